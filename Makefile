@@ -1,0 +1,39 @@
+# The README's commands. Each one sets up what it needs on a fresh machine.
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+BASE   := $(VENV)/.installed
+TESTS  := $(VENV)/.installed-test
+
+.PHONY: guide test bench lint catalogs clean
+
+guide: $(BASE)
+	$(VENV)/bin/audioguide build
+
+test: $(TESTS)
+	$(VENV)/bin/pytest
+
+bench: $(TESTS)
+	$(PYTHON) benchmarks/run.py
+
+lint: $(TESTS)
+	$(VENV)/bin/ruff check audioguide tests benchmarks
+	$(VENV)/bin/ruff format --check audioguide tests benchmarks
+
+# The translator's loop: refresh the template and catalogs, then check them.
+catalogs: $(BASE)
+	$(VENV)/bin/audioguide extract
+	$(VENV)/bin/audioguide update
+	$(VENV)/bin/audioguide stats --check
+
+$(BASE): pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade "pip>=23.1"
+	$(PYTHON) -m pip install --quiet -e .
+	touch $@
+
+$(TESTS): $(BASE)
+	$(PYTHON) -m pip install --quiet -e ".[test]"
+	touch $@
+
+clean:
+	rm -rf output/en output/ko output/zh-Hans output/*.zip output/*.json output/*.html output/assets .audioguide-cache

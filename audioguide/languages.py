@@ -1,0 +1,84 @@
+"""One table of languages: locale id <-> BCP 47 tag <-> voice codes <-> ISO 639-2 <-> own name.
+
+A language is given by the user in any common spelling (``zh_Hans``, ``zh-Hans``, ``zh_CN``,
+``zh-CN``, ``zh``); :func:`resolve` turns it into one :class:`Language`. Catalogs live under the
+locale id (``locales/zh_Hans``), outputs under the BCP 47 tag (``output/zh-Hans``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from babel import Locale, UnknownLocaleError
+
+from .errors import LanguageError
+
+# Voice codes where they differ from the plain language code.
+_GTTS = {"zh_Hans": "zh-CN", "zh_Hant": "zh-TW", "pt_PT": "pt-PT", "fr_CA": "fr-CA", "he": "iw"}
+_ESPEAK = {"zh_Hans": "cmn", "zh_Hant": "yue", "pt_BR": "pt-br"}
+
+# ISO 639-2/T codes for ID3 TLAN and USLT; Babel has no such table.
+_ISO639_2 = {
+    "af": "afr", "am": "amh", "ar": "ara", "bg": "bul", "bn": "ben", "ca": "cat", "cs": "ces",
+    "cy": "cym", "da": "dan", "de": "deu", "el": "ell", "en": "eng", "es": "spa", "et": "est",
+    "eu": "eus", "fa": "fas", "fi": "fin", "fr": "fra", "ga": "gle", "gl": "glg", "gu": "guj",
+    "he": "heb", "hi": "hin", "hr": "hrv", "hu": "hun", "hy": "hye", "id": "ind", "is": "isl",
+    "it": "ita", "ja": "jpn", "ka": "kat", "km": "khm", "kn": "kan", "ko": "kor", "lt": "lit",
+    "lv": "lav", "ml": "mal", "mn": "mon", "mr": "mar", "ms": "msa", "my": "mya", "ne": "nep",
+    "nl": "nld", "no": "nor", "nb": "nob", "pa": "pan", "pl": "pol", "pt": "por", "ro": "ron",
+    "ru": "rus", "si": "sin", "sk": "slk", "sl": "slv", "sq": "sqi", "sr": "srp", "sv": "swe",
+    "sw": "swa", "ta": "tam", "te": "tel", "th": "tha", "tl": "tgl", "tr": "tur", "uk": "ukr",
+    "ur": "urd", "vi": "vie", "zh": "zho",
+}
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language the guide is narrated in."""
+
+    locale_id: str  # Babel/gettext id, the catalog folder: "zh_Hans"
+    tag: str  # BCP 47, the output folder and every lang attribute: "zh-Hans"
+    code: str  # the bare language: "zh"
+    gtts: str  # gTTS language code: "zh-CN"
+    espeak: str  # espeak-ng voice name: "cmn"
+    iso639_2: str  # ID3 language: "zho"
+    name: str  # the language's own name: "中文 (简体)"
+    english_name: str  # "Chinese (Simplified)"
+
+    def __str__(self) -> str:
+        return self.tag
+
+
+def resolve(given: str) -> Language:
+    """Return the :class:`Language` for any common spelling of a language id.
+
+    Raises :class:`LanguageError` when Babel does not know it.
+    """
+    return _resolve(str(given).strip().replace("-", "_"))
+
+
+@cache
+def _resolve(given: str) -> Language:
+    try:
+        locale = Locale.parse(given)
+    except (ValueError, TypeError, UnknownLocaleError):
+        raise LanguageError(
+            f"unknown language id {given.replace('_', '-')!r}; use a Babel locale id "
+            "such as en, ko, zh_Hans or pt_BR"
+        ) from None
+    if locale.language == "zh":
+        # Chinese is told apart by script; a region picks the script people write there.
+        script = locale.script or ("Hant" if locale.territory in {"TW", "HK", "MO"} else "Hans")
+        locale = Locale("zh", script=script)
+    locale_id = str(locale)
+    return Language(
+        locale_id=locale_id,
+        tag=locale_id.replace("_", "-"),
+        code=locale.language,
+        gtts=_GTTS.get(locale_id, locale.language),
+        espeak=_ESPEAK.get(locale_id, locale.language),
+        iso639_2=_ISO639_2.get(locale.language, "und"),
+        name=locale.get_display_name(locale) or locale_id,
+        english_name=locale.get_display_name("en") or locale_id,
+    )

@@ -1,0 +1,376 @@
+"""Section scripts: ``scripts/guide.yaml`` and ``scripts/NN-<slug>.yaml`` -> a frozen :class:`Guide`.
+
+YAML is only ever loaded with PyYAML's safe loader. Every value keeps the file and line it came
+from, so catalogs can point translators at it and errors can point users at it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import LanguageError, ScriptError
+from .languages import Language, resolve
+
+GUIDE_FILE = "guide.yaml"
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+ENGINES = ("auto", "gtts", "espeak")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A translatable string and where it was written."""
+
+    value: str
+    path: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Text
+    paragraphs: tuple[Text, ...]
+    note: str | None
+    path: Path
+    line: int  # where the id is written
+    position: int  # 1-based place in the guide
+
+    @property
+    def stem(self) -> str:
+        """File name stem of everything made for this section: ``02-markets``."""
+        return f"{self.position:02d}-{self.id}"
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Per-language voice settings from ``guide.yaml``'s ``voices:`` mapping."""
+
+    engine: str = "auto"
+    voice: str | None = None  # espeak voice name, overriding the language's default
+    rate: int | None = None  # words per minute (espeak)
+    tld: str = "com"  # gTTS Google domain
+    slow: bool = False  # gTTS slow reading
+
+
+@dataclass(frozen=True)
+class Guide:
+    id: str
+    title: Text
+    description: Text | None
+    source_language: Language
+    languages: tuple[Language, ...]  # source language first
+    author: str | None
+    base_url: str | None
+    voices: tuple[tuple[str, Voice], ...]  # (locale id, settings), sorted
+    sections: tuple[Section, ...]
+    path: Path  # the scripts folder
+
+    def voice(self, language: Language) -> Voice:
+        return dict(self.voices).get(language.locale_id, Voice())
+
+    def texts(self) -> Iterator[Text]:
+        """Every translatable string of the guide, in order."""
+        yield self.title
+        if self.description:
+            yield self.description
+        for section in self.sections:
+            yield section.title
+            yield from section.paragraphs
+
+    def files(self) -> tuple[Path, ...]:
+        """guide.yaml, then each section's file, in guide order."""
+        return (self.path / GUIDE_FILE, *(section.path for section in self.sections))
+
+
+# --- reading YAML with line numbers -------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader; nothing that constructs Python objects."""
+
+
+def _compose(path: Path) -> yaml.Node:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScriptError(f"cannot read the file ({exc.strerror})", path) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScriptError("is not UTF-8 text; save it as UTF-8", path, line) from None
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or exc.context or "invalid YAML"
+        raise ScriptError(f"YAML syntax error: {what}; fix the YAML", path, line) from None
+    except yaml.YAMLError as exc:
+        raise ScriptError(f"YAML error: {exc}", path) from None
+    if node is None:
+        raise ScriptError("is empty; it must be a YAML mapping of fields", path, 1)
+    return node
+
+
+class _Fields:
+    """The fields of one YAML mapping, read with type checks and line numbers."""
+
+    def __init__(self, path: Path, node: yaml.Node, allowed: tuple[str, ...], what: str):
+        self.path = path
+        self.line = node.start_mark.line + 1
+        if not isinstance(node, yaml.MappingNode):
+            raise ScriptError(f"{what} must be a YAML mapping of fields", path, self.line)
+        self.nodes: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            line = key_node.start_mark.line + 1
+            if key not in allowed:
+                raise ScriptError(
+                    f"unknown field {key!r} in {what}; the fields are: {', '.join(allowed)}",
+                    path,
+                    line,
+                )
+            if key in self.nodes:
+                raise ScriptError(f"field {key!r} is given twice", path, line)
+            self.nodes[key] = value_node
+
+    def line_of(self, key: str) -> int:
+        node = self.nodes.get(key)
+        return node.start_mark.line + 1 if node is not None else self.line
+
+    def _value(self, node: yaml.Node) -> Any:
+        loader = _Loader("")
+        try:
+            return loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            raise ScriptError(
+                f"unsupported YAML value ({exc.problem})", self.path, node.start_mark.line + 1
+            ) from None
+
+    def has(self, key: str) -> bool:
+        return key in self.nodes
+
+    def text(self, key: str, *, required: bool = True) -> Text | None:
+        if key not in self.nodes:
+            if required:
+                raise ScriptError(f"missing required field {key!r}", self.path, self.line)
+            return None
+        return self._text(self.nodes[key], f"field {key!r}")
+
+    def _text(self, node: yaml.Node, what: str) -> Text:
+        line = node.start_mark.line + 1
+        value = self._value(node)
+        if not isinstance(value, str):
+            raise ScriptError(
+                f"{what} must be text, not {_kind(value)}; quote it if needed", self.path, line
+            )
+        value = value.strip()
+        if not value:
+            raise ScriptError(f"{what} is empty; write the text or remove it", self.path, line)
+        return Text(value, self.path, line)
+
+    def string(self, key: str, *, required: bool = True) -> str | None:
+        text = self.text(key, required=required)
+        return text.value if text else None
+
+    def identifier(self, key: str) -> str:
+        value = self.string(key)
+        if not ID_PATTERN.fullmatch(value):
+            raise ScriptError(
+                f"{key} {value!r} may use only lowercase letters a-z, digits and single hyphens",
+                self.path,
+                self.line_of(key),
+            )
+        return value
+
+    def texts(self, key: str) -> tuple[Text, ...]:
+        node = self.nodes.get(key)
+        if node is None:
+            raise ScriptError(f"missing required field {key!r}", self.path, self.line)
+        if not isinstance(node, yaml.SequenceNode):
+            raise ScriptError(f"{key!r} must be a list", self.path, node.start_mark.line + 1)
+        if not node.value:
+            raise ScriptError(f"{key!r} is an empty list", self.path, node.start_mark.line + 1)
+        return tuple(
+            self._text(item, f"{key} item {number}") for number, item in enumerate(node.value, 1)
+        )
+
+    def mapping(self, key: str) -> yaml.Node | None:
+        return self.nodes.get(key)
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", type(None): "empty"}.get(
+        type(value), f"a {type(value).__name__}"
+    )
+
+
+def _language(fields: _Fields, key: str, given: str, line: int | None = None) -> Language:
+    try:
+        return resolve(given)
+    except LanguageError as exc:
+        raise ScriptError(exc.message, fields.path, line or fields.line_of(key)) from None
+
+
+# --- the guide ----------------------------------------------------------------------------
+
+_GUIDE_FIELDS = (
+    "id", "title", "description", "source_language", "languages", "author", "sections",
+    "voices", "base_url",
+)  # fmt: skip
+_SECTION_FIELDS = ("id", "title", "paragraphs", "note")
+_VOICE_FIELDS = ("engine", "voice", "rate", "tld", "slow")
+
+
+def load_guide(scripts: Path) -> Guide:
+    """Read and check a guide folder. Raises :class:`ScriptError` naming file and line."""
+    scripts = Path(scripts)
+    guide_path = scripts / GUIDE_FILE
+    if not scripts.is_dir():
+        raise ScriptError("is not a folder; give the folder holding guide.yaml", scripts)
+    if not guide_path.is_file():
+        found = sorted(p.name for p in scripts.glob("*.yaml"))
+        hint = "the folder is empty" if not found else f"found only {', '.join(found)}"
+        raise ScriptError(f"no {GUIDE_FILE} ({hint}); create one with id, title, languages", scripts)
+    fields = _Fields(guide_path, _compose(guide_path), _GUIDE_FIELDS, "guide.yaml")
+
+    source = _language(fields, "source_language", fields.string("source_language", required=False) or "en")
+    languages = [source]
+    if fields.has("languages"):
+        node = fields.mapping("languages")
+        if not isinstance(node, yaml.SequenceNode):
+            raise ScriptError("'languages' must be a list", guide_path, node.start_mark.line + 1)
+        for item in node.value:
+            given = fields._value(item)
+            if not isinstance(given, str):
+                raise ScriptError(
+                    f"language ids are text, not {_kind(given)}", guide_path, item.start_mark.line + 1
+                )
+            language = _language(fields, "languages", given, item.start_mark.line + 1)
+            if language not in languages:
+                languages.append(language)
+
+    section_paths = _section_paths(fields, scripts)
+    sections: list[Section] = []
+    seen: dict[str, Path] = {}
+    for position, path in enumerate(section_paths, 1):
+        section = _load_section(path, position)
+        if section.id in seen:
+            raise ScriptError(
+                f"section id {section.id!r} is already used by {seen[section.id].name}; "
+                "give each section its own id",
+                path,
+                section.line,
+            )
+        seen[section.id] = path
+        sections.append(section)
+
+    base_url = fields.string("base_url", required=False)
+    if base_url and not re.match(r"https?://", base_url):
+        raise ScriptError(
+            "base_url must start with http:// or https://", guide_path, fields.line_of("base_url")
+        )
+    return Guide(
+        id=fields.identifier("id"),
+        title=fields.text("title"),
+        description=fields.text("description", required=False),
+        source_language=source,
+        languages=tuple(languages),
+        author=fields.string("author", required=False),
+        base_url=base_url.rstrip("/") + "/" if base_url else None,
+        voices=_voices(fields),
+        sections=tuple(sections),
+        path=scripts,
+    )
+
+
+def _section_paths(fields: _Fields, scripts: Path) -> list[Path]:
+    if not fields.has("sections"):
+        paths = sorted(p for p in scripts.glob("*.yaml") if p.name != GUIDE_FILE)
+        if not paths:
+            raise ScriptError(
+                "the guide has no sections; add files such as 01-intro.yaml beside guide.yaml",
+                scripts,
+            )
+        return paths
+    node = fields.mapping("sections")
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        raise ScriptError(
+            "'sections' must be a non-empty list of file names", fields.path, node.start_mark.line + 1
+        )
+    paths = []
+    for item in node.value:
+        name = fields._value(item)
+        line = item.start_mark.line + 1
+        if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith("."):
+            raise ScriptError(
+                f"sections lists {name!r}; give plain file names in the scripts folder",
+                fields.path,
+                line,
+            )
+        path = scripts / name
+        if not path.is_file():
+            raise ScriptError(f"sections lists {name!r}, which does not exist", fields.path, line)
+        paths.append(path)
+    return paths
+
+
+def _load_section(path: Path, position: int) -> Section:
+    fields = _Fields(path, _compose(path), _SECTION_FIELDS, "a section script")
+    return Section(
+        id=fields.identifier("id"),
+        title=fields.text("title"),
+        paragraphs=fields.texts("paragraphs"),
+        note=fields.string("note", required=False),
+        path=path,
+        line=fields.line_of("id"),
+        position=position,
+    )
+
+
+def _voices(fields: _Fields) -> tuple[tuple[str, Voice], ...]:
+    node = fields.mapping("voices")
+    if node is None:
+        return ()
+    outer = _Fields(fields.path, node, tuple(_all_keys(node)), "voices")
+    voices = {}
+    for given, value_node in outer.nodes.items():
+        language = _language(outer, given, str(given))
+        settings = _Fields(fields.path, value_node, _VOICE_FIELDS, f"voices.{given}")
+        values = {key: settings._value(n) for key, n in settings.nodes.items()}
+        checks = {
+            "engine": lambda v: v in ENGINES,
+            "voice": lambda v: isinstance(v, str) and v.strip(),
+            "rate": lambda v: isinstance(v, int) and not isinstance(v, bool) and 80 <= v <= 450,
+            "tld": lambda v: isinstance(v, str) and re.fullmatch(r"[a-z.]+", v),
+            "slow": lambda v: isinstance(v, bool),
+        }
+        expected = {
+            "engine": f"one of {', '.join(ENGINES)}",
+            "voice": "a voice name",
+            "rate": "words per minute from 80 to 450",
+            "tld": "a Google domain such as com or co.uk",
+            "slow": "true or false",
+        }
+        for key, value in values.items():
+            if not checks[key](value):
+                raise ScriptError(
+                    f"voices.{given}.{key} must be {expected[key]}, not {value!r}",
+                    fields.path,
+                    settings.line_of(key),
+                )
+        voices[language.locale_id] = Voice(**values)
+    return tuple(sorted(voices.items()))
+
+
+def _all_keys(node: yaml.Node) -> list[str]:
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    return [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
