@@ -1,0 +1,1 @@
+"""The listener package: what `audioguide build` writes beside the tracks (pure renderers)."""

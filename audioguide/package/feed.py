@@ -1,0 +1,160 @@
+"""A language's podcast feed (``feed.xml``): RSS 2.0 with the ``itunes`` and ``podcast`` namespaces.
+
+Built with :mod:`xml.etree.ElementTree`, which escapes every text and attribute, so no title can
+break the XML or inject markup. The output has no dates, so the same edition gives the same bytes;
+episodes are ordered by ``itunes:episode`` under ``itunes:type`` ``serial``. Item guids are
+``<guide id>/<tag>/<section id>``: they stay the same across rebuilds, whatever the audio.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from urllib.parse import quote, urljoin, urlsplit
+
+from ..edition import Edition, Track
+from ..errors import BuildError
+from .captions import one_line
+from .playlist import whole_seconds
+
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST = "https://podcastindex.org/namespace/1.0"
+ATOM = "http://www.w3.org/2005/Atom"
+# The podcast namespace's UUIDv5 namespace for podcast:guid.
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+DEFAULT_CATEGORY = "Society & Culture"
+
+for _prefix, _uri in (("itunes", ITUNES), ("podcast", PODCAST), ("atom", ATOM)):
+    ET.register_namespace(_prefix, _uri)
+
+# Characters XML 1.0 cannot carry at all; line breaks become LF (a parser would turn CR into LF).
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CR = re.compile(r"\r\n?")
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
+def render_feed(
+    edition: Edition,
+    base_url: str,
+    sizes: dict[str, int],
+    *,
+    category: str = DEFAULT_CATEGORY,
+) -> bytes:
+    """The edition's RSS feed, with absolute URLs under ``base_url``.
+
+    ``sizes`` maps output-relative paths to their size in bytes; every track's MP3 must be there
+    (``enclosure length``). ``category`` is an Apple Podcasts category name, unescaped.
+    """
+    base = _base(base_url)
+    feed_url = url(base, edition.feed)
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = ET.SubElement(rss, "channel")
+    _text(channel, "title", one_line(edition.title))
+    _text(channel, "link", url(base, edition.page))
+    _text(channel, "description", _multiline(edition.description or "") or one_line(edition.title))
+    _text(channel, "language", edition.language.tag)
+    ET.SubElement(
+        channel,
+        f"{{{ATOM}}}link",
+        {"href": feed_url, "rel": "self", "type": "application/rss+xml"},
+    )
+    if edition.author and one_line(edition.author):
+        _text(channel, f"{{{ITUNES}}}author", one_line(edition.author))
+    ET.SubElement(channel, f"{{{ITUNES}}}category", {"text": category})
+    _text(channel, f"{{{ITUNES}}}explicit", "false")
+    _text(channel, f"{{{ITUNES}}}type", "serial")
+    _text(channel, f"{{{PODCAST}}}guid", podcast_guid(feed_url))
+    for track in sorted(edition.tracks, key=lambda t: t.number):
+        _item(channel, edition, track, base, sizes)
+    ET.indent(rss, space="  ")
+    body = ET.tostring(rss, encoding="unicode", short_empty_elements=True)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'.encode()
+
+
+def _item(
+    channel: ET.Element, edition: Edition, track: Track, base: str, sizes: dict[str, int]
+) -> None:
+    audio = edition.track_file(track, ".mp3")
+    if audio not in sizes:
+        raise BuildError(
+            f"no size for {audio}, needed for the feed's enclosure length. Probable cause: "
+            "the build renders the feed before it encodes that track"
+        )
+    item = ET.SubElement(channel, "item")
+    _text(item, "title", one_line(track.title) or track.stem)
+    ET.SubElement(
+        item,
+        "enclosure",
+        {"url": url(base, audio), "length": str(sizes[audio]), "type": "audio/mpeg"},
+    )
+    _text(item, "guid", episode_guid(edition, track), isPermaLink="false")
+    _text(item, f"{{{ITUNES}}}duration", str(whole_seconds(track.duration_ms)))
+    _text(item, f"{{{ITUNES}}}episode", str(track.number))
+    _text(item, f"{{{ITUNES}}}episodeType", "full")
+    tag = edition.language.tag
+    ET.SubElement(
+        item,
+        f"{{{PODCAST}}}transcript",
+        {
+            "url": url(base, edition.track_file(track, ".vtt")),
+            "type": "text/vtt",
+            "language": tag,
+            "rel": "captions",
+        },
+    )
+    ET.SubElement(
+        item,
+        f"{{{PODCAST}}}transcript",
+        {"url": url(base, edition.transcript), "type": "text/plain", "language": tag},
+    )
+    ET.SubElement(
+        item,
+        f"{{{PODCAST}}}chapters",
+        {
+            "url": url(base, edition.track_file(track, ".chapters.json")),
+            "type": "application/json+chapters",
+        },
+    )
+
+
+def episode_guid(edition: Edition, track: Track) -> str:
+    """An item's guid: the same for a section in a language on every rebuild."""
+    return f"{edition.guide_id}/{edition.language.tag}/{track.section_id}"
+
+
+def podcast_guid(feed_url: str) -> str:
+    """The podcast namespace's ``podcast:guid``: UUIDv5 of the feed URL without its scheme and
+    trailing slashes."""
+    parts = urlsplit(feed_url)
+    bare = feed_url[len(parts.scheme) + 3 :] if parts.scheme else feed_url
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare.rstrip("/")))
+
+
+def url(base: str, path: str) -> str:
+    """The absolute URL of an output-relative path, each path segment percent-encoded."""
+    return urljoin(base, "/".join(quote(segment, safe="") for segment in path.split("/")))
+
+
+def _base(base_url: str) -> str:
+    """The base URL, checked, percent-encoded where it must be, ending with a slash."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise BuildError(
+            f"base URL {base_url!r} is not an absolute http(s) URL; give one such as "
+            "https://example.org/guide/ with --base-url or base_url in guide.yaml"
+        )
+    # Percent-encode what a URL cannot hold (spaces, non-ASCII), leaving existing escapes alone.
+    base = quote(base_url, safe=_URL_SAFE)
+    return base if base.endswith("/") else base + "/"
+
+
+def _text(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attributes)
+    element.text = text
+    return element
+
+
+def _multiline(text: str) -> str:
+    """Text as XML can carry it: line breaks as LF, characters XML forbids removed."""
+    return _NOT_XML.sub("", _CR.sub("\n", text)).strip()

@@ -1,0 +1,135 @@
+"""``output/manifest.json``: every listener file of every language, with sizes, hashes, durations.
+
+The manifest follows ``manifest.schema.json`` (JSON Schema draft 2020-12), shipped beside this
+module; :func:`render_manifest` checks its own output against it, so a manifest it returns always
+validates. It holds no timestamps: the same build gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+
+from ..edition import Edition
+from ..errors import BuildError
+from ..languages import Language
+
+MANIFEST_VERSION = 1
+SCHEMA_FILE = "manifest.schema.json"
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """What the manifest says about one written file. ``duration_ms`` only for audio (the
+    full-guide file needs it)."""
+
+    bytes: int
+    sha256: str
+    duration_ms: int | None = None
+
+    @classmethod
+    def of(cls, data: bytes, duration_ms: int | None = None) -> FileInfo:
+        """The size and SHA-256 of ``data``."""
+        return cls(len(data), hashlib.sha256(data).hexdigest(), duration_ms)
+
+
+def render_manifest(
+    guide_id: str,
+    source_language: Language,
+    editions: Sequence[Edition],
+    files: dict[str, FileInfo],
+) -> bytes:
+    """The manifest as UTF-8 JSON (indent 2, trailing newline), languages in the order given.
+
+    ``files`` maps every output-relative path the manifest names to its :class:`FileInfo`; the
+    full-guide file's must carry ``duration_ms``. Raises :class:`~audioguide.errors.BuildError` when
+    a file is missing or the result does not validate.
+    """
+    data = {
+        "manifest_version": MANIFEST_VERSION,
+        "guide_id": guide_id,
+        "source_language": source_language.tag,
+        "languages": [_language(edition, files) for edition in editions],
+    }
+    validate_manifest(data)
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
+    tracks = sorted(edition.tracks, key=lambda t: t.number)
+    full_guide = _file(edition.full_guide, files)
+    duration = files[edition.full_guide].duration_ms
+    if duration is None:
+        raise BuildError(
+            f"no duration for {edition.full_guide}; pass FileInfo(..., duration_ms=...) "
+            "measured from the encoded file"
+        )
+    return {
+        "tag": edition.language.tag,
+        "locale_id": edition.language.locale_id,
+        "name": edition.language.name,
+        "title": edition.title,
+        "description": edition.description,
+        "completeness": round(edition.completeness, 1),
+        "engine": edition.engine,
+        "voices": list(dict.fromkeys(track.voice for track in tracks)),
+        "tracks": [
+            {
+                "number": track.number,
+                "section_id": track.section_id,
+                "title": track.title,
+                **_file(edition.track_file(track, ".mp3"), files),
+                "duration_ms": track.duration_ms,
+                "voice": track.voice,
+                "captions": _file(edition.track_file(track, ".vtt"), files),
+                "chapters": _file(edition.track_file(track, ".chapters.json"), files),
+                "fallbacks": list(track.fallbacks),
+            }
+            for track in tracks
+        ],
+        "playlist": _file(edition.playlist, files),
+        "feed": _file(edition.feed, files),
+        "transcript": _file(edition.transcript, files),
+        "zip": _file(edition.zip, files),
+        "full_guide": {**full_guide, "duration_ms": duration},
+    }
+
+
+def _file(path: str, files: dict[str, FileInfo]) -> dict[str, Any]:
+    if path not in files:
+        raise BuildError(
+            f"{path} is not among the files given to the manifest. Probable cause: the build "
+            "writes the manifest before that file"
+        )
+    info = files[path]
+    return {"file": path, "bytes": info.bytes, "sha256": info.sha256}
+
+
+def load_schema() -> dict[str, Any]:
+    """The manifest's JSON Schema (a fresh copy)."""
+    text = resources.files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    schema = load_schema()
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def validate_manifest(data: dict[str, Any]) -> None:
+    """Raise :class:`~audioguide.errors.BuildError` naming where ``data`` breaks the schema."""
+    error = best_match(_validator().iter_errors(data))
+    if error is not None:
+        raise BuildError(
+            f"the manifest does not follow {SCHEMA_FILE} at {error.json_path}: {error.message}"
+        )

@@ -1,0 +1,27 @@
+"""A language's extended M3U playlist (``playlist.m3u8``), beside the tracks it lists."""
+
+from __future__ import annotations
+
+import posixpath
+
+from ..edition import Edition
+from .captions import one_line
+
+
+def whole_seconds(ms: int) -> int:
+    """Milliseconds rounded to the nearest whole second (half up); never 0 for a sound."""
+    return max((ms + 500) // 1000, 1 if ms > 0 else 0)
+
+
+def render_playlist(edition: Edition) -> bytes:
+    """``#EXTM3U``, then ``#EXTINF:<seconds>,<title>`` and the file name of each track, in UTF-8.
+
+    Titles are put on one line, so a title can never start a line of its own: it cannot add an
+    entry or a directive, whatever it contains.
+    """
+    lines = ["#EXTM3U"]
+    for track in sorted(edition.tracks, key=lambda t: t.number):
+        title = one_line(track.title) or track.stem
+        lines.append(f"#EXTINF:{whole_seconds(track.duration_ms)},{title}")
+        lines.append(posixpath.basename(edition.track_file(track, ".mp3")))
+    return ("\n".join(lines) + "\n").encode("utf-8")

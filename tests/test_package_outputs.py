@@ -1,0 +1,881 @@
+"""The listener package renderers: playlist, captions, chapters, transcript, feed, zip, manifest.
+
+Every output is read back with an independent parser (webvtt-py, feedparser, ElementTree,
+zipfile, jsonschema). Editions are built directly, in Korean, Chinese and English, plus one from a
+hostile catalog. Golden files under ``tests/golden`` pin the deterministic texts; refresh them
+deliberately with ``AUDIOGUIDE_REGEN_GOLDEN=1 pytest tests/test_package_outputs.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import html
+import io
+import json
+import os
+import re
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import feedparser
+import jsonschema
+import pytest
+import webvtt
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+
+import audioguide
+from audioguide.catalogs import Translation
+from audioguide.edition import Chapter, Cue, Edition, Track
+from audioguide.errors import AudioGuideError, BuildError
+from audioguide.languages import Language, resolve
+from audioguide.package.archive import render_zip, zip_entries
+from audioguide.package.captions import one_line, render_chapters, render_vtt, timestamp
+from audioguide.package.feed import podcast_guid, render_feed
+from audioguide.package.manifest import (
+    FileInfo,
+    load_schema,
+    render_manifest,
+    validate_manifest,
+)
+from audioguide.package.playlist import render_playlist, whole_seconds
+from audioguide.package.transcript import render_transcript
+from audioguide.strings import UNTRANSLATED, ZIP_README
+
+EN, KO, ZH = resolve("en"), resolve("ko"), resolve("zh_Hans")
+GOLDEN = Path(__file__).parent / "golden"
+BASE_URL = "https://example.org/guides/test/"
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST = "https://podcastindex.org/namespace/1.0"
+NS = {"itunes": ITUNES, "podcast": PODCAST, "atom": "http://www.w3.org/2005/Atom"}
+
+# Everything a translated string might try: markup, entities, quotes, CDATA end, bidi override,
+# line breaks of every kind followed by playlist and caption syntax, blank lines, controls.
+HOSTILE = (
+    "<script>alert(1)</script> & &amp; \"double\" 'single' ]]> \u202eevil\u202c"
+    "\n#EXTINF:1,evil\nevil.mp3\r\n--> 00:00:01.000 --> 00:00:02.000\n\nNOTE x"
+    "\u2028# leading\u0085\x0b\x1b[31m\x00 end"
+)
+
+
+# --- building editions ---------------------------------------------------------------------
+
+
+def _track(
+    number: int,
+    section_id: str,
+    title: str,
+    paragraphs: list[list[str]],
+    announcement: str,
+    *,
+    joiner: str = " ",
+    fallbacks: tuple[str, ...] = (),
+    voice: str = "gTTS (ko)",
+    chapter_titles: list[str] | None = None,
+) -> Track:
+    """A track laid out as the build lays it out: the announcement (its sentences each a cue),
+    then each sentence of each paragraph, with pauses; the transcript is the announcement and
+    the paragraphs, separated by blank lines."""
+
+    def length(text: str) -> int:
+        return 300 + 70 * len(text)
+
+    cues: list[Cue] = []
+    now = 250
+    for sentence in re.findall(r".+?(?:[.。](?=\s|$)|。|$)\s*", announcement):
+        cues.append(Cue(now, now + length(sentence.strip()), sentence.strip()))
+        now = cues[-1].end_ms + 400
+    chapters = []
+    now += 400
+    for n, sentences in enumerate(paragraphs, 1):
+        start = 0 if n == 1 else now
+        for sentence in sentences:
+            cues.append(Cue(now, now + length(sentence), sentence))
+            now = cues[-1].end_ms + 400
+        name = chapter_titles[n - 1] if chapter_titles else f"{title} ({n})"
+        chapters.append(Chapter(start, cues[-1].end_ms, name))
+        now += 600
+    return Track(
+        number=number,
+        section_id=section_id,
+        title=title,
+        stem=f"{number:02d}-{section_id}",
+        duration_ms=cues[-1].end_ms + 250,
+        cues=tuple(cues),
+        chapters=tuple(chapters),
+        transcript="\n\n".join([announcement, *(joiner.join(p) for p in paragraphs)]),
+        fallbacks=fallbacks,
+        voice=voice,
+    )
+
+
+def korean() -> Edition:
+    """The small fixed edition the golden files are made from: one untranslated section."""
+    total = 3
+    tracks = (
+        _track(
+            1,
+            "welcome",
+            "환영합니다",
+            [
+                ["박물관에 오신 것을 환영합니다."],
+                ["이 가이드는 세 부분으로 되어 있습니다.", "각 부분은 트랙 하나입니다."],
+            ],
+            f"전체 {total}개 트랙 중 1번 트랙. 환영합니다.",
+        ),
+        _track(
+            2,
+            "numbers",
+            "숫자",
+            [["방문객의 약 80%가 코로나19 이후 다시 찾아왔습니다."]],
+            f"전체 {total}개 트랙 중 2번 트랙. 숫자.",
+        ),
+        _track(
+            3,
+            "goodbye",
+            "Goodbye",
+            [["Thank you for listening."]],
+            f"전체 {total}개 트랙 중 3번 트랙. Goodbye.",
+            fallbacks=("goodbye/title", "goodbye/p1"),
+            voice="espeak-ng 1.52 (ko)",
+        ),
+    )
+    return Edition(
+        guide_id="test-guide",
+        language=KO,
+        title="테스트 가이드",
+        description="테스트를 위해 만든 짧은 가이드입니다.",
+        author="Test Org",
+        tracks=tracks,
+        completeness=100 * 5 / 7,
+        engine="gtts",
+    )
+
+
+def chinese() -> Edition:
+    tracks = (
+        _track(
+            1,
+            "welcome",
+            "欢迎",
+            [["欢迎来到博物馆。"], ["本导览分为三个简短的部分。", "每个部分是一条音轨。"]],
+            "第1轨，共3轨。欢迎。",
+            joiner="",
+            voice="gTTS (zh-CN)",
+        ),
+        _track(
+            2,
+            "numbers",
+            "数字",
+            [["约百分之八十的游客在新冠疫情之后再次到访。"]],
+            "第2轨，共3轨。数字。",
+            joiner="",
+            voice="gTTS (zh-CN)",
+        ),
+        _track(
+            3,
+            "goodbye",
+            "再见",
+            [["感谢您的收听。"]],
+            "第3轨，共3轨。再见。",
+            joiner="",
+            voice="gTTS (zh-CN)",
+        ),
+    )
+    return Edition(
+        "test-guide",
+        ZH,
+        "测试导览",
+        "一份供测试使用的简短导览。",
+        "Test Org",
+        tracks,
+        100.0,
+        "gtts",
+    )
+
+
+def english() -> Edition:
+    tracks = (
+        _track(
+            1,
+            "welcome",
+            "Welcome",
+            [
+                ["Welcome to the museum."],
+                ["This guide has three short parts.", "Each part is one track."],
+            ],
+            "Track 1 of 3. Welcome.",
+            voice="gTTS (en)",
+        ),
+        _track(
+            2,
+            "numbers",
+            "Numbers",
+            [["Around 80% of visitors came back after COVID-19."]],
+            "Track 2 of 3. Numbers.",
+            voice="gTTS (en)",
+        ),
+        _track(
+            3,
+            "goodbye",
+            "Goodbye",
+            [["Thank you for listening."]],
+            "Track 3 of 3. Goodbye.",
+            voice="gTTS (en)",
+        ),
+    )
+    return Edition(
+        "test-guide",
+        EN,
+        "The Test Guide",
+        "A short guide that the tests build.",
+        "Test Org",
+        tracks,
+        100.0,
+        "gtts",
+    )
+
+
+def hostile() -> Edition:
+    """A Korean edition whose catalog tries to break every format."""
+    tracks = (
+        _track(
+            1,
+            "welcome",
+            "환영 " + HOSTILE,
+            [["박물관에 오신 것을 환영합니다. " + HOSTILE, "\n\n\n"], [HOSTILE]],
+            "전체 2개 트랙 중 1번 트랙. " + HOSTILE,
+            chapter_titles=[HOSTILE, "#EXTINF:0,chapter\n-->"],
+        ),
+        _track(
+            2,
+            "numbers",
+            "#EXTINF:0,evil.mp3",
+            [["숫자 -->", "<b>굵게</b> &lt;"]],
+            "전체 2개 트랙 중 2번 트랙.",
+        ),
+    )
+    return Edition("test-guide", KO, "가이드 " + HOSTILE, HOSTILE, HOSTILE, tracks, 50.0, "gtts")
+
+
+def shipped(language: Language) -> Translation:
+    """audioguide's own strings in ``language``, from the catalogs the package ships."""
+    if language == EN:
+        return Translation(language, None, None)
+    root = Path(audioguide.__file__).parent / "locales" / language.locale_id / "LC_MESSAGES"
+    with open(root / "audioguide.po", "rb") as handle:
+        return Translation(language, None, read_po(handle, locale=language.locale_id))
+
+
+def hostile_translation() -> Translation:
+    catalog = Catalog(locale="ko")
+    catalog.add(UNTRANSLATED, "(" + HOSTILE + " {language})")
+    catalog.add(ZIP_README, "{title}\n" + HOSTILE + "\n{language} {count}\n")
+    return Translation(KO, None, catalog)
+
+
+def fake_mp3(path: str) -> bytes:
+    return b"ID3\x03\x00\x00\x00\x00\x00\x00 not really audio: " + path.encode() * 3
+
+
+def package_files(edition: Edition, translation: Translation) -> dict[str, bytes]:
+    """Every file of an edition, as the build would have them (MP3s faked)."""
+    files = {edition.full_guide: fake_mp3(edition.full_guide)}
+    for track in edition.tracks:
+        files[edition.track_file(track, ".mp3")] = fake_mp3(track.stem)
+        files[edition.track_file(track, ".vtt")] = render_vtt(track)
+        files[edition.track_file(track, ".chapters.json")] = render_chapters(track)
+    files[edition.playlist] = render_playlist(edition)
+    files[edition.transcript] = render_transcript(edition, translation, EN)
+    sizes = {path: len(data) for path, data in files.items()}
+    files[edition.feed] = render_feed(edition, BASE_URL, sizes)
+    files[edition.zip] = render_zip(zip_entries(edition, files, translation))
+    return files
+
+
+def check_golden(name: str, data: bytes) -> None:
+    path = GOLDEN / name
+    if os.environ.get("AUDIOGUIDE_REGEN_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    assert path.is_file(), f"{path} is missing; create it with AUDIOGUIDE_REGEN_GOLDEN=1"
+    assert data.decode("utf-8") == path.read_bytes().decode("utf-8")
+
+
+# --- golden files ----------------------------------------------------------------------------
+
+
+def test_golden_texts():
+    edition = korean()
+    first = edition.tracks[0]
+    sizes = {edition.track_file(t, ".mp3"): 10_000 * t.number + 123 for t in edition.tracks}
+    check_golden("ko-playlist.m3u8", render_playlist(edition))
+    check_golden("ko-01-welcome.vtt", render_vtt(first))
+    check_golden("ko-01-welcome.chapters.json", render_chapters(first))
+    check_golden("ko-transcript.txt", render_transcript(edition, shipped(KO), EN))
+    check_golden("ko-feed.xml", render_feed(edition, BASE_URL, sizes))
+
+
+def test_golden_manifest():
+    editions = [english(), korean(), chinese()]
+    files = {}
+    for edition in editions:
+        for path, data in package_files(edition, shipped(edition.language)).items():
+            files[path] = FileInfo.of(data, 60_000 if path == edition.full_guide else None)
+        # Deflate output may differ between zlib builds: keep the zip's bytes out of the golden.
+        files[edition.zip] = FileInfo.of(b"zip " + edition.zip.encode())
+    check_golden("manifest.json", render_manifest("test-guide", EN, editions, files))
+
+
+# --- playlist --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("ms", "seconds"), [(0, 0), (1, 1), (499, 1), (1499, 1), (1500, 2)])
+def test_whole_seconds_round_half_up_and_never_zero_for_a_sound(ms, seconds):
+    assert whole_seconds(ms) == seconds
+
+
+def _entries(playlist: bytes) -> list[tuple[str, str]]:
+    """(EXTINF line, path line) pairs, read the way a player does: # lines are directives."""
+    lines = playlist.decode("utf-8").split("\n")
+    assert lines[0] == "#EXTM3U" and lines[-1] == ""
+    entries, pending = [], None
+    for line in lines[1:-1]:
+        if line.startswith("#EXTINF:"):
+            assert pending is None, "two #EXTINF lines in a row"
+            pending = line
+        else:
+            assert not line.startswith("#"), f"unexpected directive {line!r}"
+            assert pending is not None, f"a path without #EXTINF: {line!r}"
+            entries.append((pending, line))
+            pending = None
+    return entries
+
+
+@pytest.mark.parametrize("make", [korean, chinese, english, hostile])
+def test_playlist_has_one_entry_per_track_with_duration_title_and_file(make):
+    edition = make()
+    entries = _entries(render_playlist(edition))
+    assert len(entries) == len(edition.tracks)
+    for (extinf, path), track in zip(entries, edition.tracks, strict=True):
+        seconds, _, title = extinf.removeprefix("#EXTINF:").partition(",")
+        assert int(seconds) == round(track.duration_ms / 1000 + 1e-9)
+        assert title == one_line(track.title)
+        assert path == f"{track.stem}.mp3"
+
+
+def test_playlist_hostile_titles_stay_on_their_line():
+    playlist = render_playlist(hostile()).decode("utf-8")
+    assert playlist.count("\n") == 1 + 2 * 2
+    assert "\r" not in playlist and "\u2028" not in playlist and "\x00" not in playlist
+    assert "<script>alert(1)</script>" in playlist and "\u202e" in playlist
+
+
+def test_playlist_blank_title_falls_back_to_the_stem():
+    edition = korean()
+    blank = dataclasses.replace(edition.tracks[0], title=" \n\t ")
+    edition = dataclasses.replace(edition, tracks=(blank,))
+    assert _entries(render_playlist(edition)) == [("#EXTINF:10,01-welcome", "01-welcome.mp3")]
+
+
+# --- captions ------------------------------------------------------------------------------
+
+
+def _read_vtt(data: bytes) -> webvtt.WebVTT:
+    return webvtt.from_buffer(io.StringIO(data.decode("utf-8")))
+
+
+@pytest.mark.parametrize("make", [korean, chinese, english, hostile])
+def test_vtt_has_every_cue_in_order_with_exact_times_and_text(make):
+    for track in make().tracks:
+        captions = _read_vtt(render_vtt(track)).captions
+        assert len(captions) == len(track.cues)
+        for caption, cue in zip(captions, track.cues, strict=True):
+            assert caption.start_time.in_milliseconds() == cue.start_ms
+            assert caption.end_time.in_milliseconds() == min(cue.end_ms, track.duration_ms)
+            assert html.unescape(caption.text) == one_line(cue.text)
+        starts = [c.start_time.in_milliseconds() for c in captions]
+        assert (
+            starts == sorted(starts)
+            and captions[-1].end_time.in_milliseconds() <= track.duration_ms
+        )
+
+
+def test_vtt_hostile_text_cannot_add_cues_or_tags():
+    data = render_vtt(hostile().tracks[0]).decode("utf-8")
+    timing = re.compile(r"^\d{2,}:\d{2}:\d{2}\.\d{3} --> \d{2,}:\d{2}:\d{2}\.\d{3}$")
+    lines = data.split("\n")
+    assert lines[:2] == ["WEBVTT", ""]
+    assert sum(bool(timing.match(line)) for line in lines) == len(hostile().tracks[0].cues)
+    for line in lines:
+        assert timing.match(line) or "-->" not in line
+        assert "<" not in line and ">" not in line.replace(" --> ", "")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &amp;amp;" in data
+    assert "\u202e" in data and "\r" not in data and "\x00" not in data
+
+
+def test_vtt_blocks_are_one_timing_line_and_one_text_line():
+    data = render_vtt(korean().tracks[0]).decode("utf-8")
+    assert data.startswith(
+        "WEBVTT\n\n00:00:00.250 --> 00:00:01.740\n전체 3개 트랙 중 1번 트랙.\n\n"
+    )
+    blocks = data.removeprefix("WEBVTT\n\n").rstrip("\n").split("\n\n")
+    assert len(blocks) == 5 and all(len(block.split("\n")) == 2 for block in blocks)
+
+
+def test_vtt_cuts_an_overrunning_end_and_rejects_backward_times():
+    track = korean().tracks[1]
+    last = track.cues[-1]
+    longer = dataclasses.replace(last, end_ms=track.duration_ms + 40)
+    captions = _read_vtt(render_vtt(dataclasses.replace(track, cues=(*track.cues[:-1], longer))))
+    assert captions.captions[-1].end_time.in_milliseconds() == track.duration_ms
+    backwards = (track.cues[1], track.cues[0])
+    with pytest.raises(BuildError, match="out of order"):
+        render_vtt(dataclasses.replace(track, cues=backwards))
+    after = Cue(track.duration_ms + 1, track.duration_ms + 2, "x")
+    with pytest.raises(BuildError, match="outside"):
+        render_vtt(dataclasses.replace(track, cues=(after,)))
+
+
+def test_timestamp_past_an_hour():
+    assert timestamp(0) == "00:00:00.000"
+    assert timestamp(3_723_004) == "01:02:03.004"
+    assert timestamp(100 * 3_600_000) == "100:00:00.000"
+
+
+# --- chapters ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", [korean, chinese, hostile])
+def test_chapters_json_is_podcasting_2_chapters_with_the_track_times(make):
+    for track in make().tracks:
+        data = render_chapters(track)
+        assert data.endswith(b"}\n")
+        document = json.loads(data)
+        assert list(document) == ["version", "title", "chapters"]
+        assert document["version"] == "1.2.0" and document["title"] == track.title
+        assert len(document["chapters"]) == len(track.chapters)
+        for item, chapter in zip(document["chapters"], track.chapters, strict=True):
+            assert list(item) == ["startTime", "endTime", "title"]
+            assert round(item["startTime"] * 1000) == chapter.start_ms
+            assert round(item["endTime"] * 1000) == chapter.end_ms
+            assert item["title"] == chapter.title  # exact, hostile or not
+
+
+def test_chapters_keep_text_unescaped_and_not_ascii_escaped():
+    data = render_chapters(korean().tracks[0]).decode("utf-8")
+    assert '"startTime": 0,' in data and "환영합니다 (2)" in data and "\\u" not in data
+
+
+# --- transcript ----------------------------------------------------------------------------
+
+
+def test_transcript_marks_untranslated_title_and_paragraph_in_the_language():
+    text = render_transcript(korean(), shipped(KO), EN).decode("utf-8")
+    mark = "(아직 번역되지 않아 영어로 읽습니다.)"
+    assert text.startswith(
+        "테스트 가이드\n\n테스트를 위해 만든 짧은 가이드입니다.\n\n1. 환영합니다\n\n"
+    )
+    assert f"\n3. Goodbye {mark}\n\n{mark}\nThank you for listening.\n" in text
+    assert text.count(mark) == 2 and text.endswith("\n") and not text.endswith("\n\n")
+
+
+def test_transcript_chinese_names_the_source_language_in_chinese():
+    edition = chinese()
+    goodbye = dataclasses.replace(edition.tracks[2], fallbacks=("goodbye/p1",))
+    edition = dataclasses.replace(edition, tracks=(*edition.tracks[:2], goodbye))
+    text = render_transcript(edition, shipped(ZH), EN).decode("utf-8")
+    assert "\n\n（尚未翻译，以英语朗读。）\n感谢您的收听。\n" in text
+    assert "\n\n2. 数字\n\n约百分之八十的游客在新冠疫情之后再次到访。\n\n" in text
+
+
+def test_transcript_leaves_out_the_spoken_announcement_the_heading_stands_for():
+    edition = korean()
+    track = edition.tracks[0]
+    assert track.transcript.startswith("전체 3개 트랙 중 1번 트랙. 환영합니다.\n\n")
+    unannounced = dataclasses.replace(track, transcript=track.transcript.split("\n\n", 1)[1])
+    without = dataclasses.replace(edition, tracks=(unannounced, *edition.tracks[1:]))
+    text = render_transcript(edition, shipped(KO), EN)
+    assert render_transcript(without, shipped(KO), EN) == text
+    assert "트랙 중".encode() not in text
+
+
+def test_transcript_with_a_blank_line_inside_a_paragraph():
+    edition = korean()
+    goodbye = edition.tracks[2]
+    split = goodbye.transcript.replace("Thank you", "Thank\n\nyou")
+    broken = dataclasses.replace(goodbye, transcript=split)
+    with pytest.raises(BuildError, match="cannot be marked"):
+        render_transcript(dataclasses.replace(edition, tracks=(broken,)), shipped(KO), EN)
+    unmarked = dataclasses.replace(broken, fallbacks=("goodbye/title",))
+    text = render_transcript(dataclasses.replace(edition, tracks=(unmarked,)), shipped(KO), EN)
+    assert text.decode().endswith("읽습니다.)\n\nThank\n\nyou for listening.\n")
+
+
+@pytest.mark.parametrize("fallback", ["goodbye/p2", "welcome/p1", "goodbye/description", "p1"])
+def test_transcript_rejects_a_fallback_id_it_cannot_place(fallback):
+    edition = korean()
+    track = dataclasses.replace(edition.tracks[2], fallbacks=(fallback,))
+    with pytest.raises(BuildError, match="fallback"):
+        render_transcript(dataclasses.replace(edition, tracks=(track,)), shipped(KO), EN)
+
+
+def test_transcript_hostile_headings_stay_on_one_line():
+    edition = hostile()
+    text = render_transcript(edition, hostile_translation(), EN).decode("utf-8")
+    headings = [line for line in text.split("\n") if re.match(r"^\d+\. ", line)]
+    assert headings == [f"1. {one_line(edition.tracks[0].title)}", "2. #EXTINF:0,evil.mp3"]
+
+
+# --- feed ------------------------------------------------------------------------------------
+
+
+def _sizes(edition: Edition) -> dict[str, int]:
+    return {edition.track_file(t, ".mp3"): 1000 + t.number for t in edition.tracks}
+
+
+@pytest.mark.parametrize("make", [korean, chinese, english, hostile])
+def test_feed_reads_back_with_feedparser(make):
+    edition = make()
+    sizes = _sizes(edition)
+    parsed = feedparser.parse(render_feed(edition, BASE_URL, sizes))
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "rss20"
+    assert parsed.namespaces["itunes"] == ITUNES and parsed.namespaces["podcast"] == PODCAST
+    assert parsed.feed.title == one_line(edition.title)
+    assert parsed.feed.language == edition.language.tag
+    assert parsed.feed.link == f"{BASE_URL}{edition.language.tag}/index.html"
+    assert len(parsed.entries) == len(edition.tracks)
+    for entry, track in zip(parsed.entries, edition.tracks, strict=True):
+        path = edition.track_file(track, ".mp3")
+        assert entry.title == one_line(track.title)
+        assert entry.id == f"test-guide/{edition.language.tag}/{track.section_id}"
+        assert entry.guidislink is False
+        assert entry.itunes_duration == str(round(track.duration_ms / 1000 + 1e-9))
+        assert entry.itunes_episode == str(track.number)
+        [enclosure] = entry.enclosures
+        assert enclosure.href == BASE_URL + path
+        assert int(enclosure.length) == sizes[path] and enclosure.type == "audio/mpeg"
+
+
+@pytest.mark.parametrize("make", [korean, chinese, hostile])
+def test_feed_namespaced_elements_read_back_with_elementtree(make):
+    edition = make()
+    data = render_feed(edition, BASE_URL, _sizes(edition))
+    assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<rss ')
+    assert b'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"' in data
+    assert b'xmlns:podcast="https://podcastindex.org/namespace/1.0"' in data
+    assert b'text="Society &amp; Culture"' in data
+    channel = ET.fromstring(data).find("channel")
+    assert channel.findtext("title") == one_line(edition.title)
+    assert channel.find("itunes:category", NS).get("text") == "Society & Culture"
+    assert channel.findtext("itunes:explicit", namespaces=NS) == "false"
+    assert channel.findtext("itunes:type", namespaces=NS) == "serial"
+    assert channel.findtext("itunes:author", namespaces=NS) == one_line(edition.author)
+    feed_url = f"{BASE_URL}{edition.language.tag}/feed.xml"
+    assert channel.find("atom:link", NS).attrib == {
+        "href": feed_url,
+        "rel": "self",
+        "type": "application/rss+xml",
+    }
+    assert channel.findtext("podcast:guid", namespaces=NS) == podcast_guid(feed_url)
+    folder = BASE_URL + edition.language.tag
+    for item, track in zip(channel.findall("item"), edition.tracks, strict=True):
+        assert item.find("guid").attrib == {"isPermaLink": "false"}
+        captions, text = item.findall("podcast:transcript", NS)
+        assert captions.attrib == {
+            "url": f"{folder}/{track.stem}.vtt",
+            "type": "text/vtt",
+            "language": edition.language.tag,
+            "rel": "captions",
+        }
+        assert text.attrib == {
+            "url": f"{folder}/transcript.txt",
+            "type": "text/plain",
+            "language": edition.language.tag,
+        }
+        assert item.find("podcast:chapters", NS).attrib == {
+            "url": f"{folder}/{track.stem}.chapters.json",
+            "type": "application/json+chapters",
+        }
+        assert item.findtext("itunes:episodeType", namespaces=NS) == "full"
+
+
+def test_feed_hostile_strings_round_trip_and_inject_nothing():
+    edition = hostile()
+    data = render_feed(edition, BASE_URL, _sizes(edition))
+    root = ET.fromstring(data)
+    allowed = {"rss", "channel", "title", "link", "description", "language", "item", "guid"}
+    allowed |= {"enclosure", "{http://www.w3.org/2005/Atom}link"}
+    assert {e.tag for e in root.iter() if not e.tag.startswith("{" + ITUNES)} - allowed <= {
+        f"{{{PODCAST}}}guid",
+        f"{{{PODCAST}}}transcript",
+        f"{{{PODCAST}}}chapters",
+    }
+    channel = root.find("channel")
+    title = channel.findtext("title")
+    assert title == one_line(edition.title)
+    assert "<script>alert(1)</script> & &amp;" in title and "]]>" in title and "\u202e" in title
+    description = channel.findtext("description")
+    assert (
+        description.startswith("<script>alert(1)</script>") and "\n#EXTINF:1,evil\n" in description
+    )
+    assert "\x00" not in description and "\x1b" not in description and "\r" not in description
+    assert [i.findtext("title") for i in channel.findall("item")] == [
+        one_line(t.title) for t in edition.tracks
+    ]
+    assert b"<script" not in data
+
+
+def test_feed_is_the_same_bytes_and_guids_whatever_the_audio():
+    edition = korean()
+    first = render_feed(edition, BASE_URL, _sizes(edition))
+    assert render_feed(edition, BASE_URL, _sizes(edition)) == first
+    longer = tuple(dataclasses.replace(t, duration_ms=t.duration_ms + 5000) for t in edition.tracks)
+    changed = dataclasses.replace(edition, tracks=longer)
+    sizes = {path: size * 2 for path, size in _sizes(edition).items()}
+    guids = [
+        [item.findtext("guid") for item in ET.fromstring(data).iter("item")]
+        for data in (first, render_feed(changed, BASE_URL, sizes))
+    ]
+    assert guids[0] == guids[1] == [f"test-guide/ko/{s}" for s in ("welcome", "numbers", "goodbye")]
+    assert b"pubDate" not in first and b"lastBuildDate" not in first
+
+
+def test_feed_urls_are_absolute_and_quoted():
+    edition = chinese()
+    data = render_feed(edition, "http://127.0.0.1:8000", _sizes(edition))  # no trailing slash
+    urls = [e.get("url") for e in ET.fromstring(data).iter("enclosure")]
+    assert urls[0] == "http://127.0.0.1:8000/zh-Hans/01-welcome.mp3"
+    spaced = render_feed(edition, "https://example.org/my guide/", _sizes(edition))
+    assert b'url="https://example.org/my%20guide/zh-Hans/01-welcome.mp3"' in spaced
+    korean_path = render_feed(edition, "https://example.org/%EA%B0%80/이드/", _sizes(edition))
+    assert b'url="https://example.org/%EA%B0%80/%EC%9D%B4%EB%93%9C/zh-Hans/' in korean_path
+    odd = dataclasses.replace(edition.tracks[0], stem="01-we lcome#?")
+    odd_edition = dataclasses.replace(edition, tracks=(odd,))
+    data = render_feed(odd_edition, BASE_URL, _sizes(odd_edition))
+    assert b"zh-Hans/01-we%20lcome%23%3F.mp3" in data
+
+
+@pytest.mark.parametrize("base", ["example.org/guide/", "/guide/", "ftp://example.org/", ""])
+def test_feed_rejects_a_base_url_that_is_not_absolute_http(base):
+    with pytest.raises(BuildError, match="base URL"):
+        render_feed(korean(), base, _sizes(korean()))
+
+
+def test_feed_needs_every_track_size():
+    edition = korean()
+    sizes = _sizes(edition)
+    del sizes["ko/02-numbers.mp3"]
+    with pytest.raises(BuildError, match="ko/02-numbers.mp3"):
+        render_feed(edition, BASE_URL, sizes)
+
+
+def test_podcast_guid_follows_the_podcast_namespace_example():
+    # The example in the podcast namespace's description of podcast:guid.
+    assert podcast_guid("https://mp3s.nashownotes.com/pc20rss.xml") == (
+        "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+    )
+    assert podcast_guid("https://podnews.net/rss/") == podcast_guid("http://podnews.net/rss")
+    assert uuid.UUID(podcast_guid(BASE_URL + "ko/feed.xml")).version == 5
+
+
+# --- zip -------------------------------------------------------------------------------------
+
+
+def test_zip_is_reproducible_sorted_and_plain():
+    entries = {
+        "b/z.txt": "문서\n".encode() * 50,
+        "a.mp3": b"\xff\xfb" * 300,
+        "b/a.vtt": b"WEBVTT\n",
+    }
+    data = render_zip(entries)
+    assert render_zip(dict(reversed(list(entries.items())))) == data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        assert archive.namelist() == sorted(entries)
+        for info in archive.infolist():
+            assert info.date_time == (1980, 1, 1, 0, 0, 0)
+            assert info.external_attr >> 16 == 0o100644 and info.create_system == 3
+            expected = (
+                zipfile.ZIP_STORED if info.filename.endswith(".mp3") else zipfile.ZIP_DEFLATED
+            )
+            assert info.compress_type == expected
+            assert archive.read(info) == entries[info.filename]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["", "/etc/passwd", "../up.txt", "a/../b", "a//b", "./a", "a\\b", "C:/x", "a/", ".hidden"],
+)
+def test_zip_rejects_names_that_are_not_plain_relative_paths(name):
+    with pytest.raises(BuildError, match="not a plain relative path"):
+        render_zip({name: b"x"})
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (korean, ["테스트 가이드", "한국어 음성 해설 오디오 가이드, 트랙 3개."]),
+        (chinese, ["测试导览", "中文 (简体)语音导览，共3轨。"]),
+        (english, ["The Test Guide", "A narrated audio guide in English, 3 tracks."]),
+    ],
+)
+def test_zip_holds_the_edition_in_one_folder_with_a_readme_in_its_language(make, words):
+    edition = make()
+    files = package_files(edition, shipped(edition.language))
+    data = files[edition.zip]
+    assert render_zip(zip_entries(edition, files, shipped(edition.language))) == data
+    folder = f"test-guide-{edition.language.tag}/"
+    stems = [t.stem for t in edition.tracks]
+    expected = [f"{s}{suffix}" for s in stems for suffix in (".chapters.json", ".mp3", ".vtt")]
+    expected += ["00-full-guide.mp3", "README.txt", "playlist.m3u8", "transcript.txt"]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.namelist() == sorted(folder + name for name in expected)
+        readme = archive.read(folder + "README.txt").decode("utf-8")
+        for name in expected:
+            if name != "README.txt":
+                assert archive.read(folder + name) == files[f"{edition.language.tag}/{name}"]
+    assert readme.startswith(words[0] + "\n\n") and words[1] in readme
+
+
+def test_zip_entries_need_every_file():
+    edition = korean()
+    files = package_files(edition, shipped(KO))
+    del files["ko/02-numbers.vtt"]
+    with pytest.raises(BuildError, match="ko/02-numbers.vtt"):
+        zip_entries(edition, files, shipped(KO))
+
+
+def test_zip_hostile_readme_is_plain_text():
+    edition = hostile()
+    translation = hostile_translation()
+    entries = zip_entries(edition, package_files(edition, translation), translation)
+    readme = entries["test-guide-ko/README.txt"].decode("utf-8")
+    assert readme.startswith(one_line(edition.title) + "\n" + HOSTILE)
+    with zipfile.ZipFile(io.BytesIO(render_zip(entries))) as archive:
+        assert archive.read("test-guide-ko/README.txt").decode("utf-8") == readme
+
+
+# --- manifest --------------------------------------------------------------------------------
+
+
+def _manifest_inputs(*editions: Edition) -> tuple[list[Edition], dict[str, FileInfo], dict]:
+    raw: dict[str, bytes] = {}
+    for edition in editions:
+        raw |= package_files(edition, shipped(edition.language))
+    files = {path: FileInfo.of(data) for path, data in raw.items()}
+    for edition in editions:
+        total = sum(t.duration_ms for t in edition.tracks)
+        files[edition.full_guide] = FileInfo.of(raw[edition.full_guide], total)
+    return list(editions), files, raw
+
+
+def test_schema_is_a_valid_draft_2020_12_schema():
+    schema = load_schema()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_manifest_validates_and_matches_the_files():
+    editions, files, raw = _manifest_inputs(english(), korean(), chinese())
+    data = render_manifest("test-guide", EN, editions, files)
+    assert data == render_manifest("test-guide", EN, editions, files)
+    assert data.endswith(b"}\n") and "한국어".encode() in data
+    manifest = json.loads(data)
+    jsonschema.validate(manifest, load_schema(), cls=jsonschema.Draft202012Validator)
+    assert manifest["guide_id"] == "test-guide" and manifest["source_language"] == "en"
+    assert [lang["tag"] for lang in manifest["languages"]] == ["en", "ko", "zh-Hans"]
+    ko = manifest["languages"][1]
+    assert (ko["locale_id"], ko["name"], ko["title"]) == ("ko", "한국어", "테스트 가이드")
+    assert ko["completeness"] == 71.4 and ko["engine"] == "gtts"
+    assert ko["voices"] == ["gTTS (ko)", "espeak-ng 1.52 (ko)"]
+    assert manifest["languages"][2]["name"] == ZH.name
+    assert ko["tracks"][2]["fallbacks"] == ["goodbye/title", "goodbye/p1"]
+
+    def same(entry: dict) -> None:
+        content = raw[entry["file"]]
+        assert entry["bytes"] == len(content)
+        assert entry["sha256"] == hashlib.sha256(content).hexdigest()
+
+    for language, edition in zip(manifest["languages"], editions, strict=True):
+        for key in ("playlist", "feed", "transcript", "zip", "full_guide"):
+            same(language[key])
+        assert language["full_guide"]["duration_ms"] == sum(t.duration_ms for t in edition.tracks)
+        for entry, track in zip(language["tracks"], edition.tracks, strict=True):
+            same(entry)
+            same(entry["captions"])
+            same(entry["chapters"])
+            assert (entry["number"], entry["section_id"], entry["title"]) == (
+                track.number,
+                track.section_id,
+                track.title,
+            )
+            assert entry["file"] == f"{edition.language.tag}/{track.stem}.mp3"
+            assert entry["duration_ms"] == track.duration_ms and entry["voice"] == track.voice
+
+
+def test_manifest_keeps_hostile_titles_exactly():
+    edition = hostile()
+    translation = hostile_translation()
+    files = {p: FileInfo.of(d, 1) for p, d in package_files(edition, translation).items()}
+    manifest = json.loads(render_manifest("test-guide", EN, [edition], files))
+    assert manifest["languages"][0]["title"] == edition.title
+    assert manifest["languages"][0]["description"] == HOSTILE
+    assert manifest["languages"][0]["tracks"][0]["title"] == edition.tracks[0].title
+
+
+def test_manifest_needs_every_file_and_the_full_guide_duration():
+    editions, files, _ = _manifest_inputs(korean())
+    without_zip = {p: info for p, info in files.items() if p != "test-guide-ko.zip"}
+    with pytest.raises(BuildError, match="test-guide-ko.zip"):
+        render_manifest("test-guide", EN, editions, without_zip)
+    no_duration = {**files, "ko/00-full-guide.mp3": FileInfo(1, "0" * 64)}
+    with pytest.raises(BuildError, match="no duration for ko/00-full-guide.mp3"):
+        render_manifest("test-guide", EN, editions, no_duration)
+
+
+def _valid_manifest() -> dict:
+    editions, files, _ = _manifest_inputs(korean())
+    return json.loads(render_manifest("test-guide", EN, editions, files))
+
+
+_GONE = object()
+
+
+@pytest.mark.parametrize(
+    ("where", "change", "error_at"),
+    [
+        ("tracks/1", {"sha256": "ABC"}, "$.languages[0].tracks[1].sha256"),
+        ("tracks/0", {"captions": _GONE}, "$.languages[0].tracks[0]"),
+        ("tracks/0", {"extra": 1}, "$.languages[0].tracks[0]"),
+        ("tracks/2", {"fallbacks": ["goodbye/p1", "x/y"]}, "$.languages[0].tracks[2].fallbacks[1]"),
+        ("playlist", {"file": "../playlist.m3u8"}, "$.languages[0].playlist.file"),
+        ("feed", {"file": "/ko/feed.xml"}, "$.languages[0].feed.file"),
+        ("full_guide", {"duration_ms": _GONE}, "$.languages[0].full_guide"),
+        ("", {"tag": "Korean"}, "$.languages[0].tag"),
+        ("", {"completeness": 101}, "$.languages[0].completeness"),
+        ("/", {"created": "2026-01-01"}, "$"),
+        ("/", {"languages": []}, "$.languages"),
+    ],
+)
+def test_a_broken_manifest_fails_with_the_place_it_breaks(where, change, error_at):
+    manifest = _valid_manifest()
+    validate_manifest(manifest)
+    target = manifest if where == "/" else manifest["languages"][0]
+    for key in filter(None, where.strip("/").split("/")):
+        target = target[int(key) if key.isdigit() else key]
+    for key, value in change.items():
+        if value is _GONE:
+            del target[key]
+        else:
+            target[key] = value
+    with pytest.raises(BuildError) as caught:
+        validate_manifest(manifest)
+    assert isinstance(caught.value, AudioGuideError)
+    assert f"manifest.schema.json at {error_at}:" in str(caught.value)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(manifest, load_schema(), cls=jsonschema.Draft202012Validator)
