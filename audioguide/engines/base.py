@@ -54,3 +54,9 @@ class Engine(ABC):
     def describe(self, language: Language, voice: Voice) -> str:
         """A short human-readable name of the voice, for tags and the manifest."""
         return f"{self.name} {language.tag}"
+
+
+def shorten(text: str, width: int = 40) -> str:
+    """The start of a sentence for an error message: one line, at most ``width`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,287 @@
+"""The offline voice: libespeak-ng from the ``espeakng-loader`` wheel, called through ctypes.
+
+No system espeak and no subprocess: the shared library and its data folder ship in the wheel.
+The library keeps its state in process globals (voice, rate, the synthesis callback), so it is
+started lazily once per process and every call into it holds :data:`_lock`. The pipeline runs
+it in a process pool (``parallel = "process"``) for parallelism; threads only take turns.
+
+Speech comes back through a callback as 16-bit mono samples at 22 050 Hz, with word events
+(character position in the text, time in ms) that become :attr:`Clip.words`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import locale
+import os
+import shutil
+import tempfile
+import threading
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+
+import espeakng_loader
+
+from ..errors import EngineError
+from ..languages import Language
+from ..script import Voice
+from .base import Clip, Engine, shorten
+
+# From espeak-ng's speak_lib.h.
+AUDIO_OUTPUT_SYNCHRONOUS = 2
+ESPEAK_INITIALIZE_DONT_EXIT = 0x8000  # otherwise a data-load failure calls exit(1)
+POS_CHARACTER = 1
+ESPEAK_CHARS_UTF8 = 1
+ESPEAK_RATE = 1
+ESPEAK_RATE_NORMAL = 175  # words per minute; the library's default
+EVENT_LIST_TERMINATED = 0
+EVENT_WORD = 1
+EVENT_SAMPLERATE = 8
+EE_OK = 0
+
+# espeak-ng copies the data path into a 160-byte buffer (N_PATH_HOME) and later builds file
+# names from it in buffers about 40 bytes longer. A path that does not fit is cut short, and the
+# library then looks in its build-time folder and fails. Longer paths get a short symlink.
+_MAX_DATA_PATH = 120
+
+
+class _EventId(ctypes.Union):
+    _fields_ = [("number", ctypes.c_int), ("name", ctypes.c_char_p), ("string", ctypes.c_char * 8)]
+
+
+class _Event(ctypes.Structure):
+    """``espeak_EVENT`` (40 bytes on 64-bit systems)."""
+
+    _fields_ = [
+        ("type", ctypes.c_int),
+        ("unique_identifier", ctypes.c_uint),
+        ("text_position", ctypes.c_int),  # 1-based, in characters (code points) of the text
+        ("length", ctypes.c_int),  # in characters; 1 for every CJK word
+        ("audio_position", ctypes.c_int),  # ms from the start of the synthesis
+        ("sample", ctypes.c_int),
+        ("user_data", ctypes.c_void_p),
+        ("id", _EventId),
+    ]
+
+
+_CALLBACK_TYPE = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
+)
+
+_lock = threading.Lock()
+_lib: ctypes.CDLL | None = None
+_sample_rate = 0  # > 0 once espeak_Initialize succeeded
+# Filled by the callback during one espeak_Synth call (under _lock).
+_samples: list[bytes] = []
+_words: list[tuple[int, int]] = []
+_event_rate: list[int] = []
+
+
+def _on_synth(wav: ctypes.Array, count: int, events: ctypes.Array) -> int:
+    if wav and count > 0:
+        _samples.append(ctypes.string_at(wav, count * 2))
+    index = 0
+    while events[index].type != EVENT_LIST_TERMINATED:
+        event = events[index]
+        if event.type == EVENT_WORD and event.length > 0:
+            _words.append((event.text_position - 1, event.audio_position))
+        elif event.type == EVENT_SAMPLERATE:
+            _event_rate.append(event.id.number)
+        index += 1
+    return 0  # go on
+
+
+# The library keeps only a raw pointer to this object: it must stay alive for the process.
+_callback = _CALLBACK_TYPE(_on_synth)
+
+
+def _reset_lock_in_child() -> None:
+    # A fork while another thread held the lock would leave the child's copy locked forever.
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reset_lock_in_child)
+
+
+def _load() -> ctypes.CDLL:
+    """Load the library and declare the functions used (no initialisation). Hold _lock."""
+    global _lib
+    if _lib is None:
+        try:
+            lib = ctypes.CDLL(espeakng_loader.get_library_path())
+        except OSError as exc:
+            raise EngineError(
+                f"cannot load libespeak-ng ({exc}); reinstall it: pip install --force-reinstall "
+                "espeakng-loader"
+            ) from None
+        lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        lib.espeak_Initialize.restype = ctypes.c_int
+        lib.espeak_Info.argtypes = [ctypes.POINTER(ctypes.c_char_p)]
+        lib.espeak_Info.restype = ctypes.c_char_p
+        lib.espeak_SetSynthCallback.argtypes = [_CALLBACK_TYPE]
+        lib.espeak_SetSynthCallback.restype = None
+        lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        lib.espeak_SetVoiceByName.restype = ctypes.c_int
+        lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        lib.espeak_SetParameter.restype = ctypes.c_int
+        lib.espeak_Synth.argtypes = [
+            ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
+            ctypes.c_uint, ctypes.POINTER(ctypes.c_uint), ctypes.c_void_p,
+        ]  # fmt: skip
+        lib.espeak_Synth.restype = ctypes.c_int
+        _lib = lib
+    return _lib
+
+
+def _data_path() -> bytes:
+    path = os.fsencode(espeakng_loader.get_data_path())
+    if len(path) < _MAX_DATA_PATH:
+        return path
+    # Too long for espeak-ng's path buffer (see _MAX_DATA_PATH): link it from a short temporary
+    # folder, removed when the process exits.
+    short = tempfile.mkdtemp(prefix="ag-espeak-")
+    atexit.register(shutil.rmtree, short, ignore_errors=True)
+    link = os.path.join(os.fsencode(short), b"data")
+    try:
+        os.symlink(path, link, target_is_directory=True)
+    except OSError as exc:
+        raise EngineError(
+            f"the espeak-ng data path is longer than {_MAX_DATA_PATH} bytes and no short link "
+            f"could be made ({exc.strerror}); install audioguide in a shorter path"
+        ) from None
+    if len(link) >= _MAX_DATA_PATH:
+        raise EngineError(
+            f"the temporary folder {short} is too long a path for espeak-ng; set TMPDIR to a "
+            "short folder such as /tmp"
+        )
+    return link
+
+
+def _initialised() -> ctypes.CDLL:
+    """The library, started once per process. Hold _lock."""
+    global _sample_rate
+    lib = _load()
+    if _sample_rate > 0:
+        return lib
+    path = _data_path()
+    # espeak_Initialize sets LC_CTYPE to C.UTF-8 for the whole process; put the caller's back.
+    # espeak-ng classifies characters with its own Unicode tables, so its output does not
+    # depend on LC_CTYPE (checked: identical audio for en/ko/cmn under "C" and "C.UTF-8").
+    previous = locale.setlocale(locale.LC_CTYPE)
+    try:
+        rate = lib.espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, path, ESPEAK_INITIALIZE_DONT_EXIT)
+    finally:
+        locale.setlocale(locale.LC_CTYPE, previous)
+    # The documented failure value is -1, but with DONT_EXIT a data-load failure returns the
+    # sample rate of a synthesiser that never started: 0.
+    if rate <= 0:
+        raise EngineError(
+            f"espeak-ng could not load its data from {os.fsdecode(path)}; reinstall it: "
+            "pip install --force-reinstall espeakng-loader"
+        )
+    lib.espeak_SetSynthCallback(_callback)
+    _sample_rate = rate
+    return lib
+
+
+def _set_voice(lib: ctypes.CDLL, name: str) -> bool:
+    return lib.espeak_SetVoiceByName(name.encode("utf-8")) == EE_OK
+
+
+class EspeakEngine(Engine):
+    """eSpeak NG: offline, several hundred times real time, robotic; the fallback voice."""
+
+    name = "espeak"
+    parallel = "process"
+
+    def version(self) -> str:
+        with _lock:
+            lib = _load()
+            info = lib.espeak_Info(None)
+        library = info.decode("ascii", "replace") if info else "unknown"
+        try:
+            loader = package_version("espeakng-loader")
+        except PackageNotFoundError:
+            loader = "unknown"
+        return f"espeak-ng {library} (espeakng-loader {loader})"
+
+    def available(self) -> bool:
+        try:
+            with _lock:
+                _initialised()
+        except EngineError:
+            return False
+        return True
+
+    def supports(self, language: Language, voice: Voice) -> bool:
+        with _lock:
+            return _set_voice(_initialised(), self.voice_name(language, voice))
+
+    def voice_name(self, language: Language, voice: Voice) -> str:
+        """The espeak-ng voice used: ``voice.voice`` if set, else the language's (en, ko, cmn)."""
+        return voice.voice or language.espeak
+
+    def describe(self, language: Language, voice: Voice) -> str:
+        return f"eSpeak NG {self.voice_name(language, voice)}"
+
+    def synthesize(self, text: str, language: Language, voice: Voice) -> Clip:
+        """Speak ``text``. Word offsets in the clip are character offsets into ``text``.
+
+        The clip has no pause added at its end; the caller decides the gaps between clips.
+        """
+        name = self.voice_name(language, voice)
+        if not text.strip():
+            raise EngineError("espeak-ng was given an empty sentence; remove it from the script")
+        data = text.encode("utf-8") + b"\0"
+        with _lock:
+            lib = _initialised()
+            if not _set_voice(lib, name):
+                raise EngineError(
+                    f"espeak-ng has no voice {name!r} for {language.english_name}; set "
+                    f"voices.{language.locale_id}.voice to an espeak-ng voice name or remove it"
+                )
+            lib.espeak_SetParameter(ESPEAK_RATE, voice.rate or ESPEAK_RATE_NORMAL, 0)
+            _samples.clear()
+            _words.clear()
+            _event_rate.clear()
+            status = lib.espeak_Synth(
+                data, len(data), 0, POS_CHARACTER, 0, ESPEAK_CHARS_UTF8, None, None
+            )
+            pcm = b"".join(_samples)
+            words = tuple(_words)
+            sample_rate = _event_rate[-1] if _event_rate else _sample_rate
+        if status != EE_OK:
+            raise EngineError(
+                f"espeak-ng failed on {shorten(text)!r} (status {status}); "
+                "check the sentence for unusual characters"
+            )
+        if not pcm:
+            raise EngineError(
+                f"espeak-ng produced no audio for {shorten(text)!r}; "
+                "check that the sentence has words to speak"
+            )
+        return Clip(
+            pcm=pcm, sample_rate=sample_rate, words=_clean_words(words, text, pcm, sample_rate)
+        )
+
+
+def _clean_words(
+    events: tuple[tuple[int, int], ...], text: str, pcm: bytes, sample_rate: int
+) -> tuple[tuple[int, int], ...]:
+    """Word events as (character offset, ms), both increasing, within the text and the clip.
+
+    espeak-ng reports some words twice ("12,000" at "12" and again at "2") or points the words
+    it speaks for an emoji at the next word; only the first event for a place is kept. Some words
+    get no event at all (many Korean words, a word right after “), so the list can have gaps.
+    """
+    duration_ms = int(len(pcm) / 2 / sample_rate * 1000)
+    words: list[tuple[int, int]] = []
+    for offset, ms in events:
+        if not 0 <= offset < len(text):
+            continue
+        if words and (offset <= words[-1][0] or ms < words[-1][1]):
+            continue
+        words.append((offset, min(ms, duration_ms)))
+    return tuple(words)

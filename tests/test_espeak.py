@@ -1,0 +1,174 @@
+"""The espeak-ng engine, for real: the library and data from the espeakng-loader wheel."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from array import array
+from importlib.metadata import version
+
+import pytest
+
+from audioguide.engines import ENGINES, Clip, get_engine
+from audioguide.engines.espeak import EspeakEngine
+from audioguide.errors import EngineError
+from audioguide.languages import resolve
+from audioguide.script import Voice
+
+SENTENCES = {
+    # language: (sentence, plausible duration in seconds)
+    "en": ("The old market opens at nine and sells fish, rice and ginseng.", (1.5, 8.0)),
+    "ko": ("서울의 전통 시장은 아침 아홉 시에 문을 엽니다.", (1.0, 8.0)),
+    "zh_Hans": ("首尔的传统市场每天早上九点开门。", (1.0, 8.0)),
+}
+
+
+@pytest.fixture(scope="module")
+def engine() -> EspeakEngine:
+    return EspeakEngine()
+
+
+def rms(pcm: bytes) -> float:
+    samples = array("h", pcm)
+    return (sum(s * s for s in samples) / len(samples)) ** 0.5
+
+
+@pytest.mark.parametrize("locale_id", SENTENCES)
+def test_each_language_is_spoken(engine, locale_id):
+    text, (shortest, longest) = SENTENCES[locale_id]
+    language = resolve(locale_id)
+    assert engine.supports(language, Voice())
+    clip = engine.synthesize(text, language, Voice())
+    assert clip.sample_rate == 22_050
+    assert shortest * 1000 <= clip.duration_ms <= longest * 1000
+    assert rms(clip.pcm) > 500  # speech, not silence
+
+
+@pytest.mark.parametrize("locale_id", SENTENCES)
+def test_word_timings_increase_within_the_clip(engine, locale_id):
+    text, _ = SENTENCES[locale_id]
+    clip = engine.synthesize(text, resolve(locale_id), Voice())
+    offsets = [offset for offset, _ in clip.words]
+    times = [ms for _, ms in clip.words]
+    assert len(clip.words) >= 3
+    assert offsets == sorted(set(offsets)) and offsets[0] == 0
+    assert times == sorted(times) and times[-1] < clip.duration_ms
+    assert len(set(times)) == len(times)
+
+
+def test_word_offsets_are_character_offsets(engine):
+    # espeak reports 1-based code point positions; accents, an emoji and a line break before
+    # a word must not shift it.
+    text = "The café in Zürich 🙂 serves crème brûlée,\r\nevery day."
+    clip = engine.synthesize(text, resolve("en"), Voice())
+    found = {text[offset:].split()[0].strip(",.") for offset, _ in clip.words}
+    assert {"The", "café", "Zürich", "serves", "crème", "brûlée", "every", "day"} <= found
+
+
+def test_faster_rate_gives_shorter_audio(engine):
+    text, _ = SENTENCES["en"]
+    normal = engine.synthesize(text, resolve("en"), Voice())
+    fast = engine.synthesize(text, resolve("en"), Voice(rate=350))
+    again = engine.synthesize(text, resolve("en"), Voice())
+    assert fast.duration_ms < normal.duration_ms * 0.7
+    # The rate does not stick to the next sentence.
+    assert again.duration_ms == pytest.approx(normal.duration_ms, rel=0.01)
+
+
+def test_a_named_voice_overrides_the_language(engine):
+    text, _ = SENTENCES["en"]
+    british = engine.synthesize(text, resolve("en"), Voice())
+    american = engine.synthesize(text, resolve("en"), Voice(voice="en-us"))
+    assert american.pcm != british.pcm
+    assert engine.describe(resolve("en"), Voice(voice="en-us")) == "eSpeak NG en-us"
+
+
+def test_unknown_voice_is_an_engine_error(engine):
+    assert not engine.supports(resolve("en"), Voice(voice="no-such-voice"))
+    with pytest.raises(EngineError, match="no voice 'no-such-voice'"):
+        engine.synthesize("Hello.", resolve("en"), Voice(voice="no-such-voice"))
+
+
+def test_empty_text_is_an_engine_error(engine):
+    with pytest.raises(EngineError, match="empty sentence"):
+        engine.synthesize("  ", resolve("en"), Voice())
+
+
+def same_speech(clip: Clip, reference: Clip) -> bool:
+    """The same sentence spoken: espeak output is not byte-identical from call to call (its
+    pitch flutter carries over from the previous sentence), but length and words match."""
+    return (
+        clip.sample_rate == reference.sample_rate
+        and clip.duration_ms == pytest.approx(reference.duration_ms, abs=20)
+        and [offset for offset, _ in clip.words] == [offset for offset, _ in reference.words]
+        and all(abs(a[1] - b[1]) <= 20 for a, b in zip(clip.words, reference.words, strict=True))
+    )
+
+
+def test_two_threads_at_once_both_get_their_own_audio(engine):
+    jobs = {
+        "en": (SENTENCES["en"][0], resolve("en")),
+        "zh": (SENTENCES["zh_Hans"][0], resolve("zh_Hans")),
+    }
+    expected = {key: engine.synthesize(text, lang, Voice()) for key, (text, lang) in jobs.items()}
+    results: dict[str, list] = {key: [] for key in jobs}
+    start = threading.Barrier(len(jobs))
+
+    def work(key: str) -> None:
+        text, language = jobs[key]
+        start.wait()
+        for _ in range(10):
+            results[key].append(engine.synthesize(text, language, Voice()))
+
+    threads = [threading.Thread(target=work, args=(key,)) for key in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for key in jobs:
+        assert len(results[key]) == 10
+        assert all(same_speech(clip, expected[key]) for clip in results[key])
+    assert not same_speech(expected["en"], expected["zh"])
+
+
+def test_version_names_library_and_loader(engine):
+    text = engine.version()
+    assert text.startswith("espeak-ng 1.52")
+    assert f"espeakng-loader {version('espeakng-loader')}" in text
+    assert engine.available()
+
+
+def test_registered_and_cached():
+    assert ENGINES["espeak"] is EspeakEngine
+    assert get_engine("espeak") is get_engine("espeak")
+    with pytest.raises(EngineError, match="unknown voice engine 'festival'"):
+        get_engine("festival")
+
+
+FRESH_PROCESS = """
+import locale, os, sys, tempfile
+import espeakng_loader
+deep = os.path.join(tempfile.mkdtemp(), *["d" * 60] * 3, "espeak-ng-data")
+os.makedirs(os.path.dirname(deep))
+os.symlink(espeakng_loader.get_data_path(), deep)
+espeakng_loader.get_data_path = lambda: deep
+locale.setlocale(locale.LC_CTYPE, "C")
+from audioguide.engines.espeak import EspeakEngine
+from audioguide.languages import resolve
+from audioguide.script import Voice
+clip = EspeakEngine().synthesize("안녕하세요, 반갑습니다.", resolve("ko"), Voice())
+print(len(deep), round(clip.duration_ms), locale.setlocale(locale.LC_CTYPE))
+"""
+
+
+def test_long_data_path_works_and_the_locale_is_left_alone():
+    # espeak-ng's data path buffer is 160 bytes, and espeak_Initialize sets LC_CTYPE: both
+    # happen once per process, so this runs in a new one.
+    result = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS], capture_output=True, text=True, check=True
+    )
+    length, duration_ms, ctype = result.stdout.split()
+    assert int(length) > 160
+    assert int(duration_ms) > 500
+    assert ctype == "C"
