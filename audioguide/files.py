@@ -7,11 +7,12 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
+def write_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
     """Write ``data`` to ``path`` unless it already holds exactly that; return whether it wrote.
 
     Leaving an unchanged file alone keeps its modification time, so a rebuild with no change
-    rewrites nothing.
+    rewrites nothing. ``durable=False`` skips the fsync: still safe against a killed process,
+    not against a power cut (fine for a cache).
     """
     path = Path(path)
     try:
@@ -24,8 +25,9 @@ def write_atomic(path: Path, data: bytes) -> bool:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

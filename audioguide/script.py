@@ -59,6 +59,15 @@ class Voice:
 
 
 @dataclass(frozen=True)
+class Pauses:
+    """Silence in milliseconds, from ``guide.yaml``'s ``pauses:`` mapping."""
+
+    sentence: int = 400  # after each sentence
+    paragraph: int = 1000  # after each paragraph (instead of the sentence pause)
+    announcement: int = 800  # after the spoken track announcement
+
+
+@dataclass(frozen=True)
 class Guide:
     id: str
     title: Text
@@ -68,6 +77,7 @@ class Guide:
     author: str | None
     base_url: str | None
     voices: tuple[tuple[str, Voice], ...]  # (locale id, settings), sorted
+    pauses: Pauses
     sections: tuple[Section, ...]
     path: Path  # the scripts folder
 
@@ -107,6 +117,13 @@ def _compose(path: Path) -> yaml.Node:
         raise ScriptError("is not UTF-8 text; save it as UTF-8", path, line) from None
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except yaml.reader.ReaderError as exc:  # NUL and other control bytes: UTF-16 or binary
+        line = text[: exc.position].count("\n") + 1
+        raise ScriptError(
+            f"is not UTF-8 text (it holds character #x{exc.character:04x}); save it as UTF-8",
+            path,
+            line,
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -223,7 +240,7 @@ def _language(fields: _Fields, key: str, given: str, line: int | None = None) ->
 
 _GUIDE_FIELDS = (
     "id", "title", "description", "source_language", "languages", "author", "sections",
-    "voices", "base_url",
+    "voices", "base_url", "pauses",
 )  # fmt: skip
 _SECTION_FIELDS = ("id", "title", "paragraphs", "note")
 _VOICE_FIELDS = ("engine", "voice", "rate", "tld", "slow")
@@ -286,6 +303,7 @@ def load_guide(scripts: Path) -> Guide:
         author=fields.string("author", required=False),
         base_url=base_url.rstrip("/") + "/" if base_url else None,
         voices=_voices(fields),
+        pauses=_pauses(fields),
         sections=tuple(sections),
         path=scripts,
     )
@@ -368,6 +386,25 @@ def _voices(fields: _Fields) -> tuple[tuple[str, Voice], ...]:
                 )
         voices[language.locale_id] = Voice(**values)
     return tuple(sorted(voices.items()))
+
+
+def _pauses(fields: _Fields) -> Pauses:
+    node = fields.mapping("pauses")
+    if node is None:
+        return Pauses()
+    names = tuple(Pauses.__dataclass_fields__)
+    settings = _Fields(fields.path, node, names, "pauses")
+    values = {}
+    for key, value_node in settings.nodes.items():
+        value = settings._value(value_node)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10_000:
+            raise ScriptError(
+                f"pauses.{key} must be milliseconds from 0 to 10000, not {value!r}",
+                fields.path,
+                settings.line_of(key),
+            )
+        values[key] = value
+    return Pauses(**values)
 
 
 def _all_keys(node: yaml.Node) -> list[str]:

@@ -1,0 +1,421 @@
+"""``audioguide build``: the whole pipeline, top to bottom.
+
+    scripts + catalogs -> check everything -> pick voices -> plan tracks
+    -> render the tracks whose inputs changed (worker processes, sentence cache)
+    -> full-guide file -> captions, chapters, playlists, transcripts, feeds, zips
+    -> manifest -> web player
+
+Every input is checked before anything is written, so bad input leaves the output as it was.
+Every file is written atomically and only when its content changes: a rebuild with nothing
+changed synthesises nothing and rewrites nothing. One build at a time per output folder.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import multiprocessing
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import audio, cache, catalogs, tracks
+from .catalogs import Translation
+from .edition import Chapter, Edition, Track
+from .engines import get_engine
+from .errors import CatalogError, LanguageError
+from .files import write_atomic
+from .languages import Language
+from .package import archive, captions, feed, manifest, player, playlist, transcript
+from .package.manifest import FileInfo
+from .script import Guide, load_guide
+from .strings import FULL_GUIDE
+
+PREVIEW_URL = "http://127.0.0.1:8000/"  # where `audioguide serve` shows the output
+LOCK_FILE = ".audioguide.lock"
+
+
+@dataclass(frozen=True)
+class Options:
+    engine: str | None = None  # overrides guide.yaml's voices: "auto", "gtts" or "espeak"
+    jobs: int = 4
+    cache: Path | None = Path(".audioguide-cache")  # None: --no-cache
+    strict: bool = False  # untranslated or fuzzy messages are an error
+    languages: tuple[str, ...] = ()  # only these (default: all of the guide's)
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    clips_synthesised: int
+    clips_cached: int
+    tracks_written: int
+    tracks_unchanged: int
+    audio_seconds: float
+    wall_seconds: float
+
+    def line(self) -> str:
+        return (
+            f"{self.clips_synthesised} clips synthesised, {self.clips_cached} from cache; "
+            f"{self.tracks_written} tracks written, {self.tracks_unchanged} unchanged; "
+            f"{self.audio_seconds:.1f} s of audio in {self.wall_seconds:.1f} s"
+        )
+
+
+class Reporter:
+    """Where the build tells what it does; the CLI gives a terminal-aware one."""
+
+    def notice(self, message: str) -> None: ...
+
+    def start(self, language: Language, total: int) -> None: ...
+
+    def advance(self, language: Language, name: str, written: bool) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+def build(
+    scripts: Path, locales: Path, output: Path, options: Options, report: Reporter | None = None
+) -> Summary:
+    started = time.monotonic()
+    report = report or Reporter()
+    output = Path(output)
+
+    # 1. Read and check every input before touching the output folder.
+    guide = load_guide(scripts)
+    languages = _languages(guide, options.languages)
+    translations = {lang.tag: catalogs.translation(guide, locales, lang) for lang in languages}
+    completeness = {
+        s.language.tag: s for s in catalogs.stats(guide, locales) if s.language in languages
+    }
+    for stats in completeness.values():
+        if stats.translated < stats.total:
+            message = (
+                f"{stats.language.tag}: {stats.fuzzy + stats.untranslated} of {stats.total} "
+                "messages are untranslated or fuzzy"
+            )
+            if options.strict:
+                raise CatalogError(f"{message}; translate them or build without --strict",
+                                   catalogs.catalog_path(locales, stats.language))  # fmt: skip
+            report.notice(
+                f"warning: {message}; they are spoken in {guide.source_language.english_name}"
+            )
+    base_url = options.base_url or guide.base_url or PREVIEW_URL
+
+    output.mkdir(parents=True, exist_ok=True)
+    with _locked(output, report), _cache_root(options.cache) as cache_root:
+        # 2. Voices, and a plan of every track.
+        speakers = _speakers(guide, languages, options.engine, report)
+        source_speaker = speakers[guide.source_language.tag]
+        plans = {
+            lang.tag: [
+                tracks.plan_track(
+                    section,
+                    total=len(guide.sections),
+                    album=translations[lang.tag](guide.title.value).text,
+                    translation=translations[lang.tag],
+                    voice=speakers[lang.tag],
+                    fallback_voice=source_speaker,
+                    pauses=guide.pauses,
+                    path=output / lang.tag / f"{section.stem}.mp3",
+                )
+                for section in guide.sections
+            ]
+            for lang in languages
+        }
+
+        # 3. Render the tracks whose inputs changed, then each language's full-guide file.
+        with _workers(plans, options.jobs) as pool:
+            rendered, counts = _render_tracks(pool, plans, cache_root, report)
+            editions = [
+                _edition(guide, lang, translations[lang.tag], plans[lang.tag], rendered,
+                         completeness.get(lang.tag), speakers[lang.tag])
+                for lang in languages
+            ]  # fmt: skip
+            joins = [_full_guide(output, e, translations[e.language.tag]) for e in editions]
+            _run_all(pool, tracks.join_tracks, [job for job in joins if job])
+
+        # 4. Everything listeners download.
+        files: dict[str, bytes] = {}
+        for edition in editions:
+            files.update(_listener_files(output, edition, translations, guide, base_url))
+        infos = {path: FileInfo.of(data) for path, data in files.items()}
+        for edition in editions:
+            for track in edition.tracks:
+                infos[edition.track_file(track, ".mp3")] = FileInfo.of(
+                    (output / edition.track_file(track, ".mp3")).read_bytes(), track.duration_ms
+                )
+            infos[edition.full_guide] = FileInfo.of(
+                (output / edition.full_guide).read_bytes(),
+                sum(track.duration_ms for track in edition.tracks),
+            )
+        for edition in editions:
+            infos[edition.zip] = _write(output, edition.zip, archive.render_zip(
+                archive.zip_entries(edition, _zip_sources(output, edition, files),
+                                    translations[edition.language.tag])))  # fmt: skip
+        _write(
+            output,
+            "manifest.json",
+            manifest.render_manifest(guide.id, guide.source_language, editions, infos),
+        )
+        for path, data in player.render_site(editions, translations).items():
+            _write(output, path, data)
+        report.finish()
+
+    audio_ms = sum(t.duration_ms for e in editions for t in e.tracks)
+    return Summary(
+        clips_synthesised=counts["synthesised"],
+        clips_cached=counts["cached"],
+        tracks_written=counts["written"],
+        tracks_unchanged=counts["unchanged"],
+        audio_seconds=audio_ms / 1000,
+        wall_seconds=time.monotonic() - started,
+    )
+
+
+# --- inputs and voices -------------------------------------------------------------------
+
+
+def _languages(guide: Guide, wanted: tuple[str, ...]) -> list[Language]:
+    if not wanted:
+        return list(guide.languages)
+    from .languages import resolve
+
+    chosen = [resolve(given) for given in wanted]
+    for language in chosen:
+        if language not in guide.languages:
+            known = ", ".join(lang.tag for lang in guide.languages)
+            raise LanguageError(f"the guide has no language {language.tag}; it has {known}")
+    # The source language is always built: untranslated text is spoken in its voice.
+    return [lang for lang in guide.languages if lang in chosen or lang == guide.source_language]
+
+
+def _speakers(
+    guide: Guide, languages: list[Language], override: str | None, report: Reporter
+) -> dict[str, tracks.Speaker]:
+    online: bool | None = None
+    speakers = {}
+    for language in languages:
+        voice = guide.voice(language)
+        name = override or voice.engine
+        if name == "auto":
+            gtts = get_engine("gtts")
+            if online is None:
+                online = gtts.available(voice.tld)
+                if not online:
+                    report.notice(
+                        "gTTS is not reachable; speaking with the offline espeak-ng voice"
+                    )
+            name = "gtts" if online and gtts.supports(language, voice) else "espeak"
+        if not get_engine(name).supports(language, voice):
+            raise LanguageError(
+                f"the {name} voice cannot speak {language.english_name} ({language.tag}); "
+                f"choose another engine in guide.yaml under voices: {language.locale_id}:"
+            )
+        speakers[language.tag] = tracks.speaker(name, language, voice)
+    return speakers
+
+
+# --- tracks ------------------------------------------------------------------------------
+
+
+@contextmanager
+def _workers(plans: dict[str, list[tracks.TrackPlan]], jobs: int) -> Iterator[ProcessPoolExecutor]:
+    """Worker processes (started only when given work): one per core for offline voices,
+    ``jobs`` for network voices, so at most ``jobs`` requests are in flight."""
+    engines = {plan.speaker.engine for language_plans in plans.values() for plan in language_plans}
+    network = any(get_engine(name).parallel == "thread" for name in engines)
+    workers = jobs if network else min(jobs, os.cpu_count() or 1)
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context) as pool:
+        yield pool
+
+
+def _run_all(pool: ProcessPoolExecutor, function: Callable, calls: list[tuple], on_result=None):
+    """Run ``function(*args)`` for every ``args`` in the pool; stop at the first error."""
+    futures: dict[Future, tuple] = {pool.submit(function, *args): args for args in calls}
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+        for future in done:
+            try:
+                result = future.result()
+            except BaseException:
+                for other in pending:
+                    other.cancel()
+                raise
+            if on_result:
+                on_result(futures[future], result)
+
+
+def _render_tracks(
+    pool: ProcessPoolExecutor,
+    plans: dict[str, list[tracks.TrackPlan]],
+    cache_root: Path,
+    report: Reporter,
+) -> tuple[dict[str, tracks.Rendered], dict[str, int]]:
+    """Render every plan whose MP3 is missing or was made from other inputs."""
+    store = cache.Cache(cache_root)
+    rendered: dict[str, tracks.Rendered] = {}
+    todo: list[tuple[tracks.TrackPlan, Path]] = []
+    counts = {"synthesised": 0, "cached": 0, "written": 0, "unchanged": 0}
+    for language_plans in plans.values():
+        report.start(language_plans[0].speaker.language, len(language_plans))
+        for plan in language_plans:
+            record = store.get_record(plan.inputs)
+            if record and audio.read_inputs(plan.path) == plan.inputs:
+                rendered[plan.inputs] = tracks.Rendered.from_record(record)
+                counts["unchanged"] += 1
+                report.advance(plan.speaker.language, plan.path.name, written=False)
+            else:
+                plan.path.parent.mkdir(parents=True, exist_ok=True)
+                todo.append((plan, cache_root))
+
+    def done(args: tuple, result: tracks.Rendered) -> None:
+        plan = args[0]
+        rendered[plan.inputs] = result
+        counts["synthesised"] += result.synthesised
+        counts["cached"] += result.cached
+        counts["written"] += 1
+        report.advance(plan.speaker.language, plan.path.name, written=True)
+
+    _run_all(pool, tracks.render, todo, done)
+    return rendered, counts
+
+
+def _edition(
+    guide: Guide,
+    language: Language,
+    translation: Translation,
+    plans: list[tracks.TrackPlan],
+    rendered: dict[str, tracks.Rendered],
+    stats: catalogs.Stats | None,
+    speaker: tracks.Speaker,
+) -> Edition:
+    built = []
+    for plan in plans:
+        result = rendered[plan.inputs]
+        built.append(
+            Track(
+                number=plan.number,
+                section_id=plan.section_id,
+                title=plan.title,
+                stem=plan.stem,
+                duration_ms=result.duration_ms,
+                cues=result.cues,
+                chapters=result.chapters,
+                transcript=plan.transcript,
+                fallbacks=plan.fallbacks,
+                voice=plan.speaker.description,
+            )
+        )
+    description = translation(guide.description.value).text if guide.description else None
+    return Edition(
+        guide_id=guide.id,
+        language=language,
+        title=translation(guide.title.value).text,
+        description=description,
+        author=guide.author,
+        tracks=tuple(built),
+        completeness=round(stats.percent, 1) if stats else 100.0,
+        engine=speaker.engine,
+    )
+
+
+def _full_guide(output: Path, edition: Edition, translation: Translation):
+    """What the full-guide file is made of, or None when the one on disk is up to date."""
+    path = output / edition.full_guide
+    sources = [output / edition.track_file(track, ".mp3") for track in edition.tracks]
+    inputs = cache.key(tracks.RENDER_VERSION, [audio.read_inputs(source) for source in sources])
+    if audio.read_inputs(path) == inputs:
+        return None
+    chapters, start = [], 0
+    for track in edition.tracks:
+        chapters.append(Chapter(start, start + track.duration_ms, track.title))
+        start += track.duration_ms
+    tags = audio.Tags(
+        title=f"{edition.title}: {translation.tool(FULL_GUIDE)}",
+        album=edition.title,
+        track=f"0/{len(edition.tracks)}",
+        language=edition.language.iso639_2,
+        voice=edition.tracks[0].voice,
+        transcript="\n\n".join(track.transcript for track in edition.tracks),
+        chapters=tuple(chapters),
+        inputs=inputs,
+    )
+    return sources, path, tags
+
+
+# --- listener files ----------------------------------------------------------------------
+
+
+def _listener_files(
+    output: Path,
+    edition: Edition,
+    translations: dict[str, Translation],
+    guide: Guide,
+    base_url: str,
+) -> dict[str, bytes]:
+    """Captions, chapters, playlist, transcript and feed of one edition, written; by path."""
+    translation = translations[edition.language.tag]
+    files = {}
+    for track in edition.tracks:
+        files[edition.track_file(track, ".vtt")] = captions.render_vtt(track)
+        files[edition.track_file(track, ".chapters.json")] = captions.render_chapters(track)
+    files[edition.playlist] = playlist.render_playlist(edition)
+    files[edition.transcript] = transcript.render_transcript(
+        edition, translation, guide.source_language
+    )
+    sizes = {
+        edition.track_file(t, ".mp3"): (output / edition.track_file(t, ".mp3")).stat().st_size
+        for t in edition.tracks
+    }
+    files[edition.feed] = feed.render_feed(edition, base_url, sizes)
+    for path, data in files.items():
+        write_atomic(output / path, data)
+    return files
+
+
+def _zip_sources(output: Path, edition: Edition, files: dict[str, bytes]) -> dict[str, bytes]:
+    sources = dict(files)
+    for path in [edition.full_guide, *(edition.track_file(t, ".mp3") for t in edition.tracks)]:
+        sources[path] = (output / path).read_bytes()
+    return sources
+
+
+def _write(output: Path, path: str, data: bytes) -> FileInfo:
+    write_atomic(output / path, data)
+    return FileInfo.of(data)
+
+
+# --- the output folder -------------------------------------------------------------------
+
+
+@contextmanager
+def _locked(output: Path, report: Reporter) -> Iterator[None]:
+    """Hold the output folder's lock; a second build waits for the first to finish."""
+    with open(output / LOCK_FILE, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            report.notice(f"another build is writing {output}; waiting for it to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _cache_root(root: Path | None) -> Iterator[Path]:
+    """The sentence cache; with --no-cache, a temporary one that lives for this build only."""
+    if root is not None:
+        Path(root).mkdir(parents=True, exist_ok=True)
+        yield Path(root)
+        return
+    with tempfile.TemporaryDirectory(prefix="audioguide-cache-") as tmp:
+        yield Path(tmp)

@@ -1,0 +1,296 @@
+"""One narrated track: plan what is spoken, then render it to a tagged, normalised MP3.
+
+Planning is cheap and pure: it decides every sentence, the voice that speaks it, the pauses, and
+a hash of all of it (the track's *inputs*). Rendering is the expensive part and runs in worker
+processes: it takes clips from the cache (synthesising only the missing ones), joins them,
+normalises loudness, encodes and tags the MP3, and moves it into place atomically.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__, audio, cache
+from .catalogs import Translated, Translation
+from .edition import Chapter, Cue
+from .engines import get_engine
+from .languages import Language
+from .script import Pauses, Section, Voice
+from .speech_text import normalize_for_speech, split_sentences
+from .strings import TRACK_ANNOUNCEMENT
+
+LEAD_MS = 250  # silence before the announcement, so no player clips the first word
+# Bump when a change to rendering should rebuild every track.
+RENDER_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A voice: an engine speaking one language with given settings."""
+
+    engine: str
+    language: Language
+    voice: Voice
+    version: str  # the engine's version, part of every clip's cache key
+    description: str  # for tags and the manifest
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str  # as written: the caption
+    spoken: str  # as handed to the voice
+    speaker: Speaker
+    pause_ms: int  # silence after it
+    key: str  # the clip's cache key
+
+
+@dataclass(frozen=True)
+class Block:
+    """The announcement (``chapter`` None) or one paragraph."""
+
+    sentences: tuple[Sentence, ...]
+    chapter: str | None
+
+
+@dataclass(frozen=True)
+class TrackPlan:
+    number: int
+    total: int
+    section_id: str
+    stem: str
+    title: str
+    album: str
+    blocks: tuple[Block, ...]
+    transcript: str
+    fallbacks: tuple[str, ...]
+    speaker: Speaker
+    path: Path  # the MP3 to write
+    inputs: str  # hash of everything above that shapes the file
+
+    @property
+    def tags(self) -> audio.Tags:
+        """The tags, without chapters (they need the rendered timings)."""
+        return audio.Tags(
+            title=self.title,
+            album=self.album,
+            track=f"{self.number}/{self.total}",
+            language=self.speaker.language.iso639_2,
+            voice=self.speaker.description,
+            transcript=self.transcript,
+            chapters=(),
+            inputs=self.inputs,
+        )
+
+
+def speaker(engine_name: str, language: Language, voice: Voice) -> Speaker:
+    engine = get_engine(engine_name)
+    return Speaker(
+        engine=engine_name,
+        language=language,
+        voice=voice,
+        version=engine.version(),
+        description=engine.describe(language, voice),
+    )
+
+
+def plan_track(
+    section: Section,
+    total: int,
+    album: str,
+    translation: Translation,
+    voice: Speaker,
+    fallback_voice: Speaker,
+    pauses: Pauses,
+    path: Path,
+) -> TrackPlan:
+    """Decide everything spoken in one section's track, in one language."""
+    title = translation(section.title.value)
+    fallbacks = [f"{section.id}/title"] if title.fallback else []
+
+    def sentences(text: str, who: Speaker, last_pause: int) -> list[Sentence]:
+        spoken = []
+        for sentence in split_sentences(text, who.language):
+            said = normalize_for_speech(sentence, who.language, who.engine)
+            if any(ch.isalnum() for ch in said):
+                spoken.append(_sentence(sentence, said, who, pauses.sentence))
+        if spoken:
+            spoken[-1] = dataclasses.replace(spoken[-1], pause_ms=last_pause)
+        return spoken
+
+    # The announcement; a title still untranslated is read by the source-language voice.
+    marker = "\x00"
+    announcement = translation.tool(
+        TRACK_ANNOUNCEMENT, number=section.position, total=total, title=marker
+    )
+    before, _, after = announcement.partition(marker)
+    intro = sentences(before, voice, pauses.sentence)
+    intro += sentences(title.text, fallback_voice if title.fallback else voice, pauses.sentence)
+    intro += sentences(after, voice, pauses.sentence)
+    if intro:
+        intro[-1] = dataclasses.replace(intro[-1], pause_ms=pauses.announcement)
+    blocks = [Block(tuple(intro), None)]
+
+    paragraphs: list[Translated] = []
+    for number, paragraph in enumerate(section.paragraphs, 1):
+        text = translation(paragraph.value)
+        paragraphs.append(text)
+        if text.fallback:
+            fallbacks.append(f"{section.id}/p{number}")
+        who = fallback_voice if text.fallback else voice
+        blocks.append(
+            Block(tuple(sentences(text.text, who, pauses.paragraph)), first_words(text.text))
+        )
+
+    spoken_announcement = announcement.replace(marker, title.text)
+    transcript = "\n\n".join([spoken_announcement, *(p.text for p in paragraphs)])
+    plan = TrackPlan(
+        number=section.position,
+        total=total,
+        section_id=section.id,
+        stem=section.stem,
+        title=title.text,
+        album=album,
+        blocks=tuple(blocks),
+        transcript=transcript,
+        fallbacks=tuple(fallbacks),
+        speaker=voice,
+        path=path,
+        inputs="",
+    )
+    return dataclasses.replace(plan, inputs=_inputs(plan))
+
+
+def _sentence(text: str, spoken: str, who: Speaker, pause_ms: int) -> Sentence:
+    key = cache.key(
+        who.engine, who.version, dataclasses.asdict(who.voice), who.language.tag, spoken
+    )
+    return Sentence(text=text, spoken=spoken, speaker=who, pause_ms=pause_ms, key=key)
+
+
+def _inputs(plan: TrackPlan) -> str:
+    blocks = [
+        [block.chapter, [[s.key, s.text, s.pause_ms] for s in block.sentences]]
+        for block in plan.blocks
+    ]
+    return cache.key(
+        RENDER_VERSION, __version__, LEAD_MS, dataclasses.asdict(plan.tags), blocks,
+        audio.BITRATE, audio.SAMPLE_RATE, audio.TARGET_LUFS, audio.CEILING_DBFS,
+    )  # fmt: skip
+
+
+def first_words(text: str, words: int = 6, characters: int = 14) -> str:
+    """A chapter title: the paragraph's first words (first characters where no spaces)."""
+    parts = text.split()
+    if len(parts) > 1:
+        return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+    return text[:characters] + ("…" if len(text) > characters else "")
+
+
+# --- rendering (in worker processes) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    duration_ms: int
+    cues: tuple[Cue, ...]
+    chapters: tuple[Chapter, ...]
+    synthesised: int  # clips made now
+    cached: int  # clips taken from the cache
+
+    def record(self) -> dict:
+        return {
+            "duration_ms": self.duration_ms,
+            "cues": [dataclasses.astuple(c) for c in self.cues],
+            "chapters": [dataclasses.astuple(c) for c in self.chapters],
+        }
+
+    @classmethod
+    def from_record(cls, record: dict) -> Rendered:
+        return cls(
+            duration_ms=record["duration_ms"],
+            cues=tuple(Cue(*c) for c in record["cues"]),
+            chapters=tuple(Chapter(*c) for c in record["chapters"]),
+            synthesised=0,
+            cached=0,
+        )
+
+
+def clip_for(sentence: Sentence, store: cache.Cache) -> tuple[bytes, bool]:
+    """The sentence's PCM at the common rate, and whether it had to be synthesised."""
+    clip = store.get_clip(sentence.key)
+    made = clip is None
+    if made:
+        who = sentence.speaker
+        clip = get_engine(who.engine).synthesize(sentence.spoken, who.language, who.voice)
+        store.put_clip(sentence.key, clip)
+    return audio.to_rate(clip), made
+
+
+def render(plan: TrackPlan, cache_root: Path) -> Rendered:
+    """Build the track's MP3 at ``plan.path`` and return where everything landed."""
+    store = cache.Cache(cache_root)
+    pieces = [audio.silence(LEAD_MS)]
+    position = len(pieces[0])  # in bytes of PCM
+    cues: list[Cue] = []
+    starts: list[tuple[int, str]] = []
+    synthesised = cached = 0
+    for block in plan.blocks:
+        if block.chapter is not None:
+            # The first chapter starts at 0, so the announcement belongs to it.
+            starts.append((position if starts else 0, block.chapter))
+        for sentence in block.sentences:
+            pcm, made = clip_for(sentence, store)
+            synthesised += made
+            cached += not made
+            cues.append(Cue(_ms(position), _ms(position + len(pcm)), sentence.text))
+            pieces += [pcm, audio.silence(sentence.pause_ms)]
+            position += len(pcm) + len(pieces[-1])
+    pcm = b"".join(pieces)
+    duration = _ms(len(pcm))
+    chapters = tuple(
+        Chapter(_ms(start), _ms(starts[n + 1][0]) if n + 1 < len(starts) else duration, title)
+        for n, (start, title) in enumerate(starts)
+    )
+    tags = dataclasses.replace(plan.tags, chapters=chapters)
+    write_mp3(pcm, plan.path, tags)
+    rendered = Rendered(duration, tuple(cues), chapters, synthesised, cached)
+    store.put_record(plan.inputs, rendered.record())
+    return rendered
+
+
+def write_mp3(pcm: bytes, path: Path, tags: audio.Tags) -> None:
+    """Normalise, encode and tag ``pcm`` into ``path``."""
+    with _into_place(path) as tmp:
+        audio.encode_normalised(pcm, tmp)
+        audio.write_tags(tmp, tags)
+
+
+def join_tracks(sources: list[Path], path: Path, tags: audio.Tags) -> None:
+    """The full-guide file: the tracks one after another, tagged with a chapter per track."""
+    with _into_place(path) as tmp:
+        audio.concat_mp3(sources, tmp)
+        audio.write_tags(tmp, tags)
+
+
+@contextmanager
+def _into_place(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` that replaces it once written: never a torn MP3."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _ms(position: int) -> int:
+    return round(position / audio.BYTES_PER_MS)
