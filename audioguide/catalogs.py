@@ -8,6 +8,7 @@ never dropped: changed messages become fuzzy with their previous text, removed o
 
 from __future__ import annotations
 
+import copy
 import io
 import os
 import re
@@ -19,7 +20,7 @@ from pathlib import Path
 import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import PoFileError, denormalize, read_po, write_po
 
 from .errors import CatalogError
 from .files import write_atomic
@@ -135,8 +136,7 @@ def update(guide: Guide, locales: Path, languages: Iterable[Language] | None = N
     """
     locales = Path(locales)
     template = _template_as_written(guide, locales / TEMPLATE)
-    write_atomic(locales / TEMPLATE, _po_bytes(template))
-    results = {}
+    merged = []
     for language in languages or guide.languages:
         if language == guide.source_language:
             continue
@@ -144,8 +144,21 @@ def update(guide: Guide, locales: Path, languages: Iterable[Language] | None = N
         exists = path.is_file()
         catalog = _read(path, language) if exists else _new_catalog(guide, language)
         _revive_obsolete(catalog, template)
-        catalog.update(template)
+        previous = {m.id: m.previous_id for m in catalog if m.id and m.previous_id}
+        # Catalog.update adds the template's own Message objects for new messages; a copy
+        # keeps one language's tool strings from landing in the next language's catalog.
+        catalog.update(copy.deepcopy(template))
+        for message in catalog:  # Catalog.update clones messages, which re-adds python-format
+            if "no-python-format" in message.flags:
+                _not_python_format(message)
+            if message.fuzzy and not message.previous_id and message.id in previous:
+                message.previous_id = previous[message.id]  # still to review: keep what changed
         _fill_tool_strings(catalog, language)
+        merged.append((language, path, exists, catalog))
+    # Every catalog is read before any file is written: an unreadable one changes nothing.
+    write_atomic(locales / TEMPLATE, _po_bytes(template))
+    results = {}
+    for language, path, exists, catalog in merged:
         changed = write_atomic(path, _po_bytes(catalog))
         results[language.locale_id] = "created" if not exists else "updated" if changed else "unchanged"
     return results
@@ -165,8 +178,13 @@ def _fill_tool_strings(catalog: Catalog, language: Language) -> None:
     for string in STRINGS:
         message = catalog.get(string.msgid)
         ours = shipped.get(string.msgid)
-        if message is not None and not message.string and ours and ours.string:
+        if message is None or not ours or not ours.string or ours.fuzzy:
+            continue
+        # A fuzzy guess (Babel matched a similar older string) loses to our exact translation.
+        if not message.string or message.fuzzy:
             message.string = ours.string
+            message.flags.discard("fuzzy")
+            message.previous_id = []
 
 
 def _shipped_catalog(language: Language) -> Catalog | None:
@@ -184,9 +202,9 @@ def _shipped_catalog(language: Language) -> Catalog | None:
 def compile_catalogs(guide: Guide, locales: Path) -> list[Path]:
     """Write each language's ``.mo`` file next to its ``.po``; return the ones written."""
     written = []
-    for language in guide.languages[1:]:
-        path = catalog_path(locales, language)
-        catalog = load(locales, language)
+    # Load every catalog first, so a missing or unreadable one leaves every .mo as it was.
+    loaded = [(catalog_path(locales, lang), load(locales, lang)) for lang in guide.languages[1:]]
+    for path, catalog in loaded:
         buffer = io.BytesIO()
         write_mo(buffer, catalog, use_fuzzy=False)
         if write_atomic(path.with_suffix(".mo"), buffer.getvalue()):
@@ -323,17 +341,41 @@ def _read(path: Path, language: Language | None) -> Catalog:
         raise CatalogError(
             f"not a valid .po file ({problem}); fix it in a .po editor such as Poedit",
             path,
-            getattr(exc, "lineno", None),
+            exc.lineno + 1 if exc.lineno is not None else None,  # Babel counts lines from 0
         ) from None
     except (ValueError, IndexError) as exc:
         raise CatalogError(f"not a valid .po file ({exc}); fix it in a .po editor", path) from None
     for message in catalog:
         if "no-python-format" in message.flags:
             _not_python_format(message)
+        _previous_id(message)
     for message in catalog.obsolete.values():
         if "no-python-format" in message.flags:
             _not_python_format(message)
+        _previous_id(message)
     return catalog
+
+
+def _previous_id(message) -> None:
+    """Babel's read_po takes ``#| msgid "..."`` (a fuzzy message's previous text) for a
+    translator comment, and write_po would turn it into ``# | msgid``; make it previous_id again.
+
+    Babel's write_po wraps a long previous msgid like a comment, so the lines are joined.
+    """
+    comments = message.user_comments
+    start = len(comments)  # the #| lines come last, after the translator's own comments
+    while start and comments[start - 1][:1] == "|":
+        start -= 1
+    while start < len(comments) and not re.match(r"\|\s*msgid\b", comments[start]):
+        start += 1
+    if start == len(comments):
+        return
+    lines = [comment[1:].strip() for comment in comments[start:]]
+    message.user_comments = comments[:start]
+    found = re.match(r'msgid\s+((?:"(?:[^"\\]|\\.)*"\s*)+)', " ".join(lines))
+    if found:
+        quoted = re.findall(r'"(?:[^"\\]|\\.)*"', found.group(1))
+        message.previous_id = [denormalize("\n".join(quoted))]
 
 
 def _new_catalog(

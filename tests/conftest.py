@@ -1,0 +1,119 @@
+"""Shared fixtures: a small guide copied into a temporary folder, and the CLI run in-process.
+
+The fixture guide (``tests/fixtures/guide``) has three short sections in English with complete
+Korean and Simplified Chinese catalogs (``tests/fixtures/locales``, made by ``audioguide update``
+and then translated). Each test gets its own copy laid out like the repository:
+``scripts/``, ``locales/``, ``output/``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from audioguide import catalogs
+from audioguide.cli import main
+from audioguide.script import load_guide
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+
+
+def cli_runner() -> CliRunner:
+    """A runner that keeps stderr apart from stdout (click < 8.2 needs mix_stderr=False)."""
+    try:
+        return CliRunner(mix_stderr=False)
+    except TypeError:  # click >= 8.2 always keeps them apart
+        return CliRunner()
+
+
+@dataclass
+class Project:
+    """A guide folder laid out like the repository, in tmp_path."""
+
+    root: Path
+    scripts: Path
+    locales: Path
+    output: Path
+
+    def po(self, locale_id: str) -> Path:
+        return self.locales / locale_id / "LC_MESSAGES" / "audioguide.po"
+
+    @property
+    def pot(self) -> Path:
+        return self.locales / "audioguide.pot"
+
+    def run(self, *args: str) -> Result:
+        """Run ``audioguide <args> --scripts .. --locales .. --output ..`` in-process.
+
+        Exceptions other than SystemExit are not caught: a traceback fails the test.
+        """
+        folders = ["--scripts", str(self.scripts), "--locales", str(self.locales)]
+        folders += ["--output", str(self.output)]
+        return cli_runner().invoke(
+            main, [*args, *folders], prog_name="audioguide", catch_exceptions=False
+        )
+
+    def snapshot(self) -> dict[str, object]:
+        """Every path under output/ and locales/, with bytes and mtime for files."""
+        return snapshot(self.output, self.locales)
+
+
+def snapshot(*roots: Path) -> dict[str, object]:
+    state: dict[str, object] = {}
+    for root in roots:
+        if not root.exists():
+            state[str(root)] = None
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                state[str(path)] = (path.read_bytes(), path.stat().st_mtime_ns)
+            else:
+                state[str(path)] = "dir"
+    return state
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """A fresh copy of the fixture guide and its complete catalogs."""
+    scripts = tmp_path / "scripts"
+    locales = tmp_path / "locales"
+    output = tmp_path / "output"
+    shutil.copytree(FIXTURES / "guide", scripts)
+    shutil.copytree(FIXTURES / "locales", locales)
+    output.mkdir()
+    (output / "README.md").write_text("Generated files go here.\n", encoding="utf-8")
+    # audioguide's own strings (audioguide.strings) grow with the tool; merging them in fills
+    # them from the package's translations, so the copy stays complete. A no-op when the
+    # fixture catalogs are current.
+    catalogs.update(load_guide(scripts), locales)
+    return Project(tmp_path, scripts, locales, output)
+
+
+@pytest.fixture
+def user_error():
+    """The check for a bad-input error: see :func:`assert_user_error`."""
+    return assert_user_error
+
+
+def assert_user_error(result: Result, where: str, line: int | str | None = None) -> str:
+    """Exit status 2 and one clean line on stderr naming ``where`` (and ``:line`` if given).
+
+    ``where`` is the end of the path, e.g. ``scripts/01-welcome.yaml``; ``line`` may be a
+    regular expression such as ``r"\\d+"``. Returns the message.
+    """
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    assert result.exit_code == 2, output
+    message = result.stderr.strip()
+    assert message, "nothing on stderr"
+    assert "\n" not in message, f"not one line: {message!r}"
+    assert message.startswith("audioguide: error: "), message
+    suffix = re.escape(where) + (f":{line}:" if line is not None else r"[:\s]")
+    assert re.search(suffix, message.replace("\\", "/")), message
+    return message

@@ -1,0 +1,89 @@
+"""The command line: every command explains itself, and both ways of starting it work."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from audioguide.cli import main
+
+
+def _walk(group: click.Group, path: tuple[str, ...] = ()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        yield (*path, name), command
+        if isinstance(command, click.Group):
+            yield from _walk(command, (*path, name))
+
+
+COMMANDS = [((), main), *_walk(main)]
+IDS = [" ".join(path) or "audioguide" for path, _ in COMMANDS]
+
+
+def test_the_catalog_commands_exist() -> None:
+    names = {path[0] for path, _ in COMMANDS if path}
+
+    assert {"extract", "update", "compile", "stats"} <= names
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=IDS)
+def test_every_command_has_help(path: tuple[str, ...], command: click.Command) -> None:
+    result = CliRunner().invoke(main, [*path, "--help"], catch_exceptions=False)
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Usage: ")
+    assert (command.help or "").strip(), f"{' '.join(path)} has no help text"
+    assert command.help.strip().splitlines()[0] in result.output
+    if path:  # the group lists each command with a short description
+        listing = CliRunner().invoke(main, [*path[:-1], "--help"]).output
+        line = next(ln for ln in listing.splitlines() if ln.strip().startswith(path[-1] + " "))
+        assert line.strip() != path[-1]
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=IDS)
+def test_every_option_has_help(path: tuple[str, ...], command: click.Command) -> None:
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert (param.help or "").strip(), f"{' '.join(path)} {param.opts[0]} has no help"
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS[1:], ids=IDS[1:])
+def test_every_command_takes_the_folder_options(
+    path: tuple[str, ...], command: click.Command
+) -> None:
+    if isinstance(command, click.Group):
+        pytest.skip("a group")
+
+    options = {opt for param in command.params for opt in param.opts}
+
+    assert {"--scripts", "--locales", "--output"} <= options
+
+
+def test_python_dash_m_audioguide_help() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "audioguide", "--help"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Usage: audioguide ")
+    for name in ("extract", "update", "compile", "stats"):
+        assert f"  {name} " in done.stdout
+    assert done.stderr == ""
+
+
+def test_console_script_help() -> None:
+    script = Path(sys.executable).with_name("audioguide")
+    if not script.exists():
+        pytest.skip("the console script is not installed next to this Python")
+
+    done = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Usage: audioguide ")

@@ -1,0 +1,115 @@
+"""The guide that ships in scripts/ and locales/, and audioguide's own translations."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from click.testing import CliRunner
+
+from audioguide import catalogs
+from audioguide.cli import main
+from audioguide.script import load_guide
+from audioguide.strings import STRINGS
+
+REPO = Path(__file__).parent.parent
+SCRIPTS = REPO / "scripts"
+LOCALES = REPO / "locales"
+SOURCE_TEXT = REPO.parent / "shared" / "source-text" / "the-other-side-of-the-story.txt"
+LANGUAGES = ["ko", "zh_Hans"]
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _read(path: Path):
+    return read_po(io.BytesIO(path.read_bytes()), domain="audioguide")
+
+
+def test_shipped_guide_loads() -> None:
+    guide = load_guide(SCRIPTS)
+
+    assert guide.id == "the-other-side-of-the-story"
+    assert [lang.tag for lang in guide.languages] == ["en", "ko", "zh-Hans"]
+    assert 5 <= len(guide.sections) <= 6
+    assert all(section.title.value for section in guide.sections)
+
+
+@pytest.mark.skipif(not SOURCE_TEXT.is_file(), reason="the shared source text is not here")
+def test_paragraphs_are_the_authors_text_in_order() -> None:
+    title, *rest = SOURCE_TEXT.read_text(encoding="utf-8").strip().split("\n", 1)
+    source = [" ".join(p.split()) for p in "".join(rest).split("\n\n") if p.strip()]
+    guide = load_guide(SCRIPTS)
+
+    paragraphs = [p.value for section in guide.sections for p in section.paragraphs]
+
+    assert guide.title.value == title.strip()
+    assert paragraphs == source
+
+
+def test_shipped_catalogs_are_complete_and_placeholder_consistent() -> None:
+    results = catalogs.stats(load_guide(SCRIPTS), LOCALES)
+
+    assert [s.language.locale_id for s in results] == LANGUAGES
+    for s in results:
+        assert (s.fuzzy, s.untranslated, s.problems) == (0, 0, ())
+        assert s.complete
+
+
+def test_stats_check_passes_on_the_shipped_guide() -> None:
+    runner = CliRunner()
+    args = ["stats", "--check", "--scripts", str(SCRIPTS), "--locales", str(LOCALES)]
+
+    result = runner.invoke(main, args, catch_exceptions=False)
+
+    assert result.exit_code == 0, result.output
+
+
+def test_extract_and_update_leave_the_shipped_catalogs_byte_identical(tmp_path: Path) -> None:
+    shutil.copytree(SCRIPTS, tmp_path / "scripts")
+    shutil.copytree(LOCALES, tmp_path / "locales", ignore=shutil.ignore_patterns("*.mo"))
+    folders = ["--scripts", "scripts", "--locales", "locales", "--output", "output"]
+
+    for command in ("extract", "update"):
+        done = subprocess.run(
+            [sys.executable, "-m", "audioguide", command, *folders],
+            cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+
+    for name in ["audioguide.pot", *(f"{lang}/LC_MESSAGES/audioguide.po" for lang in LANGUAGES)]:
+        assert (tmp_path / "locales" / name).read_bytes() == (LOCALES / name).read_bytes(), name
+
+
+def test_pybabel_compile_counts_every_message_translated(tmp_path: Path) -> None:
+    shutil.copytree(LOCALES, tmp_path / "locales", ignore=shutil.ignore_patterns("*.mo"))
+    pybabel = Path(sys.executable).with_name("pybabel")
+
+    done = subprocess.run(
+        [str(pybabel), "compile", "-d", "locales", "-D", "audioguide", "--statistics"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+    report = done.stdout + done.stderr
+    for lang in LANGUAGES:
+        found = re.search(rf"(\d+) of (\d+) messages \(100%\) translated in \S*/{lang}/", report)
+        assert found and found.group(1) == found.group(2), report
+        assert (tmp_path / "locales" / lang / "LC_MESSAGES" / "audioguide.mo").is_file()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_package_translates_every_tool_string_with_the_same_placeholders(lang: str) -> None:
+    shipped = _read(REPO / "audioguide" / "locales" / lang / "LC_MESSAGES" / "audioguide.po")
+
+    for string in STRINGS:
+        message = shipped.get(string.msgid)
+        assert message is not None, f"{lang} lacks {string.msgid!r}"
+        assert message.string and not message.fuzzy, string.msgid
+        wanted = set(_PLACEHOLDER.findall(string.msgid))
+        assert set(_PLACEHOLDER.findall(message.string)) == wanted, string.msgid
+        # the translation formats without error with the values the tool passes
+        message.string.format(**{name: "x" for name in wanted})
