@@ -50,3 +50,113 @@ FULL_GUIDE = N_(
     "The whole guide",
     "Title of the single file that holds every track one after another.",
 )
+
+# The web player (output/index.html and output/<tag>/index.html). Short labels are button and
+# link texts; a screen reader reads them aloud, so keep them plain words, not symbols.
+PLAYER_SKIP = N_(
+    "Skip to the player",
+    "Web player: the first link on the page, for keyboard and screen reader users; it jumps "
+    "over the navigation to the audio player.",
+)
+PLAYER_LANGUAGES = N_(
+    "Languages",
+    "Web player: the name of the navigation that links to the guide in other languages.",
+)
+PLAYER_ALL_LANGUAGES = N_(
+    "All languages",
+    "Web player: link back to the page that lists every language of the guide.",
+)
+PLAYER_CHOOSE_LANGUAGE = N_(
+    "Choose a language",
+    "Web player: heading above the list of languages on the first page.",
+)
+PLAYER_HEADING = N_("Player", "Web player: heading of the part of the page with the controls.")
+PLAYER_NOW_PLAYING = N_(
+    "Now playing",
+    "Web player: label above the title of the track in the player, and a mark next to that "
+    "track in the track list.",
+)
+PLAYER_PLAY = N_("Play", "Web player: button that starts playback.")
+PLAYER_PAUSE = N_("Pause", "Web player: the same button while the guide is playing.")
+PLAYER_PREVIOUS = N_("Previous track", "Web player: button that goes to the previous track.")
+PLAYER_NEXT = N_("Next track", "Web player: button that goes to the next track.")
+PLAYER_BACK = N_("Back 10 seconds", "Web player: button that jumps back 10 seconds.")
+PLAYER_FORWARD = N_("Forward 10 seconds", "Web player: button that jumps forward 10 seconds.")
+PLAYER_SPEED = N_("Speed", "Web player: label of the list of playback speeds.")
+PLAYER_RATE = N_(
+    "{rate}×",
+    "Web player: one playback speed in the speed list. {rate} is a number such as 1.25, "
+    "already written the way the language writes numbers.",
+)
+PLAYER_POSITION = N_(
+    "Position",
+    "Web player: label of the slider that shows and changes where in the track playback is.",
+)
+PLAYER_POSITION_VALUE = N_(
+    "{elapsed} of {total}",
+    "Web player: what a screen reader says for the position slider. {elapsed} and {total} are "
+    "times such as 1:05 and 3:20.",
+)
+PLAYER_NO_AUDIO = N_(
+    "Your browser cannot play this audio here. The MP3 files can be downloaded below.",
+    "Web player: shown only by browsers that cannot play audio at all.",
+)
+PLAYER_SHORTCUTS = N_(
+    "Keyboard shortcuts",
+    "Web player: heading of the part that lists the single-key shortcuts.",
+)
+PLAYER_SHORTCUTS_ON = N_(
+    "Use single-key shortcuts",
+    "Web player: checkbox that turns the keyboard shortcuts on or off.",
+)
+PLAYER_SHORTCUTS_HELP = N_(
+    "The keys work anywhere on this page except in form fields.",
+    "Web player: explains where the keyboard shortcuts work.",
+)
+PLAYER_KEY_SPACE = N_("Space", "Web player: the name of the space bar key.")
+PLAYER_PLAY_PAUSE = N_("Play or pause", "Web player: what a keyboard shortcut does.")
+PLAYER_SLOWER = N_("Slower", "Web player: keyboard shortcut that lowers the playback speed.")
+PLAYER_FASTER = N_("Faster", "Web player: keyboard shortcut that raises the playback speed.")
+PLAYER_TRACKS = N_("Tracks", "Web player: heading of the list of tracks.")
+PLAYER_TRANSCRIPT = N_(
+    "Transcript",
+    "Web player: heading of the text of the current track, and the link to the whole text.",
+)
+PLAYER_TRANSCRIPT_HELP = N_(
+    "Select a sentence to listen from there.",
+    "Web player: explains that each sentence of the transcript can be clicked to play it.",
+)
+PLAYER_DOWNLOADS = N_("Downloads", "Web player: heading of the list of files to download.")
+PLAYER_MP3 = N_(
+    "Audio (MP3)",
+    "Web player: link to one track's MP3 file; screen readers hear the track title after it.",
+)
+PLAYER_CAPTIONS = N_(
+    "Captions (WebVTT)",
+    "Web player: link to one track's captions file; screen readers hear the track title after it.",
+)
+PLAYER_FULL_GUIDE_HINT = N_(
+    "One MP3 file with chapters",
+    "Web player: describes the download of the whole guide as a single file.",
+)
+PLAYER_TRANSCRIPT_HINT = N_(
+    "Plain text", "Web player: describes the download of the whole transcript."
+)
+PLAYER_PLAYLIST = N_("Playlist", "Web player: link to the playlist file.")
+PLAYER_PLAYLIST_HINT = N_(
+    "M3U, for music players", "Web player: describes the playlist file. Keep M3U as it is."
+)
+PLAYER_FEED = N_("Podcast feed", "Web player: link to the podcast feed.")
+PLAYER_FEED_HINT = N_(
+    "RSS, for podcast apps", "Web player: describes the podcast feed. Keep RSS as it is."
+)
+PLAYER_ZIP = N_("All files", "Web player: link to the zip file of this language.")
+PLAYER_ZIP_HINT = N_(
+    "ZIP archive of this language's tracks, captions and transcript",
+    "Web player: describes the zip download.",
+)
+PLAYER_FALLBACK_NOTE = N_(
+    "Parts of this guide are not translated yet and are read in {language}.",
+    "Web player: shown when some of the guide is spoken in the source language. {language} "
+    "is that language's name.",
+)

@@ -1,0 +1,461 @@
+"""The web player in a real browser: axe-core, the keyboard alone, hostile text, small screens."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from guide_site import HOSTILE_TITLE, HOSTILE_UI
+
+PAGES = ["index.html", "en/index.html", "ko/index.html", "zh-Hans/index.html"]
+LANGUAGE_PAGES = PAGES[1:]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def wait(driver, script, timeout=8.0, message=""):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(
+        lambda d: d.execute_script(script), message or script
+    )
+
+
+def js(driver, script, *args):
+    return driver.execute_script(script, *args)
+
+
+def audio(driver, name):
+    """A property of the page's <audio>: paused, src, currentTime, playbackRate, ..."""
+    return js(driver, f"return document.getElementById('audio').{name}")
+
+
+def prop(driver, element_id, expression):
+    """``expression`` evaluated on the element with that id (``e``)."""
+    return js(driver, f"const e = document.getElementById('{element_id}'); return {expression};")
+
+
+def keys(driver, *sequence):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(driver).send_keys(*sequence).perform()
+
+
+def active(driver) -> str:
+    """A short name of the focused element: its id, class or text."""
+    return js(
+        driver,
+        """const e = document.activeElement;
+        if (!e || e === document.body) return "body";
+        return e.id || e.tagName + ":" + (e.getAttribute("href") || e.textContent.trim());""",
+    )
+
+
+def tab_until(driver, target_id, limit=60):
+    from selenium.webdriver.common.keys import Keys
+
+    seen = []
+    for _ in range(limit):
+        keys(driver, Keys.TAB)
+        seen.append(active(driver))
+        if seen[-1] == target_id:
+            return seen
+    raise AssertionError(f"Tab never reached #{target_id}; went through {seen}")
+
+
+def ready(driver):
+    """The script has run: the custom controls are shown."""
+    wait(driver, "return !document.getElementById('controls').hidden")
+
+
+def blur(driver):
+    js(driver, "document.activeElement && document.activeElement.blur(); window.focus();")
+
+
+# --- axe-core ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", PAGES)
+def test_axe_reports_no_violations(open_page, base_url, axe_source, name, scheme):
+    driver = open_page(base_url + name)
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
+    )
+    try:
+        if name != "index.html":
+            ready(driver)
+            js(driver, "document.querySelector('details.shortcuts').open = true;")
+        js(driver, axe_source)
+        result = driver.execute_async_script(
+            """const done = arguments[arguments.length - 1];
+            axe.run(document, {runOnly: {type: "tag", values: arguments[0]},
+                               resultTypes: ["violations"]})
+              .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.map(n => n.target.join(" ") + ": " + n.failureSummary)}))))
+              .catch(e => done([{id: "axe-error", help: String(e), nodes: []}]));""",
+            AXE_TAGS,
+        )
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+    assert result == [], json.dumps(result, indent=1, ensure_ascii=False)
+
+
+# --- the keyboard --------------------------------------------------------------------------
+
+
+def test_tab_reaches_play_and_space_toggles_playback(open_page, base_url):
+    from selenium.webdriver.common.keys import Keys
+
+    driver = open_page(base_url + "en/index.html")
+    ready(driver)
+    order = tab_until(driver, "play")
+    assert order[0] == "A:#player"  # the skip link comes first
+    assert audio(driver, "paused") is True
+    keys(driver, Keys.SPACE)
+    wait(driver, "return !document.getElementById('audio').paused")
+    wait(driver, "return document.getElementById('play-label').textContent === 'Pause'")
+    keys(driver, Keys.SPACE)
+    wait(driver, "return document.getElementById('audio').paused")
+    wait(driver, "return document.getElementById('play-label').textContent === 'Play'")
+
+
+def test_skip_link_moves_focus_to_the_player(open_page, base_url):
+    from selenium.webdriver.common.keys import Keys
+
+    driver = open_page(base_url + "ko/index.html")
+    ready(driver)
+    keys(driver, Keys.TAB)
+    keys(driver, Keys.ENTER)
+    wait(driver, "return document.activeElement.id === 'player'")
+    keys(driver, Keys.TAB)
+    assert active(driver) == "position"
+
+
+def test_next_track_changes_source_and_announces_it(open_page, base_url, editions):
+    from selenium.webdriver.common.keys import Keys
+
+    driver = open_page(base_url + "ko/index.html")
+    ready(driver)
+    first = audio(driver, "src")
+    assert first.endswith("/ko/01-markets.mp3")
+    tab_until(driver, "next")
+    keys(driver, Keys.ENTER)
+    src = audio(driver, "src")
+    assert src.endswith("/ko/02-escape.mp3")
+    ko = next(e for e in editions if e.language.tag == "ko")
+    wait(driver, "return document.getElementById('announce').textContent.length > 0")
+    announced = prop(driver, "announce", "e.textContent")
+    assert announced == f"전체 3개 트랙 중 2번 트랙. {ko.tracks[1].title}."
+    assert prop(driver, "announce", "e.getAttribute('role')") == "status"
+    assert prop(driver, "now-title", "e.textContent") == "고향을 떠나며"
+    current = js(driver, "return document.querySelector('.pick[aria-current]').id")
+    assert current == "pick-2"
+    captions = js(
+        driver,
+        "const t = document.querySelector('#audio track');"
+        "return [t.kind, t.srclang, t.getAttribute('src')];",
+    )
+    assert captions == ["captions", "ko", "02-escape.vtt"]
+    visible = js(driver, "return [...document.querySelectorAll('.cues')].map(s => !s.hidden)")
+    assert visible == [False, True, False]
+    assert active(driver) == "next"  # focus stays where the listener put it
+
+
+def test_speed_sets_playback_rate_and_is_remembered(open_page, base_url, driver):
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    driver = open_page(base_url + "zh-Hans/index.html")
+    ready(driver)
+    Select(driver.find_element("id", "speed")).select_by_value("1.5")
+    assert audio(driver, "playbackRate") == 1.5
+    assert audio(driver, "preservesPitch") is True
+    blur(driver)
+    keys(driver, ".")  # the shortcut for faster
+    assert audio(driver, "playbackRate") == 1.75
+    keys(driver, ",", ",", ",", ",", ",", ",", ",")  # slower, down to the lowest
+    assert audio(driver, "playbackRate") == 0.75
+    labels = js(driver, "return [...document.getElementById('speed').options].map(o => o.text)")
+    assert labels == ["0.75倍速", "1倍速", "1.25倍速", "1.5倍速", "1.75倍速", "2倍速"]
+    # The speed holds across tracks and page loads.
+    tab_until(driver, "next")
+    keys(driver, Keys.ENTER)
+    assert audio(driver, "playbackRate") == 0.75
+    driver.refresh()
+    ready(driver)
+    assert prop(driver, "speed", "e.value") == "0.75"
+    assert audio(driver, "playbackRate") == 0.75
+
+
+def test_enter_on_a_sentence_plays_from_its_start(open_page, base_url, editions):
+    from selenium.webdriver.common.keys import Keys
+
+    driver = open_page(base_url + "en/index.html")
+    ready(driver)
+    cue = editions[0].tracks[0].cues[2]
+    button = driver.find_elements("css selector", "#cues-1 .cue")[2]
+    assert button.text == cue.text
+    js(driver, "arguments[0].focus()", button)
+    keys(driver, Keys.ENTER)
+    position = audio(driver, "currentTime")
+    assert cue.start_ms / 1000 <= position < cue.start_ms / 1000 + 0.5
+    wait(driver, "return !document.getElementById('audio').paused")
+    # The sentence being spoken is marked, and not by colour alone.
+    wait(driver, "return document.querySelector('#cues-1 .cue[aria-current]') !== null")
+    marked = js(driver, "return document.querySelector('#cues-1 .cue[aria-current]').textContent")
+    assert marked == cue.text
+    style = js(
+        driver,
+        "const s = getComputedStyle(document.querySelector('.cue[aria-current]'));"
+        "return [s.borderInlineStartWidth, s.fontWeight];",
+    )
+    assert style[0] != "0px" and int(style[1]) >= 600
+    # Space on a sentence works too.
+    first = driver.find_elements("css selector", "#cues-1 .cue")[0]
+    js(driver, "arguments[0].focus()", first)
+    keys(driver, Keys.SPACE)
+    wait(driver, "return document.getElementById('audio').currentTime < 1.5")
+
+
+def test_playback_moves_on_to_the_next_track(open_page, base_url):
+    driver = open_page(base_url + "en/index.html")
+    ready(driver)
+    js(driver, "const a = document.getElementById('audio'); a.currentTime = 5.5; a.play();")
+    wait(driver, "return document.getElementById('audio').src.endsWith('02-escape.mp3')", 10)
+    wait(driver, "return !document.getElementById('audio').paused")
+    assert js(driver, "return document.querySelector('.pick[aria-current]').id") == "pick-2"
+
+
+def test_no_focus_trap(open_page, base_url):
+    """Tab goes through the whole page and out of it; Shift+Tab goes back out of the player."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    driver = open_page(base_url + "en/index.html")
+    ready(driver)
+    seen = []
+    for _ in range(80):
+        keys(driver, Keys.TAB)
+        seen.append(active(driver))
+        if len(seen) > 5 and seen[-1] == seen[0]:
+            break
+    assert "play" in seen and "speed" in seen and "shortcuts" not in seen  # closed <details>
+    assert "BUTTON:The markets changed daily life." in seen  # a sentence of the transcript
+    last = seen.index("A:../test-guide-en.zip")  # the last link of the page
+    assert seen.index("play") < last
+    assert seen[-1] == seen[0] or "body" in seen[last:], seen  # it left the page and came back
+    # And backwards, out of the player.
+    tab_until(driver, "previous")
+    for _ in range(4):
+        ActionChains(driver).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+    assert active(driver) not in {"previous", "back", "play", "forward", "next"}
+
+
+def test_shortcuts_work_and_can_be_turned_off(open_page, base_url):
+    from selenium.webdriver.common.keys import Keys
+
+    driver = open_page(base_url + "en/index.html")
+    ready(driver)
+    blur(driver)
+    keys(driver, "k")
+    wait(driver, "return !document.getElementById('audio').paused")
+    keys(driver, "k")
+    wait(driver, "return document.getElementById('audio').paused")
+    keys(driver, "n")
+    assert audio(driver, "src").endswith("02-escape.mp3")
+    keys(driver, "l")
+    assert audio(driver, "currentTime") > 5
+    keys(driver, "j")
+    assert audio(driver, "currentTime") < 1
+    play_keys = prop(driver, "play", "e.getAttribute('aria-keyshortcuts')")
+    assert play_keys == "K"
+    # Keys typed in a form control stay there.
+    js(driver, "document.getElementById('speed').focus()")
+    keys(driver, "n")
+    assert audio(driver, "src").endswith("02-escape.mp3")
+    # Turn them off with the keyboard: open the details, tick the box off.
+    tab_until(
+        driver,
+        "SUMMARY:"
+        + prop(
+            driver, "shortcuts", "e.closest('details').querySelector('summary').textContent.trim()"
+        ),
+    )
+    keys(driver, Keys.ENTER)
+    tab_until(driver, "shortcuts")
+    keys(driver, Keys.SPACE)
+    assert prop(driver, "shortcuts", "e.checked") is False
+    assert prop(driver, "play", "e.hasAttribute('aria-keyshortcuts')") is False
+    blur(driver)
+    keys(driver, "k")
+    keys(driver, "n")
+    assert audio(driver, "paused") is True
+    assert audio(driver, "src").endswith("02-escape.mp3")  # "n" did nothing either
+    # Remembered across page loads.
+    driver.refresh()
+    ready(driver)
+    assert prop(driver, "shortcuts", "e.checked") is False
+    blur(driver)
+    keys(driver, "k")
+    assert audio(driver, "paused") is True
+
+
+# --- safety and layout ---------------------------------------------------------------------
+
+
+def test_hostile_translations_appear_as_text_and_run_nothing(open_page, hostile_url):
+    from selenium.webdriver.common.keys import Keys
+
+    driver = open_page(hostile_url + "ko/index.html")
+    ready(driver)
+    assert prop(driver, "play-label", "e.textContent") == HOSTILE_UI["Play"]
+    assert js(driver, "return document.querySelector('h1').textContent") == HOSTILE_TITLE
+    assert prop(driver, "now-title", "e.textContent") == HOSTILE_TITLE
+    tab_until(driver, "play")
+    keys(driver, Keys.ENTER)  # the label becomes the hostile "Pause"
+    wait(driver, "return !document.getElementById('audio').paused")
+    pause = json.dumps(HOSTILE_UI["Pause"])
+    wait(driver, f"return document.getElementById('play-label').textContent === {pause}")
+    tab_until(driver, "next")
+    keys(driver, Keys.ENTER)  # announces the hostile track announcement
+    wait(driver, "return document.getElementById('announce').textContent.length > 0")
+    for element in driver.find_elements("css selector", "button, a, .cue"):
+        driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('mouseover'))", element)
+    assert js(driver, "return typeof window.__pwned") == "undefined"
+    injected = "return document.querySelectorAll('img, main script, b, [onerror], [onload]').length"
+    assert js(driver, injected) == 0
+    assert prop(driver, "tracks-h", "e.textContent") == HOSTILE_UI["Tracks"]
+    assert (
+        "</button><script>window.__pwned=7</script>" in driver.find_element("tag name", "body").text
+    )
+    driver.get(hostile_url + "index.html")
+    assert js(driver, "return typeof window.__pwned") == "undefined"
+
+
+@pytest.mark.parametrize("width", [320, 640])
+@pytest.mark.parametrize("name", PAGES)
+def test_no_horizontal_scroll_on_small_screens(open_page, base_url, name, width):
+    """320 CSS px is a phone; 640 is a 1280 px window at 200% zoom."""
+    driver = open_page(base_url + name, width=width, height=800)
+    if name != "index.html":
+        ready(driver)
+        js(driver, "document.querySelector('details.shortcuts').open = true")
+    inner = js(driver, "return window.innerWidth")
+    assert inner == width
+    overflow = js(
+        driver,
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+    )
+    assert overflow <= 0
+    small = js(
+        driver,
+        """return [...document.querySelectorAll(
+                 'button, select, input, summary, .files a, .download-list a, .languages a')]
+          .filter(e => e.offsetParent !== null)
+          .map(e => [e.id || e.textContent.trim().slice(0, 20), e.getBoundingClientRect()])
+          .filter(([, r]) => r.width < 24 || r.height < 24).map(([n]) => n);""",
+    )
+    assert small == []
+
+
+def test_reduced_motion_turns_smooth_scrolling_off(open_page, base_url):
+    driver = open_page(base_url + "en/index.html")
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]},
+    )
+    try:
+        behaviour = js(
+            driver, "return getComputedStyle(document.getElementById('cues-box')).scrollBehavior"
+        )
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+    assert behaviour == "auto"
+
+
+def test_focus_is_always_visible(open_page, base_url):
+    from selenium.webdriver.common.keys import Keys
+
+    driver = open_page(base_url + "ko/index.html")
+    ready(driver)
+    for _ in range(30):
+        keys(driver, Keys.TAB)
+        outline = js(
+            driver,
+            "const s = getComputedStyle(document.activeElement);"
+            "return [s.outlineStyle, parseFloat(s.outlineWidth)];",
+        )
+        assert outline[0] != "none" and outline[1] >= 2, active(driver)
+
+
+def test_works_from_a_file_url(open_page, site, driver):
+    """No server: the script and style load under the policy, and the transcript is there."""
+    from selenium.webdriver.common.keys import Keys
+
+    driver.get_log("browser")  # forget what earlier tests logged
+    driver = open_page((site / "ko" / "index.html").as_uri())
+    ready(driver)
+    assert js(driver, "return getComputedStyle(document.body).fontFamily").find("system-ui") >= 0
+    assert len(driver.find_elements("css selector", "#cues-1 .cue")) == 3
+    tab_until(driver, "next")
+    keys(driver, Keys.ENTER)
+    assert audio(driver, "src").endswith("/ko/02-escape.mp3")
+    problems = [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if entry["level"] == "SEVERE" and "Content Security Policy" in entry["message"]
+    ]
+    assert problems == []
+    driver.get((site / "index.html").as_uri())
+    assert driver.find_element("css selector", "a[hreflang=ko]").get_attribute("lang") == "ko"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_screenshot(open_page, base_url, artifacts, name):
+    """A picture of each page, saved in test-artifacts/ for a person to look at."""
+    for width, scheme in ((1280, "light"), (320, "light"), (1280, "dark")):
+        driver = open_page(base_url + name, width=width)
+        driver.execute_cdp_cmd(
+            "Emulation.setEmulatedMedia",
+            {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
+        )
+        try:
+            height = js(driver, "return document.documentElement.scrollHeight")
+            driver.set_window_size(width, min(height + 140, 4000))
+            stem = name.replace("/index.html", "").replace(".html", "")
+            path = artifacts / f"player-{stem}-{width}-{scheme}.png"
+            assert driver.save_screenshot(str(path)), path
+            assert path.stat().st_size > 1000
+        finally:
+            driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+
+def test_transcript_follows_the_speech_without_moving_the_page(open_page, base_url):
+    driver = open_page(base_url + "en/index.html", height=700)
+    ready(driver)
+    js(
+        driver,
+        "const b = document.getElementById('cues-box'); b.style.maxHeight = '5.5rem';"
+        "b.scrollIntoView({block: 'center'});",
+    )
+    page_y = js(driver, "return window.scrollY")
+    steps = []
+    for start in js(
+        driver, "return [...document.querySelectorAll('#cues-1 .cue')].map(c => +c.dataset.start)"
+    ):
+        js(
+            driver,
+            "const a = document.getElementById('audio'); a.currentTime = arguments[0] + 0.05;"
+            "a.dispatchEvent(new Event('timeupdate'));",
+            start,
+        )
+        wait(driver, "return document.querySelector('#cues-1 .cue[aria-current]') !== null")
+        steps.append(js(driver, "return document.getElementById('cues-box').scrollTop"))
+        js(driver, "return new Promise(r => setTimeout(r, 400))")  # let a smooth scroll end
+    assert steps[-1] > steps[0]  # the box scrolled to keep the sentence in view
+    current = js(driver, "return document.querySelector('#cues-1 .cue[aria-current]')")
+    box = js(driver, "return document.getElementById('cues-box').getBoundingClientRect()")
+    rect = js(driver, "return arguments[0].getBoundingClientRect()", current)
+    assert box["top"] <= rect["top"] and rect["bottom"] <= box["bottom"] + 1
+    assert js(driver, "return window.scrollY") == page_y  # the page did not move

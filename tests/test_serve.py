@@ -1,0 +1,236 @@
+"""``audioguide serve``: loopback only, inside the output folder only, right types, ranges."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import threading
+
+import pytest
+
+from audioguide.errors import AudioGuideError
+from audioguide.serve import make_server
+
+SECRET = b"outside the output folder: never served"
+
+
+@pytest.fixture(scope="module")
+def output(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("serve")
+    root = tmp_path / "output"
+    (root / "en").mkdir(parents=True)
+    (root / "assets").mkdir()
+    files = {
+        "index.html": b"<!DOCTYPE html><title>x</title>",
+        "en/index.html": b"<!DOCTYPE html><title>en</title>",
+        "en/01-markets.mp3": bytes(range(256)) * 40,  # 10240 bytes, each offset recognisable
+        "en/01-markets.vtt": b"WEBVTT\n",
+        "en/01-markets.chapters.json": b'{"version": "1.2.0", "chapters": []}',
+        "en/feed.xml": b"<rss/>",
+        "en/playlist.m3u8": b"#EXTM3U\n",
+        "en/transcript.txt": "텍스트".encode(),
+        "guide-en.zip": b"PK\x05\x06" + bytes(18),
+        "manifest.json": b"{}",
+        "assets/player.js": b"",
+        "assets/player.css": b"",
+        ".hidden": b"partial write",
+    }
+    for name, data in files.items():
+        (root / name).write_bytes(data)
+    (tmp_path / "secret.txt").write_bytes(SECRET)
+    (root / "escape.txt").symlink_to(tmp_path / "secret.txt")
+    (root / "escape-dir").symlink_to(tmp_path)
+    (root / "inside.mp3").symlink_to(root / "en" / "01-markets.mp3")
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(output):
+    server = make_server(output, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def request(server, path, headers=None, method="GET"):
+    host, port = server.server_address[:2]
+    connection = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        skip_host = "Host" in (headers or {})
+        connection.putrequest(method, path, skip_host=skip_host, skip_accept_encoding=True)
+        for name, value in (headers or {}).items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def test_binds_to_loopback_only(server):
+    assert server.server_address[0] == "127.0.0.1"
+    assert server.socket.getsockname()[0] == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/index.html", "text/html; charset=utf-8"),
+        ("/en/01-markets.mp3", "audio/mpeg"),
+        ("/en/01-markets.vtt", "text/vtt"),
+        ("/en/feed.xml", "application/rss+xml"),
+        ("/en/01-markets.chapters.json", "application/json"),
+        ("/manifest.json", "application/json"),
+        ("/en/transcript.txt", "text/plain; charset=utf-8"),
+        ("/en/playlist.m3u8", "audio/x-mpegurl"),
+        ("/guide-en.zip", "application/zip"),
+        ("/assets/player.js", "text/javascript"),
+        ("/assets/player.css", "text/css"),
+    ],
+)
+def test_content_types(server, output, path, expected):
+    status, headers, body = request(server, path)
+    assert status == 200
+    assert headers["Content-Type"].startswith(expected)
+    assert body == (output / path.lstrip("/")).read_bytes()
+    assert headers["Content-Length"] == str(len(body))
+    assert headers["Accept-Ranges"] == "bytes"
+
+
+def test_folder_serves_its_index_and_redirects_without_slash(server):
+    status, headers, body = request(server, "/en/")
+    assert status == 200 and body.startswith(b"<!DOCTYPE html><title>en")
+    status, headers, _ = request(server, "/en")
+    assert status == 301 and headers["Location"] == "/en/"
+    status, _, body = request(server, "/")
+    assert status == 200 and b"<title>x" in body
+
+
+def test_range_request_returns_exact_bytes(server, output):
+    data = (output / "en/01-markets.mp3").read_bytes()
+    status, headers, body = request(server, "/en/01-markets.mp3", {"Range": "bytes=100-299"})
+    assert status == 206
+    assert body == data[100:300]
+    assert headers["Content-Range"] == f"bytes 100-299/{len(data)}"
+    assert headers["Content-Length"] == "200"
+
+
+@pytest.mark.parametrize(
+    ("header", "start", "end"),
+    [
+        ("bytes=10000-", 10000, 10239),
+        ("bytes=-40", 10200, 10239),
+        ("bytes=10230-99999", 10230, 10239),
+    ],
+)
+def test_open_and_suffix_ranges(server, output, header, start, end):
+    data = (output / "en/01-markets.mp3").read_bytes()
+    status, headers, body = request(server, "/en/01-markets.mp3", {"Range": header})
+    assert status == 206
+    assert body == data[start : end + 1]
+    assert headers["Content-Range"] == f"bytes {start}-{end}/{len(data)}"
+
+
+@pytest.mark.parametrize("header", ["bytes=10240-", "bytes=99999-100000", "bytes=-0"])
+def test_unsatisfiable_range_is_416(server, header):
+    status, headers, body = request(server, "/en/01-markets.mp3", {"Range": header})
+    assert status == 416
+    assert headers["Content-Range"] == "bytes */10240"
+    assert body == b""
+
+
+def test_malformed_or_multiple_ranges_get_the_whole_file(server, output):
+    data = (output / "en/01-markets.mp3").read_bytes()
+    for header in ("bytes=5-1", "items=0-1", "bytes=0-1,5-9"):
+        status, _, body = request(server, "/en/01-markets.mp3", {"Range": header})
+        assert (status, body) == (200, data), header
+
+
+def test_head_sends_headers_only(server):
+    status, headers, body = request(server, "/en/01-markets.mp3", method="HEAD")
+    assert status == 200 and body == b"" and headers["Content-Length"] == "10240"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../secret.txt",
+        "/en/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/en/%2e%2e/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "//etc/passwd",
+        "/%2fetc%2fpasswd",
+        "/etc/passwd",
+        "/escape.txt",
+        "/escape-dir/secret.txt",
+        "/.hidden",
+        "/en/%00.mp3",
+        "/%ff",
+    ],
+)
+def test_nothing_outside_output_is_served(server, path):
+    status, _, body = request(server, path)
+    assert status in (400, 403, 404), path
+    assert SECRET not in body
+    assert b"root:" not in body and b"partial write" not in body
+
+
+def test_raw_traversal_over_a_socket(server):
+    """Bypass http.client's own normalisation: send the request line byte for byte."""
+    host, port = server.server_address[:2]
+    for target in (b"/../secret.txt", b"/../../../../etc/passwd", b"..//secret.txt"):
+        with socket.create_connection((host, port), timeout=10) as sock:
+            sock.sendall(b"GET " + target + b" HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        assert answer.split(b" ")[1] in (b"400", b"403", b"404"), target
+        assert SECRET not in answer and b"root:" not in answer
+
+
+def test_symlink_inside_the_output_is_served(server, output):
+    status, _, body = request(server, "/inside.mp3")
+    assert status == 200 and body == (output / "en/01-markets.mp3").read_bytes()
+
+
+def test_foreign_host_name_is_refused(server):
+    """A page that rebinds its own host name to 127.0.0.1 gets nothing (DNS rebinding)."""
+    status, _, body = request(server, "/index.html", {"Host": "evil.example:8000"})
+    assert status == 403 and b"<title>x" not in body
+    status, _, _ = request(server, "/index.html", {"Host": "localhost:8000"})
+    assert status == 200
+
+
+def test_only_get_and_head(server):
+    status, _, _ = request(server, "/index.html", method="POST")
+    assert status in (405, 501)
+
+
+def test_missing_output_is_a_clear_error(tmp_path):
+    with pytest.raises(AudioGuideError, match="audioguide build"):
+        make_server(tmp_path / "nothing", 0)
+
+
+def test_busy_port_is_a_clear_error(server, output):
+    port = server.server_address[1]
+    with pytest.raises(AudioGuideError, match="--port"):
+        make_server(output, port)
+
+
+def test_serve_prints_url_and_stops_on_ctrl_c(output, capsys, monkeypatch):
+    from audioguide import serve as serve_module
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(serve_module._Server, "serve_forever", interrupted)
+    serve_module.serve(output, 0)
+    printed = capsys.readouterr().out
+    assert "http://127.0.0.1:" in printed and os.fspath(output) in printed
