@@ -29,7 +29,7 @@ from .edition import Chapter, Edition, Track
 from .engines import get_engine
 from .errors import CatalogError, LanguageError
 from .files import write_atomic
-from .languages import Language
+from .languages import Language, resolve
 from .package import archive, captions, feed, manifest, player, playlist, transcript
 from .package.manifest import FileInfo
 from .script import Guide, load_guide
@@ -108,6 +108,7 @@ def build(
 
     output.mkdir(parents=True, exist_ok=True)
     with _locked(output, report), _cache_root(options.cache) as cache_root:
+        _remove_temporary_files(output)
         # 2. Voices, and a plan of every track.
         speakers = _speakers(guide, languages, options.engine, report)
         source_speaker = speakers[guide.source_language.tag]
@@ -183,8 +184,6 @@ def build(
 def _languages(guide: Guide, wanted: tuple[str, ...]) -> list[Language]:
     if not wanted:
         return list(guide.languages)
-    from .languages import resolve
-
     chosen = [resolve(given) for given in wanted]
     for language in chosen:
         if language not in guide.languages:
@@ -408,6 +407,15 @@ def _locked(output: Path, report: Reporter) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_temporary_files(output: Path) -> None:
+    """Delete what an interrupted build's atomic writes left behind (``.<name>.<random>.tmp``,
+    beside the files the build writes). Called with the lock held: no other build writes them."""
+    for folder in [output, *(path for path in output.iterdir() if path.is_dir())]:
+        for path in folder.glob(".*.tmp"):
+            if path.is_file():
+                path.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
 import sys
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 from . import __version__, catalogs
-from .errors import AudioGuideError
+from .build import Options, Reporter, build
+from .errors import AudioGuideError, BuildError
 from .languages import resolve
 from .script import load_guide
 
@@ -20,15 +24,24 @@ def _paths(command):
     """The folder options every command takes."""
 
     @click.option(
-        "--scripts", type=click.Path(path_type=Path), default=Path("scripts"), show_default=True,
+        "--scripts",
+        type=click.Path(path_type=Path),
+        default=Path("scripts"),
+        show_default=True,
         help="Folder with guide.yaml and the section scripts.",
     )
     @click.option(
-        "--locales", type=click.Path(path_type=Path), default=Path("locales"), show_default=True,
+        "--locales",
+        type=click.Path(path_type=Path),
+        default=Path("locales"),
+        show_default=True,
         help="Folder with the gettext catalogs.",
     )
     @click.option(
-        "--output", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+        "--output",
+        type=click.Path(path_type=Path),
+        default=Path("output"),
+        show_default=True,
         help="Folder the guide is built into.",
     )
     @functools.wraps(command)
@@ -37,6 +50,10 @@ def _paths(command):
             return command(*args, **kwargs)
         except AudioGuideError as exc:
             click.echo(f"audioguide: error: {exc}", err=True)
+            sys.exit(EXIT_USER_ERROR)
+        except OSError as exc:  # a folder that is a file, no permission, disk full, ...
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"audioguide: error: {where}{exc.strerror or exc}", err=True)
             sys.exit(EXIT_USER_ERROR)
         except KeyboardInterrupt:
             click.echo("audioguide: interrupted; run the same command again to resume", err=True)
@@ -65,7 +82,10 @@ def extract(scripts, locales, output):
 
 @main.command()
 @click.option(
-    "--lang", "langs", multiple=True, metavar="LANG",
+    "--lang",
+    "langs",
+    multiple=True,
+    metavar="LANG",
     help="Only this language (repeatable). Default: every language of the guide.",
 )
 @_paths
@@ -92,8 +112,11 @@ def compile_(scripts, locales, output):
 
 
 @main.command()
-@click.option("--check", is_flag=True, help="Exit 1 if any language is incomplete or a "
-              "translation loses or adds a {placeholder}.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 if any language is incomplete or a translation loses or adds a {placeholder}.",
+)
 @_paths
 def stats(scripts, locales, output, check):
     """Print translated, fuzzy and untranslated messages per language."""
@@ -111,6 +134,117 @@ def stats(scripts, locales, output, check):
         incomplete = ", ".join(s.language.locale_id for s in results if not s.complete)
         click.echo(f"incomplete: {incomplete}", err=True)
         sys.exit(1)
+
+
+class _Progress(Reporter):
+    """A progress bar per language on a terminal; plain lines otherwise; nothing with --quiet."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.terminal = sys.stderr.isatty()
+        self.bars: dict[str, tqdm] = {}
+
+    def notice(self, message: str) -> None:
+        if self.quiet and not message.startswith("warning"):
+            return
+        (tqdm.write if self.bars else click.echo)(f"audioguide: {message}", file=sys.stderr)
+
+    def start(self, language, total: int) -> None:
+        if not self.quiet and self.terminal:
+            self.bars[language.tag] = tqdm(
+                total=total, desc=f"{language.tag:<8}", unit="track", file=sys.stderr,
+                position=len(self.bars), leave=True,
+            )  # fmt: skip
+
+    def advance(self, language, name: str, written: bool) -> None:
+        if language.tag in self.bars:
+            self.bars[language.tag].update(1)
+        elif not self.quiet:
+            click.echo(f"{language.tag}/{name}: {'written' if written else 'unchanged'}", err=True)
+
+    def finish(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+        self.bars.clear()
+
+
+@main.command(name="build")
+@click.option(
+    "--engine", type=click.Choice(["auto", "gtts", "espeak"]), default=None,
+    help="Voice for every language: gtts (online), espeak (offline) or auto (gtts when "
+    "reachable, else espeak). Default: guide.yaml's voices, else auto.",
+)  # fmt: skip
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    metavar="LANG",
+    help="Build only this language (repeatable); the source language is always built.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Tracks rendered at once (and gTTS requests in flight).",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(path_type=Path),
+    default=Path(".audioguide-cache"),
+    show_default=True,
+    help="Folder of synthesised sentences, reused by later builds.",
+)
+@click.option("--no-cache", is_flag=True, help="Synthesise everything again; keep nothing.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail if a message is untranslated or fuzzy (default: speak it in the source "
+    "language, with a warning).",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="Where output/ will be published, for the podcast feeds' absolute links.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress, only warnings and errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as a JSON object.")
+@_paths
+def build_(scripts, locales, output, engine, langs, jobs, cache_dir, no_cache, strict, base_url,
+           quiet, as_json):  # fmt: skip
+    """Synthesise every track in every language and package the guide into --output."""
+    options = Options(
+        engine=engine,
+        jobs=jobs,
+        cache=None if no_cache else cache_dir,
+        strict=strict,
+        languages=tuple(langs),
+        base_url=base_url,
+    )
+    summary = build(scripts, locales, output, options, _Progress(quiet))
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(summary)))
+    elif not quiet:
+        click.echo(summary.line())
+
+
+@main.command()
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 to listen on.",
+)
+@_paths
+def serve(scripts, locales, output, port):
+    """Preview the built guide at http://127.0.0.1:PORT/ (this computer only)."""
+    from .serve import serve as run
+
+    if not (output / "index.html").is_file():
+        raise BuildError("nothing built yet; run `audioguide build` first", output)
+    run(output, port)
 
 
 if __name__ == "__main__":

@@ -224,9 +224,9 @@ class _Fields:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", type(None): "empty"}.get(
-        type(value), f"a {type(value).__name__}"
-    )
+    kinds = {dict: "a mapping", list: "a list", type(None): "empty", bool: "true/false"}
+    kinds |= {int: "a number", float: "a number"}
+    return kinds.get(type(value), "a date" if hasattr(value, "year") else "another kind of value")
 
 
 def _language(fields: _Fields, key: str, given: str, line: int | None = None) -> Language:
