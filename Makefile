@@ -35,5 +35,7 @@ $(TESTS): $(BASE)
 	$(PYTHON) -m pip install --quiet -e ".[test]"
 	touch $@
 
+# Removes what the build made (output/ but its README, and the sentence cache).
 clean:
-	rm -rf output/en output/ko output/zh-Hans output/*.zip output/*.json output/*.html output/assets .audioguide-cache
+	find output -mindepth 1 ! -name README.md -exec rm -rf {} +
+	rm -rf .audioguide-cache

@@ -1,0 +1,186 @@
+"""`make bench`: speed and memory of `audioguide build`, measured in one run on this machine.
+
+Prints, each against its target:
+- cold build of the shipped guide (all languages, espeak): seconds of audio per wall second;
+- the plainest script a user could write (per section: synthesise the whole text, join with
+  pydub, export), and how many times faster our build is;
+- no-op rebuild: wall time, clips synthesised, tracks encoded;
+- one paragraph edited in one language: clips synthesised, tracks encoded;
+- peak memory (PSS of the whole process tree, ffmpeg included) building a 200-section guide.
+
+Ratios, not absolute times, are what to compare across machines.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from audioguide import audio  # noqa: E402
+from audioguide.engines import get_engine  # noqa: E402
+from audioguide.script import load_guide  # noqa: E402
+from audioguide.speech_text import split_sentences  # noqa: E402
+
+
+def build(work: Path, *extra: str, scripts: str = "scripts", watch: bool = False) -> dict:
+    """Run `audioguide build --json` in a subprocess; return its summary (+ peak memory)."""
+    args = [sys.executable, "-m", "audioguide", "build", "--engine", "espeak", "--json", "--quiet",
+            "--scripts", scripts, "--locales", "locales", "--output", "output",
+            "--cache", "cache", *extra]  # fmt: skip
+    started = time.monotonic()
+    process = subprocess.Popen(args, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = [0]
+    if watch:
+        threading.Thread(target=_watch, args=(process, peak), daemon=True).start()
+    out, err = process.communicate()
+    if process.returncode != 0:
+        sys.exit(f"build failed:\n{err.decode()}")
+    summary = json.loads(out)
+    summary["wall"] = time.monotonic() - started  # the whole command, interpreter start included
+    summary["peak_mb"] = peak[0] / 1024
+    return summary
+
+
+def _watch(process: subprocess.Popen, peak: list[int]) -> None:
+    """Sample the PSS (kB) of the process and all its descendants every 20 ms."""
+    while process.poll() is None:
+        peak[0] = max(peak[0], sum(_pss(pid) for pid in _tree(process.pid)))
+        time.sleep(0.02)
+
+
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def _pss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def plain_script(work: Path) -> float:
+    """What a user might write: per section, the whole text to espeak, pydub, export. Seconds."""
+    from pydub import AudioSegment
+
+    from audioguide.catalogs import translation
+
+    guide = load_guide(work / "scripts")
+    engine = get_engine("espeak")
+    out = work / "plain"
+    out.mkdir()
+    started = time.monotonic()
+    for language in guide.languages:
+        speak = translation(guide, work / "locales", language)
+        for section in guide.sections:
+            texts = [speak(section.title.value).text]
+            texts += [speak(p.value).text for p in section.paragraphs]
+            track = AudioSegment.empty()
+            for text in texts:
+                clip = engine.synthesize(text, language, guide.voice(language))
+                track += AudioSegment(
+                    data=clip.pcm, sample_width=2, frame_rate=clip.sample_rate, channels=1
+                )
+                track += AudioSegment.silent(700, frame_rate=clip.sample_rate)
+            track.export(out / f"{language.tag}-{section.stem}.mp3", format="mp3", bitrate="64k")
+    return time.monotonic() - started
+
+
+def edit_one_paragraph(work: Path) -> int:
+    """Change one Korean paragraph's translation; return how many sentences it has."""
+    path = work / "locales/ko/LC_MESSAGES/audioguide.po"
+    catalog = read_po(io.BytesIO(path.read_bytes()))
+    guide = load_guide(work / "scripts")
+    msgid = guide.sections[2].paragraphs[0].value
+    catalog[msgid].string = catalog[msgid].string.replace("여정", "길", 1)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog)
+    path.write_bytes(buffer.getvalue())
+    language = next(lang for lang in guide.languages if lang.tag == "ko")
+    return len(split_sentences(catalog[msgid].string, language))
+
+
+def generated_guide(folder: Path, sections: int = 200) -> None:
+    folder.mkdir()
+    (folder / "guide.yaml").write_text(
+        "id: generated\ntitle: A generated guide\nlanguages: [en]\n", "utf-8"
+    )
+    for n in range(1, sections + 1):
+        text = (
+            f"This is section number {n} of the generated guide. It has a few sentences of "
+            "ordinary text, so that the build has real speech to synthesise and encode. "
+            "Each one is different, so that nothing comes from the cache."
+        )
+        (folder / f"{n:03d}-part-{n}.yaml").write_text(
+            f"id: part-{n}\ntitle: Part {n}\nparagraphs:\n  - {text}\n", "utf-8"
+        )
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="audioguide-bench-"))
+    try:
+        shutil.copytree(ROOT / "scripts", work / "scripts")
+        shutil.copytree(ROOT / "locales", work / "locales")
+        print(f"audioguide benchmark, {os.cpu_count()} cores, espeak voice\n")
+
+        cold = build(work)
+        speed = cold["audio_seconds"] / cold["wall"]
+        print(f"cold build:      {cold['audio_seconds']:.0f} s of audio in {cold['wall']:.2f} s "
+              f"= {speed:.0f}x real time (target >= 100x)")  # fmt: skip
+
+        plain = plain_script(work)
+        plain_speed = cold["audio_seconds"] / plain
+        print(f"plain script:    {plain:.2f} s = {plain_speed:.0f}x real time; audioguide is "
+              f"{speed / plain_speed:.2f}x its speed while also normalising loudness, tagging, "
+              "and writing full-guide files, captions, feeds, zips and pages")  # fmt: skip
+
+        noop = build(work)
+        print(f"no-op rebuild:   {noop['wall']:.2f} s, {noop['clips_synthesised']} clips "
+              f"synthesised, {noop['tracks_written']} tracks encoded "
+              "(target < 1 s, 0, 0)")  # fmt: skip
+
+        sentences = edit_one_paragraph(work)
+        edit = build(work)
+        print(f"one-paragraph edit (ko): {edit['clips_synthesised']} clips synthesised for a "
+              f"{sentences}-sentence paragraph, {edit['tracks_written']} track encoded "
+              f"(target {sentences} and 1)")  # fmt: skip
+
+        generated_guide(work / "generated")
+        big = build(work, "--output", "big", scripts="generated", watch=True)
+        print(f"200-section guide: {big['audio_seconds']:.0f} s of audio in {big['wall']:.1f} s, "
+              f"peak memory {big['peak_mb']:.0f} MB (target < 250 MB)")  # fmt: skip
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
