@@ -131,7 +131,12 @@ def plan_track(
     before, _, after = announcement.partition(marker)
     intro = sentences(before, voice, pauses.sentence)
     intro += sentences(title.text, fallback_voice if title.fallback else voice, pauses.sentence)
-    intro += sentences(after, voice, pauses.sentence)
+    closing = sentences(after, voice, pauses.sentence)
+    if intro and not closing and after.strip():
+        # Only punctuation follows the title ("." or "。"): the title's caption ends with it, so
+        # the captions still read as the transcript.
+        intro[-1] = dataclasses.replace(intro[-1], text=intro[-1].text + after.strip())
+    intro += closing
     if intro:
         intro[-1] = dataclasses.replace(intro[-1], pause_ms=pauses.announcement)
     blocks = [Block(tuple(intro), None)]

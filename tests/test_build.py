@@ -1,0 +1,224 @@
+"""``audioguide build`` end to end: the sentence cache, the summary, untranslated text, voices.
+
+Each test rebuilds a copy of the session build (the fixture guide, espeak, real ffmpeg) and
+looks at what a user sees: the summary, which files changed (bytes and modification times),
+the manifest, captions and transcripts. Issue 3 §3 (cache), §1 (``auto``), issue 2 §4.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+import responses
+import webvtt
+from build_helpers import (
+    BASE_URL,
+    SUMMARY_KEYS,
+    TAGS,
+    Built,
+    Site,
+    changed,
+    cli_runner,
+    environment,
+    run,
+    set_translation,
+    shared_build,
+    summary,
+    tree,
+)
+
+from audioguide.cli import main
+
+EDITED_SOURCE = "This guide has three short parts. Each part is one track."
+EDITED = "이 가이드는 세 부분입니다. 부분마다 트랙이 하나 있습니다."  # two sentences
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return shared_build(tmp_path_factory)
+
+
+@pytest.fixture
+def site(built: Built, tmp_path: Path) -> Site:
+    return built.site.copy(tmp_path / "site")
+
+
+def _language(site: Site, tag: str) -> dict:
+    (language,) = [lang for lang in site.manifest()["languages"] if lang["tag"] == tag]
+    return language
+
+
+def test_first_build_synthesises_every_sentence_once(built: Built):
+    assert built.summary["clips_synthesised"] == 32  # every sentence of 9 tracks, none shared
+    assert built.summary["clips_cached"] == 0
+    assert (built.summary["tracks_written"], built.summary["tracks_unchanged"]) == (9, 0)
+    manifest_ms = sum(
+        t["duration_ms"] for lang in built.site.manifest()["languages"] for t in lang["tracks"]
+    )
+    assert built.summary["audio_seconds"] == pytest.approx(manifest_ms / 1000, abs=0.01)
+    assert "warning" not in built.stderr
+
+
+def test_rebuild_with_nothing_changed_touches_nothing(site: Site):
+    before = tree(site.output)
+    result = site.build("--base-url", BASE_URL)
+    assert result.exit_code == 0, result.stderr
+    report = summary(result.stdout)
+    assert report["clips_synthesised"] == 0
+    assert (report["tracks_written"], report["tracks_unchanged"]) == (0, 9)
+    assert changed(before, tree(site.output)) == set()
+
+
+def test_summary_line_without_json(site: Site):
+    result = site.cli("build", "--engine", "espeak", "--cache", str(site.cache),
+                      "--base-url", BASE_URL)  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert re.fullmatch(
+        r"0 clips synthesised, 0 from cache; 0 tracks written, 9 unchanged; "
+        r"[\d.]+ s of audio in [\d.]+ s\n",
+        result.stdout,
+    ), result.stdout
+
+
+def test_json_prints_only_the_summary_object(site: Site):
+    result = site.build("--base-url", BASE_URL, "--quiet")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert set(data) == SUMMARY_KEYS
+    assert all(isinstance(value, int) for key, value in data.items() if "seconds" not in key)
+    assert data["audio_seconds"] > 0 and data["wall_seconds"] > 0
+    assert result.stderr == ""  # --quiet: no progress lines
+
+
+def test_one_edited_paragraph_resynthesises_only_its_sentences(site: Site):
+    before = tree(site.output)
+    set_translation(site.po("ko"), EDITED_SOURCE, EDITED)
+    result = site.build("--base-url", BASE_URL)
+    assert result.exit_code == 0, result.stderr
+    report = summary(result.stdout)
+    assert report["clips_synthesised"] == 2  # the two sentences of the new paragraph
+    assert report["tracks_written"] == 1
+    assert report["tracks_unchanged"] == 8
+
+    after = tree(site.output)
+    mp3s = {path for path in changed(before, after) if path.endswith(".mp3")}
+    assert mp3s == {"ko/01-welcome.mp3", "ko/00-full-guide.mp3"}
+    # Nothing of the other languages moved, not even a modification time.
+    untouched = [p for p in after if not p.startswith("ko/") and "/" in p]
+    untouched += ["test-guide-en.zip", "test-guide-zh-Hans.zip"]
+    assert {p: before[p] for p in untouched} == {p: after[p] for p in untouched}
+    # The new text is what the track says.
+    captions = webvtt.read(site.output / "ko" / "01-welcome.vtt").captions
+    assert [c.text for c in captions[-2:]] == [
+        "이 가이드는 세 부분입니다.",
+        "부분마다 트랙이 하나 있습니다.",
+    ]
+
+
+def test_no_cache_synthesises_everything_and_keeps_nothing(built: Built, site: Site, tmp_path):
+    """As a user runs it: a subprocess in the guide's folder, with its own temporary folder."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    result = run(
+        site.command("--base-url", BASE_URL, cache=False),
+        cwd=site.root,
+        env=environment(TMPDIR=str(temporary)),
+    )
+    assert result.returncode == 0, result.stderr
+    report = summary(result.stdout)
+    assert report["clips_synthesised"] == built.summary["clips_synthesised"]
+    assert report["clips_cached"] == 0
+    assert report["tracks_written"] == 9
+    assert not (site.root / ".audioguide-cache").exists()
+    assert list(temporary.iterdir()) == []
+    # The same tracks again. (Not the same bytes: espeak-ng's output varies by a few samples
+    # from one call to the next, which only the cache hides.)
+    for tag in TAGS:
+        now = _language(site, tag)["tracks"]
+        then = [lang for lang in built.site.manifest()["languages"] if lang["tag"] == tag][0]
+        assert [t["file"] for t in now] == [t["file"] for t in then["tracks"]]
+        for new, old in zip(now, then["tracks"], strict=True):
+            assert new["duration_ms"] == pytest.approx(old["duration_ms"], abs=100)
+
+
+# --- untranslated text (issue 2 §4) -------------------------------------------------------------
+
+
+def test_untranslated_paragraph_is_spoken_in_english_and_marked(site: Site):
+    set_translation(site.po("ko"), "Welcome to the museum.", "")
+    result = site.build("--base-url", BASE_URL)
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "ko" in warnings[0] and "English" in warnings[0], result.stderr
+    assert summary(result.stdout)["tracks_written"] == 1
+
+    track = _language(site, "ko")["tracks"][0]
+    assert track["fallbacks"] == ["welcome/p1"]
+    assert all(t["fallbacks"] == [] for t in _language(site, "ko")["tracks"][1:])
+    assert _language(site, "ko")["completeness"] < 100
+    cues = [c.text for c in webvtt.read(site.output / track["captions"]["file"]).captions]
+    assert "Welcome to the museum." in cues
+    assert "박물관에 오신 것을 환영합니다." not in cues
+
+    transcript = (site.output / "ko" / "transcript.txt").read_text("utf-8")
+    mark = "(아직 번역되지 않아 영어로 읽습니다.)"  # the shipped Korean mark, naming English
+    assert f"{mark}\nWelcome to the museum." in transcript
+    assert transcript.count(mark) == 1
+
+
+def test_strict_refuses_untranslated_text_and_writes_nothing(site: Site, user_error):
+    set_translation(site.po("ko"), "Welcome to the museum.", "")
+    before = tree(site.root)
+    fresh = site.root / "fresh-output"
+    for output in (site.output, fresh):
+        result = cli_runner().invoke(
+            main,
+            ["build", "--engine", "espeak", "--strict", "--cache", str(site.cache),
+             "--scripts", str(site.scripts), "--locales", str(site.locales),
+             "--output", str(output)],
+            catch_exceptions=False,
+        )  # fmt: skip
+        message = user_error(result, "locales/ko/LC_MESSAGES/audioguide.po")
+        assert "--strict" in message
+    assert tree(site.root) == before
+    assert not fresh.exists()
+
+
+# --- the auto voice without Google (issue 3 §1, §9) ----------------------------------------------
+
+
+def test_auto_falls_back_to_espeak_when_google_refuses(built: Built, tmp_path: Path):
+    """gTTS's reachability check is refused (recorded), so every language is spoken by espeak.
+
+    Built into a new output folder with the session's sentence cache: every clip comes from
+    espeak's entries of the cache, so nothing is synthesised and nothing asks the network.
+    """
+    site = built.site.copy(tmp_path / "site")
+    for path in site.output.iterdir():
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    with responses.RequestsMock() as google:
+        google.head(
+            "https://translate.google.com/",
+            body=requests.ConnectionError("[Errno 111] Connection refused"),
+        )
+        result = site.build("--engine", "auto", "--base-url", BASE_URL)
+        assert len(google.calls) == 1  # one quick check, not one per language
+    assert result.exit_code == 0, result.stderr
+    notices = [line for line in result.stderr.splitlines() if "gTTS" in line]
+    assert notices == [
+        "audioguide: gTTS is not reachable; speaking with the offline espeak-ng voice"
+    ]
+    report = summary(result.stdout)
+    assert (report["clips_synthesised"], report["tracks_written"]) == (0, 9)
+    assert report["clips_cached"] == built.summary["clips_synthesised"]
+    manifest = site.manifest()
+    assert [lang["engine"] for lang in manifest["languages"]] == ["espeak"] * len(TAGS)
+    assert manifest == built.site.manifest()

@@ -1,0 +1,164 @@
+"""Builds that go wrong (issue 3 §6): killed half-way, two at once, bad input.
+
+The interrupted and concurrent builds run ``python -m audioguide build`` as real subprocesses on
+a generated English guide of 12 sections (a few seconds of espeak work on 2 cores). Bad input
+runs in-process on a copy of the session build.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from build_helpers import (
+    BASE_URL,
+    BIG_CLIPS_PER_TRACK,
+    BIG_SECTIONS,
+    Built,
+    Site,
+    assert_whole_mp3,
+    changed,
+    run,
+    shared_build,
+    summary,
+    temporary_files,
+    tree,
+    write_big_guide,
+)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return shared_build(tmp_path_factory)
+
+
+@pytest.fixture
+def site(built: Built, tmp_path: Path) -> Site:
+    return built.site.copy(tmp_path / "site")
+
+
+def _finished_tracks(site: Site) -> list[Path]:
+    folder = site.output / "en"
+    return sorted(folder.glob("[0-9][0-9]-room-*.mp3")) if folder.is_dir() else []
+
+
+def _clips(site: Site) -> int:
+    return sum(1 for _ in (site.cache / "clips").rglob("*.clip")) if site.cache.is_dir() else 0
+
+
+def _wait_for(condition, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert process.poll() is None, "the build ended before the moment the test waits for"
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def _assert_complete(site: Site) -> None:
+    """Every track and the full-guide file are whole, and the manifest matches the disk."""
+    tracks = _finished_tracks(site)
+    assert len(tracks) == BIG_SECTIONS
+    for path in [*tracks, site.output / "en" / "00-full-guide.mp3"]:
+        assert_whole_mp3(path)
+    (language,) = site.manifest()["languages"]
+    for track in language["tracks"]:
+        assert (site.output / track["file"]).stat().st_size == track["bytes"]
+    assert temporary_files(site.output) == []
+
+
+def test_killed_build_leaves_no_torn_track_and_resumes_from_the_cache(tmp_path: Path):
+    site = write_big_guide(tmp_path / "big")
+    build = subprocess.Popen(
+        site.command("--jobs", "2"),
+        cwd=site.root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: the workers and ffmpeg die with it
+    )
+    try:
+        # Half-way: one track finished and another being encoded into its temporary file (its
+        # sentences are all in the cache by then).
+        _wait_for(lambda: _finished_tracks(site) and temporary_files(site.output), build)
+    finally:
+        os.killpg(build.pid, signal.SIGKILL)
+        build.wait(timeout=30)
+    assert build.returncode == -signal.SIGKILL
+
+    finished = _finished_tracks(site)
+    assert 1 <= len(finished) < BIG_SECTIONS, "not killed half-way"
+    assert temporary_files(site.output), "not killed while writing a track"
+    for path in finished:  # never a truncated track under its real name
+        assert_whole_mp3(path)
+    assert not (site.output / "manifest.json").exists()
+
+    result = run(site.command("--jobs", "2"), cwd=site.root)
+    assert result.returncode == 0, result.stderr
+    report = summary(result.stdout)
+    assert report["clips_cached"] > 0  # the killed build's sentences were kept
+    assert report["tracks_unchanged"] == len(finished)
+    assert report["tracks_written"] == BIG_SECTIONS - len(finished)
+    assert report["clips_synthesised"] + report["clips_cached"] == BIG_CLIPS_PER_TRACK * (
+        BIG_SECTIONS - len(finished)
+    )
+    _assert_complete(site)  # and no temporary file of the killed build is left
+
+
+def test_two_builds_at_once_one_waits_and_the_output_is_whole(tmp_path: Path):
+    site = write_big_guide(tmp_path / "big")
+    first = subprocess.Popen(
+        site.command("--jobs", "2"),
+        cwd=site.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # The first build holds the lock once it makes clips.
+        _wait_for(lambda: _clips(site) > 0, first)
+        second = run(site.command("--jobs", "2"), cwd=site.root)
+        out, err = first.communicate(timeout=90)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 0, err
+    assert second.returncode == 0, second.stderr
+    assert f"another build is writing {site.output}; waiting for it to finish" in second.stderr
+    assert "waiting" not in err
+    assert summary(out)["tracks_written"] == BIG_SECTIONS
+    # The second found the first's work done.
+    assert summary(second.stdout)["tracks_written"] == 0
+    assert summary(second.stdout)["clips_synthesised"] == 0
+    _assert_complete(site)
+
+
+# --- bad input leaves the output alone ---------------------------------------------------------
+
+
+def test_missing_catalog_exits_2_and_leaves_output_alone(site: Site, user_error):
+    site.po("ko").unlink()
+    before = tree(site.output)
+    message = user_error(site.build("--base-url", BASE_URL), "locales/ko/LC_MESSAGES/audioguide.po")
+    assert "audioguide update" in message
+    assert changed(before, tree(site.output)) == set()
+
+
+def test_broken_yaml_exits_2_and_leaves_output_alone(site: Site, user_error):
+    script = site.scripts / "02-numbers.yaml"
+    script.write_text("id: numbers\ntitle: [Numbers\nparagraphs:\n  - Hello.\n", encoding="utf-8")
+    before = tree(site.output)
+    user_error(site.build("--base-url", BASE_URL), "scripts/02-numbers.yaml", r"\d+")
+    assert changed(before, tree(site.output)) == set()
+
+
+def test_unknown_language_exits_2_and_leaves_output_alone(site: Site):
+    before = tree(site.output)
+    result = site.build("--lang", "fr")
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 2
+    assert result.stderr.startswith("audioguide: error: ") and result.stderr.count("\n") == 1
+    assert "fr" in result.stderr
+    assert changed(before, tree(site.output)) == set()

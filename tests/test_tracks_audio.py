@@ -1,0 +1,212 @@
+"""The narrated tracks as a listener gets them (issue 3 §4, §5, §9).
+
+Every track of the session build (the fixture guide, espeak, real ffmpeg) is decoded and
+measured: duration, loudness, true peak, MP3 format, ID3 tags, chapters. Expected texts come
+from the scripts and the catalogs, read with PyYAML and Babel.
+
+The online voice is tested through :func:`audioguide.tracks.render` in this process, against
+recorded Google answers (``responses``): the build renders in forkserver worker processes (even
+with ``--jobs 1``), where a ``responses`` mock does not reach.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import subprocess
+import urllib.parse
+from pathlib import Path
+
+import pytest
+import responses
+import webvtt
+from build_helpers import (
+    ISO639_2,
+    TAGS,
+    Built,
+    chapters,
+    decoded_ms,
+    expected,
+    shared_build,
+)
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3, BitrateMode
+
+from audioguide import audio, catalogs, tracks
+from audioguide.languages import resolve
+from audioguide.script import load_guide
+
+SECTIONS = ("01-welcome", "02-numbers", "03-goodbye")
+TRACKS = [(tag, stem) for tag in TAGS for stem in SECTIONS]
+TRACK_IDS = [f"{tag}/{stem}" for tag, stem in TRACKS]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return shared_build(tmp_path_factory)
+
+
+def _manifest_track(built: Built, tag: str, stem: str) -> dict:
+    (language,) = [lang for lang in built.site.manifest()["languages"] if lang["tag"] == tag]
+    (track,) = [t for t in language["tracks"] if t["file"] == f"{tag}/{stem}.mp3"]
+    return track
+
+
+def test_one_mp3_per_section_per_language(built: Built):
+    output = built.site.output
+    for tag in TAGS:
+        tracks_on_disk = sorted(p.name for p in (output / tag).glob("*.mp3"))
+        assert tracks_on_disk == ["00-full-guide.mp3", *(f"{stem}.mp3" for stem in SECTIONS)]
+    assert built.summary["tracks_written"] == len(TRACKS)
+
+
+@pytest.mark.parametrize(("tag", "stem"), TRACKS, ids=TRACK_IDS)
+def test_track_sound(built: Built, tag: str, stem: str):
+    """Duration as the manifest says, -16 LUFS, true peak under -1.5 dBTP, mono 44.1 kHz CBR 64k."""
+    path = built.site.output / tag / f"{stem}.mp3"
+    assert decoded_ms(path) == pytest.approx(
+        _manifest_track(built, tag, stem)["duration_ms"], abs=50
+    )
+
+    loudness = audio.measure(path=path)
+    assert loudness.integrated == pytest.approx(-16.0, abs=1.0)
+    assert loudness.true_peak <= -1.5
+
+    info = MP3(path).info
+    assert (info.sample_rate, info.channels) == (44_100, 1)
+    assert info.bitrate == pytest.approx(64_000, abs=100)  # mutagen reports 63999 for some
+    assert info.bitrate_mode == BitrateMode.CBR  # from the LAME "Info" header
+
+
+@pytest.mark.parametrize(("tag", "stem"), TRACKS, ids=TRACK_IDS)
+def test_track_tags(built: Built, tag: str, stem: str):
+    texts = expected(built.site, tag)
+    number = SECTIONS.index(stem) + 1
+    section = texts.sections[number - 1]
+    tags = ID3(built.site.output / tag / f"{stem}.mp3")
+
+    assert tags["TIT2"].text == [section.title]
+    assert tags["TALB"].text == [texts.title]
+    assert tags["TRCK"].text == [f"{number}/{len(SECTIONS)}"]
+    assert tags["TLAN"].text == [ISO639_2[tag]]
+    voice = _manifest_track(built, tag, stem)["voice"]
+    assert voice.strip() and tags["TPE1"].text == [voice]
+
+    (lyrics,) = tags.getall("USLT")
+    assert lyrics.lang == ISO639_2[tag]
+    transcript = lyrics.text
+    assert transcript.startswith(texts.announce(number))
+    for paragraph in section.paragraphs:
+        assert paragraph in transcript
+
+
+@pytest.mark.parametrize(("tag", "stem"), TRACKS, ids=TRACK_IDS)
+def test_track_chapters_one_per_paragraph_in_order(built: Built, tag: str, stem: str):
+    path = built.site.output / tag / f"{stem}.mp3"
+    section = expected(built.site, tag).sections[SECTIONS.index(stem)]
+    duration = decoded_ms(path)
+
+    marks = chapters(path)
+    assert len(marks) == len(section.paragraphs)
+    assert marks[0][0] == 0  # the announcement belongs to the first chapter
+    previous_end = 0
+    for (start, end, title), paragraph in zip(marks, section.paragraphs, strict=True):
+        assert previous_end == start < end <= duration + 50
+        # Titled by the paragraph's first words (characters where it has no spaces).
+        assert paragraph.startswith(title.rstrip("…")[:8])
+        previous_end = end
+    assert marks[-1][1] == pytest.approx(duration, abs=50)
+
+
+@pytest.mark.parametrize(("tag", "stem"), TRACKS, ids=TRACK_IDS)
+def test_track_opens_with_the_announcement(built: Built, tag: str, stem: str):
+    number = SECTIONS.index(stem) + 1
+    texts = expected(built.site, tag)
+    captions = webvtt.read(built.site.output / tag / f"{stem}.vtt").captions
+    assert captions[0].text == texts.first_cue(number)
+    if tag == "en":
+        assert captions[0].text == f"Track {number} of 3."
+    assert captions[1].text.startswith(texts.sections[number - 1].title)
+
+
+def test_english_announcement_reads_track_n_of_total(built: Built):
+    transcript = ID3(built.site.output / "en" / "02-numbers.mp3").getall("USLT")[0].text
+    assert transcript.startswith("Track 2 of 3. Numbers.")
+
+
+# --- the online voice, through tracks.render, against recorded answers -----------------------
+
+GOOGLE = re.compile(r"https://translate\.google\.com/_/TranslateWebserverUi/data/batchexecute.*")
+
+
+@pytest.fixture(scope="module")
+def tone_mp3(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A real 0.4 s tone as 24 kHz mono MP3, made with the bundled ffmpeg (stands in for speech)."""
+    path = tmp_path_factory.mktemp("tone") / "tone.mp3"
+    subprocess.run(
+        [audio.FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error",
+         "-f", "lavfi", "-i", "sine=frequency=330:duration=0.4:sample_rate=24000",
+         "-ac", "1", "-c:a", "libmp3lame", "-b:a", "32k", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path.read_bytes()
+
+
+def google_answer(mp3: bytes) -> str:
+    """A batchexecute answer as gTTS reads it (see docs/reference.md)."""
+    b64 = base64.b64encode(mp3).decode("ascii")
+    return ")]}'\n\n1\n" + '[["wrb.fr","jQ1olc","[\\"' + b64 + '\\"]",null,null,null,"generic"]]\n'
+
+
+def sent_text(call) -> str:
+    body = call.request.body
+    body = body.decode() if isinstance(body, bytes) else body
+    rpc = json.loads(urllib.parse.unquote(body.removeprefix("f.req=").rstrip("&")))
+    return json.loads(rpc[0][0][1])[0]
+
+
+def test_gtts_voice_renders_a_tagged_track(built: Built, tmp_path: Path, tone_mp3: bytes):
+    """tracks.render with a gTTS speaker: one request per sentence, a normalised, tagged MP3,
+    and a second render takes every clip from the cache without asking Google again."""
+    site = built.site
+    guide = load_guide(site.scripts)
+    english = resolve("en")
+    translation = catalogs.translation(guide, site.locales, english)
+    voice = tracks.speaker("gtts", english, guide.voice(english))
+    plan = tracks.plan_track(
+        guide.sections[0],
+        total=len(guide.sections),
+        album=translation(guide.title.value).text,
+        translation=translation,
+        voice=voice,
+        fallback_voice=voice,
+        pauses=guide.pauses,
+        path=tmp_path / "01-welcome.mp3",
+    )
+    spoken = [s.spoken for block in plan.blocks for s in block.sentences]
+
+    with responses.RequestsMock() as google:
+        google.post(GOOGLE, body=google_answer(tone_mp3))
+        first = tracks.render(plan, tmp_path / "cache")
+        asked = [sent_text(call) for call in google.calls]
+    assert asked == spoken  # one sentence per request, in order
+    assert (first.synthesised, first.cached) == (len(spoken), 0)
+
+    path = tmp_path / "01-welcome.mp3"
+    assert decoded_ms(path) == pytest.approx(first.duration_ms, abs=50)
+    loudness = audio.measure(path=path)
+    assert loudness.integrated == pytest.approx(-16.0, abs=1.0)
+    assert loudness.true_peak <= -1.5
+    tags = ID3(path)
+    assert tags["TPE1"].text == ["Google Translate en (translate.google.com)"]
+    assert tags["TIT2"].text == ["Welcome"]
+    assert len(chapters(path)) == 2
+    # Every cue is a 0.4 s tone, whatever the sentence.
+    assert all(cue.end_ms - cue.start_ms == pytest.approx(400, abs=30) for cue in first.cues)
+
+    with responses.RequestsMock() as google:  # unregistered: any request would fail
+        again = tracks.render(plan, tmp_path / "cache")
+        assert len(google.calls) == 0
+    assert (again.synthesised, again.cached) == (0, len(spoken))
+    assert again.duration_ms == first.duration_ms
