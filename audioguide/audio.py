@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import imageio_ffmpeg
 from mutagen.id3 import CHAP, CTOC, ID3, TALB, TCON, TIT2, TLAN, TPE1, TRCK, TXXX, USLT, CTOCFlags
+from mutagen.mp3 import MP3
 
 from .edition import Chapter
 from .engines.base import Clip
@@ -164,17 +166,31 @@ _MP3_OUT = [
 
 
 def concat_mp3(sources: list[Path], path: Path) -> None:
-    """Join normalised MP3s into one MP3 at the same settings and loudness.
+    """Join MP3s made by :func:`encode_mp3` frame by frame, without re-encoding.
 
-    ffmpeg streams the join, so memory stays flat however long the guide. The second encoding
-    loses the same ~0.5 LU as the first, which is given back under the same limiter.
+    No second generation of MP3 loss and the loudness of the parts; each part keeps its
+    encoder padding, so part ``k`` starts at :func:`frame_starts` ``[k]`` in the joined file.
     """
-    args = [FFMPEG, "-hide_banner", "-loglevel", "error", "-y"]
+    with tempfile.TemporaryDirectory(prefix="audioguide-concat-") as tmp:
+        listing = Path(tmp) / "parts.txt"
+        quoted = ("file '" + str(Path(p).resolve()).replace("'", "'\\''") + "'" for p in sources)
+        listing.write_text("\n".join(quoted) + "\n", "utf-8")
+        _run([FFMPEG, "-hide_banner", "-loglevel", "fatal", "-y", "-f", "concat", "-safe", "0",
+              "-i", str(listing), "-c", "copy", "-map_metadata", "-1", "-id3v2_version", "0",
+              "-write_xing", "1", "-fflags", "+bitexact", "-f", "mp3", str(path)])  # fmt: skip
+
+
+def frame_starts(sources: list[Path]) -> list[float]:
+    """Where each MP3 starts, in ms, once joined by :func:`concat_mp3`.
+
+    A joined part occupies all of its MPEG frames (1152 samples each), encoder padding included;
+    the decoder trims only the first part's start and the last part's end.
+    """
+    starts, samples = [], 0
     for source in sources:
-        args += ["-i", str(source)]
-    inputs = "".join(f"[{n}:a]" for n in range(len(sources)))
-    graph = f"{inputs}concat=n={len(sources)}:v=0:a=1,{_limiter(ENCODER_LOSS_LU)}[a]"
-    _run([*args, "-filter_complex", graph, "-map", "[a]", *_MP3_OUT, str(path)])
+        starts.append(samples * 1000 / SAMPLE_RATE)
+        samples += round(MP3(source).info.length * SAMPLE_RATE / 1152) * 1152
+    return starts
 
 
 def decode(path: Path) -> bytes:

@@ -13,12 +13,13 @@ changed synthesises nothing and rewrites nothing. One build at a time per output
 from __future__ import annotations
 
 import fcntl
+import functools
 import multiprocessing
 import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,16 +130,27 @@ def build(
             for lang in languages
         }
 
-        # 3. Render the tracks whose inputs changed, then each language's full-guide file.
+        # 3. Render the tracks whose inputs changed. As soon as one language's tracks are all
+        #    there, its full-guide file is joined in the same workers, beside the other tracks.
+        built: dict[str, Edition] = {}
+        full_lengths: dict[str, int] = {}
         with _workers(plans, options.jobs) as pool:
-            rendered, counts = _render_tracks(pool, plans, cache_root, report)
-            editions = [
-                _edition(guide, lang, translations[lang.tag], plans[lang.tag], rendered,
-                         completeness.get(lang.tag), speakers[lang.tag])
-                for lang in languages
-            ]  # fmt: skip
-            joins = [_full_guide(output, e, translations[e.language.tag]) for e in editions]
-            _run_all(pool, tracks.join_tracks, [job for job in joins if job])
+            jobs = _Jobs(pool)
+
+            def language_done(language: Language, rendered: dict[str, tracks.Rendered]) -> None:
+                edition = _edition(guide, language, translations[language.tag],
+                                   plans[language.tag], rendered, completeness.get(language.tag),
+                                   speakers[language.tag])  # fmt: skip
+                built[language.tag] = edition
+                join, full_lengths[language.tag] = _full_guide(
+                    output, edition, translations[language.tag]
+                )
+                if join:
+                    jobs.submit(tracks.join_tracks, *join)
+
+            counts = _render_tracks(jobs, plans, cache_root, report, language_done)
+            jobs.run()
+        editions = [built[lang.tag] for lang in languages]
 
         # 4. Everything listeners download.
         files: dict[str, bytes] = {}
@@ -151,8 +163,7 @@ def build(
                     (output / edition.track_file(track, ".mp3")).read_bytes(), track.duration_ms
                 )
             infos[edition.full_guide] = FileInfo.of(
-                (output / edition.full_guide).read_bytes(),
-                sum(track.duration_ms for track in edition.tracks),
+                (output / edition.full_guide).read_bytes(), full_lengths[edition.language.tag]
             )
         for edition in editions:
             infos[edition.zip] = _write(output, edition.zip, archive.render_zip(
@@ -230,60 +241,78 @@ def _workers(plans: dict[str, list[tracks.TrackPlan]], jobs: int) -> Iterator[Pr
     network = any(get_engine(name).parallel == "thread" for name in engines)
     workers = jobs if network else min(jobs, os.cpu_count() or 1)
     context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["audioguide.tracks"])  # imported once, not per worker
     with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context) as pool:
         yield pool
 
 
-def _run_all(pool: ProcessPoolExecutor, function: Callable, calls: list[tuple], on_result=None):
-    """Run ``function(*args)`` for every ``args`` in the pool; stop at the first error."""
-    futures: dict[Future, tuple] = {pool.submit(function, *args): args for args in calls}
-    pending = set(futures)
-    while pending:
-        done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-        for future in done:
-            try:
-                result = future.result()
-            except BaseException:
-                for other in pending:
-                    other.cancel()
-                raise
-            if on_result:
-                on_result(futures[future], result)
+class _Jobs:
+    """Work for the worker pool, each job with what to do with its result; jobs may add jobs.
+    The first error cancels what has not started and is raised."""
+
+    def __init__(self, pool: ProcessPoolExecutor):
+        self.pool = pool
+        self.waiting: dict[Future, Callable | None] = {}
+
+    def submit(self, function: Callable, *args: object, then: Callable | None = None) -> None:
+        self.waiting[self.pool.submit(function, *args)] = then
+
+    def run(self) -> None:
+        while self.waiting:
+            done, _ = wait(self.waiting, return_when=FIRST_COMPLETED)
+            for future in done:
+                then = self.waiting.pop(future)
+                try:
+                    result = future.result()
+                except BaseException:
+                    for other in self.waiting:
+                        other.cancel()
+                    raise
+                if then:
+                    then(result)
 
 
 def _render_tracks(
-    pool: ProcessPoolExecutor,
+    jobs: _Jobs,
     plans: dict[str, list[tracks.TrackPlan]],
     cache_root: Path,
     report: Reporter,
-) -> tuple[dict[str, tracks.Rendered], dict[str, int]]:
-    """Render every plan whose MP3 is missing or was made from other inputs."""
+    language_done: Callable[[Language, dict[str, tracks.Rendered]], None],
+) -> dict[str, int]:
+    """Queue every plan whose MP3 is missing or was made from other inputs; call
+    ``language_done`` with a language's results (by plan inputs) once all are there."""
     store = cache.Cache(cache_root)
-    rendered: dict[str, tracks.Rendered] = {}
-    todo: list[tuple[tracks.TrackPlan, Path]] = []
+    rendered: dict[str, dict[str, tracks.Rendered]] = {tag: {} for tag in plans}
+    todo: list[tracks.TrackPlan] = []
     counts = {"synthesised": 0, "cached": 0, "written": 0, "unchanged": 0}
-    for language_plans in plans.values():
+    for tag, language_plans in plans.items():
         report.start(language_plans[0].speaker.language, len(language_plans))
         for plan in language_plans:
             record = store.get_record(plan.inputs)
             if record and audio.read_inputs(plan.path) == plan.inputs:
-                rendered[plan.inputs] = tracks.Rendered.from_record(record)
+                rendered[tag][plan.inputs] = tracks.Rendered.from_record(record)
                 counts["unchanged"] += 1
                 report.advance(plan.speaker.language, plan.path.name, written=False)
             else:
                 plan.path.parent.mkdir(parents=True, exist_ok=True)
-                todo.append((plan, cache_root))
+                todo.append(plan)
 
-    def done(args: tuple, result: tracks.Rendered) -> None:
-        plan = args[0]
-        rendered[plan.inputs] = result
+    def finished(plan: tracks.TrackPlan, result: tracks.Rendered) -> None:
+        tag = plan.speaker.language.tag
+        rendered[tag][plan.inputs] = result
         counts["synthesised"] += result.synthesised
         counts["cached"] += result.cached
         counts["written"] += 1
         report.advance(plan.speaker.language, plan.path.name, written=True)
+        if len(rendered[tag]) == len(plans[tag]):
+            language_done(plan.speaker.language, rendered[tag])
 
-    _run_all(pool, tracks.render, todo, done)
-    return rendered, counts
+    for plan in todo:
+        jobs.submit(tracks.render, plan, cache_root, then=functools.partial(finished, plan))
+    for tag, language_plans in plans.items():
+        if len(rendered[tag]) == len(language_plans):  # nothing to render
+            language_done(language_plans[0].speaker.language, rendered[tag])
+    return counts
 
 
 def _edition(
@@ -325,17 +354,21 @@ def _edition(
     )
 
 
-def _full_guide(output: Path, edition: Edition, translation: Translation):
-    """What the full-guide file is made of, or None when the one on disk is up to date."""
+def _full_guide(output: Path, edition: Edition, translation: Translation) -> tuple[tuple, int]:
+    """The join that makes the full-guide file (None when the file is up to date), and its
+    length in ms. Its chapters are the tracks, at the exact places the join puts them."""
     path = output / edition.full_guide
     sources = [output / edition.track_file(track, ".mp3") for track in edition.tracks]
+    starts = [round(ms) for ms in audio.frame_starts(sources)]
+    duration = starts[-1] + edition.tracks[-1].duration_ms
+    ends = [*starts[1:], duration]
+    chapters = tuple(
+        Chapter(start, end, track.title)
+        for start, end, track in zip(starts, ends, edition.tracks, strict=True)
+    )
     inputs = cache.key(tracks.RENDER_VERSION, [audio.read_inputs(source) for source in sources])
     if audio.read_inputs(path) == inputs:
-        return None
-    chapters, start = [], 0
-    for track in edition.tracks:
-        chapters.append(Chapter(start, start + track.duration_ms, track.title))
-        start += track.duration_ms
+        return None, duration
     tags = audio.Tags(
         title=f"{edition.title}: {translation.tool(FULL_GUIDE)}",
         album=edition.title,
@@ -343,10 +376,10 @@ def _full_guide(output: Path, edition: Edition, translation: Translation):
         language=edition.language.iso639_2,
         voice=edition.tracks[0].voice,
         transcript="\n\n".join(track.transcript for track in edition.tracks),
-        chapters=tuple(chapters),
+        chapters=chapters,
         inputs=inputs,
     )
-    return sources, path, tags
+    return (sources, path, tags), duration
 
 
 # --- listener files ----------------------------------------------------------------------
