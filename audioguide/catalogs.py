@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -167,7 +167,9 @@ def update(guide: Guide, locales: Path, languages: Iterable[Language] | None = N
     results = {}
     for language, path, exists, catalog in merged:
         changed = write_atomic(path, _po_bytes(catalog))
-        results[language.locale_id] = "created" if not exists else "updated" if changed else "unchanged"
+        results[language.locale_id] = (
+            "created" if not exists else "updated" if changed else "unchanged"
+        )
     return results
 
 
@@ -388,7 +390,7 @@ def _previous_id(message) -> None:
 def _new_catalog(
     guide: Guide, language: Language | None, creation_date: datetime | None = None
 ) -> Catalog:
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     return Catalog(
         locale=language.locale_id if language else None,
         domain=DOMAIN,
@@ -406,5 +408,3 @@ def _po_bytes(catalog: Catalog) -> bytes:
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=76, include_previous=True)
     return buffer.getvalue()
-
-

@@ -1,11 +1,11 @@
 """The one exception tree of audioguide.
 
-    AudioGuideError            anything the user can fix; the CLI prints it on one line, exit 2
-     ├── ScriptError           a section script or guide.yaml is wrong (path and line)
-     ├── CatalogError          a gettext catalog is missing, unreadable or incomplete
-     ├── LanguageError         a language id Babel cannot parse, or one no voice speaks
-     ├── EngineError           a voice failed to synthesise (which sentence, and why)
-     └── BuildError            the build could not go on (locked output, ffmpeg failure, ...)
+AudioGuideError            anything the user can fix; the CLI prints it on one line, exit 2
+ ├── ScriptError           a section script or guide.yaml is wrong (path and line)
+ ├── CatalogError          a gettext catalog is missing, unreadable or incomplete
+ ├── LanguageError         a language id Babel cannot parse, or one no voice speaks
+ ├── EngineError           a voice failed to synthesise (which sentence, and why)
+ └── BuildError            the build could not go on (locked output, ffmpeg failure, ...)
 """
 
 from __future__ import annotations

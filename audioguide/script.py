@@ -1,4 +1,4 @@
-"""Section scripts: ``scripts/guide.yaml`` and ``scripts/NN-<slug>.yaml`` -> a frozen :class:`Guide`.
+"""Section scripts: `guide.yaml` and `NN-<slug>.yaml` in `scripts/` -> a frozen :class:`Guide`.
 
 YAML is only ever loaded with PyYAML's safe loader. Every value keeps the file and line it came
 from, so catalogs can point translators at it and errors can point users at it.
@@ -255,10 +255,14 @@ def load_guide(scripts: Path) -> Guide:
     if not guide_path.is_file():
         found = sorted(p.name for p in scripts.glob("*.yaml"))
         hint = "the folder is empty" if not found else f"found only {', '.join(found)}"
-        raise ScriptError(f"no {GUIDE_FILE} ({hint}); create one with id, title, languages", scripts)
+        raise ScriptError(
+            f"no {GUIDE_FILE} ({hint}); create one with id, title, languages", scripts
+        )
     fields = _Fields(guide_path, _compose(guide_path), _GUIDE_FIELDS, "guide.yaml")
 
-    source = _language(fields, "source_language", fields.string("source_language", required=False) or "en")
+    source = _language(
+        fields, "source_language", fields.string("source_language", required=False) or "en"
+    )
     languages = [source]
     if fields.has("languages"):
         node = fields.mapping("languages")
@@ -268,7 +272,9 @@ def load_guide(scripts: Path) -> Guide:
             given = fields._value(item)
             if not isinstance(given, str):
                 raise ScriptError(
-                    f"language ids are text, not {_kind(given)}", guide_path, item.start_mark.line + 1
+                    f"language ids are text, not {_kind(given)}",
+                    guide_path,
+                    item.start_mark.line + 1,
                 )
             language = _language(fields, "languages", given, item.start_mark.line + 1)
             if language not in languages:
@@ -321,7 +327,9 @@ def _section_paths(fields: _Fields, scripts: Path) -> list[Path]:
     node = fields.mapping("sections")
     if not isinstance(node, yaml.SequenceNode) or not node.value:
         raise ScriptError(
-            "'sections' must be a non-empty list of file names", fields.path, node.start_mark.line + 1
+            "'sections' must be a non-empty list of file names",
+            fields.path,
+            node.start_mark.line + 1,
         )
     paths = []
     for item in node.value:

@@ -29,7 +29,6 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from audioguide import audio  # noqa: E402
 from audioguide.engines import get_engine  # noqa: E402
 from audioguide.script import load_guide  # noqa: E402
 from audioguide.speech_text import split_sentences  # noqa: E402
@@ -115,18 +114,20 @@ def plain_script(work: Path) -> float:
     return time.monotonic() - started
 
 
-def edit_one_paragraph(work: Path) -> int:
-    """Change one Korean paragraph's translation; return how many sentences it has."""
+def edit_one_paragraph(work: Path) -> tuple[int, int]:
+    """Reword one sentence of one Korean paragraph; return (sentences changed, sentences in it)."""
     path = work / "locales/ko/LC_MESSAGES/audioguide.po"
     catalog = read_po(io.BytesIO(path.read_bytes()))
     guide = load_guide(work / "scripts")
-    msgid = guide.sections[2].paragraphs[0].value
-    catalog[msgid].string = catalog[msgid].string.replace("여정", "길", 1)
+    language = next(lang for lang in guide.languages if lang.tag == "ko")
+    message = catalog[guide.sections[2].paragraphs[0].value]
+    before = split_sentences(message.string, language)
+    message.string = message.string.replace("여정", "길", 1)
+    after = split_sentences(message.string, language)
     buffer = io.BytesIO()
     write_po(buffer, catalog)
     path.write_bytes(buffer.getvalue())
-    language = next(lang for lang in guide.languages if lang.tag == "ko")
-    return len(split_sentences(catalog[msgid].string, language))
+    return len(set(after) - set(before)), len(after)
 
 
 def generated_guide(folder: Path, sections: int = 200) -> None:
@@ -168,11 +169,11 @@ def main() -> None:
               f"synthesised, {noop['tracks_written']} tracks encoded "
               "(target < 1 s, 0, 0)")  # fmt: skip
 
-        sentences = edit_one_paragraph(work)
+        changed, sentences = edit_one_paragraph(work)
         edit = build(work)
-        print(f"one-paragraph edit (ko): {edit['clips_synthesised']} clips synthesised for a "
-              f"{sentences}-sentence paragraph, {edit['tracks_written']} track encoded "
-              f"(target {sentences} and 1)")  # fmt: skip
+        print(f"one-paragraph edit (ko): {edit['clips_synthesised']} clips synthesised "
+              f"({changed} of the paragraph's {sentences} sentences changed), "
+              f"{edit['tracks_written']} track encoded (target {changed} and 1)")  # fmt: skip
 
         generated_guide(work / "generated")
         big = build(work, "--output", "big", scripts="generated", watch=True)
