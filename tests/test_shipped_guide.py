@@ -21,7 +21,8 @@ from audioguide.strings import STRINGS
 REPO = Path(__file__).parent.parent
 SCRIPTS = REPO / "scripts"
 LOCALES = REPO / "locales"
-SOURCE_TEXT = REPO.parent / "shared" / "source-text" / "the-other-side-of-the-story.txt"
+# The author's text as it was given, kept beside the tests so the check runs anywhere.
+SOURCE_TEXT = Path(__file__).parent / "fixtures" / "the-other-side-of-the-story.txt"
 LANGUAGES = ["ko", "zh_Hans"]
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -39,7 +40,6 @@ def test_shipped_guide_loads() -> None:
     assert all(section.title.value for section in guide.sections)
 
 
-@pytest.mark.skipif(not SOURCE_TEXT.is_file(), reason="the shared source text is not here")
 def test_paragraphs_are_the_authors_text_in_order() -> None:
     title, *rest = SOURCE_TEXT.read_text(encoding="utf-8").strip().split("\n", 1)
     source = [" ".join(p.split()) for p in "".join(rest).split("\n\n") if p.strip()]
