@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from build_helpers import Built, Site, shared_build
 from click.testing import CliRunner, Result
 
 from audioguide import catalogs
@@ -117,3 +118,18 @@ def assert_user_error(result: Result, where: str, line: int | str | None = None)
     suffix = re.escape(where) + (f":{line}:" if line is not None else r"[:\s]")
     assert re.search(suffix, message.replace("\\", "/")), message
     return message
+
+
+# --- a real build of the fixture guide, made once per test session -----------------------
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The fixture guide built with the espeak voice; read it, never change it."""
+    return shared_build(tmp_path_factory)
+
+
+@pytest.fixture
+def site(built: Built, tmp_path: Path) -> Site:
+    """A copy of the built guide (output and cache) that a test may change."""
+    return built.site.copy(tmp_path / "site")

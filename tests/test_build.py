@@ -27,7 +27,6 @@ from build_helpers import (
     environment,
     run,
     set_translation,
-    shared_build,
     summary,
     tree,
 )
@@ -36,16 +35,6 @@ from audioguide.cli import main
 
 EDITED_SOURCE = "This guide has three short parts. Each part is one track."
 EDITED = "이 가이드는 세 부분입니다. 부분마다 트랙이 하나 있습니다."  # two sentences
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return shared_build(tmp_path_factory)
-
-
-@pytest.fixture
-def site(built: Built, tmp_path: Path) -> Site:
-    return built.site.copy(tmp_path / "site")
 
 
 def _language(site: Site, tag: str) -> dict:

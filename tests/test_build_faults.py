@@ -13,32 +13,19 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
 from build_helpers import (
     BASE_URL,
     BIG_CLIPS_PER_TRACK,
     BIG_SECTIONS,
-    Built,
     Site,
     assert_whole_mp3,
     changed,
     run,
-    shared_build,
     summary,
     temporary_files,
     tree,
     write_big_guide,
 )
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return shared_build(tmp_path_factory)
-
-
-@pytest.fixture
-def site(built: Built, tmp_path: Path) -> Site:
-    return built.site.copy(tmp_path / "site")
 
 
 def _finished_tracks(site: Site) -> list[Path]:

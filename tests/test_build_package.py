@@ -27,7 +27,6 @@ from build_helpers import (
     decoded_ms,
     expected,
     set_translation,
-    shared_build,
 )
 from mutagen.id3 import ID3
 
@@ -37,16 +36,6 @@ from audioguide.package.manifest import load_schema
 PODCAST = "https://podcastindex.org/namespace/1.0"
 ATOM = "http://www.w3.org/2005/Atom"
 GUIDE_ID = "test-guide"
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return shared_build(tmp_path_factory)
-
-
-@pytest.fixture
-def site(built: Built, tmp_path: Path) -> Site:
-    return built.site.copy(tmp_path / "site")
 
 
 def _language(manifest: dict, tag: str) -> dict:

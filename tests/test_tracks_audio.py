@@ -28,7 +28,6 @@ from build_helpers import (
     chapters,
     decoded_ms,
     expected,
-    shared_build,
 )
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
@@ -40,11 +39,6 @@ from audioguide.script import load_guide
 SECTIONS = ("01-welcome", "02-numbers", "03-goodbye")
 TRACKS = [(tag, stem) for tag in TAGS for stem in SECTIONS]
 TRACK_IDS = [f"{tag}/{stem}" for tag, stem in TRACKS]
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return shared_build(tmp_path_factory)
 
 
 def _manifest_track(built: Built, tag: str, stem: str) -> dict:
