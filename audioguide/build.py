@@ -152,30 +152,17 @@ def build(
             jobs.run()
         editions = [built[lang.tag] for lang in languages]
 
-        # 4. Everything listeners download.
-        files: dict[str, bytes] = {}
+        # 4. Everything listeners download, then the manifest of it all and the web player.
+        infos: dict[str, FileInfo] = {}
         for edition in editions:
-            files.update(_listener_files(output, edition, translations, guide, base_url))
-        infos = {path: FileInfo.of(data) for path, data in files.items()}
-        for edition in editions:
-            for track in edition.tracks:
-                infos[edition.track_file(track, ".mp3")] = FileInfo.of(
-                    (output / edition.track_file(track, ".mp3")).read_bytes(), track.duration_ms
-                )
-            infos[edition.full_guide] = FileInfo.of(
-                (output / edition.full_guide).read_bytes(), full_lengths[edition.language.tag]
-            )
-        for edition in editions:
-            infos[edition.zip] = _write(output, edition.zip, archive.render_zip(
-                archive.zip_entries(edition, _zip_sources(output, edition, files),
-                                    translations[edition.language.tag])))  # fmt: skip
-        _write(
-            output,
-            "manifest.json",
-            manifest.render_manifest(guide.id, guide.source_language, editions, infos),
-        )
+            infos |= _write_listener_files(
+                output, edition, translations[edition.language.tag], guide.source_language,
+                base_url, full_lengths[edition.language.tag],
+            )  # fmt: skip
+        manifest_json = manifest.render_manifest(guide.id, guide.source_language, editions, infos)
+        write_atomic(output / "manifest.json", manifest_json)
         for path, data in player.render_site(editions, translations).items():
-            _write(output, path, data)
+            write_atomic(output / path, data)
         report.finish()
 
     audio_ms = sum(t.duration_ms for e in editions for t in e.tracks)
@@ -385,43 +372,35 @@ def _full_guide(output: Path, edition: Edition, translation: Translation) -> tup
 # --- listener files ----------------------------------------------------------------------
 
 
-def _listener_files(
+def _write_listener_files(
     output: Path,
     edition: Edition,
-    translations: dict[str, Translation],
-    guide: Guide,
+    translation: Translation,
+    source: Language,
     base_url: str,
-) -> dict[str, bytes]:
-    """Captions, chapters, playlist, transcript and feed of one edition, written; by path."""
-    translation = translations[edition.language.tag]
-    files = {}
+    full_length: int,
+) -> dict[str, FileInfo]:
+    """Write one language's captions, chapters, playlist, transcript, feed and zip; return the
+    size and hash of each of its files, MP3s included, by path."""
+    lengths = {edition.track_file(track, ".mp3"): track.duration_ms for track in edition.tracks}
+    lengths[edition.full_guide] = full_length
+    files = {path: (output / path).read_bytes() for path in lengths}
+    infos = {path: FileInfo.of(data, lengths[path]) for path, data in files.items()}
+
+    written = {}
     for track in edition.tracks:
-        files[edition.track_file(track, ".vtt")] = captions.render_vtt(track)
-        files[edition.track_file(track, ".chapters.json")] = captions.render_chapters(track)
-    files[edition.playlist] = playlist.render_playlist(edition)
-    files[edition.transcript] = transcript.render_transcript(
-        edition, translation, guide.source_language
-    )
-    sizes = {
-        edition.track_file(t, ".mp3"): (output / edition.track_file(t, ".mp3")).stat().st_size
-        for t in edition.tracks
-    }
-    files[edition.feed] = feed.render_feed(edition, base_url, sizes)
-    for path, data in files.items():
+        written[edition.track_file(track, ".vtt")] = captions.render_vtt(track)
+        written[edition.track_file(track, ".chapters.json")] = captions.render_chapters(track)
+    written[edition.playlist] = playlist.render_playlist(edition)
+    written[edition.transcript] = transcript.render_transcript(edition, translation, source)
+    sizes = {path: info.bytes for path, info in infos.items()}
+    written[edition.feed] = feed.render_feed(edition, base_url, sizes)
+    entries = archive.zip_entries(edition, files | written, translation)
+    written[edition.zip] = archive.render_zip(entries)
+    for path, data in written.items():
         write_atomic(output / path, data)
-    return files
-
-
-def _zip_sources(output: Path, edition: Edition, files: dict[str, bytes]) -> dict[str, bytes]:
-    sources = dict(files)
-    for path in [edition.full_guide, *(edition.track_file(t, ".mp3") for t in edition.tracks)]:
-        sources[path] = (output / path).read_bytes()
-    return sources
-
-
-def _write(output: Path, path: str, data: bytes) -> FileInfo:
-    write_atomic(output / path, data)
-    return FileInfo.of(data)
+        infos[path] = FileInfo.of(data)
+    return infos
 
 
 # --- the output folder -------------------------------------------------------------------
