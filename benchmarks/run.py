@@ -89,8 +89,7 @@ def _pss(pid: int) -> int:
 
 def plain_script(work: Path) -> float:
     """What a user might write: per section, the whole text to espeak, pydub, export. Seconds."""
-    from pydub import AudioSegment
-
+    from audioguide.audio import AudioSegment  # pydub, pointed at imageio-ffmpeg's binary
     from audioguide.catalogs import translation
 
     guide = load_guide(work / "scripts")
