@@ -298,20 +298,36 @@ class Translation:
             return Translated(message.string if message else msgid, False)
         return Translated(msgid, True)
 
-    def tool(self, msgid: str, **values: object) -> str:
-        """One of audioguide's own strings, filled in; the guide's catalog wins over ours."""
-        text = msgid
+    def tool_template(self, msgid: str) -> Translated:
+        """One of audioguide's own strings, not filled in: the guide's catalog wins over the
+        shipped one; a translation whose placeholders are broken is not used. ``fallback``
+        when the English text is all there is."""
         for catalog in (self._catalog, self._shipped):
             message = catalog.get(msgid) if catalog is not None else None
-            if message and message.string and not message.fuzzy:
-                text = message.string
-                break
-        return text.format(**values)
+            if message and message.string and not message.fuzzy and _fits(message.string, msgid):
+                return Translated(message.string, False)
+        return Translated(msgid, self.language.code != "en")
+
+    def tool(self, msgid: str, **values: object) -> str:
+        """One of audioguide's own strings, translated where possible, filled in."""
+        return self.tool_template(msgid).text.format(**values)
+
+
+def _fits(translated: str, msgid: str) -> bool:
+    """Whether a translation has exactly the msgid's placeholders and formats cleanly."""
+    names = placeholders(msgid)
+    if placeholders(translated) != names:
+        return False
+    try:
+        translated.format(**dict.fromkeys(names, ""))
+    except (KeyError, IndexError, ValueError):
+        return False
+    return True
 
 
 def translation(guide: Guide, locales: Path, language: Language) -> Translation:
     if language == guide.source_language:
-        return Translation(language, None, None)
+        return Translation(language, None, _shipped_catalog(language))
     return Translation(language, load(locales, language), _shipped_catalog(language))
 
 

@@ -123,15 +123,16 @@ def plan_track(
             spoken[-1] = dataclasses.replace(spoken[-1], pause_ms=last_pause)
         return spoken
 
-    # The announcement; a title still untranslated is read by the source-language voice.
+    # The announcement. What is still in the source language is read by that language's voice:
+    # an untranslated title, or the whole template while it has no translation.
     marker = "\x00"
-    announcement = translation.tool(
-        TRACK_ANNOUNCEMENT, number=section.position, total=total, title=marker
-    )
+    template = translation.tool_template(TRACK_ANNOUNCEMENT)
+    announcer = fallback_voice if template.fallback else voice
+    announcement = template.text.format(number=section.position, total=total, title=marker)
     before, _, after = announcement.partition(marker)
-    intro = sentences(before, voice, pauses.sentence)
+    intro = sentences(before, announcer, pauses.sentence)
     intro += sentences(title.text, fallback_voice if title.fallback else voice, pauses.sentence)
-    closing = sentences(after, voice, pauses.sentence)
+    closing = sentences(after, announcer, pauses.sentence)
     if intro and not closing and after.strip():
         # Only punctuation follows the title ("." or "。"): the title's caption ends with it, so
         # the captions still read as the transcript.

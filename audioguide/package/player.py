@@ -261,18 +261,15 @@ def _alternates(editions: Sequence[Edition], folder: str) -> list[tuple[str, str
 
 
 class _Texts:
-    """``t(msgid, **values)`` in the page's language; English when a translation is unusable."""
+    """``t(msgid, **values)`` in the page's language (English where it has no usable one)."""
 
     def __init__(self, translation: Translation | None):
         self._translation = translation
 
     def __call__(self, msgid: str, **values: object) -> str:
-        if self._translation is not None:
-            try:
-                return self._translation.tool(msgid, **values)
-            except (KeyError, IndexError, ValueError, AttributeError):
-                pass  # a translation with a broken placeholder: show the English text
-        return msgid.format(**values)
+        if self._translation is None:
+            return msgid.format(**values)
+        return self._translation.tool(msgid, **values)
 
 
 def _direction(locale_id: str) -> str:
