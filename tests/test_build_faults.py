@@ -76,7 +76,7 @@ def test_killed_build_leaves_no_torn_track_and_resumes_from_the_cache(tmp_path: 
     assert build.returncode == -signal.SIGKILL
 
     finished = _finished_tracks(site)
-    assert 1 <= len(finished) < BIG_SECTIONS, "not killed half-way"
+    assert 0 < len(finished) < BIG_SECTIONS, "not killed half-way"
     assert temporary_files(site.output), "not killed while writing a track"
     for path in finished:  # never a truncated track under its real name
         assert_whole_mp3(path)
