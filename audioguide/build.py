@@ -76,8 +76,6 @@ class Reporter:
 
     def advance(self, language: Language, name: str, written: bool) -> None: ...
 
-    def finish(self) -> None: ...
-
 
 def build(
     scripts: Path, locales: Path, output: Path, options: Options, report: Reporter | None = None
@@ -163,7 +161,6 @@ def build(
         write_atomic(output / "manifest.json", manifest_json)
         for path, data in player.render_site(editions, translations).items():
             write_atomic(output / path, data)
-        report.finish()
 
     audio_ms = sum(t.duration_ms for e in editions for t in e.tracks)
     return Summary(
@@ -229,8 +226,11 @@ def _workers(plans: dict[str, list[tracks.TrackPlan]], jobs: int) -> Iterator[Pr
     workers = jobs if network else min(jobs, os.cpu_count() or 1)
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["audioguide.tracks"])  # imported once, not per worker
-    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context)
+    try:
         yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Jobs:
@@ -245,18 +245,18 @@ class _Jobs:
         self.waiting[self.pool.submit(function, *args)] = then
 
     def run(self) -> None:
-        while self.waiting:
-            done, _ = wait(self.waiting, return_when=FIRST_COMPLETED)
-            for future in done:
-                then = self.waiting.pop(future)
-                try:
+        try:
+            while self.waiting:
+                done, _ = wait(self.waiting, return_when=FIRST_COMPLETED)
+                for future in done:
+                    then = self.waiting.pop(future)
                     result = future.result()
-                except BaseException:
-                    for other in self.waiting:
-                        other.cancel()
-                    raise
-                if then:
-                    then(result)
+                    if then:
+                        then(result)
+        except BaseException:  # an error, or Ctrl-C: nothing more starts
+            for future in self.waiting:
+                future.cancel()
+            raise
 
 
 def _render_tracks(

@@ -222,7 +222,11 @@ def build_(scripts, locales, output, engine, langs, jobs, cache_dir, no_cache, s
         languages=tuple(langs),
         base_url=base_url,
     )
-    summary = build(scripts, locales, output, options, _Progress(quiet))
+    progress = _Progress(quiet)
+    try:
+        summary = build(scripts, locales, output, options, progress)
+    finally:
+        progress.finish()
     if as_json:
         click.echo(json.dumps(dataclasses.asdict(summary)))
     elif not quiet:

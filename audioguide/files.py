@@ -34,9 +34,3 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
-
-
-def replace_atomic(tmp: Path, path: Path) -> None:
-    """Move a finished temporary file (in the same folder) into place."""
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
