@@ -16,6 +16,7 @@ import fcntl
 import functools
 import multiprocessing
 import os
+import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -226,7 +227,14 @@ def _workers(plans: dict[str, list[tracks.TrackPlan]], jobs: int) -> Iterator[Pr
     workers = jobs if network else min(jobs, os.cpu_count() or 1)
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["audioguide.tracks"])  # imported once, not per worker
-    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context)
+    # Workers (and the ffmpeg they start) ignore Ctrl-C: the build stops by cancelling what is
+    # queued, and lets the few tracks in hand finish rather than leave them half-made.
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, workers),
+        mp_context=context,
+        initializer=signal.signal,
+        initargs=(signal.SIGINT, signal.SIG_IGN),
+    )
     try:
         yield pool
     finally:

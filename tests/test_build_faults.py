@@ -94,6 +94,37 @@ def test_killed_build_leaves_no_torn_track_and_resumes_from_the_cache(tmp_path: 
     _assert_complete(site)  # and no temporary file of the killed build is left
 
 
+def test_ctrl_c_stops_the_build_at_once_with_one_line_and_it_resumes(tmp_path: Path):
+    site = write_big_guide(tmp_path / "big")
+    build = subprocess.Popen(
+        site.command("--jobs", "2"),
+        cwd=site.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _wait_for(lambda: _finished_tracks(site), build)
+    finally:
+        os.killpg(build.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's process group
+        out, err = build.communicate(timeout=60)
+    assert build.returncode == 130
+    assert err.strip().splitlines()[-1] == (
+        "audioguide: interrupted; run the same command again to resume"
+    )
+    assert "Traceback" not in err
+    finished = _finished_tracks(site)
+    assert len(finished) < BIG_SECTIONS, "queued tracks went on after the interrupt"
+    for path in finished:
+        assert_whole_mp3(path)
+
+    result = run(site.command("--jobs", "2"), cwd=site.root)
+    assert result.returncode == 0, result.stderr
+    assert summary(result.stdout)["tracks_unchanged"] == len(finished)
+    _assert_complete(site)
+
+
 def test_two_builds_at_once_one_waits_and_the_output_is_whole(tmp_path: Path):
     site = write_big_guide(tmp_path / "big")
     first = subprocess.Popen(
