@@ -173,9 +173,9 @@ def plan_track(
 
 
 def _sentence(text: str, spoken: str, who: Speaker, pause_ms: int) -> Sentence:
-    key = cache.key(
-        who.engine, who.version, dataclasses.asdict(who.voice), who.language.tag, spoken
-    )
+    # The voice settings, less the engine choice ("auto" or the name: who.engine says which).
+    settings = {k: v for k, v in dataclasses.asdict(who.voice).items() if k != "engine"}
+    key = cache.key(who.engine, who.version, settings, who.language.tag, spoken)
     return Sentence(text=text, spoken=spoken, speaker=who, pause_ms=pause_ms, key=key)
 
 
