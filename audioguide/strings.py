@@ -126,6 +126,11 @@ PLAYER_TRANSCRIPT_HELP = N_(
     "Select a sentence to listen from there.",
     "Web player: explains that each sentence of the transcript can be clicked to play it.",
 )
+PLAYER_TRANSCRIPT_KEYS = N_(
+    "The arrow keys move from sentence to sentence.",
+    "Web player: under the transcript's heading; the up and down (or left and right) arrow keys "
+    "move the keyboard focus between the sentences of the transcript.",
+)
 PLAYER_DOWNLOADS = N_("Downloads", "Web player: heading of the list of files to download.")
 PLAYER_MP3 = N_(
     "Audio (MP3)",

@@ -218,6 +218,34 @@ def test_enter_on_a_sentence_plays_from_its_start(open_page, base_url, editions)
     wait(driver, "return document.getElementById('audio').currentTime < 1.5")
 
 
+def test_the_transcript_is_one_tab_stop_walked_with_the_arrow_keys(open_page, base_url, editions):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    driver = open_page(base_url + "en/index.html")
+    ready(driver)
+    cues = editions[0].tracks[0].cues
+    seen = tab_until(driver, f"BUTTON:{cues[0].text}")
+    keys(driver, Keys.TAB)  # one more Tab leaves the transcript
+    assert active(driver) != f"BUTTON:{cues[1].text}"
+    assert not js(driver, "return document.activeElement.classList.contains('cue')"), seen
+    # And Shift+Tab comes back to the same sentence.
+    ActionChains(driver).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+    assert active(driver) == f"BUTTON:{cues[0].text}"
+    keys(driver, Keys.ARROW_DOWN)
+    assert active(driver) == f"BUTTON:{cues[1].text}"
+    keys(driver, Keys.END)
+    assert active(driver) == f"BUTTON:{cues[-1].text}"
+    keys(driver, Keys.ARROW_UP)
+    assert active(driver) == f"BUTTON:{cues[-2].text}"
+    keys(driver, Keys.ENTER)
+    position = audio(driver, "currentTime")
+    assert cues[-2].start_ms / 1000 <= position < cues[-2].start_ms / 1000 + 0.5
+    # Only one sentence of the track is in the Tab order at any time.
+    stops = js(driver, "return document.querySelectorAll('#cues-1 .cue[tabindex=\"0\"]').length")
+    assert stops == 1
+
+
 def test_playback_moves_on_to_the_next_track(open_page, base_url):
     driver = open_page(base_url + "en/index.html")
     ready(driver)
@@ -241,7 +269,9 @@ def test_no_focus_trap(open_page, base_url):
         if len(seen) > 5 and seen[-1] == seen[0]:
             break
     assert "play" in seen and "speed" in seen and "shortcuts" not in seen  # closed <details>
-    assert "BUTTON:The markets changed daily life." in seen  # a sentence of the transcript
+    # The transcript is a single stop: its first sentence, not every one of them.
+    assert "BUTTON:Track 1 of 3. The markets." in seen
+    assert "BUTTON:The markets changed daily life." not in seen
     last = seen.index("A:../test-guide-en.zip")  # the last link of the page
     assert seen.index("play") < last
     assert seen[-1] == seen[0] or "body" in seen[last:], seen  # it left the page and came back
@@ -379,14 +409,19 @@ def test_focus_is_always_visible(open_page, base_url):
 
     driver = open_page(base_url + "ko/index.html")
     ready(driver)
+    checked = 0
     for _ in range(30):
         keys(driver, Keys.TAB)
+        if active(driver) == "body":  # past the last stop of the page
+            break
+        checked += 1
         outline = js(
             driver,
             "const s = getComputedStyle(document.activeElement);"
             "return [s.outlineStyle, parseFloat(s.outlineWidth)];",
         )
         assert outline[0] != "none" and outline[1] >= 2, active(driver)
+    assert checked >= 15  # the page's every control and link, not one or two
 
 
 def test_works_from_a_file_url(open_page, site, driver):

@@ -70,6 +70,7 @@
       item.querySelector(".badge").hidden = i !== index;
     });
     sections.forEach(function (section, i) { section.hidden = i !== index; });
+    rove(sections[index], sections[index].querySelector(".cue"));
     cuesBox.scrollTop = 0;
     var title = track.querySelector(".title");
     var nowTitle = $("now-title");
@@ -147,6 +148,7 @@
     if (!found) return;
     shown = found;
     found.setAttribute("aria-current", "true");
+    if (!cuesBox.contains(document.activeElement)) rove(sections[current], found);
     if (follow && !visible(found, true)) {
       // Scroll the transcript box only, never the page: bring the sentence to a third down.
       cuesBox.scrollTo({top: Math.max(0, found.offsetTop - cuesBox.clientHeight / 3),
@@ -159,6 +161,28 @@
     var r = element.getBoundingClientRect(), box = cuesBox.getBoundingClientRect();
     var top = Math.max(0, box.top), bottom = Math.min(window.innerHeight, box.bottom);
     return whole ? r.top >= top && r.bottom <= bottom : r.bottom > top && r.top < bottom;
+  }
+
+  // The transcript is one stop in the Tab order (a roving tabindex): Tab enters at the sentence
+  // being spoken, or the first; the arrow keys, Home and End move between sentences.
+  function rove(section, target) {
+    var cues = section.querySelectorAll(".cue");
+    for (var i = 0; i < cues.length; i++) cues[i].tabIndex = cues[i] === target ? 0 : -1;
+  }
+
+  function onCueKey(event) {
+    var cue = event.target.closest(".cue");
+    if (!cue || event.altKey || event.ctrlKey || event.metaKey) return;
+    var cues = [].slice.call(cue.closest(".cues").querySelectorAll(".cue"));
+    var at = cues.indexOf(cue), to = {
+      ArrowDown: at + 1, ArrowRight: at + 1, ArrowUp: at - 1, ArrowLeft: at - 1,
+      Home: 0, End: cues.length - 1
+    }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    var target = cues[Math.max(0, Math.min(cues.length - 1, to))];
+    rove(cue.closest(".cues"), target);
+    target.focus();
   }
 
   function playing() {
@@ -210,6 +234,8 @@
     });
   });
   sections.forEach(function (section) {
+    rove(section, section.querySelector(".cue"));
+    section.addEventListener("keydown", onCueKey);
     section.addEventListener("click", function (event) {
       var cue = event.target.closest(".cue");
       if (!cue) return;
