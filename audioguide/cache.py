@@ -54,9 +54,6 @@ class Cache:
         words = tuple(_WORD.unpack_from(data, _HEAD.size + i * _WORD.size) for i in range(count))
         return Clip(pcm=data[start:], sample_rate=rate, words=words)
 
-    def has_clip(self, digest: str) -> bool:
-        return self._path("clips", digest, ".clip").is_file()
-
     def put_clip(self, digest: str, clip: Clip) -> None:
         head = _HEAD.pack(_MAGIC, clip.sample_rate, len(clip.words))
         words = b"".join(_WORD.pack(offset, ms) for offset, ms in clip.words)
