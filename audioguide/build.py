@@ -31,7 +31,7 @@ from .edition import Chapter, Edition, Track
 from .engines import get_engine
 from .errors import CatalogError, LanguageError
 from .files import write_atomic
-from .languages import Language, resolve
+from .languages import Language
 from .package import archive, captions, feed, manifest, player, playlist, transcript
 from .package.manifest import FileInfo
 from .script import Guide, load_guide
@@ -39,13 +39,14 @@ from .strings import FULL_GUIDE
 
 PREVIEW_URL = "http://127.0.0.1:8000/"  # where `audioguide serve` shows the output
 LOCK_FILE = ".audioguide.lock"
+DEFAULT_CACHE = Path(".audioguide-cache")
 
 
 @dataclass(frozen=True)
 class Options:
     engine: str | None = None  # overrides guide.yaml's voices: "auto", "gtts" or "espeak"
     jobs: int = 4
-    cache: Path | None = Path(".audioguide-cache")  # None: --no-cache
+    cache: Path | None = DEFAULT_CACHE  # None: --no-cache
     strict: bool = False  # untranslated or fuzzy messages are an error
     languages: tuple[str, ...] = ()  # only these (default: all of the guide's)
     base_url: str | None = None
@@ -178,13 +179,7 @@ def build(
 
 
 def _languages(guide: Guide, wanted: tuple[str, ...]) -> list[Language]:
-    if not wanted:
-        return list(guide.languages)
-    chosen = [resolve(given) for given in wanted]
-    for language in chosen:
-        if language not in guide.languages:
-            known = ", ".join(lang.tag for lang in guide.languages)
-            raise LanguageError(f"the guide has no language {language.tag}; it has {known}")
+    chosen = [guide.language(given) for given in wanted] or list(guide.languages)
     # The source language is always built: untranslated text is spoken in its voice.
     return [lang for lang in guide.languages if lang in chosen or lang == guide.source_language]
 

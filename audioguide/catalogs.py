@@ -22,7 +22,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, denormalize, read_po, write_po
 
-from .errors import CatalogError, LanguageError
+from .errors import CatalogError
 from .files import write_atomic
 from .languages import Language
 from .script import Guide
@@ -138,13 +138,6 @@ def update(guide: Guide, locales: Path, languages: Iterable[Language] | None = N
     template = _template_as_written(guide, locales / TEMPLATE)
     merged = []
     for language in languages or guide.languages:
-        if language not in guide.languages:
-            declared = ", ".join(lang.locale_id for lang in guide.languages)
-            raise LanguageError(
-                f"the guide has no language {language.locale_id} (it has {declared}); "
-                "add it to languages: in guide.yaml first",
-                guide.path / "guide.yaml",
-            )
         if language == guide.source_language:
             continue
         path = catalog_path(locales, language)

@@ -12,9 +12,8 @@ import click
 from tqdm import tqdm
 
 from . import __version__, catalogs
-from .build import Options, Reporter, build
+from .build import DEFAULT_CACHE, Options, Reporter, build
 from .errors import AudioGuideError, BuildError
-from .languages import resolve
 from .script import load_guide
 
 EXIT_USER_ERROR = 2
@@ -96,7 +95,7 @@ def update(scripts, locales, output, langs):
     one is kept as obsolete (#~), so no translator's work is lost.
     """
     guide = load_guide(scripts)
-    languages = [resolve(lang) for lang in langs] or None
+    languages = [guide.language(lang) for lang in langs] or None
     results = catalogs.update(guide, locales, languages)
     for locale_id, result in results.items():
         click.echo(f"{locale_id}: {result}")
@@ -192,7 +191,7 @@ class _Progress(Reporter):
     "--cache",
     "cache_dir",
     type=click.Path(path_type=Path),
-    default=Path(".audioguide-cache"),
+    default=DEFAULT_CACHE,
     show_default=True,
     help="Folder of synthesised sentences, reused by later builds.",
 )

@@ -81,6 +81,18 @@ class Guide:
     sections: tuple[Section, ...]
     path: Path  # the scripts folder
 
+    def language(self, given: str) -> Language:
+        """One of the guide's languages, given in any spelling; a clear error for any other."""
+        language = resolve(given)
+        if language not in self.languages:
+            declared = ", ".join(lang.locale_id for lang in self.languages)
+            raise LanguageError(
+                f"the guide has no language {language.locale_id} (it has {declared}); "
+                "add it to languages: in guide.yaml first",
+                self.path / GUIDE_FILE,
+            )
+        return language
+
     def voice(self, language: Language) -> Voice:
         return dict(self.voices).get(language.locale_id, Voice())
 
