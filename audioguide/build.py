@@ -103,7 +103,8 @@ def build(
                 raise CatalogError(f"{message}; translate them or build without --strict",
                                    catalogs.catalog_path(locales, stats.language))  # fmt: skip
             report.notice(
-                f"warning: {message}; they are spoken in {guide.source_language.english_name}"
+                f"warning: {message}; until translated they are spoken and shown in "
+                f"{guide.source_language.english_name} (see `audioguide stats`)"
             )
     base_url = options.base_url or guide.base_url or PREVIEW_URL
 
