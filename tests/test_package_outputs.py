@@ -124,21 +124,21 @@ def korean() -> Edition:
                 ["박물관에 오신 것을 환영합니다."],
                 ["이 가이드는 세 부분으로 되어 있습니다.", "각 부분은 트랙 하나입니다."],
             ],
-            f"전체 {total}개 트랙 중 1번 트랙. 환영합니다.",
+            f"1번 트랙, 전체 {total}개 중. 환영합니다.",
         ),
         _track(
             2,
             "numbers",
             "숫자",
             [["방문객의 약 80%가 코로나19 이후 다시 찾아왔습니다."]],
-            f"전체 {total}개 트랙 중 2번 트랙. 숫자.",
+            f"2번 트랙, 전체 {total}개 중. 숫자.",
         ),
         _track(
             3,
             "goodbye",
             "Goodbye",
             [["Thank you for listening."]],
-            f"전체 {total}개 트랙 중 3번 트랙. Goodbye.",
+            f"3번 트랙, 전체 {total}개 중. Goodbye.",
             fallbacks=("goodbye/title", "goodbye/p1"),
             voice="espeak-ng 1.52 (ko)",
         ),
@@ -247,7 +247,7 @@ def hostile() -> Edition:
             "welcome",
             "환영 " + HOSTILE,
             [["박물관에 오신 것을 환영합니다. " + HOSTILE, "\n\n\n"], [HOSTILE]],
-            "전체 2개 트랙 중 1번 트랙. " + HOSTILE,
+            "1번 트랙, 전체 2개 중. " + HOSTILE,
             chapter_titles=[HOSTILE, "#EXTINF:0,chapter\n-->"],
         ),
         _track(
@@ -255,7 +255,7 @@ def hostile() -> Edition:
             "numbers",
             "#EXTINF:0,evil.mp3",
             [["숫자 -->", "<b>굵게</b> &lt;"]],
-            "전체 2개 트랙 중 2번 트랙.",
+            "2번 트랙, 전체 2개 중.",
         ),
     )
     return Edition("test-guide", KO, "가이드 " + HOSTILE, HOSTILE, HOSTILE, tracks, 50.0, "gtts")
@@ -419,9 +419,7 @@ def test_vtt_hostile_text_cannot_add_cues_or_tags():
 
 def test_vtt_blocks_are_one_timing_line_and_one_text_line():
     data = render_vtt(korean().tracks[0]).decode("utf-8")
-    assert data.startswith(
-        "WEBVTT\n\n00:00:00.250 --> 00:00:01.740\n전체 3개 트랙 중 1번 트랙.\n\n"
-    )
+    assert data.startswith("WEBVTT\n\n00:00:00.250 --> 00:00:01.600\n1번 트랙, 전체 3개 중.\n\n")
     blocks = data.removeprefix("WEBVTT\n\n").rstrip("\n").split("\n\n")
     assert len(blocks) == 5 and all(len(block.split("\n")) == 2 for block in blocks)
 
@@ -495,12 +493,12 @@ def test_transcript_chinese_names_the_source_language_in_chinese():
 def test_transcript_leaves_out_the_spoken_announcement_the_heading_stands_for():
     edition = korean()
     track = edition.tracks[0]
-    assert track.transcript.startswith("전체 3개 트랙 중 1번 트랙. 환영합니다.\n\n")
+    assert track.transcript.startswith("1번 트랙, 전체 3개 중. 환영합니다.\n\n")
     unannounced = dataclasses.replace(track, transcript=track.transcript.split("\n\n", 1)[1])
     without = dataclasses.replace(edition, tracks=(unannounced, *edition.tracks[1:]))
     text = render_transcript(edition, shipped(KO), EN)
     assert render_transcript(without, shipped(KO), EN) == text
-    assert "트랙 중".encode() not in text
+    assert "전체 3개 중".encode() not in text
 
 
 def test_transcript_with_a_blank_line_inside_a_paragraph():
