@@ -5,7 +5,7 @@
 <lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon"
          alphabet="x-espeak" xml:lang="zh-Hans">
   <!-- 新冠 (新冠疫情, markets paragraph): 冠 here is guān, as in 冠状病毒 (the crown-shaped
-       virus); espeak says guàn, the 冠 of 冠军. 新关 is read xīn guān by every voice. -->
+       virus); espeak says guàn, the 冠 of 冠军. 关 has the one reading, guān. -->
   <lexeme>
     <grapheme>新冠</grapheme>
     <alias>新关</alias>
