@@ -193,7 +193,7 @@ def test_enter_on_a_sentence_plays_from_its_start(open_page, base_url, editions)
 
     driver = open_page(base_url + "en/index.html")
     ready(driver)
-    cue = editions[0].tracks[0].cues[2]
+    cue = editions[0].tracks[0].sentences[2]
     button = driver.find_elements("css selector", "#cues-1 .cue")[2]
     assert button.text == cue.text
     js(driver, "arguments[0].focus()", button)
@@ -224,7 +224,7 @@ def test_the_transcript_is_one_tab_stop_walked_with_the_arrow_keys(open_page, ba
 
     driver = open_page(base_url + "en/index.html")
     ready(driver)
-    cues = editions[0].tracks[0].cues
+    cues = editions[0].tracks[0].sentences
     seen = tab_until(driver, f"BUTTON:{cues[0].text}")
     keys(driver, Keys.TAB)  # one more Tab leaves the transcript
     assert active(driver) != f"BUTTON:{cues[1].text}"
