@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 import threading
@@ -95,15 +96,33 @@ def test_empty_text_is_an_engine_error(engine):
         engine.synthesize("  ", resolve("en"), Voice())
 
 
-def same_speech(clip: Clip, reference: Clip) -> bool:
-    """The same sentence spoken: espeak output is not byte-identical from call to call (its
-    pitch flutter carries over from the previous sentence), but length and words match."""
-    return (
-        clip.sample_rate == reference.sample_rate
-        and clip.duration_ms == pytest.approx(reference.duration_ms, abs=20)
-        and [offset for offset, _ in clip.words] == [offset for offset, _ in reference.words]
-        and all(abs(a[1] - b[1]) <= 20 for a, b in zip(clip.words, reference.words, strict=True))
+@pytest.mark.parametrize("locale_id", SENTENCES)
+def test_a_sentence_sounds_the_same_whatever_came_before(engine, locale_id):
+    """The synthesiser's state does not carry over: a cached clip and a fresh one are the same
+    bytes, so builds are reproducible whatever the cache holds and however work is shared."""
+    text, _ = SENTENCES[locale_id]
+    language = resolve(locale_id)
+    first = engine.synthesize(text, language, Voice())
+    for before in ("Yes!", "A longer sentence, with a pause, comes first?", text):
+        engine.synthesize(before, resolve("en"), Voice())
+        assert engine.synthesize(text, language, Voice()) == first
+
+
+def test_a_sentence_sounds_the_same_in_a_new_process(engine):
+    text, _ = SENTENCES["ko"]
+    engine.synthesize(SENTENCES["en"][0], resolve("en"), Voice())
+    here = engine.synthesize(text, resolve("ko"), Voice()).pcm
+    code = (
+        "import sys, hashlib\n"
+        "from audioguide.engines.espeak import EspeakEngine\n"
+        "from audioguide.languages import resolve\n"
+        "from audioguide.script import Voice\n"
+        f"clip = EspeakEngine().synthesize({text!r}, resolve('ko'), Voice())\n"
+        "print(hashlib.sha256(clip.pcm).hexdigest())\n"
     )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == hashlib.sha256(here).hexdigest()
 
 
 def test_two_threads_at_once_both_get_their_own_audio(engine):
@@ -128,8 +147,8 @@ def test_two_threads_at_once_both_get_their_own_audio(engine):
         thread.join()
     for key in jobs:
         assert len(results[key]) == 10
-        assert all(same_speech(clip, expected[key]) for clip in results[key])
-    assert not same_speech(expected["en"], expected["zh"])
+        assert all(clip == expected[key] for clip in results[key])
+    assert expected["en"].pcm != expected["zh"].pcm
 
 
 def test_version_names_library_and_loader(engine):

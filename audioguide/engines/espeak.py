@@ -1,9 +1,16 @@
 """The offline voice: libespeak-ng from the ``espeakng-loader`` wheel, called through ctypes.
 
 No system espeak and no subprocess: the shared library and its data folder ship in the wheel.
-The library keeps its state in process globals (voice, rate, the synthesis callback), so it is
-started lazily once per process and every call into it holds :data:`_lock`. The pipeline runs
-it in a process pool (``parallel = "process"``) for parallelism; threads only take turns.
+The library keeps its state in process globals (voice, rate, the synthesis callback), so every
+call into it holds :data:`_lock`. The pipeline runs it in a process pool (``parallel =
+"process"``) for parallelism; threads only take turns.
+
+The synthesiser also carries state from one sentence to the next (the glottal wave's phase, an
+echo buffer, gain control, a noise generator seeded from the clock), so the same sentence spoken
+twice in a row came out a few samples longer or shorter. Each sentence is therefore spoken by a
+freshly loaded library (unloaded, loaded and started again: about 0.3 ms for Korean and 2 ms
+for English or Chinese, whose dictionaries are larger) with the noise seed fixed, and its audio
+depends only on its text, voice and rate, whatever was spoken before it, in whichever process.
 
 Speech comes back through a callback as 16-bit mono samples at 22 050 Hz, with word events
 (character position in the text, time in ms) that become :attr:`Clip.words`.
@@ -18,6 +25,7 @@ import os
 import shutil
 import tempfile
 import threading
+from ctypes.util import find_library
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 
@@ -39,6 +47,7 @@ EVENT_LIST_TERMINATED = 0
 EVENT_WORD = 1
 EVENT_SAMPLERATE = 8
 EE_OK = 0
+NOISE_SEED = 1  # espeak_ng_SetRandSeed: the breath noise some voice variants add
 
 # espeak-ng copies the data path into a 160-byte buffer (N_PATH_HOME) and later builds file
 # names from it in buffers about 40 bytes longer. A path that does not fit is cut short, and the
@@ -72,6 +81,7 @@ _CALLBACK_TYPE = ctypes.CFUNCTYPE(
 _lock = threading.Lock()
 _lib: ctypes.CDLL | None = None
 _sample_rate = 0  # > 0 once espeak_Initialize succeeded
+_used = False  # the loaded library has synthesised since it was loaded
 # Filled by the callback during one espeak_Synth call (under _lock).
 _samples: list[bytes] = []
 _words: list[tuple[int, int]] = []
@@ -131,8 +141,28 @@ def _load() -> ctypes.CDLL:
             ctypes.c_uint, ctypes.POINTER(ctypes.c_uint), ctypes.c_void_p,
         ]  # fmt: skip
         lib.espeak_Synth.restype = ctypes.c_int
+        lib.espeak_Terminate.restype = ctypes.c_int
         _lib = lib
     return _lib
+
+
+def _unload() -> None:
+    """Stop and unload the library, so that the next :func:`_load` starts from its initial
+    state (dlclose unmaps it: its static variables come back as in the file). Hold _lock."""
+    global _lib, _sample_rate, _used
+    if _lib is None:
+        return
+    if _sample_rate > 0:
+        _lib.espeak_Terminate()
+    _dlclose(_lib._handle)
+    _lib, _sample_rate, _used = None, 0, False
+
+
+def _dlclose(handle: int) -> None:
+    libc = ctypes.CDLL(find_library("c") or "libc.so.6")
+    libc.dlclose.argtypes = [ctypes.c_void_p]
+    if libc.dlclose(handle) != 0:
+        raise EngineError("cannot unload libespeak-ng between sentences; reinstall it")
 
 
 def _data_path() -> bytes:
@@ -182,6 +212,9 @@ def _initialised() -> ctypes.CDLL:
             "pip install --force-reinstall espeakng-loader"
         )
     lib.espeak_SetSynthCallback(_callback)
+    if hasattr(lib, "espeak_ng_SetRandSeed"):  # espeak-ng 1.52 and later
+        lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
+        lib.espeak_ng_SetRandSeed(NOISE_SEED)
     _sample_rate = rate
     return lib
 
@@ -235,8 +268,12 @@ class EspeakEngine(Engine):
         if not text.strip():
             raise EngineError("espeak-ng was given an empty sentence; remove it from the script")
         data = text.encode("utf-8") + b"\0"
+        global _used
         with _lock:
+            if _used:  # start from the library's initial state: see the module's docstring
+                _unload()
             lib = _initialised()
+            _used = True
             if not _set_voice(lib, name):
                 raise EngineError(
                     f"espeak-ng has no voice {name!r} for {language.english_name}; set "
