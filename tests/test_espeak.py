@@ -11,7 +11,7 @@ from importlib.metadata import version
 
 import pytest
 
-from audioguide.engines import ENGINES, Clip, get_engine
+from audioguide.engines import ENGINES, get_engine
 from audioguide.engines.espeak import EspeakEngine
 from audioguide.errors import EngineError
 from audioguide.languages import resolve
