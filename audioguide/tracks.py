@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import __version__, audio, cache, edition
 from .catalogs import Translated, Translation
-from .engines import get_engine
+from .engines import Clip, get_engine
 from .languages import Language
 from .script import Pauses, Section, Voice
 from .speech_text import normalize_for_speech, split_sentences
@@ -26,7 +26,7 @@ from .strings import TRACK_ANNOUNCEMENT
 
 LEAD_MS = 250  # silence before the announcement, so no player clips the first word
 # Bump when a change to rendering should rebuild every track.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -296,44 +296,47 @@ def timeline(plan: TrackPlan, rendered: Rendered) -> edition.Track:
     )
 
 
-def clip_for(sentence: Sentence, store: cache.Cache) -> tuple[bytes, bool]:
-    """The sentence's PCM at the common rate, and whether it had to be synthesised."""
+def clip_for(sentence: Sentence, store: cache.Cache) -> tuple[Clip, bool]:
+    """The sentence's clip, and whether it had to be synthesised."""
     clip = store.get_clip(sentence.key)
     made = clip is None
     if made:
         who = sentence.speaker
         clip = get_engine(who.engine).synthesize(sentence.spoken, who.language, who.voice)
         store.put_clip(sentence.key, clip)
-    return audio.to_rate(clip), made
+    return clip, made
 
 
 def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     """Build the track's MP3 at ``plan.path`` and return where everything landed."""
     store = cache.Cache(cache_root)
-    pieces = [audio.silence(LEAD_MS)]
+    sentences = [sentence for block in plan.blocks for sentence in block.sentences]
+    clips = [clip_for(sentence, store) for sentence in sentences]
+    # The track is joined at its clips' own rate when they share one, and ffmpeg brings it to
+    # 44.1 kHz while encoding (a small part of what resampling each clip here would cost).
+    rates = {clip.sample_rate for clip, _ in clips}
+    rate = rates.pop() if len(rates) == 1 else audio.SAMPLE_RATE
+    pieces = [audio.silence(LEAD_MS, rate)]
     position = len(pieces[0])  # in bytes of PCM
     times: list[tuple[int, int]] = []
-    synthesised = cached = 0
-    for block in plan.blocks:
-        for sentence in block.sentences:
-            pcm, made = clip_for(sentence, store)
-            synthesised += made
-            cached += not made
-            times.append((_ms(position), _ms(position + len(pcm))))
-            pieces += [pcm, audio.silence(sentence.pause_ms)]
-            position += len(pcm) + len(pieces[-1])
+    for sentence, (clip, _) in zip(sentences, clips, strict=True):
+        pcm = audio.to_rate(clip, rate)
+        times.append((_ms(position, rate), _ms(position + len(pcm), rate)))
+        pieces += [pcm, audio.silence(sentence.pause_ms, rate)]
+        position += len(pcm) + len(pieces[-1])
     pcm = b"".join(pieces)
-    rendered = Rendered(_ms(len(pcm)), tuple(times), synthesised, cached)
+    synthesised = sum(made for _, made in clips)
+    rendered = Rendered(_ms(len(pcm), rate), tuple(times), synthesised, len(clips) - synthesised)
     tags = dataclasses.replace(plan.tags, chapters=timeline(plan, rendered).chapters)
-    write_mp3(pcm, plan.path, tags)
+    write_mp3(pcm, plan.path, tags, rate)
     store.put_record(plan.inputs, rendered.record())
     return rendered
 
 
-def write_mp3(pcm: bytes, path: Path, tags: audio.Tags) -> None:
-    """Normalise, encode and tag ``pcm`` into ``path``."""
+def write_mp3(pcm: bytes, path: Path, tags: audio.Tags, rate: int = audio.SAMPLE_RATE) -> None:
+    """Normalise, encode and tag ``pcm`` (at ``rate``) into ``path``."""
     with _into_place(path) as tmp:
-        audio.encode_normalised(pcm, tmp)
+        audio.encode_normalised(pcm, tmp, rate)
         audio.write_tags(tmp, tags)
 
 
@@ -358,5 +361,6 @@ def _into_place(path: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-def _ms(position: int) -> int:
-    return round(position / audio.BYTES_PER_MS)
+def _ms(position: int, rate: int) -> int:
+    """Bytes of 16-bit mono PCM at ``rate`` as milliseconds."""
+    return round(position * 500 / rate)
