@@ -30,7 +30,7 @@ from .catalogs import Translation
 from .edition import Chapter, Edition
 from .engines import get_engine
 from .errors import CatalogError, LanguageError
-from .files import write_atomic
+from .files import write_atomic, write_atomic_with
 from .languages import Language
 from .package import archive, captions, feed, manifest, player, playlist, transcript
 from .package.manifest import FileInfo
@@ -372,8 +372,7 @@ def _write_listener_files(
     size and hash of each of its files, MP3s included, by path."""
     lengths = {edition.track_file(track, ".mp3"): track.duration_ms for track in edition.tracks}
     lengths[edition.full_guide] = full_length
-    files = {path: (output / path).read_bytes() for path in lengths}
-    infos = {path: FileInfo.of(data, lengths[path]) for path, data in files.items()}
+    infos = {path: FileInfo.of_file(output / path, lengths[path]) for path in lengths}
 
     written = {}
     for track in edition.tracks:
@@ -383,11 +382,14 @@ def _write_listener_files(
     written[edition.transcript] = transcript.render_transcript(edition, translation, source)
     sizes = {path: info.bytes for path, info in infos.items()}
     written[edition.feed] = feed.render_feed(edition, base_url, sizes)
-    entries = archive.zip_entries(edition, files | written, translation)
-    written[edition.zip] = archive.render_zip(entries)
     for path, data in written.items():
         write_atomic(output / path, data)
         infos[path] = FileInfo.of(data)
+    # The zip holds the audio as it is on disk, streamed into it: never all in memory.
+    audio_files = {path: output / path for path in lengths}
+    entries = archive.zip_entries(edition, audio_files | written, translation)
+    write_atomic_with(output / edition.zip, functools.partial(archive.write_zip, entries=entries))
+    infos[edition.zip] = FileInfo.of_file(output / edition.zip)
     return infos
 
 

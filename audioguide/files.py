@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import filecmp
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 
 def write_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
@@ -28,6 +31,28 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def write_atomic_with(path: Path, write: Callable[[BinaryIO], None]) -> bool:
+    """Like :func:`write_atomic` for content too large to hold in memory: ``write`` streams it
+    into a temporary file beside ``path``, which replaces ``path`` unless both are the same."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w+b") as handle:
+            write(handle)
+            handle.flush()
+            if path.is_file() and filecmp.cmp(tmp, path, shallow=False):
+                Path(tmp).unlink()
+                return False
+            os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

@@ -2,19 +2,23 @@
 
 Prints, each against its target:
 - cold build of the shipped guide (all languages, espeak): seconds of audio per wall second;
-- the plainest script a user could write (per section: synthesise the whole text, join with
-  pydub, export), and how many times faster our build is;
-- no-op rebuild: wall time, clips synthesised, tracks encoded;
+- the floor: synthesis alone plus one plain MP3 encode per track, on all cores, and the share
+  of that speed the build reaches while doing everything else;
+- the plainest script a user could write (per section: synthesise each paragraph, join with
+  pydub, export), and how many times its speed our build reaches;
+- no-op rebuild: wall time, clips synthesised, tracks encoded; `audioguide --help`: wall time;
 - one paragraph edited in one language: clips synthesised, tracks encoded;
 - peak memory (PSS of the whole process tree, ffmpeg included) building a 200-section guide.
 
-Ratios, not absolute times, are what to compare across machines.
+The cold build, the floor and the plain script run in turns, twice each, and the faster of each
+pair counts: on a shared machine the ratios of one run are what to compare, not absolute times.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -87,30 +91,90 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def plain_script(work: Path) -> float:
-    """What a user might write: per section, the whole text to espeak, pydub, export. Seconds."""
-    from audioguide.audio import AudioSegment  # pydub, pointed at imageio-ffmpeg's binary
+def _section_texts(work: Path) -> list[tuple[str, str, list[str]]]:
+    """(language tag, section stem, [title, paragraphs...]) for every track, as translated."""
     from audioguide.catalogs import translation
 
     guide = load_guide(work / "scripts")
-    engine = get_engine("espeak")
-    out = work / "plain"
-    out.mkdir()
-    started = time.monotonic()
+    tracks = []
     for language in guide.languages:
         speak = translation(guide, work / "locales", language)
         for section in guide.sections:
             texts = [speak(section.title.value).text]
             texts += [speak(p.value).text for p in section.paragraphs]
-            track = AudioSegment.empty()
-            for text in texts:
-                clip = engine.synthesize(text, language, guide.voice(language))
-                track += AudioSegment(
-                    data=clip.pcm, sample_width=2, frame_rate=clip.sample_rate, channels=1
-                )
-                track += AudioSegment.silent(700, frame_rate=clip.sample_rate)
-            track.export(out / f"{language.tag}-{section.stem}.mp3", format="mp3", bitrate="64k")
-    return time.monotonic() - started
+            tracks.append((language.tag, section.stem, texts))
+    return tracks
+
+
+def plain_script(work: Path) -> tuple[float, float]:
+    """What a user might write: per section, each paragraph to espeak, pydub, export.
+    Returns (seconds of audio, wall seconds)."""
+    from audioguide.audio import AudioSegment  # pydub, pointed at imageio-ffmpeg's binary
+    from audioguide.languages import resolve
+
+    guide = load_guide(work / "scripts")
+    engine = get_engine("espeak")
+    out = work / "plain"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    tracks = _section_texts(work)
+    started = time.monotonic()
+    audio_ms = 0
+    for tag, stem, texts in tracks:
+        language = resolve(tag)
+        track = AudioSegment.empty()
+        for text in texts:
+            clip = engine.synthesize(text, language, guide.voice(language))
+            track += AudioSegment(
+                data=clip.pcm, sample_width=2, frame_rate=clip.sample_rate, channels=1
+            )
+            track += AudioSegment.silent(700, frame_rate=clip.sample_rate)
+        track.export(out / f"{tag}-{stem}.mp3", format="mp3", bitrate="64k")
+        audio_ms += len(track)
+    return audio_ms / 1000, time.monotonic() - started
+
+
+def _floor_track(job: tuple[str, list[str], str]) -> float:
+    """Synthesise one track's texts and encode them once, as they are; its seconds of audio."""
+    from audioguide import audio
+    from audioguide.languages import resolve
+    from audioguide.script import Voice
+
+    tag, texts, path = job
+    clips = [get_engine("espeak").synthesize(text, resolve(tag), Voice()) for text in texts]
+    rate = clips[0].sample_rate
+    pcm = b"".join(clip.pcm + audio.silence(700, rate) for clip in clips)
+    audio.encode_mp3(pcm, Path(path), rate)
+    return len(pcm) / 2 / rate
+
+
+def floor(work: Path) -> tuple[float, float]:
+    """Synthesis alone plus one plain MP3 encode per track, one worker per core (started
+    before the clock). Returns (seconds of audio, wall seconds)."""
+    out = work / "floor"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    jobs = [
+        (tag, texts, str(out / f"{tag}-{stem}.mp3")) for tag, stem, texts in _section_texts(work)
+    ]
+    cores = os.cpu_count() or 1
+    with multiprocessing.get_context("fork").Pool(cores) as pool:
+        pool.map(_floor_track, [(jobs[0][0], ["Ready."], str(out / "warm.mp3"))] * cores)
+        started = time.monotonic()
+        seconds = sum(pool.map(_floor_track, jobs, chunksize=1))
+        return seconds, time.monotonic() - started
+
+
+def help_time() -> float:
+    """Wall seconds of `audioguide --help`, the best of five."""
+    script = Path(sys.executable).parent / "audioguide"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "audioguide"]
+    best = float("inf")
+    for _ in range(5):
+        started = time.monotonic()
+        subprocess.run([*command, "--help"], check=True, capture_output=True)
+        best = min(best, time.monotonic() - started)
+    return best
 
 
 def edit_one_paragraph(work: Path) -> tuple[int, int]:
@@ -152,21 +216,33 @@ def main() -> None:
         shutil.copytree(ROOT / "locales", work / "locales")
         print(f"audioguide benchmark, {os.cpu_count()} cores, espeak voice\n")
 
-        cold = build(work)
+        cold, floor_run, plain_run = None, (0.0, float("inf")), (0.0, float("inf"))
+        for _ in range(2):  # in turns; the faster of each pair counts
+            shutil.rmtree(work / "output", ignore_errors=True)
+            shutil.rmtree(work / "cache", ignore_errors=True)
+            run = build(work)
+            cold = run if cold is None or run["wall"] < cold["wall"] else cold
+            floor_run = min(floor_run, floor(work), key=lambda r: r[1])
+            plain_run = min(plain_run, plain_script(work), key=lambda r: r[1])
         speed = cold["audio_seconds"] / cold["wall"]
+        floor_speed = floor_run[0] / floor_run[1]
+        plain_speed = plain_run[0] / plain_run[1]
         print(f"cold build:      {cold['audio_seconds']:.0f} s of audio in {cold['wall']:.2f} s "
-              f"= {speed:.0f}x real time (target >= 100x)")  # fmt: skip
+              f"= {speed:.0f}x real time")  # fmt: skip
+        print(f"floor:           {floor_run[0]:.0f} s of audio in {floor_run[1]:.2f} s = "
+              f"{floor_speed:.0f}x real time (synthesis and one plain MP3 encode per track, "
+              f"{os.cpu_count()} cores); the build reaches {speed / floor_speed:.0%} of it "
+              "(target >= 60%)")  # fmt: skip
+        print(f"plain script:    {plain_run[0]:.0f} s of audio in {plain_run[1]:.2f} s = "
+              f"{plain_speed:.0f}x real time; audioguide is {speed / plain_speed:.2f}x its speed "
+              "(target >= 1.5x) while also normalising loudness, tagging, and writing full-guide "
+              "files, captions, feeds, zips and pages")  # fmt: skip
 
-        plain = plain_script(work)
-        plain_speed = cold["audio_seconds"] / plain
-        print(f"plain script:    {plain:.2f} s = {plain_speed:.0f}x real time; audioguide is "
-              f"{speed / plain_speed:.2f}x its speed while also normalising loudness, tagging, "
-              "and writing full-guide files, captions, feeds, zips and pages")  # fmt: skip
-
-        noop = build(work)
+        noop = min((build(work) for _ in range(3)), key=lambda r: r["wall"])
         print(f"no-op rebuild:   {noop['wall']:.2f} s, {noop['clips_synthesised']} clips "
               f"synthesised, {noop['tracks_written']} tracks encoded "
-              "(target < 1 s, 0, 0)")  # fmt: skip
+              "(target < 0.3 s, 0, 0)")  # fmt: skip
+        print(f"--help:          {help_time():.2f} s (target < 0.2 s)")
 
         changed, sentences = edit_one_paragraph(work)
         edit = build(work)
@@ -177,7 +253,7 @@ def main() -> None:
         generated_guide(work / "generated")
         big = build(work, "--output", "big", scripts="generated", watch=True)
         print(f"200-section guide: {big['audio_seconds']:.0f} s of audio in {big['wall']:.1f} s, "
-              f"peak memory {big['peak_mb']:.0f} MB (target < 250 MB)")  # fmt: skip
+              f"peak memory {big['peak_mb']:.0f} MB (target < 150 MB)")  # fmt: skip
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

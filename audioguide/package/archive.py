@@ -2,10 +2,13 @@
 bytes (with the same zlib).
 
 Entries are sorted by name, dated 1980-01-01 00:00 (the earliest date a zip can hold), marked as
-plain Unix files with mode 0644, deflated at a fixed level, except MP3s, which are stored as they
-are (already compressed). Inside the zip every file sits in a folder named after it
-(``test-guide-ko/01-welcome.mp3``), so unzipping never spills files, and the playlist, which
-names its tracks by bare file name, works from there.
+plain Unix files with mode 0644, deflated at a fixed level, except files that are compressed
+already (MP3s, images, books), which are stored as they are. Inside the zip every file sits in a
+folder named after it (``test-guide-ko/01-welcome.mp3``), so unzipping never spills files, and
+the playlist, which names its tracks by bare file name, works from there.
+
+An entry's content is bytes or the path of a file, which is copied in pieces: :func:`write_zip`
+streams the zip to a file without holding the audio in memory.
 """
 
 from __future__ import annotations
@@ -13,8 +16,11 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import shutil
 import stat
 import zipfile
+from pathlib import Path
+from typing import BinaryIO
 
 from ..catalogs import Translation
 from ..edition import Edition
@@ -25,32 +31,46 @@ from .captions import one_line
 DATE_TIME = (1980, 1, 1, 0, 0, 0)
 MODE = 0o644
 COMPRESS_LEVEL = 9
-STORED_SUFFIXES = (".mp3",)
+# Compressed already: deflating them costs time and saves nothing.
+STORED_SUFFIXES = (".mp3", ".m4a", ".m4b", ".ogg", ".opus", ".epub", ".zip", ".png", ".jpg",
+                   ".jpeg", ".webp", ".gif")  # fmt: skip
+_CHUNK = 1 << 20
 README = "README.txt"
 _UNIX = 3  # ZipInfo.create_system: the mode in external_attr is a Unix one
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def render_zip(entries: dict[str, bytes]) -> bytes:
+def render_zip(entries: dict[str, bytes | Path]) -> bytes:
     """A zip of ``{relative name: content}``, byte for byte the same for the same entries.
 
     Names are plain relative POSIX paths (``folder/file.ext``); an absolute name, a backslash, an
     empty, ``.`` or ``..`` segment raises :class:`~audioguide.errors.BuildError`.
     """
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    write_zip(buffer, entries)
+    return buffer.getvalue()
+
+
+def write_zip(handle: BinaryIO, entries: dict[str, bytes | Path]) -> None:
+    """Write the zip :func:`render_zip` makes into ``handle`` (seekable), reading each file
+    entry in pieces of 1 MB."""
+    for name in entries:
+        check_name(name)
+    with zipfile.ZipFile(handle, "w") as archive:
         for name in sorted(entries):
-            check_name(name)
+            content = entries[name]
             info = zipfile.ZipInfo(name, date_time=DATE_TIME)
             info.create_system = _UNIX
             info.external_attr = (stat.S_IFREG | MODE) << 16
-            if name.lower().endswith(STORED_SUFFIXES):
-                info.compress_type = zipfile.ZIP_STORED
-                archive.writestr(info, entries[name])
+            stored = name.lower().endswith(STORED_SUFFIXES)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            if stored and isinstance(content, Path):
+                info.file_size = content.stat().st_size
+                with archive.open(info, "w") as entry, open(content, "rb") as source:
+                    shutil.copyfileobj(source, entry, _CHUNK)
             else:
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, entries[name], compresslevel=COMPRESS_LEVEL)
-    return buffer.getvalue()
+                data = content.read_bytes() if isinstance(content, Path) else content
+                archive.writestr(info, data, compresslevel=None if stored else COMPRESS_LEVEL)
 
 
 def check_name(name: str) -> None:
@@ -65,8 +85,8 @@ def check_name(name: str) -> None:
 
 
 def zip_entries(
-    edition: Edition, files: dict[str, bytes], translation: Translation
-) -> dict[str, bytes]:
+    edition: Edition, files: dict[str, bytes | Path], translation: Translation
+) -> dict[str, bytes | Path]:
     """The entries of the edition's zip, taken from ``files`` (keyed by output-relative path).
 
     Each track's MP3, captions and chapters, the full-guide MP3, the playlist and the transcript,
@@ -84,7 +104,7 @@ def zip_entries(
     ]
     wanted += [edition.full_guide, edition.playlist, edition.transcript]
     folder = posixpath.splitext(edition.zip)[0]
-    entries: dict[str, bytes] = {}
+    entries: dict[str, bytes | Path] = {}
     for path in wanted:
         if path not in files:
             raise BuildError(
