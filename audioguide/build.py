@@ -132,34 +132,38 @@ def build(
         }
 
         # 3. Render the tracks whose inputs changed. As soon as one language's tracks are all
-        #    there, its full-guide file is joined in the same workers, beside the other tracks.
+        #    there, its full-guide file is joined in the same workers, beside the other tracks,
+        #    and then everything its listeners download is written here while the workers go
+        #    on with the other languages.
         built: dict[str, Edition] = {}
-        full_lengths: dict[str, int] = {}
+        infos: dict[str, FileInfo] = {}
         with _workers(plans, options.jobs) as pool:
             jobs = _Jobs(pool)
 
             def language_done(language: Language, rendered: dict[str, tracks.Rendered]) -> None:
-                edition = _edition(guide, language, translations[language.tag],
-                                   plans[language.tag], rendered, completeness.get(language.tag),
-                                   speakers[language.tag])  # fmt: skip
+                translation = translations[language.tag]
+                edition = _edition(
+                    guide, language, translation, plans[language.tag], rendered,
+                    completeness.get(language.tag), speakers[language.tag],
+                )  # fmt: skip
                 built[language.tag] = edition
-                join, full_lengths[language.tag] = _full_guide(
-                    output, edition, translations[language.tag]
-                )
+                join, full_length = _full_guide(output, edition, translation)
+
+                def package(_: object = None) -> None:
+                    infos.update(_write_listener_files(
+                        output, edition, translation, guide.source_language, base_url, full_length,
+                    ))  # fmt: skip
+
                 if join:
-                    jobs.submit(tracks.join_tracks, *join)
+                    jobs.submit(tracks.join_tracks, *join, then=package)
+                else:
+                    package()
 
             counts = _render_tracks(jobs, plans, cache_root, report, language_done)
             jobs.run()
         editions = [built[lang.tag] for lang in languages]
 
-        # 4. Everything listeners download, then the manifest of it all and the web player.
-        infos: dict[str, FileInfo] = {}
-        for edition in editions:
-            infos |= _write_listener_files(
-                output, edition, translations[edition.language.tag], guide.source_language,
-                base_url, full_lengths[edition.language.tag],
-            )  # fmt: skip
+        # 4. The manifest of it all, and the web player.
         manifest_json = manifest.render_manifest(guide.id, guide.source_language, editions, infos)
         write_atomic(output / "manifest.json", manifest_json)
         for path, data in player.render_site(editions, translations).items():
@@ -222,7 +226,8 @@ def _workers(plans: dict[str, list[tracks.TrackPlan]], jobs: int) -> Iterator[Pr
     network = any(get_engine(name).parallel == "thread" for name in engines)
     workers = jobs if network else min(jobs, os.cpu_count() or 1)
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["audioguide.tracks"])  # imported once, not per worker
+    # Imported once, not per worker, and shared by the workers' memory.
+    context.set_forkserver_preload(["audioguide.tracks", "loudness", "numpy"])
     # Workers (and the ffmpeg they start) ignore Ctrl-C: the build stops by cancelling what is
     # queued, and lets the few tracks in hand finish rather than leave them half-made.
     pool = ProcessPoolExecutor(
