@@ -251,7 +251,7 @@ def build_(scripts, locales, output, engine, langs, jobs, cache_dir, no_cache, s
 )
 @_paths
 def voices_(scripts, locales, output, langs):
-    """List the engines and voices available now for each language, and what auto picks."""
+    """List the voices available now for each language, and what auto picks."""
     guide = load_guide(scripts)
     languages = [guide.language(lang) for lang in langs] or list(guide.languages)
     for entry in voices.survey(guide, languages):

@@ -250,3 +250,12 @@ def test_say_without_a_file_names_the_temporary_one(project):
         assert path.name.startswith("audioguide-say-") and path.stat().st_size > 1000
     finally:
         path.unlink()
+
+
+def test_the_readmes_example_lexicon_is_valid_and_does_what_it_says(tmp_path):
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    example = readme.split("## Pronunciation", 1)[1].split("```xml\n", 1)[1].split("```", 1)[0]
+    words = lexicon.parse(example.encode(), tmp_path / "x.pls", resolve("en"))
+    entries = words.entries(get_engine("espeak"))
+    said, _ = lexicon.apply("At the Jangmadang, HRW said.", entries)
+    assert said == "At the [[dZ'A:Nm@d,A:N]], Human Rights Watch said."

