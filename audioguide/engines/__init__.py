@@ -7,7 +7,8 @@ Built-in engines are listed in :data:`BUILT_IN`; third-party ones register an en
     tone = "audioguide_tone:ToneEngine"
 
 and are then usable by name exactly like the built-in ones (``--engine tone``,
-``engine: tone`` in ``guide.yaml``). A plug-in cannot replace a built-in name. The contract an
+``engine: tone`` in ``guide.yaml``). A name is lowercase letters, digits, ``-`` and ``_`` (it
+lands in the manifest); a plug-in cannot replace a built-in name. The contract an
 engine fulfils is in :class:`~audioguide.engines.base.Engine`.
 
 ``get_engine("espeak")`` returns the process's one instance of an engine; the pipeline does not
@@ -16,6 +17,7 @@ construct engines itself. Engine modules are imported only when first used.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import import_module
 from importlib.metadata import EntryPoint, entry_points
@@ -24,6 +26,7 @@ from ..errors import EngineError
 from .base import Clip, Engine
 
 ENTRY_POINT_GROUP = "audioguide.engines"
+NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 AUTO = "auto"  # not an engine: gtts when Google answers, else espeak
 BUILT_IN = {
     "gtts": "audioguide.engines.gtts:GttsEngine",
@@ -37,8 +40,9 @@ __all__ = ["AUTO", "BUILT_IN", "Clip", "Engine", "engine_names", "get_engine", "
 def _plugins() -> dict[str, EntryPoint]:
     found = {}
     for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        if entry_point.name not in BUILT_IN and entry_point.name != AUTO:
-            found.setdefault(entry_point.name, entry_point)
+        name = entry_point.name
+        if NAME.fullmatch(name) and name not in BUILT_IN and name != AUTO:
+            found.setdefault(name, entry_point)
     return found
 
 
