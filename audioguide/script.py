@@ -6,6 +6,7 @@ from, so catalogs can point translators at it and errors can point users at it.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -76,6 +77,7 @@ class Guide:
     languages: tuple[Language, ...]  # source language first
     author: str | None
     base_url: str | None
+    published: datetime.date | None  # when the guide was published: feeds, books (reproducible)
     voices: tuple[tuple[str, Voice], ...]  # (locale id, settings), sorted
     pauses: Pauses
     sections: tuple[Section, ...]
@@ -257,7 +259,7 @@ def _language(fields: _Fields, key: str, given: str, line: int | None = None) ->
 
 _GUIDE_FIELDS = (
     "id", "title", "description", "source_language", "languages", "author", "sections",
-    "voices", "base_url", "pauses",
+    "voices", "base_url", "pauses", "published",
 )  # fmt: skip
 _SECTION_FIELDS = ("id", "title", "paragraphs", "note")
 _VOICE_FIELDS = ("engine", "voice", "rate", "tld", "slow")
@@ -326,12 +328,29 @@ def load_guide(scripts: Path) -> Guide:
         languages=tuple(languages),
         author=fields.string("author", required=False),
         base_url=base_url.rstrip("/") + "/" if base_url else None,
+        published=_published(fields),
         voices=tuple((locale_id, voice) for locale_id, voice, _ in voices),
         pauses=_pauses(fields),
         sections=tuple(sections),
         path=scripts,
         voice_lines=tuple((locale_id, line) for locale_id, _, line in voices),
     )
+
+
+def _published(fields: _Fields) -> datetime.date | None:
+    node = fields.mapping("published")
+    if node is None:
+        return None
+    value = fields._value(node)
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if not isinstance(value, datetime.date) or not 1990 <= value.year <= 9999:
+        raise ScriptError(
+            f"published must be a date such as 2024-05-01, not {value!r}",
+            fields.path,
+            fields.line_of("published"),
+        )
+    return value
 
 
 def _section_paths(fields: _Fields, scripts: Path) -> list[Path]:
