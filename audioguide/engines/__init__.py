@@ -38,7 +38,7 @@ __all__ = ["AUTO", "BUILT_IN", "Clip", "Engine", "engine_names", "get_engine", "
 
 
 def _plugins() -> dict[str, EntryPoint]:
-    found = {}
+    found: dict[str, EntryPoint] = {}
     for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         name = entry_point.name
         if NAME.fullmatch(name) and name not in BUILT_IN and name != AUTO:

@@ -91,7 +91,7 @@ def _voice_at(name: str, model: Path) -> PiperVoice:
 def installed_voices() -> tuple[PiperVoice, ...]:
     """Voices shipped by installed Python packages (a ``.onnx`` with its ``.onnx.json``), named
     by their top-level package, sorted by name."""
-    found = {}
+    found: dict[str, PiperVoice] = {}
     for dist in distributions():
         for file in dist.files or ():
             if file.name.endswith(".onnx.json") and len(file.parts) > 1:
