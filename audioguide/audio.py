@@ -16,22 +16,24 @@ import subprocess
 import tempfile
 import warnings
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import imageio_ffmpeg
 from mutagen.id3 import CHAP, CTOC, ID3, TALB, TCON, TIT2, TLAN, TPE1, TRCK, TXXX, USLT, CTOCFlags
-from mutagen.mp3 import MP3
+from mutagen.mp3 import MPEGInfo
 
+from .clip import Clip
 from .edition import Chapter
-from .engines.base import Clip
 from .errors import BuildError
 
-with warnings.catch_warnings():  # pydub warns at import when no ffmpeg is on PATH
-    warnings.simplefilter("ignore", RuntimeWarning)
-    from pydub import AudioSegment
 
-FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
-AudioSegment.converter = FFMPEG
+@cache
+def ffmpeg() -> str:
+    """The ffmpeg binary of the imageio-ffmpeg wheel. Found (and run once, to check it) on first
+    use, not on import: a rebuild with nothing to do runs no ffmpeg at all."""
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
 
 SAMPLE_RATE = 44_100
 BYTES_PER_MS = SAMPLE_RATE * 2 / 1000
@@ -46,6 +48,10 @@ def to_rate(clip: Clip, rate: int = SAMPLE_RATE) -> bytes:
     """A clip's PCM at ``rate``."""
     if clip.sample_rate == rate:
         return clip.pcm
+    with warnings.catch_warnings():  # pydub warns at import when no ffmpeg is on PATH
+        warnings.simplefilter("ignore", RuntimeWarning)
+        from pydub import AudioSegment
+
     segment = AudioSegment(data=clip.pcm, sample_width=2, frame_rate=clip.sample_rate, channels=1)
     return segment.set_frame_rate(rate).raw_data
 
@@ -78,7 +84,7 @@ def _run(args: list[str], data: bytes | None = None) -> subprocess.CompletedProc
 def measure(path: Path) -> Loudness:
     """Integrated loudness and true peak of an audio file as ffmpeg's ebur128 measures them
     (ITU-R BS.1770): the reference the tests hold the encoded MP3s to."""
-    result = _run([FFMPEG, "-hide_banner", "-nostats", "-i", str(path),
+    result = _run([ffmpeg(), "-hide_banner", "-nostats", "-i", str(path),
                    "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"])  # fmt: skip
     summary = result.stderr.decode("utf-8", "replace").rsplit("Summary:", 1)[-1]
     integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
@@ -142,13 +148,12 @@ def _encode(pcm: bytes, rate: int, gain_db: float | None, path: Path) -> bytes:
     source = ["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"]
     resample = f"aresample={SAMPLE_RATE}," if rate != SAMPLE_RATE else ""
     if gain_db is None:
-        graph = ["-af", f"{resample}anull"] if resample else []
-        _run([FFMPEG, "-hide_banner", "-loglevel", "error", "-y", *source, *graph, *_MP3_OUT,
-              str(path)], pcm)  # fmt: skip
+        _run([ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", *source, *_MP3_OUT, str(path)],
+             pcm)  # fmt: skip
         return b""
     graph = f"[0:a]{resample}{_limiter(gain_db)},asplit=2[out][pcm]"
     result = _run(
-        [FFMPEG, "-hide_banner", "-loglevel", "error", "-y", *source, "-filter_complex", graph,
+        [ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", *source, "-filter_complex", graph,
          "-map", "[out]", *_MP3_OUT, str(path),
          "-map", "[pcm]", "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "pipe:1"],
         pcm,
@@ -181,7 +186,7 @@ def concat_mp3(sources: list[Path], path: Path) -> None:
         listing = Path(tmp) / "parts.txt"
         quoted = ("file '" + str(Path(p).resolve()).replace("'", "'\\''") + "'" for p in sources)
         listing.write_text("\n".join(quoted) + "\n", "utf-8")
-        _run([FFMPEG, "-hide_banner", "-loglevel", "fatal", "-y", "-f", "concat", "-safe", "0",
+        _run([ffmpeg(), "-hide_banner", "-loglevel", "fatal", "-y", "-f", "concat", "-safe", "0",
               "-i", str(listing), "-c", "copy", "-map_metadata", "-1", "-id3v2_version", "0",
               "-write_xing", "1", "-fflags", "+bitexact", "-f", "mp3", str(path)])  # fmt: skip
 
@@ -195,14 +200,21 @@ def frame_starts(sources: list[Path]) -> list[float]:
     starts, samples = [], 0
     for source in sources:
         starts.append(samples * 1000 / SAMPLE_RATE)
-        samples += round(MP3(source).info.length * SAMPLE_RATE / 1152) * 1152
+        with open(source, "rb") as handle:  # the stream only: its tags are not parsed
+            length = MPEGInfo(handle).length
+        samples += round(length * SAMPLE_RATE / 1152) * 1152
     return starts
 
 
-def decode(path: Path) -> bytes:
-    """An audio file's samples as 16-bit mono PCM at 44.1 kHz."""
-    result = _run([FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(path),
-                   "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"])  # fmt: skip
+def decode(source: Path | bytes, sample_rate: int = SAMPLE_RATE) -> bytes:
+    """An audio file's samples (or those of encoded audio in memory, such as an MP3) as 16-bit
+    mono PCM at ``sample_rate``. Raises BuildError when ffmpeg fails or finds no audio."""
+    data = source if isinstance(source, bytes) else None
+    where = "pipe:0" if data is not None else str(source)
+    result = _run([ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin", "-i", where,
+                   "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"], data)  # fmt: skip
+    if not result.stdout:
+        raise BuildError("ffmpeg found no audio to decode")
     return result.stdout
 
 
@@ -253,7 +265,8 @@ def write_tags(path: Path, tags: Tags) -> None:
 def read_inputs(path: Path) -> str | None:
     """The inputs hash a built MP3 was tagged with, or None."""
     try:
-        frame = ID3(path).get(f"TXXX:{INPUTS_TAG}")
+        # Only TXXX frames are parsed: the transcript and chapters stay raw bytes.
+        frame = ID3(path, known_frames={"TXXX": TXXX}).get(f"TXXX:{INPUTS_TAG}")
     except Exception:  # missing file, no tag, damaged tag: all mean "build it again"
         return None
     return str(frame.text[0]) if frame else None

@@ -1,6 +1,6 @@
 """``audioguide build``: the whole pipeline, top to bottom.
 
-    scripts + catalogs -> check everything -> pick voices -> plan tracks
+    scripts + catalogs + lexicons -> check everything, pick and check voices -> plan tracks
     -> render the tracks whose inputs changed (worker processes, sentence cache)
     -> full-guide file -> captions, chapters, playlists, transcripts, feeds, zips
     -> manifest -> web player
@@ -14,37 +14,41 @@ from __future__ import annotations
 
 import fcntl
 import functools
-import multiprocessing
 import os
 import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import audio, cache, catalogs, tracks
+from . import audio, cache, catalogs, lexicon, tracks
+from .cache import DEFAULT_CACHE
 from .catalogs import Translation
 from .edition import Chapter, Edition
-from .engines import get_engine
-from .errors import CatalogError, LanguageError
+from .engines import AUTO, get_engine
+from .errors import CatalogError, EngineError, ScriptError
 from .files import write_atomic, write_atomic_with
 from .languages import Language
 from .package import archive, captions, feed, manifest, player, playlist, transcript
 from .package.manifest import FileInfo
-from .script import Guide, load_guide
+from .report import Reporter
+from .script import GUIDE_FILE, Guide, Voice, load_guide
 from .strings import FULL_GUIDE
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 PREVIEW_URL = "http://127.0.0.1:8000/"  # where `audioguide serve` shows the output
 LOCK_FILE = ".audioguide.lock"
-DEFAULT_CACHE = Path(".audioguide-cache")
 
 
 @dataclass(frozen=True)
 class Options:
-    engine: str | None = None  # overrides guide.yaml's voices: "auto", "gtts" or "espeak"
+    engine: str | None = None  # overrides guide.yaml's voices: "auto" or an engine's name
     jobs: int = 4
     cache: Path | None = DEFAULT_CACHE  # None: --no-cache
     strict: bool = False  # untranslated or fuzzy messages are an error
@@ -67,16 +71,6 @@ class Summary:
             f"{self.tracks_written} tracks written, {self.tracks_unchanged} unchanged; "
             f"{self.audio_seconds:.1f} s of audio in {self.wall_seconds:.1f} s"
         )
-
-
-class Reporter:
-    """Where the build tells what it does; the CLI gives a terminal-aware one."""
-
-    def notice(self, message: str) -> None: ...
-
-    def start(self, language: Language, total: int) -> None: ...
-
-    def advance(self, language: Language, name: str, written: bool) -> None: ...
 
 
 def build(
@@ -107,12 +101,13 @@ def build(
                 f"{guide.source_language.english_name} (see `audioguide stats`)"
             )
     base_url = options.base_url or guide.base_url or PREVIEW_URL
+    lexicons = {lang.tag: lexicon.load(locales, lang) for lang in languages}
+    speakers = pick_speakers(guide, languages, lexicons, options.engine, report)
 
     output.mkdir(parents=True, exist_ok=True)
     with _locked(output, report), _cache_root(options.cache) as cache_root:
         _remove_temporary_files(output)
-        # 2. Voices, and a plan of every track.
-        speakers = _speakers(guide, languages, options.engine, report)
+        # 2. A plan of every track.
         source_speaker = speakers[guide.source_language.tag]
         plans = {
             lang.tag: [
@@ -164,8 +159,12 @@ def build(
         editions = [built[lang.tag] for lang in languages]
 
         # 4. The manifest of it all, and the web player.
-        manifest_json = manifest.render_manifest(guide.id, guide.source_language, editions, infos)
-        write_atomic(output / "manifest.json", manifest_json)
+        manifest_path = output / "manifest.json"
+        previous = manifest_path.read_bytes() if manifest_path.is_file() else None
+        manifest_json = manifest.render_manifest(
+            guide.id, guide.source_language, editions, infos, previous
+        )
+        write_atomic(manifest_path, manifest_json)
         for path, data in player.render_site(editions, translations).items():
             write_atomic(output / path, data)
 
@@ -189,69 +188,103 @@ def _languages(guide: Guide, wanted: tuple[str, ...]) -> list[Language]:
     return [lang for lang in guide.languages if lang in chosen or lang == guide.source_language]
 
 
-def _speakers(
-    guide: Guide, languages: list[Language], override: str | None, report: Reporter
+def pick_speakers(
+    guide: Guide,
+    languages: list[Language],
+    lexicons: dict[str, lexicon.Lexicon],
+    override: str | None,
+    report: Reporter,
 ) -> dict[str, tracks.Speaker]:
+    """Each language's voice: the engine chosen (``auto`` resolved), its settings checked by the
+    engine, and the lexicon entries it can apply."""
     online: bool | None = None
     speakers = {}
     for language in languages:
         voice = guide.voice(language)
         name = override or voice.engine
-        if name == "auto":
+        if name != voice.engine and name != _voice_owner(voice):
+            voice = replace(voice, voice=None)  # guide.yaml's voice: is another engine's
+        if name == AUTO:
             gtts = get_engine("gtts")
             if online is None:
-                online = gtts.available(voice.tld)
+                online = gtts.available()
                 if not online:
                     report.notice(
                         "gTTS is not reachable; speaking with the offline espeak-ng voice"
                     )
-            name = "gtts" if online and gtts.supports(language, voice) else "espeak"
-        if not get_engine(name).supports(language, voice):
-            raise LanguageError(
-                f"the {name} voice cannot speak {language.english_name} ({language.tag}); "
-                f"choose another engine in guide.yaml under voices: {language.locale_id}:"
-            )
-        speakers[language.tag] = tracks.speaker(name, language, voice)
+            name = "gtts" if online and gtts.supports(language) else "espeak"
+        engine = get_engine(name)
+        try:
+            voice = engine.check(language, voice)
+        except EngineError as exc:
+            if override:
+                raise EngineError(f"{exc.message} (chosen with --engine {override})") from None
+            where = guide.path / GUIDE_FILE
+            raise ScriptError(exc.message, where, guide.voice_line(language)) from None
+        words = lexicons[language.tag]
+        for problem in words.unusable(engine):
+            report.notice(f"warning: {problem}")
+        speakers[language.tag] = tracks.speaker(name, language, voice, words.entries(engine))
     return speakers
+
+
+def _voice_owner(voice: Voice) -> str:
+    """The engine guide.yaml's ``voice:`` is meant for: the one it names (espeak for auto)."""
+    return "espeak" if voice.engine == AUTO else voice.engine
 
 
 # --- tracks ------------------------------------------------------------------------------
 
 
 @contextmanager
-def _workers(plans: dict[str, list[tracks.TrackPlan]], jobs: int) -> Iterator[ProcessPoolExecutor]:
-    """Worker processes (started only when given work): one per core for offline voices,
-    ``jobs`` for network voices, so at most ``jobs`` requests are in flight."""
-    engines = {plan.speaker.engine for language_plans in plans.values() for plan in language_plans}
-    network = any(get_engine(name).parallel == "thread" for name in engines)
-    workers = jobs if network else min(jobs, os.cpu_count() or 1)
-    context = multiprocessing.get_context("forkserver")
-    # Imported once, not per worker, and shared by the workers' memory.
-    context.set_forkserver_preload(["audioguide.tracks", "loudness", "numpy"])
-    # Workers (and the ffmpeg they start) ignore Ctrl-C: the build stops by cancelling what is
-    # queued, and lets the few tracks in hand finish rather than leave them half-made.
-    pool = ProcessPoolExecutor(
-        max_workers=max(1, workers),
-        mp_context=context,
-        initializer=signal.signal,
-        initargs=(signal.SIGINT, signal.SIG_IGN),
-    )
+def _workers(
+    plans: dict[str, list[tracks.TrackPlan]], jobs: int
+) -> Iterator[Callable[[], ProcessPoolExecutor]]:
+    """Worker processes, started on the first call of what this yields (a rebuild with nothing
+    to do starts no process): one per core for offline voices, ``jobs`` for network voices, so
+    at most ``jobs`` requests are in flight."""
+    pool: ProcessPoolExecutor | None = None
+
+    def start() -> ProcessPoolExecutor:
+        nonlocal pool
+        if pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            engines = {plan.speaker.engine for language in plans.values() for plan in language}
+            network = any(get_engine(name).parallel == "thread" for name in engines)
+            workers = jobs if network else min(jobs, os.cpu_count() or 1)
+            context = multiprocessing.get_context("forkserver")
+            # Imported once, not per worker, and shared by the workers' memory.
+            context.set_forkserver_preload(["audioguide.tracks", "loudness", "numpy"])
+            # Workers (and the ffmpeg they start) ignore Ctrl-C: the build stops by cancelling
+            # what is queued, and lets the few tracks in hand finish rather than leave them
+            # half-made.
+            pool = ProcessPoolExecutor(
+                max_workers=max(1, workers),
+                mp_context=context,
+                initializer=signal.signal,
+                initargs=(signal.SIGINT, signal.SIG_IGN),
+            )
+        return pool
+
     try:
-        yield pool
+        yield start
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Jobs:
     """Work for the worker pool, each job with what to do with its result; jobs may add jobs.
     The first error cancels what has not started and is raised."""
 
-    def __init__(self, pool: ProcessPoolExecutor):
+    def __init__(self, pool: Callable[[], ProcessPoolExecutor]):
         self.pool = pool
         self.waiting: dict[Future, Callable | None] = {}
 
     def submit(self, function: Callable, *args: object, then: Callable | None = None) -> None:
-        self.waiting[self.pool.submit(function, *args)] = then
+        self.waiting[self.pool().submit(function, *args)] = then
 
     def run(self) -> None:
         try:

@@ -19,9 +19,10 @@ import json
 import struct
 from pathlib import Path
 
-from .engines.base import Clip
+from .clip import Clip
 from .files import write_atomic
 
+DEFAULT_CACHE = Path(".audioguide-cache")  # where a build keeps its cache unless told
 _MAGIC = b"AGC1"
 _HEAD = struct.Struct("<4sII")  # magic, sample rate, number of word timings
 _WORD = struct.Struct("<II")  # character offset, start ms

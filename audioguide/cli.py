@@ -1,4 +1,8 @@
-"""The ``audioguide`` command. Library errors become one clean line and exit status 2."""
+"""The ``audioguide`` command. Library errors become one clean line and exit status 2.
+
+Each command imports what it uses when it runs, so that ``--help`` and the light commands do
+not load the audio, packaging and catalog stacks.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,19 @@ import dataclasses
 import functools
 import json
 import sys
+import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from tqdm import tqdm
 
-from . import __version__, catalogs
-from .build import DEFAULT_CACHE, Options, Reporter, build
+from . import __version__
+from .cache import DEFAULT_CACHE
 from .errors import AudioGuideError, BuildError
-from .script import load_guide
+from .report import Reporter
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 EXIT_USER_ERROR = 2
 
@@ -74,6 +82,9 @@ def main():
 @_paths
 def extract(scripts, locales, output):
     """Write the translation template locales/audioguide.pot from the scripts."""
+    from . import catalogs
+    from .script import load_guide
+
     guide = load_guide(scripts)
     changed = catalogs.extract(guide, locales)
     click.echo(f"{locales / catalogs.TEMPLATE}: {'written' if changed else 'unchanged'}")
@@ -94,6 +105,9 @@ def update(scripts, locales, output, langs):
     Translations are kept; a changed source text makes its translation fuzzy, and a removed
     one is kept as obsolete (#~), so no translator's work is lost.
     """
+    from . import catalogs
+    from .script import load_guide
+
     guide = load_guide(scripts)
     languages = [guide.language(lang) for lang in langs] or None
     results = catalogs.update(guide, locales, languages)
@@ -105,6 +119,9 @@ def update(scripts, locales, output, langs):
 @_paths
 def compile_(scripts, locales, output):
     """Write the binary .mo catalogs next to the .po files."""
+    from . import catalogs
+    from .script import load_guide
+
     guide = load_guide(scripts)
     written = catalogs.compile_catalogs(guide, locales)
     click.echo(f"{len(written)} catalog(s) compiled")
@@ -119,6 +136,9 @@ def compile_(scripts, locales, output):
 @_paths
 def stats(scripts, locales, output, check):
     """Print translated, fuzzy and untranslated messages per language."""
+    from . import catalogs, voices
+    from .script import load_guide
+
     guide = load_guide(scripts)
     results = catalogs.stats(guide, locales)
     click.echo(f"{'language':<10} {'translated':>10} {'fuzzy':>6} {'untranslated':>12} {'done':>6}")
@@ -129,6 +149,8 @@ def stats(scripts, locales, output, check):
         )
         for problem in s.problems:
             click.echo(f"  {problem}")
+    for line in voices.unused_lexemes(guide, locales):
+        click.echo(f"lexicon: {line}")
     if check and not all(s.complete for s in results):
         incomplete = ", ".join(s.language.locale_id for s in results if not s.complete)
         click.echo(f"incomplete: {incomplete}", err=True)
@@ -146,10 +168,17 @@ class _Progress(Reporter):
     def notice(self, message: str) -> None:
         if self.quiet and not message.startswith("warning"):
             return
-        (tqdm.write if self.bars else click.echo)(f"audioguide: {message}", file=sys.stderr)
+        if self.bars:
+            from tqdm import tqdm
+
+            tqdm.write(f"audioguide: {message}", file=sys.stderr)
+        else:
+            click.echo(f"audioguide: {message}", err=True)
 
     def start(self, language, total: int) -> None:
         if not self.quiet and self.terminal:
+            from tqdm import tqdm
+
             self.bars[language.tag] = tqdm(
                 total=total, desc=f"{language.tag:<8}", unit="track", file=sys.stderr,
                 position=len(self.bars), leave=True,
@@ -167,12 +196,42 @@ class _Progress(Reporter):
         self.bars.clear()
 
 
+class _EngineChoice(click.Choice):
+    """``auto`` and every engine's name, looked up (plug-ins included) only when an ``--engine``
+    is given or help is shown: the registry reads every installed package's entry points."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self):
+        from .engines import choices
+
+        return choices()
+
+    @choices.setter
+    def choices(self, value) -> None:
+        pass
+
+    def convert(self, value, param, ctx):
+        from .engines import AUTO, BUILT_IN
+
+        if value == AUTO or value in BUILT_IN:  # no need to look for plug-ins
+            return value
+        return super().convert(value, param, ctx)
+
+
+def _engine_option(command):
+    return click.option(
+        "--engine", type=_EngineChoice(), default=None,
+        help="Voice for every language: gtts (online), espeak or piper (offline), an installed "
+        "plug-in, or auto (gtts when reachable, else espeak). Default: guide.yaml's voices, "
+        "else auto.",
+    )(command)  # fmt: skip
+
+
 @main.command(name="build")
-@click.option(
-    "--engine", type=click.Choice(["auto", "gtts", "espeak"]), default=None,
-    help="Voice for every language: gtts (online), espeak (offline) or auto (gtts when "
-    "reachable, else espeak). Default: guide.yaml's voices, else auto.",
-)  # fmt: skip
+@_engine_option
 @click.option(
     "--lang",
     "langs",
@@ -213,6 +272,8 @@ class _Progress(Reporter):
 def build_(scripts, locales, output, engine, langs, jobs, cache_dir, no_cache, strict, base_url,
            quiet, as_json):  # fmt: skip
     """Synthesise every track in every language and package the guide into --output."""
+    from .build import Options, build
+
     options = Options(
         engine=engine,
         jobs=jobs,
@@ -230,6 +291,70 @@ def build_(scripts, locales, output, engine, langs, jobs, cache_dir, no_cache, s
         click.echo(json.dumps(dataclasses.asdict(summary)))
     elif not quiet:
         click.echo(summary.line())
+
+
+@main.command(name="voices")
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    metavar="LANG",
+    help="Only this language (repeatable). Default: every language of the guide.",
+)
+@_paths
+def voices_(scripts, locales, output, langs):
+    """List the voices available now for each language, and what auto picks."""
+    from . import voices
+    from .script import load_guide
+
+    guide = load_guide(scripts)
+    languages = [guide.language(lang) for lang in langs] or list(guide.languages)
+    for entry in voices.survey(guide, languages):
+        language = entry.language
+        click.echo(f"{language.tag} ({language.english_name})")
+        for row in entry.engines:
+            if not row.speaks:
+                what = (
+                    "no voice for this language" if row.state in {"available", "reachable"} else ""
+                )
+            else:
+                what = ", ".join(row.voices) or "its default voice"
+            click.echo(f"  {row.engine:<8} {row.state:<14} {what}".rstrip())
+        click.echo(f"  guide.yaml: engine {entry.configured}; auto picks {entry.auto} now")
+
+
+@main.command()
+@click.argument("text")
+@click.option("--lang", metavar="LANG", help="The language (default: the guide's source).")
+@_engine_option
+@click.option(
+    "-o",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The MP3 to write (default: a new temporary file, whose name is printed).",
+)
+@_paths
+def say(scripts, locales, output, text, lang, engine, out):
+    """Speak TEXT with the language's voice and pronunciation lexicon, into an MP3."""
+    from . import voices
+    from .script import load_guide
+
+    guide = load_guide(scripts)
+    language = guide.language(lang) if lang else guide.source_language
+    if out is None:
+        handle = tempfile.NamedTemporaryFile(prefix="audioguide-say-", suffix=".mp3", delete=False)
+        handle.close()
+        out = Path(handle.name)
+        try:
+            spoken = voices.say(guide, locales, language, text, engine, out, _Progress(False))
+        except BaseException:
+            out.unlink(missing_ok=True)
+            raise
+    else:
+        spoken = voices.say(guide, locales, language, text, engine, out, _Progress(False))
+    for said in spoken:
+        click.echo(f"spoken: {said}")
+    click.echo(f"{out}: written")
 
 
 @main.command()

@@ -139,7 +139,7 @@ def tone_mp3(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """A real 0.4 s tone as 24 kHz mono MP3, made with the bundled ffmpeg (stands in for speech)."""
     path = tmp_path_factory.mktemp("tone") / "tone.mp3"
     subprocess.run(
-        [audio.FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error",
+        [audio.ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error",
          "-f", "lavfi", "-i", "sine=frequency=330:duration=0.4:sample_rate=24000",
          "-ac", "1", "-c:a", "libmp3lame", "-b:a", "32k", str(path)],
         check=True,

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
+from typing import TYPE_CHECKING, Any
 
 from ..edition import Edition
 from ..errors import BuildError
 from ..languages import Language
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 MANIFEST_VERSION = 1
 SCHEMA_FILE = "manifest.schema.json"
@@ -54,12 +54,15 @@ def render_manifest(
     source_language: Language,
     editions: Sequence[Edition],
     files: dict[str, FileInfo],
+    previous: bytes | None = None,
 ) -> bytes:
     """The manifest as UTF-8 JSON (indent 2, trailing newline), languages in the order given.
 
     ``files`` maps every output-relative path the manifest names to its :class:`FileInfo`; the
     full-guide file's must carry ``duration_ms``. Raises :class:`~audioguide.errors.BuildError` when
-    a file is missing or the result does not validate.
+    a file is missing or the result does not validate. A result byte for byte the same as
+    ``previous`` (the manifest already written, checked then) is not checked again: loading the
+    validator is most of a rebuild with nothing to do.
     """
     data = {
         "manifest_version": MANIFEST_VERSION,
@@ -67,8 +70,10 @@ def render_manifest(
         "source_language": source_language.tag,
         "languages": [_language(edition, files) for edition in editions],
     }
-    validate_manifest(data)
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    rendered = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if rendered != previous:
+        validate_manifest(data)
+    return rendered
 
 
 def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
@@ -129,13 +134,16 @@ def load_schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> Draft202012Validator:
-    schema = load_schema()
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    # The schema itself is checked against its metaschema by the tests, not on every build.
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(load_schema())
 
 
 def validate_manifest(data: dict[str, Any]) -> None:
     """Raise :class:`~audioguide.errors.BuildError` naming where ``data`` breaks the schema."""
+    from jsonschema.exceptions import best_match
+
     error = best_match(_validator().iter_errors(data))
     if error is not None:
         raise BuildError(

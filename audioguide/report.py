@@ -1,0 +1,19 @@
+"""Where a build tells what it does: the interface, kept apart from the pipeline so that the
+command line can name it without importing the pipeline."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .languages import Language
+
+
+class Reporter:
+    """Where the build tells what it does; the CLI gives a terminal-aware one."""
+
+    def notice(self, message: str) -> None: ...
+
+    def start(self, language: Language, total: int) -> None: ...
+
+    def advance(self, language: Language, name: str, written: bool) -> None: ...
