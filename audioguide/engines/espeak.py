@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import functools
 import locale
 import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from ctypes.util import find_library
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -188,10 +190,16 @@ def _unload() -> None:
     _lib, _sample_rate, _used = None, 0, False
 
 
+@functools.cache
+def _libc_dlclose() -> Callable[[int], int]:
+    # ctypes.util.find_library would run ldconfig each time: look the function up once.
+    dlclose = ctypes.CDLL(find_library("c") or "libc.so.6").dlclose
+    dlclose.argtypes = [ctypes.c_void_p]
+    return dlclose
+
+
 def _dlclose(handle: int) -> None:
-    libc = ctypes.CDLL(find_library("c") or "libc.so.6")
-    libc.dlclose.argtypes = [ctypes.c_void_p]
-    if libc.dlclose(handle) != 0:
+    if _libc_dlclose()(handle) != 0:
         raise EngineError("cannot unload libespeak-ng between sentences; reinstall it")
 
 
