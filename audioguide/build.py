@@ -18,6 +18,7 @@ import os
 import signal
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import contextmanager
@@ -132,8 +133,7 @@ def build(
         #    on with the other languages.
         built: dict[str, Edition] = {}
         infos: dict[str, FileInfo] = {}
-        with _workers(plans, options.jobs) as pool:
-            jobs = _Jobs(pool)
+        with _workers(plans, options.jobs) as jobs:
 
             def language_done(language: Language, rendered: dict[str, tracks.Rendered]) -> None:
                 translation = translations[language.tag]
@@ -150,7 +150,7 @@ def build(
                     ))  # fmt: skip
 
                 if join:
-                    jobs.submit(tracks.join_tracks, *join, then=package)
+                    jobs.submit(tracks.join_tracks, *join, then=package, first=True)
                 else:
                     package()
 
@@ -237,12 +237,13 @@ def _voice_owner(voice: Voice) -> str:
 
 
 @contextmanager
-def _workers(
-    plans: dict[str, list[tracks.TrackPlan]], jobs: int
-) -> Iterator[Callable[[], ProcessPoolExecutor]]:
-    """Worker processes, started on the first call of what this yields (a rebuild with nothing
-    to do starts no process): one per core for offline voices, ``jobs`` for network voices, so
-    at most ``jobs`` requests are in flight."""
+def _workers(plans: dict[str, list[tracks.TrackPlan]], jobs: int) -> Iterator[_Jobs]:
+    """Worker processes, started with the first job (a rebuild with nothing to do starts no
+    process): one per core for offline voices, ``jobs`` for network voices, so at most ``jobs``
+    requests are in flight."""
+    engines = {plan.speaker.engine for language in plans.values() for plan in language}
+    network = any(get_engine(name).parallel == "thread" for name in engines)
+    workers = max(1, jobs if network else min(jobs, os.cpu_count() or 1))
     pool: ProcessPoolExecutor | None = None
 
     def start() -> ProcessPoolExecutor:
@@ -251,17 +252,15 @@ def _workers(
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            engines = {plan.speaker.engine for language in plans.values() for plan in language}
-            network = any(get_engine(name).parallel == "thread" for name in engines)
-            workers = jobs if network else min(jobs, os.cpu_count() or 1)
             context = multiprocessing.get_context("forkserver")
             # Imported once, not per worker, and shared by the workers' memory.
-            context.set_forkserver_preload(["audioguide.tracks", "loudness", "numpy"])
+            modules = {type(get_engine(name)).__module__ for name in engines}
+            context.set_forkserver_preload(["audioguide.tracks", "numpy", "loudness", *modules])
             # Workers (and the ffmpeg they start) ignore Ctrl-C: the build stops by cancelling
             # what is queued, and lets the few tracks in hand finish rather than leave them
             # half-made.
             pool = ProcessPoolExecutor(
-                max_workers=max(1, workers),
+                max_workers=workers,
                 mp_context=context,
                 initializer=signal.signal,
                 initargs=(signal.SIGINT, signal.SIG_IGN),
@@ -269,7 +268,7 @@ def _workers(
         return pool
 
     try:
-        yield start
+        yield _Jobs(start, at_once=workers + 1)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -277,14 +276,26 @@ def _workers(
 
 class _Jobs:
     """Work for the worker pool, each job with what to do with its result; jobs may add jobs.
-    The first error cancels what has not started and is raised."""
+    Only a few jobs are handed to the pool at a time, so that a job added with ``first`` (a
+    full-guide join, which lets a language's listener files be written) starts next, not after
+    every track queued before it. The first error cancels what has not started and is raised."""
 
-    def __init__(self, pool: Callable[[], ProcessPoolExecutor]):
+    def __init__(self, pool: Callable[[], ProcessPoolExecutor], at_once: int):
         self.pool = pool
+        self.at_once = at_once
+        self.queued: deque[tuple[Callable, tuple, Callable | None]] = deque()
         self.waiting: dict[Future, Callable | None] = {}
 
-    def submit(self, function: Callable, *args: object, then: Callable | None = None) -> None:
-        self.waiting[self.pool().submit(function, *args)] = then
+    def submit(
+        self, function: Callable, *args: object, then: Callable | None = None, first=False
+    ) -> None:
+        (self.queued.appendleft if first else self.queued.append)((function, args, then))
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        while self.queued and len(self.waiting) < self.at_once:
+            function, args, then = self.queued.popleft()
+            self.waiting[self.pool().submit(function, *args)] = then
 
     def run(self) -> None:
         try:
@@ -295,7 +306,9 @@ class _Jobs:
                     result = future.result()
                     if then:
                         then(result)
+                self._hand_over()
         except BaseException:  # an error, or Ctrl-C: nothing more starts
+            self.queued.clear()
             for future in self.waiting:
                 future.cancel()
             raise
