@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import gc
+import importlib
 import os
 import signal
+import sys
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -252,10 +256,21 @@ def _workers(plans: dict[str, list[tracks.TrackPlan]], jobs: int) -> Iterator[_J
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            context = multiprocessing.get_context("forkserver")
             # Imported once, not per worker, and shared by the workers' memory.
-            modules = {type(get_engine(name)).__module__ for name in engines}
-            context.set_forkserver_preload(["audioguide.tracks", "numpy", "loudness", *modules])
+            modules = ["audioguide.tracks", "numpy", "loudness"]
+            modules += sorted({type(get_engine(name)).__module__ for name in engines})
+            if sys.platform == "linux" and threading.active_count() == 1:
+                # Forked from this process, workers start at once with what it has loaded (a
+                # forkserver first starts Python and imports it all again: about 0.3 s on an
+                # idle machine, over a second on a busy one). Safe only while no other thread
+                # could hold a lock; otherwise, and elsewhere, the forkserver starts them.
+                for module in modules:
+                    importlib.import_module(module)
+                gc.freeze()  # what is loaded now stays shared: the workers' collector skips it
+                context = multiprocessing.get_context("fork")
+            else:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(modules)
             # Workers (and the ffmpeg they start) ignore Ctrl-C: the build stops by cancelling
             # what is queued, and lets the few tracks in hand finish rather than leave them
             # half-made.

@@ -179,6 +179,8 @@ class _Progress(Reporter):
         if not self.quiet and self.terminal:
             from tqdm import tqdm
 
+            # No monitor thread: the build forks its workers only while it runs no thread.
+            tqdm.monitor_interval = 0
             self.bars[language.tag] = tqdm(
                 total=total, desc=f"{language.tag:<8}", unit="track", file=sys.stderr,
                 position=len(self.bars), leave=True,
