@@ -451,11 +451,16 @@ def _write_listener_files(
     for path, data in written.items():
         write_atomic(output / path, data)
         infos[path] = FileInfo.of(data)
-    # The zip holds the audio as it is on disk, streamed into it: never all in memory.
+    # The zip holds the audio as it is on disk, streamed into it: never all in memory. It is
+    # made again only when its fingerprint (in its comment) says that an entry changed.
     audio_files = {path: output / path for path in lengths}
     entries = archive.zip_entries(edition, audio_files | written, translation)
-    write_atomic_with(output / edition.zip, functools.partial(archive.write_zip, entries=entries))
-    infos[edition.zip] = FileInfo.of_file(output / edition.zip)
+    key = archive.fingerprint(entries, {output / p: infos[p].sha256 for p in audio_files})
+    zip_path = output / edition.zip
+    if archive.fingerprint_of(zip_path) != key:
+        write_atomic_with(zip_path, functools.partial(archive.write_zip, entries=entries,
+                                                      comment=key))  # fmt: skip
+    infos[edition.zip] = FileInfo.of_file(zip_path)
     return infos
 
 

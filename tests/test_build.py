@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,10 @@ def test_one_edited_paragraph_resynthesises_only_its_sentences(site: Site):
     after = tree(site.output)
     mp3s = {path for path in changed(before, after) if path.endswith(".mp3")}
     assert mp3s == {"ko/01-welcome.mp3", "ko/00-full-guide.mp3"}
+    assert "test-guide-ko.zip" in changed(before, after)  # its fingerprint no longer matches
+    with zipfile.ZipFile(site.output / "test-guide-ko.zip") as archive:
+        zipped = archive.read("test-guide-ko/01-welcome.mp3")
+    assert zipped == (site.output / "ko/01-welcome.mp3").read_bytes()
     # Nothing of the other languages moved, not even a modification time.
     untouched = [p for p in after if not p.startswith("ko/") and "/" in p]
     untouched += ["test-guide-en.zip", "test-guide-zh-Hans.zip"]

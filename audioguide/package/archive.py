@@ -8,17 +8,21 @@ folder named after it (``test-guide-ko/01-welcome.mp3``), so unzipping never spi
 the playlist, which names its tracks by bare file name, works from there.
 
 An entry's content is bytes or the path of a file, which is copied in pieces: :func:`write_zip`
-streams the zip to a file without holding the audio in memory.
+streams the zip to a file without holding the audio in memory. The zip's comment is the
+:func:`fingerprint` of its entries, so a rebuild can tell that a zip is current without making
+it again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import posixpath
 import re
 import shutil
 import stat
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -51,12 +55,36 @@ def render_zip(entries: dict[str, bytes | Path]) -> bytes:
     return buffer.getvalue()
 
 
-def write_zip(handle: BinaryIO, entries: dict[str, bytes | Path]) -> None:
+def fingerprint(entries: dict[str, bytes | Path], digests: Mapping[Path, str]) -> bytes:
+    """What decides a zip's bytes: how it is written, and each entry's name and SHA-256
+    (``digests`` gives those of the file entries)."""
+    recipe = hashlib.sha256(repr((DATE_TIME, MODE, COMPRESS_LEVEL, STORED_SUFFIXES)).encode())
+    for name in sorted(entries):
+        content = entries[name]
+        if isinstance(content, Path):
+            digest = digests[content]
+        else:
+            digest = hashlib.sha256(content).hexdigest()
+        recipe.update(f"{name}\0{digest}\n".encode())
+    return recipe.hexdigest().encode("ascii")
+
+
+def fingerprint_of(path: Path) -> bytes | None:
+    """The fingerprint in the comment of the zip at ``path``; None if there is no readable zip."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.comment
+    except (OSError, zipfile.BadZipFile):
+        return None
+
+
+def write_zip(handle: BinaryIO, entries: dict[str, bytes | Path], comment: bytes = b"") -> None:
     """Write the zip :func:`render_zip` makes into ``handle`` (seekable), reading each file
-    entry in pieces of 1 MB."""
+    entry in pieces of 1 MB; ``comment`` is its :func:`fingerprint`."""
     for name in entries:
         check_name(name)
     with zipfile.ZipFile(handle, "w") as archive:
+        archive.comment = comment
         for name in sorted(entries):
             content = entries[name]
             info = zipfile.ZipInfo(name, date_time=DATE_TIME)
