@@ -287,6 +287,7 @@ def _workers(plans: dict[str, list[tracks.TrackPlan]], jobs: int) -> Iterator[_J
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+            gc.unfreeze()
 
 
 class _Jobs:
