@@ -80,6 +80,7 @@ class Guide:
     pauses: Pauses
     sections: tuple[Section, ...]
     path: Path  # the scripts folder
+    contact: str | None = None  # where translators report problems: the catalogs' header
 
     def language(self, given: str) -> Language:
         """One of the guide's languages, given in any spelling; a clear error for any other."""
@@ -252,7 +253,7 @@ def _language(fields: _Fields, key: str, given: str, line: int | None = None) ->
 
 _GUIDE_FIELDS = (
     "id", "title", "description", "source_language", "languages", "author", "sections",
-    "voices", "base_url", "pauses",
+    "voices", "base_url", "pauses", "contact",
 )  # fmt: skip
 _SECTION_FIELDS = ("id", "title", "paragraphs", "note")
 _VOICE_FIELDS = ("engine", "voice", "rate", "tld", "slow")
@@ -312,6 +313,13 @@ def load_guide(scripts: Path) -> Guide:
         raise ScriptError(
             "base_url must start with http:// or https://", guide_path, fields.line_of("base_url")
         )
+    contact = fields.string("contact", required=False)
+    if contact and not contact.isprintable():
+        raise ScriptError(
+            "contact must be one line, e.g. Translators <team@example.org>",
+            guide_path,
+            fields.line_of("contact"),
+        )
     return Guide(
         id=fields.identifier("id"),
         title=fields.text("title"),
@@ -324,6 +332,7 @@ def load_guide(scripts: Path) -> Guide:
         pauses=_pauses(fields),
         sections=tuple(sections),
         path=scripts,
+        contact=contact,
     )
 
 

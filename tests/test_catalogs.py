@@ -147,7 +147,7 @@ def test_update_creates_catalogs_with_correct_headers(project) -> None:
         header = text.split('msgid ""', 1)[0] + text.split('msgid ""', 1)[1].split("\n\n", 1)[0]
         assert f'"Language: {locale_id}\\n"' in header
         assert '"Plural-Forms: nplurals=1; plural=0;\\n"' in header
-        assert '"Content-Type: text/plain; charset=utf-8\\n"' in header
+        assert '"Content-Type: text/plain; charset=UTF-8\\n"' in header
         assert "fuzzy" not in header
         catalog = _read(project.po(locale_id))
         assert catalog.fuzzy is False
@@ -219,8 +219,10 @@ def test_fuzzy_message_keeps_its_previous_msgid_through_later_updates(project) -
     assert "# |" not in text  # not turned into a translator comment
 
 
-def test_long_previous_msgid_survives_later_updates(project) -> None:
+def test_previous_msgid_stays_the_english_the_translation_was_made_for(project) -> None:
+    """After two edits, ``#|`` still shows the text the Korean was translated from."""
     welcome = project.scripts / "01-welcome.yaml"
+    original = "This guide has three short parts. Each part is one track."
     first = "This guide has three short parts. Each part is one track, and each track is short."
     second = "This guide has three short parts. Each part is one track, and every track is short."
     _edit(welcome, "Each part is one track.", first.split("parts. ", 1)[1])
@@ -234,7 +236,7 @@ def test_long_previous_msgid_survives_later_updates(project) -> None:
     assert project.snapshot() == before
     message = catalogs.load(project.locales, resolve("ko"))[second]
     assert message.fuzzy
-    assert message.previous_id == [first]
+    assert message.previous_id == [original]
     assert message.user_comments == []
 
 
