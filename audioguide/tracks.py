@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, audio, cache
-from .catalogs import Translated, Translation
+from .catalogs import Translated, Translation, fill
 from .edition import Chapter, Cue
 from .engines import get_engine
 from .languages import Language
@@ -128,7 +128,7 @@ def plan_track(
     marker = "\x00"
     template = translation.tool_template(TRACK_ANNOUNCEMENT)
     announcer = fallback_voice if template.fallback else voice
-    announcement = template.text.format(number=section.position, total=total, title=marker)
+    announcement = fill(template.text, number=section.position, total=total, title=marker)
     before, _, after = announcement.partition(marker)
     intro = sentences(before, announcer, pauses.sentence)
     intro += sentences(title.text, fallback_voice if title.fallback else voice, pauses.sentence)

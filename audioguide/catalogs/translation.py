@@ -81,12 +81,14 @@ class Translation:
         return Translated(msgid, True)
 
     def tool_template(self, msgid: str) -> Translated:
-        """One of audioguide's own strings, not filled in: the guide's catalog wins over the
-        shipped one; a translation whose placeholders are broken is not used. ``fallback``
-        when the English text is all there is."""
+        """One of audioguide's own strings, not filled in. The guide's catalog wins over the
+        translations shipped with audioguide; a translation whose placeholders are broken is
+        not used, the source text is. ``fallback`` when the English text is all there is."""
         for catalog in (self._catalog, self._shipped):
             message = catalog.get(msgid) if catalog is not None else None
-            if translated(message) and placeholder_problem(msgid, message.string) is None:
+            if translated(message):
+                if placeholder_problem(msgid, message.string) is not None:
+                    break
                 return Translated(message.string, False)
         return Translated(msgid, self.language.code != "en")
 
