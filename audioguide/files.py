@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 TEMPORARY_PREFIX = ".audioguide-"
-"""Temporary files are ``.audioguide-<name>.<random>.tmp`` beside ``<name>``: only those are ours."""
+"""Temporary files are ``.audioguide-<name>.<random>.tmp`` beside ``<name>``: only they are ours."""
 
 
 def temporary_files(path: Path) -> list[Path]:

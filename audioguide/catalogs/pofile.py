@@ -38,6 +38,7 @@ HEADER_ORDER = (
 )  # fmt: skip
 """msgmerge's order of the header fields; any other field follows them."""
 
+
 @dataclass
 class PoFile:
     """A read catalog: its messages as a Babel catalog, and its header as written."""
@@ -118,18 +119,18 @@ class _Reader:
                             number,
                         )
                     if word == "domain":
-                        raise self.fail("a 'domain' line has no place in a catalog; remove it", number)
+                        raise self.fail("a 'domain' line has no place here; remove it", number)
                     if word not in ("msgctxt", "msgid", "msgstr"):
                         raise self.fail(
                             f"unknown keyword {word!r}: every line is a comment (#), msgid, msgstr "
-                            'or text in double quotes; put the text inside the quotes',
+                            "or text in double quotes; put the text inside the quotes",
                             number,
                         )
                     tokens.append(_Token("keyword", word, number, obsolete, previous))
                     pos = found.end()
                 elif char == "[":
                     raise self.fail(
-                        "plural forms (msgstr[n]) are not used by audioguide; write msgstr \"...\"",
+                        'plural forms (msgstr[n]) are not used by audioguide; write msgstr "..."',
                         number,
                     )
                 else:
@@ -175,7 +176,7 @@ class _Reader:
                 )
         where = "end of the file" if last else "end of the line"
         raise self.fail(
-            f"{where} inside a quoted string: close the string with \" "
+            f'{where} inside a quoted string: close the string with " '
             "(a line break inside the text is written \\n)",
             number,
         )
@@ -214,8 +215,7 @@ def _parse(reader: _Reader) -> list[_Entry]:
     def check_kind(token: _Token, obsolete: bool, previous: bool) -> None:
         if token.obsolete != obsolete:
             raise reader.fail(
-                "an entry is partly obsolete (#~) and partly not: mark all of its lines #~ "
-                "or none",
+                "an entry is partly obsolete (#~) and partly not: mark all of its lines #~ or none",
                 token.line,
             )
         if token.previous != previous:
@@ -248,7 +248,7 @@ def _parse(reader: _Reader) -> list[_Entry]:
                 setattr(entry, f"previous_{name}", value)
         if i < len(tokens) and tokens[i].previous:
             raise reader.fail(
-                "a #| line must be #| msgid \"...\" (or its continuation) and come right "
+                'a #| line must be #| msgid "..." (or its continuation) and come right '
                 "before the msgid",
                 tokens[i].line,
             )
@@ -261,7 +261,7 @@ def _parse(reader: _Reader) -> list[_Entry]:
             raise reader.fail(
                 "msgstr with no msgid before it: restore the msgid line of this entry"
                 if what == "msgstr"
-                else "expected msgid here: an entry is msgid \"...\" then msgstr \"...\"",
+                else 'expected msgid here: an entry is msgid "..." then msgstr "..."',
                 line,
             )
         check_kind(tokens[i], obsolete, False)
@@ -594,7 +594,9 @@ def _wrap(prefix: str, name: str, value: str) -> list[str]:
 # Line breaking as libunistring 1.0 does it (u8_possible_linebreaks, u8_width_linebreaks): the
 # UAX #14 pair table below (D: break, I: break only after a space, P: never), spaces, combining
 # marks and zero-width joiners handled around it.
-_CLASSES = "WJ GL B2 BA BB HY CL CP EX IN NS OP QU IS NU PO PR SY AL H2 H3 ID JL JV JT HL RI EB EM OPW CPW"
+_CLASSES = (
+    "WJ GL B2 BA BB HY CL CP EX IN NS OP QU IS NU PO PR SY AL H2 H3 ID JL JV JT HL RI EB EM OPW CPW"
+)
 _TABLE = """
 WJ PIIIIIPPPIIIIPIIIPIIIIIIIIIIIIP
 GL PIIIIIPPPIIIIPIIIPIIIIIIIIIIIIP

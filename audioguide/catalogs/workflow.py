@@ -152,7 +152,8 @@ def _template(guide: Guide, path: Path) -> _Template:
             if data == path.read_bytes():
                 return _Template(catalog, data, created)
     created = _now()
-    return _Template(catalog, po_bytes(catalog, _template_header(guide, created), comments), created)
+    data = po_bytes(catalog, _template_header(guide, created), comments)
+    return _Template(catalog, data, created)
 
 
 def extract(guide: Guide, locales: Path) -> bool:
@@ -182,9 +183,9 @@ def update(guide: Guide, locales: Path, languages: Iterable[Language] | None = N
         catalog = po.catalog if po else Catalog(locale=language.locale_id, domain=DOMAIN)
         _merge(catalog, template.catalog, _shipped_catalog(language))
         header = _catalog_header(guide, language, template.created, po)
-        comments = po.comments if po and po.comments else [
-            line.format(id=guide.id) for line in _HEADER
-        ]
+        comments = (
+            po.comments if po and po.comments else [line.format(id=guide.id) for line in _HEADER]
+        )
         merged.append((language, path, old, po_bytes(catalog, header, comments)))
     # Every catalog is read and merged before any file is written: a bad one changes nothing.
     _write(locales / TEMPLATE, template.data, _read_or_none(locales / TEMPLATE))
@@ -407,9 +408,7 @@ class Stats:
         }  # fmt: skip
 
 
-def stats(
-    guide: Guide, locales: Path, languages: Iterable[Language] | None = None
-) -> list[Stats]:
+def stats(guide: Guide, locales: Path, languages: Iterable[Language] | None = None) -> list[Stats]:
     """What is translated, fuzzy and untranslated per language, against the current scripts."""
     wanted = [message.id for message in build_template(guide) if message.id]
     results = []
@@ -431,9 +430,9 @@ def stats(
                 messages.append(Problem("fuzzy", path, line, msgid))
             else:
                 counts["translated"] += 1
-                problem = placeholder_problem(msgid, message.string) if (
-                    msgid in _TOOL_MSGIDS
-                ) else None
+                problem = (
+                    placeholder_problem(msgid, message.string) if (msgid in _TOOL_MSGIDS) else None
+                )
                 if problem:
                     messages.append(Problem("placeholders", path, line, msgid, problem))
         empty = not any(message.id for message in catalog)
