@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog, Message
-from conftest import FIXTURES, Project, snapshot
+from build_helpers import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -220,7 +220,7 @@ def _damage(text: str, rng: random.Random) -> str:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
           HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(seed=st.integers(0, 2**32 - 1))
-def test_whatever_msgfmt_refuses_every_command_refuses(seed, project: Project, gettext) -> None:
+def test_whatever_msgfmt_refuses_every_command_refuses(seed, project, gettext) -> None:
     path = project.po("ko")
     original = path.read_text("utf-8")
     damaged = _damage(original, random.Random(seed))
@@ -229,14 +229,14 @@ def test_whatever_msgfmt_refuses_every_command_refuses(seed, project: Project, g
         refused = gettext("msgfmt", "-c", "-o", "/dev/null", path).returncode != 0
         if not refused:
             return
-        before = snapshot(project.output, project.locales)
+        before = project.snapshot()
         for command in (["stats"], ["update"], ["compile"]):
             result = project.run(*command)
             output = result.stdout + result.stderr
             assert result.exit_code == 2, f"{command} accepted:\n{damaged}\n{output}"
             assert re.search(r"audioguide\.po:\d+: ", result.stderr), result.stderr
             assert "Traceback" not in output
-        assert snapshot(project.output, project.locales) == before
+        assert project.snapshot() == before
     finally:
         path.write_text(original, encoding="utf-8")
 

@@ -36,17 +36,16 @@ HEADER_ORDER = (
     "Last-Translator", "Language-Team", "Language", "MIME-Version", "Content-Type",
     "Content-Transfer-Encoding", "Plural-Forms",
 )  # fmt: skip
-"""msgmerge's order of the header fields; any other field follows them."""
+"""The header fields msgmerge knows, in its order: write them in this order and no others."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class PoFile:
     """A read catalog: its messages as a Babel catalog, and its header as written."""
 
     catalog: Catalog
     header: list[tuple[str, str]] = field(default_factory=list)  # (name, value), file order
     comments: list[str] = field(default_factory=list)  # translator comments above the header
-    lines: dict[object, int] = field(default_factory=dict)  # message key -> line of msgstr
 
     def field(self, name: str) -> str | None:
         for key, value in self.header:
@@ -347,7 +346,7 @@ def _comments(tokens: Sequence[_Token]) -> dict[str, list[str]]:
 
 def _header(po: PoFile, entry: _Entry, path: Path) -> None:
     found = _comments(entry.comments)
-    po.comments = found["#"]
+    po.comments.extend(found["#"])
     for line in entry.msgstr.split("\n"):
         name, colon, value = line.partition(":")
         if colon and name.strip():
@@ -419,7 +418,6 @@ def _add(po: PoFile, entry: _Entry, path: Path) -> None:
         po.catalog.obsolete[_key(message)] = message
     else:
         po.catalog[entry.msgid] = message
-    po.lines[_key(message)] = entry.msgstr_line
 
 
 def _check_brace_format(entry: _Entry, path: Path) -> None:
