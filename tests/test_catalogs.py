@@ -814,3 +814,21 @@ def test_a_file_reformatted_by_gettext_comes_back_from_update_unchanged(project,
     project.po("ko").write_bytes(gettext("msgcat", project.po("ko")).stdout)
     assert project.po("ko").read_bytes() == ours
     assert project.run("update", "--lang", "ko").stdout.strip() == "ko: unchanged"
+
+
+def test_an_editors_own_header_fields_stay_where_msgmerge_keeps_them(project, gettext) -> None:
+    text = _canonical(project, "ko")
+    poedit = '"X-Generator: Poedit 3.4.2\\n"\n"X-Poedit-Bookmarks: 3\\n"\n'
+    text = text.replace(
+        '"Plural-Forms: nplurals=1; plural=0;\\n"\n',
+        '"Plural-Forms: nplurals=1; plural=0;\\n"\n' + poedit,
+        1,
+    )
+    project.po("ko").write_text(text, encoding="utf-8")
+
+    assert project.run("update", "--lang", "ko").stdout.strip() == "ko: unchanged"
+    merged = project.root / "merged.po"
+    merged.write_bytes(project.po("ko").read_bytes())
+    gettext("msgmerge", "-q", "-U", "--no-fuzzy-matching", "--backup=none", merged, project.pot)
+    assert merged.read_bytes() == project.po("ko").read_bytes()
+    assert poedit in project.po("ko").read_text(encoding="utf-8")

@@ -278,10 +278,13 @@ def _parse(reader: _Reader) -> list[_Entry]:
     return entries
 
 
-def read_po(path: Path, locale: str | None = None, domain: str | None = None) -> PoFile:
-    """Read one ``.po`` or ``.pot`` file, refusing anything GNU gettext would refuse."""
+def read_po(
+    path: Path, locale: str | None = None, domain: str | None = None, data: bytes | None = None
+) -> PoFile:
+    """Read one ``.po`` or ``.pot`` file (or ``data``, its content), refusing anything GNU
+    gettext would refuse."""
     path = Path(path)
-    raw = path.read_bytes()
+    raw = path.read_bytes() if data is None else data
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -178,8 +178,8 @@ def update(guide: Guide, locales: Path, languages: Iterable[Language] | None = N
         if language == guide.source_language:
             continue
         path = catalog_path(locales, language)
-        old = path.read_bytes() if path.is_file() else None
-        po = read(path, language) if old is not None else None
+        old = _read_or_none(path)  # read once: the hash check before writing compares with it
+        po = read(path, language, old) if old is not None else None
         catalog = po.catalog if po else Catalog(locale=language.locale_id, domain=DOMAIN)
         _merge(catalog, template.catalog, _shipped_catalog(language))
         header = _catalog_header(guide, language, template.created, po)
@@ -306,7 +306,12 @@ def _catalog_header(
         **dict(_CONTENT),
         "Plural-Forms": Catalog(locale=language.locale_id).plural_forms,
     }
-    return [(name, values[name]) for name in HEADER_ORDER if values.get(name)]
+    known = [(name, values[name]) for name in HEADER_ORDER if values.get(name)]
+    ours = {name.lower() for name in HEADER_ORDER}
+    others = [
+        (name, value) for name, value in (old.header if old else []) if name.lower() not in ours
+    ]
+    return known + others  # an editor's own fields (X-Generator, ...) stay, after gettext's
 
 
 def _shipped_catalog(language: Language) -> Catalog | None:
@@ -455,8 +460,8 @@ def load(locales: Path, language: Language) -> Catalog:
     return read(path, language).catalog
 
 
-def read(path: Path, language: Language) -> PoFile:
-    return read_po(path, locale=language.locale_id, domain=DOMAIN)
+def read(path: Path, language: Language, data: bytes | None = None) -> PoFile:
+    return read_po(path, locale=language.locale_id, domain=DOMAIN, data=data)
 
 
 def translation(guide: Guide, locales: Path, language: Language) -> Translation:
