@@ -162,7 +162,8 @@ def build(
             )  # fmt: skip
         manifest_json = manifest.render_manifest(guide.id, guide.source_language, editions, infos)
         write_atomic(output / "manifest.json", manifest_json)
-        for path, data in player.render_site(editions, translations).items():
+        sizes = {path: info.bytes for path, info in infos.items()}
+        for path, data in player.render_site(editions, translations, sizes).items():
             write_atomic(output / path, data)
 
     audio_ms = sum(t.duration_ms for e in editions for t in e.tracks)

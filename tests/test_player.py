@@ -18,7 +18,7 @@ from audioguide import strings as S
 from audioguide.catalogs import Translation, placeholders
 from audioguide.edition import Edition
 from audioguide.languages import resolve
-from audioguide.package.player import _duration, render_site
+from audioguide.package.player import STEPS, _duration, _unit, render_site
 
 LOCALES = Path(__file__).resolve().parents[1] / "audioguide" / "locales"
 PLAYER_STRINGS = [value for name, value in vars(S).items() if name.startswith("PLAYER_")]
@@ -92,9 +92,21 @@ def editions():
     return [edition("en"), edition("ko", untranslated_second=True), edition("zh_Hans")]
 
 
+def sizes(editions) -> dict[str, int]:
+    """A size for every file the pages offer: the whole guide 2.5 MB, the rest 830 kB."""
+    result = {}
+    for e in editions:
+        paths = [e.full_guide, e.transcript, e.playlist, e.feed, e.zip]
+        paths += [e.track_file(t, suffix) for t in e.tracks for suffix in (".mp3", ".vtt")]
+        result |= {path: 830_000 for path in paths}
+        result[e.full_guide] = 2_500_000
+        result[e.track_file(e.tracks[0], ".vtt")] = 410
+    return result
+
+
 @pytest.fixture(scope="module")
 def site(editions):
-    return render_site(editions, translations())
+    return render_site(editions, translations(), sizes(editions))
 
 
 def page(site, name) -> str:
@@ -162,12 +174,12 @@ def test_site_files(site):
 
 
 def test_same_input_same_bytes(editions, site):
-    assert render_site(editions, translations()) == site
+    assert render_site(editions, translations(), sizes(editions)) == site
 
 
 def test_render_needs_an_edition():
     with pytest.raises(ValueError):
-        render_site([], {})
+        render_site([], {}, {})
 
 
 def test_language_chooser(site):
@@ -206,7 +218,8 @@ def test_language_page_structure(site, tag):
     assert track["kind"] == "captions" and track["srclang"] == tag
     assert track["src"] == "01-s1.vtt" and track["label"]
     assert [b.get("data-action") for b in parsed.all("button") if "data-action" in b] == [
-        "previous", "back", "play", "forward", "next",
+        "previous", "previous-paragraph", "back", "play", "forward", "next-paragraph", "next",
+        "mute",
     ]  # fmt: skip
     assert all(b.get("type") == "button" for b in parsed.all("button"))
     assert any(a.get("role") == "status" for _, a in parsed.elements)
@@ -262,7 +275,9 @@ def test_untranslated_parts_carry_the_source_language(site):
 def test_no_untranslated_note_when_everything_spoken_is_translated(editions):
     """Completeness also counts strings never spoken: it alone does not make the note."""
     zh = Edition(**{**vars(editions[2]), "completeness": 30.0})
-    html = render_site([editions[0], zh], translations())["zh-Hans/index.html"].decode()
+    html = render_site([editions[0], zh], translations(), sizes(editions))[
+        "zh-Hans/index.html"
+    ].decode()
     assert "尚未翻译" not in html
 
 
@@ -331,7 +346,7 @@ def test_every_text_of_the_page_comes_from_the_catalog(editions):
     catalog = Catalog(locale="ko", domain="audioguide")
     for string in S.STRINGS:
         catalog.add(string.msgid, "⟦" + string.msgid + "⟧")
-    site = render_site(editions, translations({"ko": catalog}))
+    site = render_site(editions, translations({"ko": catalog}), sizes(editions))
     parsed = Page(page(site, "ko/index.html"))
     ko = editions[1]
     guide_texts = {ko.title, ko.description}
@@ -339,6 +354,7 @@ def test_every_text_of_the_page_comes_from_the_catalog(editions):
         guide_texts |= {track.title, *(cue.text for cue in track.sentences)}
     names = {e.language.name for e in editions}
     names |= {_duration(t.duration_ms, Locale.parse("ko")) for t in ko.tracks}  # Babel's
+    names |= {_unit(seconds, "duration-second", Locale.parse("ko")) for seconds in STEPS}
     allowed = re.compile(r"[\d:./×,\s]*|[A-Z]|(· )?⟦.*⟧")
     bare = [
         text
@@ -377,7 +393,9 @@ def hostile_site(editions):
     intro = dataclasses.replace(intro, sentences=(said, *intro.sentences[1:]))
     first = dataclasses.replace(first, title=nasty, blocks=(intro, *first.blocks[1:]))
     ko = dataclasses.replace(ko, title=nasty, description=nasty, tracks=(first, *ko.tracks[1:]))
-    return render_site([editions[0], ko, editions[2]], translations({"ko": catalog}))
+    return render_site(
+        [editions[0], ko, editions[2]], translations({"ko": catalog}), sizes(editions)
+    )
 
 
 def test_hostile_translations_are_text(hostile_site):
@@ -385,7 +403,7 @@ def test_hostile_translations_are_text(hostile_site):
     parsed = Page(html)
     assert [name for name, _ in parsed.elements if name in ("img", "i", "b", "style")] == []
     assert [a["src"] for a in parsed.all("script")] == ["../assets/player.js"]
-    assert len([name for name, _ in parsed.elements if name == "svg"]) == 6  # the icons
+    assert len([name for name, _ in parsed.elements if name == "svg"]) == 9  # the icons
     for _, attributes in parsed.elements:
         assert not any(name.startswith("on") for name in attributes), attributes
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
