@@ -217,8 +217,8 @@ PLAYER_END = N_(
 PLAYER_DOWNLOADS = N_("Downloads", "Web player: heading of the list of files to download.")
 PLAYER_DOWNLOAD = N_(
     "{name}, {format}, {size}",
-    "Web player: a download link. {name} is what the file is (\"The whole guide\"), {format} "
-    "its format as written on the file (MP3, ZIP), {size} its size (\"2.5 MB\").",
+    'Web player: a download link. {name} is what the file is ("The whole guide"), {format} '
+    'its format as written on the file (MP3, ZIP), {size} its size ("2.5 MB").',
 )
 PLAYER_AUDIO = N_(
     "Audio",

@@ -411,7 +411,7 @@ def test_hostile_translations_are_text(hostile_site):
     texts = [text for text, _ in parsed.texts]
     assert "<img src=x onerror=alert(1)>" in texts
     assert "]]></style></script>\u202e<svg onload=alert(3)>" in texts
-    assert ("data-pause", '"><script>alert(2)</script>') in [(n, v) for n, v, _ in parsed.values]
+    assert '"><script>alert(2)</script>' in texts  # the "Pause" message, for the script
     # A broken placeholder is not used: the shipped Korean translation stands in for it.
     assert "재생 속도" in texts
 
@@ -456,3 +456,82 @@ def test_script_never_writes_html():
     for risky in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
                   "new Function", "fetch(", "XMLHttpRequest"):  # fmt: skip
         assert risky not in script, risky
+
+
+# --- downloads, times, languages of parts (issue 10 §1) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tag", "whole", "captions"),
+    [
+        ("en", "The whole guide, MP3, 2.5 MB", "Captions, WebVTT, 1 kB"),
+        ("ko", "가이드 전체 (MP3, 2.5MB)", "자막 (WebVTT, 1kB)"),
+        ("zh-Hans", "完整导览（MP3，2.5 MB）", "字幕（WebVTT，1 kB）"),
+    ],
+)
+def test_every_download_names_its_format_and_size(site, tag, whole, captions):
+    parsed = Page(page(site, f"{tag}/index.html"))
+    texts = [text for text, _ in parsed.texts]
+    assert whole in texts
+    assert captions in texts  # a 410-byte file is "1 kB", never "0 kB"
+    links = [a for a in parsed.all("a") if a.get("download") is not None or "type" in a]
+    assert len(links) == 2 * 2 + 5  # two files per track, five for the whole guide
+    for text in ("MP3", "TXT", "M3U", "RSS", "ZIP"):
+        assert any(f"{text}" in t and ("830" in t or "2.5" in t) for t in texts), text
+
+
+def test_a_download_without_a_size_is_a_mistake(editions):
+    known = sizes(editions)
+    del known[editions[1].zip]
+    with pytest.raises(KeyError, match="guide-ko.zip"):
+        render_site(editions, translations(), known)
+
+
+def test_the_downloads_are_a_table_others_can_extend(editions, monkeypatch):
+    from audioguide.package import player
+
+    row = player.Download(lambda e: f"{e.folder}/book.epub", S.PLAYER_TRANSCRIPT, "EPUB 3",
+                          S.PLAYER_TRANSCRIPT_HINT, "application/epub+zip")  # fmt: skip
+    monkeypatch.setattr(player, "DOWNLOADS", (*player.DOWNLOADS, row))
+    known = sizes(editions) | {f"{e.folder}/book.epub": 1_234_567 for e in editions}
+    parsed = Page(page(render_site(editions, translations(), known), "en/index.html"))
+    assert "book.epub" in [a["href"] for a in parsed.all("a")]
+    assert "Transcript, EPUB 3, 1.2 MB" in [text for text, _ in parsed.texts]
+
+
+def test_times_are_rounded_alike_in_the_list_the_slider_and_the_script(editions):
+    """63.6 s is "1 minute, 4 seconds" in the track list and 64 on the slider and readout."""
+    en = editions[0]
+    track = dataclasses.replace(en.tracks[0], duration_ms=63_600)
+    longer = dataclasses.replace(en, tracks=(track, *en.tracks[1:]))
+    parsed = Page(page(render_site([longer], translations(), sizes([longer])), "en/index.html"))
+    assert "1 minute, 4 seconds" in [text for text, _ in parsed.texts]
+    assert parsed.all("input")[0]["max"] == "64"
+    (first,) = [li for li in parsed.all("li") if li.get("id") == "track-1"]
+    assert first["data-seconds"] == "64"
+    assert parsed.all("time")[0]["datetime"] == "PT1M4S"
+
+
+def test_paragraph_starts_are_in_the_page(site, editions):
+    parsed = Page(page(site, "en/index.html"))
+    (cues,) = [div for div in parsed.all("div") if div.get("id") == "cues-1"]
+    assert cues["data-chapters"] == "0.000"  # one paragraph: the announcement belongs to it
+    blocks = [b["data-block"] for b in parsed.all("button") if "cue" in b.get("class", "")]
+    assert blocks[:2] == ["announcement", "p1"]
+
+
+def test_messages_for_the_script_carry_their_language(editions):
+    """A message the catalog lacks is shown in English, and marked as English."""
+    catalog = Catalog(locale="ko", domain="audioguide")
+    catalog.add(S.PLAYER_END, "")  # untranslated in the guide's catalog ...
+    shipped_ko = shipped("ko")
+    del shipped_ko[S.PLAYER_END]  # ... and in the shipped one
+    ko = editions[1]
+    texts = translations()
+    texts["ko"] = Translation(ko.language, catalog, shipped_ko)
+    parsed = Page(page(render_site(editions, texts, sizes(editions)), "ko/index.html"))
+    messages = {a["data-message"]: a.get("lang") for a in parsed.all("span") if "data-message" in a}
+    assert messages["end"] == "en"
+    assert ("End of the guide.", "en") in parsed.texts
+    assert messages["last"] is None and ("마지막 트랙입니다.", "ko") in parsed.texts
+    assert ("전체 {total} 중 {elapsed}", "ko") in parsed.texts  # filled in by the script

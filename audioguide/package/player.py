@@ -29,7 +29,7 @@ from babel.units import format_unit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .. import strings as S
-from ..catalogs import Translation
+from ..catalogs import Translation, placeholders
 from ..edition import Edition, Sentence
 
 _HERE = Path(__file__).parent
@@ -65,6 +65,24 @@ MODIFIERS = (
     ("alt-shift", S.PLAYER_KEYS_ALT_SHIFT),
     ("control-alt", S.PLAYER_KEYS_CONTROL_ALT),
     ("none", S.PLAYER_KEYS_SINGLE),
+)
+
+
+# What player.js shows and says as things happen: name -> msgid. Each is written into the page
+# in the language it is in (English where untranslated), with its placeholders left to fill.
+MESSAGES = (
+    ("play", S.PLAYER_PLAY),
+    ("pause", S.PLAYER_PAUSE),
+    ("playing", S.PLAYER_PLAYING),
+    ("paused", S.PLAYER_PAUSED),
+    ("position", S.PLAYER_POSITION_VALUE),
+    ("back", S.PLAYER_BACK),
+    ("forward", S.PLAYER_FORWARD),
+    ("paragraph", S.PLAYER_PARAGRAPH),
+    ("last", S.PLAYER_LAST_TRACK),
+    ("end", S.PLAYER_END),
+    ("matches", S.PLAYER_MATCHES),
+    ("resume", S.PLAYER_RESUME),
 )
 
 
@@ -243,6 +261,7 @@ def _guide_context(
         "downloads": downloads,
         "rates": rates,
         "steps": steps,
+        "messages": [(name, t.template(msgid), t.lang(msgid)) for name, msgid in MESSAGES],
         "shortcuts": SHORTCUTS,
         "modifiers": [(value, t(msgid)) for value, msgid in MODIFIERS],
         "languages": [(e.language, _href(e.page, edition.folder), e is edition) for e in editions],
@@ -308,6 +327,16 @@ class _Texts:
             return msgid.format(**values)
         return self._translation.tool(msgid, **values)
 
+    def template(self, msgid: str) -> str:
+        """The text with its placeholders left in, for the script to fill."""
+        return self(msgid, **{name: "{" + name + "}" for name in placeholders(msgid)})
+
+    def lang(self, msgid: str) -> str | None:
+        """ "en" when the page shows this string in English for want of a translation."""
+        if self._translation is None or not self._translation.tool_template(msgid).fallback:
+            return None
+        return "en"
+
 
 def _direction(locale_id: str) -> str:
     return "rtl" if Locale.parse(locale_id).character_order == "right-to-left" else "ltr"
@@ -351,7 +380,11 @@ def _unit(value: int, unit: str, locale: Locale) -> str:
     return text
 
 
-_SIZES = (("gigabyte", 10**9, "#,##0.#"), ("megabyte", 10**6, "#,##0.#"), ("kilobyte", 1000, "#,##0"))
+_SIZES = (
+    ("gigabyte", 10**9, "#,##0.#"),
+    ("megabyte", 10**6, "#,##0.#"),
+    ("kilobyte", 1000, "#,##0"),
+)
 
 
 def _size(size: int, locale: Locale) -> str:

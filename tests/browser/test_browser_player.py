@@ -557,7 +557,7 @@ def test_the_skip_length_is_chosen_and_remembered(open_page, base_url):
     js(driver, "document.getElementById('forward').focus()")
     keys(driver, Keys.ENTER)
     assert audio(driver, "currentTime") == 5
-    template = prop(driver, "player", "e.dataset.position")
+    template = js(driver, "return document.querySelector('[data-message=position]').textContent")
     assert said(driver) == template.replace("{elapsed}", "0:05").replace("{total}", "0:06")
     driver.refresh()
     ready(driver)

@@ -12,7 +12,6 @@
   var all = function (selector, root) {
     return [].slice.call((root || document).querySelectorAll(selector));
   };
-  var text = player.dataset; // the page's own messages, in its language
   var lang = document.documentElement.lang;
   var tracks = all(".track"), sections = all(".cues"), cues = all(".cue");
   var playButton = $("play"), playLabel = $("play-label"), announce = $("announce");
@@ -63,21 +62,31 @@
 
   function where() {
     var now = Math.min(audio.currentTime || 0, total());
-    return fill(text.position, {elapsed: clock(now), total: clock(total())});
+    return message("position", {elapsed: clock(now), total: clock(total())});
   }
 
-  // Tell screen readers something the audio does not say: a string in the page's language, or
-  // elements whose text (and language) is copied.
-  function say(message) {
+  // One of the page's messages, filled in: {text, lang} (lang set where it is not the page's).
+  function message(name, values) {
+    var element = document.querySelector("#messages [data-message=" + name + "]");
+    return {text: fill(element.textContent, values || {}), lang: element.lang};
+  }
+
+  function show(element, part) {
+    element.textContent = part.text;
+    if (part.lang) element.lang = part.lang; else element.removeAttribute("lang");
+  }
+
+  // Tell screen readers something the audio does not say: one message, or several in a row
+  // (each keeps its language).
+  function say(parts) {
+    parts = [].concat(parts);
     announce.textContent = "";
     window.clearTimeout(sayTimer);
     // After a pause, so that the same message twice is still announced.
     sayTimer = window.setTimeout(function () {
-      if (typeof message === "string") { announce.textContent = message; return; }
-      message.forEach(function (source, i) {
+      parts.forEach(function (part, i) {
         var span = document.createElement("span");
-        span.textContent = source.textContent;
-        if (source.lang) span.lang = source.lang;
+        show(span, part);
         if (i) announce.appendChild(document.createTextNode(" "));
         announce.appendChild(span);
       });
@@ -122,7 +131,10 @@
     position.max = String(total());
     update();
     // Playing, the track says its own announcement; paused, nothing would.
-    if (play) start(); else say(all(".cue[data-block=announcement]", sections[index]));
+    if (play) start();
+    else say(all(".cue[data-block=announcement]", sections[index]).map(function (cue) {
+      return {text: cue.textContent, lang: cue.lang};
+    }));
   }
 
   function start() {
@@ -131,7 +143,8 @@
   }
 
   function toggle() {
-    if (audio.paused) { start(); say(text.playing); } else { audio.pause(); say(text.paused); }
+    if (audio.paused) { start(); say(message("playing")); }
+    else { audio.pause(); say(message("paused")); }
   }
 
   function seek(seconds) {
@@ -148,7 +161,7 @@
     speed.value = value;
     audio.defaultPlaybackRate = audio.playbackRate = parseFloat(value);
     store("rate", value);
-    if (tell) say(speed.options[speed.selectedIndex].text);
+    if (tell) say({text: speed.options[speed.selectedIndex].text, lang: ""});
   }
 
   function stepRate(change) {
@@ -160,8 +173,8 @@
     step.value = value;
     store("step", step.value);
     var seconds = {seconds: step.value};
-    all(".back-label").forEach(function (e) { e.textContent = fill(text.back, seconds); });
-    all(".forward-label").forEach(function (e) { e.textContent = fill(text.forward, seconds); });
+    all(".back-label").forEach(function (e) { show(e, message("back", seconds)); });
+    all(".forward-label").forEach(function (e) { show(e, message("forward", seconds)); });
   }
 
   // Paragraphs: where each starts in the track (the first at 0, the announcement with it).
@@ -178,12 +191,12 @@
   function toParagraph(i) {
     var starts = chapters();
     seek(starts[i]);
-    say(fill(text.paragraph, {number: i + 1, total: starts.length}));
+    say(message("paragraph", {number: i + 1, total: starts.length}));
   }
 
   function next() {
     if (current < tracks.length - 1) load(current + 1, !audio.paused);
-    else say(text.last);
+    else say(message("last"));
   }
 
   var actions = {
@@ -230,7 +243,7 @@
     var now = audio.currentTime || 0;
     if (!seeking) position.value = String(Math.floor(now));
     time.textContent = clock(Math.min(now, total())) + " / " + clock(total());
-    position.setAttribute("aria-valuetext", where());
+    position.setAttribute("aria-valuetext", where().text);
     highlight(now);
     remember(now);
   }
@@ -249,7 +262,7 @@
     var index = parseInt(parts[0], 10), seconds = parseInt(parts[1], 10);
     if (!(index >= 0 && index < tracks.length && seconds >= 0) || (!index && seconds < 5)) return;
     var button = $("resume");
-    button.textContent = fill(text.resume, {number: index + 1, time: clock(seconds)});
+    show(button, message("resume", {number: index + 1, time: clock(seconds)}));
     resumeBox.hidden = false;
     button.addEventListener("click", function () {
       playButton.focus(); // the button goes away: focus goes to what it started
@@ -341,10 +354,11 @@
       if (hit) count++;
     });
     showSections();
-    matches.textContent = query ? fill(text.matches, {count: count}) : "";
+    var found = query ? message("matches", {count: count}) : {text: "", lang: ""};
+    show(matches, found);
     window.clearTimeout(searchTimer);
     // Said once typing pauses, not at every key.
-    if (query) searchTimer = window.setTimeout(function () { say(matches.textContent); }, 700);
+    if (query) searchTimer = window.setTimeout(function () { say(found); }, 700);
   }
 
   // --- shortcuts -----------------------------------------------------------------------------
@@ -465,7 +479,7 @@
   audio.addEventListener("seeked", update);
   audio.addEventListener("ended", function () {
     if (current < tracks.length - 1) { load(current + 1, true); return; }
-    say(text.end);
+    say(message("end"));
     store(SAVED, null); // finished: the next visit starts at the beginning
     savedAt = -1;
   });
@@ -473,7 +487,7 @@
 
   function playing() {
     var on = !audio.paused;
-    playLabel.textContent = on ? text.pause : text.play;
+    show(playLabel, message(on ? "pause" : "play"));
     playButton.classList.toggle("is-playing", on);
   }
 
