@@ -33,11 +33,21 @@ def real_url(tools, tmp_path_factory):
     thread.join(5)
 
 
+MEDIA = {
+    "light": [],
+    "dark": [{"name": "prefers-color-scheme", "value": "dark"}],
+    "forced-colors": [{"name": "forced-colors", "value": "active"}],
+}
+
+
+@pytest.mark.parametrize("scheme", list(MEDIA))
 @pytest.mark.parametrize("name", ["index.html", *(f"{tag}/index.html" for tag in TAGS)])
-def test_axe_on_the_real_build(open_page, real_url, axe_source, artifacts, name):
+def test_axe_on_the_real_build(open_page, real_url, axe_source, artifacts, name, scheme):
     driver = open_page(real_url + name)
     if name != "index.html":
         ready(driver)
+        driver.execute_script("document.querySelector('details.shortcuts').open = true")
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": MEDIA[scheme]})
     driver.execute_script(axe_source)
     violations = driver.execute_async_script(
         """const done = arguments[arguments.length - 1];
@@ -46,9 +56,10 @@ def test_axe_on_the_real_build(open_page, real_url, axe_source, artifacts, name)
           .catch(e => done([["axe-error", String(e)]]));""",
         AXE_TAGS,
     )
-    assert violations == [], json.dumps(violations, ensure_ascii=False)
     stem = name.replace("/index.html", "").replace(".html", "")
-    driver.save_screenshot(str(artifacts / f"player-real-{stem}.png"))
+    driver.save_screenshot(str(artifacts / f"player-real-{stem}-{scheme}.png"))
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+    assert violations == [], json.dumps(violations, ensure_ascii=False)
 
 
 @pytest.mark.parametrize("tag", TAGS)
