@@ -47,7 +47,7 @@ class PoFile:
     header: list[tuple[str, str]] = field(default_factory=list)  # (name, value), file order
     comments: list[str] = field(default_factory=list)  # translator comments above the header
 
-    def field(self, name: str) -> str | None:
+    def header_value(self, name: str) -> str | None:
         for key, value in self.header:
             if key.lower() == name.lower():
                 return value
@@ -355,7 +355,7 @@ def _header(po: PoFile, entry: _Entry, path: Path) -> None:
         if colon and name.strip():
             po.header.append((name.strip(), value.strip()))
     po.catalog.fuzzy = "fuzzy" in _flags(found["#,"], path, entry.line)
-    content_type = po.field("Content-Type") or ""
+    content_type = po.header_value("Content-Type") or ""
     charset = re.search(r"charset=([^\s;]*)", content_type)
     if charset and charset.group(1).lower() not in ("utf-8", "utf8"):
         raise CatalogError(
@@ -449,7 +449,7 @@ def _key(message: Message) -> object:
 
 def _check_plural_forms(po: PoFile, path: Path, line: int) -> None:
     """What msgfmt checks in a Plural-Forms field that is there."""
-    value = po.field("Plural-Forms")
+    value = po.header_value("Plural-Forms")
     if value is None:
         return
     nplurals = re.search(r"nplurals\s*=\s*([^;\s]*)", value)

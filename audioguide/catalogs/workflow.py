@@ -144,7 +144,7 @@ def _template(guide: Guide, path: Path) -> _Template:
     comments = [line.format(id=guide.id) for line in _HEADER]
     if path.is_file():
         try:
-            created = read_po(path).field("POT-Creation-Date")
+            created = read_po(path).header_value("POT-Creation-Date")
         except CatalogError:
             created = None
         if created:
@@ -289,7 +289,7 @@ def _catalog_header(
     """gettext's header fields in msgmerge's order; no placeholder values, ever."""
 
     def kept(name: str) -> str | None:
-        value = old.field(name) if old else None
+        value = old.header_value(name) if old else None
         placeholder = value is not None and any(
             mark in value for mark in ("YEAR", "FULL NAME", "EMAIL@ADDRESS", "LL@li.org")
         )
