@@ -398,7 +398,7 @@ def _add(po: PoFile, entry: _Entry, path: Path) -> None:
         flags.discard("python-brace-format")  # checked here as gettext would, then not written
         if not entry.obsolete and entry.msgstr and "fuzzy" not in flags:
             _check_brace_format(entry, path)
-    locations = []
+    locations: list[tuple[str, int | None]] = []
     for text in found["#:"]:
         for reference in text.split():
             name, _, number = reference.rpartition(":")
@@ -409,7 +409,7 @@ def _add(po: PoFile, entry: _Entry, path: Path) -> None:
     message = Message(
         entry.msgid,
         entry.msgstr,
-        locations=locations,
+        locations=locations,  # type: ignore[arg-type]  # Babel takes None for "no line" too
         auto_comments=found["#."],
         user_comments=found["#"],
         previous_id=[entry.previous_msgid] if entry.previous_msgid is not None else [],
@@ -443,8 +443,9 @@ def _check_brace_format(entry: _Entry, path: Path) -> None:
         )
 
 
-def _key(message: Message) -> object:
-    return message.id if message.context is None else (message.id, message.context)
+def _key(message: Message) -> str | tuple[str, str]:
+    msgid = str(message.id)  # plurals are refused on reading
+    return msgid if message.context is None else (msgid, message.context)
 
 
 def _check_plural_forms(po: PoFile, path: Path, line: int) -> None:
@@ -532,7 +533,7 @@ def _message(message: Message, obsolete: bool) -> list[str]:
             line += " " + reference
             column += len(reference) + 1
         out.append(line)
-    string = message.string or ""
+    string = message.string if isinstance(message.string, str) else ""
     flags = (["fuzzy"] if message.fuzzy and string else []) + (
         ["no-python-format"] if "no-python-format" in message.flags else []
     )
@@ -541,10 +542,10 @@ def _message(message: Message, obsolete: bool) -> list[str]:
     prefix = "#~ " if obsolete else ""
     previous = "#~| " if obsolete else "#| "
     if message.previous_id:
-        out += _wrap(previous, "msgid", message.previous_id[0])
+        out += _wrap(previous, "msgid", str(message.previous_id[0]))
     if message.context is not None:
         out += _wrap(prefix, "msgctxt", message.context)
-    out += _wrap(prefix, "msgid", message.id)
+    out += _wrap(prefix, "msgid", str(message.id))
     out += _wrap(prefix, "msgstr", string)
     return out
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 
 from ..languages import Language
 
@@ -52,9 +52,11 @@ def fill(template: str, **values: object) -> str:
     return _FIELD.sub(value, template)
 
 
-def translated(message) -> bool:
-    """Whether a catalog message holds a usable translation: not fuzzy, not blank."""
-    return bool(message and message.string and message.string.strip() and not message.fuzzy)
+def usable(message: Message | None) -> str | None:
+    """A catalog message's translation if it can be used (not fuzzy, not blank), else None."""
+    if message is None or message.fuzzy or not isinstance(message.string, str):
+        return None
+    return message.string if message.string.strip() else None
 
 
 @dataclass(frozen=True)
@@ -75,21 +77,19 @@ class Translation:
         """A guide message; falls back to the source text when untranslated or fuzzy."""
         if self._catalog is None:
             return Translated(msgid, False)
-        message = self._catalog.get(msgid)
-        if translated(message):
-            return Translated(message.string, False)
-        return Translated(msgid, True)
+        text = usable(self._catalog.get(msgid))
+        return Translated(text, False) if text is not None else Translated(msgid, True)
 
     def tool_template(self, msgid: str) -> Translated:
         """One of audioguide's own strings, not filled in. The guide's catalog wins over the
         translations shipped with audioguide; a translation whose placeholders are broken is
         not used, the source text is. ``fallback`` when the English text is all there is."""
         for catalog in (self._catalog, self._shipped):
-            message = catalog.get(msgid) if catalog is not None else None
-            if translated(message):
-                if placeholder_problem(msgid, message.string) is not None:
+            text = usable(catalog.get(msgid)) if catalog is not None else None
+            if text is not None:
+                if placeholder_problem(msgid, text) is not None:
                     break
-                return Translated(message.string, False)
+                return Translated(text, False)
         return Translated(msgid, self.language.code != "en")
 
     def tool(self, msgid: str, **values: object) -> str:

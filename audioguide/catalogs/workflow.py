@@ -29,7 +29,7 @@ from ..languages import Language
 from ..script import Guide
 from ..strings import STRINGS
 from .pofile import HEADER_ORDER, PoFile, po_bytes, read_po
-from .translation import Translation, placeholder_problem, translated
+from .translation import Translation, placeholder_problem, usable
 
 DOMAIN = "audioguide"
 TEMPLATE = f"{DOMAIN}.pot"
@@ -230,7 +230,7 @@ def _remove_leftovers(path: Path) -> None:
 def _merge(catalog: Catalog, template: Catalog, shipped: Catalog | None) -> None:
     """``Catalog.update`` with what a translator expects of ``msgmerge``, and more."""
     _revive_obsolete(catalog, template)
-    before = {message.id for message in catalog if message.id}
+    before: set[object] = {message.id for message in catalog if message.id}
     # The English each fuzzy translation was made for, kept until a translator confirms it.
     made_for = {m.id: m.previous_id for m in catalog if m.id and m.fuzzy and m.previous_id}
     # Catalog.update adds the template's own Message objects for new messages; a copy
@@ -258,7 +258,11 @@ def _revive_obsolete(catalog: Catalog, template: Catalog) -> None:
             catalog[msgid] = catalog.obsolete.pop(msgid)
 
 
-def _fill_tool_strings(catalog: Catalog, shipped: Catalog | None, before: set[str]) -> None:
+def _msgstr(message: Message) -> str:
+    return message.string if isinstance(message.string, str) else ""  # plurals are refused
+
+
+def _fill_tool_strings(catalog: Catalog, shipped: Catalog | None, before: set[object]) -> None:
     """Shipped translations of audioguide's strings fill the empty ones, nothing else.
 
     A fuzzy guess made by this very update (Babel matched an older wording of the string) gives
@@ -268,17 +272,18 @@ def _fill_tool_strings(catalog: Catalog, shipped: Catalog | None, before: set[st
         return
     for msgid in _TOOL_MSGIDS:
         message = catalog.get(msgid)
-        ours = shipped.get(msgid)
-        if message is None or not translated(ours):
+        ours = usable(shipped.get(msgid))
+        if message is None or ours is None:
             continue
+        theirs = _msgstr(message).strip()
         guess = message.fuzzy and msgid not in before and message.previous_id
-        if message.string.strip() and not guess:
+        if theirs and not guess:
             continue  # the translator's, fuzzy or not
-        if guess and message.string.strip():
+        if guess and theirs:
             old = message.previous_id[0]
             if old not in catalog and old not in catalog.obsolete:
                 catalog.obsolete[old] = Message(old, message.string)
-        message.string = ours.string
+        message.string = ours
         message.flags.discard("fuzzy")
         message.previous_id = []
 
@@ -306,7 +311,7 @@ def _catalog_header(
         **dict(_CONTENT),
         "Plural-Forms": Catalog(locale=language.locale_id).plural_forms,
     }
-    known = [(name, values[name]) for name in HEADER_ORDER if values.get(name)]
+    known = [(name, str(values[name])) for name in HEADER_ORDER if values.get(name)]
     ours = {name.lower() for name in HEADER_ORDER}
     others = [
         (name, value) for name, value in (old.header if old else []) if name.lower() not in ours
@@ -332,17 +337,17 @@ def compile_catalogs(guide: Guide, locales: Path) -> list[Path]:
     # Load every catalog first, so a missing or unreadable one leaves every .mo as it was.
     loaded = [(catalog_path(locales, lang), load(locales, lang)) for lang in guide.languages[1:]]
     for path, catalog in loaded:
-        usable = Catalog(locale=catalog.locale, domain=DOMAIN, fuzzy=False)
-        usable.mime_headers = [
+        compiled = Catalog(locale=catalog.locale, domain=DOMAIN, fuzzy=False)
+        compiled.mime_headers = [
             ("Content-Type", "text/plain; charset=UTF-8"),
             ("Language", str(catalog.locale)),
             ("Plural-Forms", catalog.plural_forms),
         ]
         for message in catalog:
-            if message.id and translated(message):
-                usable[message.id] = copy.copy(message)
+            if message.id and usable(message) is not None:
+                compiled[message.id] = copy.copy(message)
         buffer = io.BytesIO()
-        write_mo(buffer, usable, use_fuzzy=False)
+        write_mo(buffer, compiled, use_fuzzy=False)
         if write_atomic(path.with_suffix(".mo"), buffer.getvalue()):
             written.append(path.with_suffix(".mo"))
     return written
@@ -415,7 +420,7 @@ class Stats:
 
 def stats(guide: Guide, locales: Path, languages: Iterable[Language] | None = None) -> list[Stats]:
     """What is translated, fuzzy and untranslated per language, against the current scripts."""
-    wanted = [message.id for message in build_template(guide) if message.id]
+    wanted = [str(message.id) for message in build_template(guide) if message.id]
     results = []
     for language in languages or guide.languages[1:]:
         if language == guide.source_language:
@@ -427,7 +432,7 @@ def stats(guide: Guide, locales: Path, languages: Iterable[Language] | None = No
         for msgid in wanted:
             message = catalog.get(msgid)
             line = message.lineno if message is not None else None
-            if message is None or not message.string.strip():
+            if message is None or not _msgstr(message).strip():
                 counts["untranslated"] += 1
                 messages.append(Problem("untranslated", path, line, msgid))
             elif message.fuzzy:
@@ -435,9 +440,8 @@ def stats(guide: Guide, locales: Path, languages: Iterable[Language] | None = No
                 messages.append(Problem("fuzzy", path, line, msgid))
             else:
                 counts["translated"] += 1
-                problem = (
-                    placeholder_problem(msgid, message.string) if (msgid in _TOOL_MSGIDS) else None
-                )
+                tool = msgid in _TOOL_MSGIDS
+                problem = placeholder_problem(msgid, _msgstr(message)) if tool else None
                 if problem:
                     messages.append(Problem("placeholders", path, line, msgid, problem))
         empty = not any(message.id for message in catalog)
