@@ -230,7 +230,7 @@ def test_whatever_msgfmt_refuses_every_command_refuses(seed, project, gettext) -
         if not refused:
             return
         before = project.snapshot()
-        for command in (["stats"], ["update"], ["compile"]):
+        for command in (["stats"], ["update"], ["compile"], ["build", "--no-cache"]):
             result = project.run(*command)
             output = result.stdout + result.stderr
             assert result.exit_code == 2, f"{command} accepted:\n{damaged}\n{output}"
