@@ -316,16 +316,20 @@ def _edition(
     speaker: tracks.Speaker,
 ) -> Edition:
     built = [tracks.timeline(plan, rendered[plan.inputs]) for plan in plans]
-    description = translation(guide.description.value).text if guide.description else None
+    title = translation(guide.title.value)
+    description = translation(guide.description.value) if guide.description else None
+    source = guide.source_language.tag
     return Edition(
         guide_id=guide.id,
         language=language,
-        title=translation(guide.title.value).text,
-        description=description,
+        title=title.text,
+        description=description.text if description else None,
         author=guide.author,
         tracks=tuple(built),
         completeness=round(stats.percent, 1) if stats else 100.0,
         engine=speaker.engine,
+        title_lang=source if title.fallback else language.tag,
+        description_lang=source if description and description.fallback else language.tag,
     )
 
 

@@ -127,6 +127,15 @@ class Edition:
     tracks: tuple[Track, ...]
     completeness: float  # percent of the guide's messages translated
     engine: str  # "gtts" or "espeak"
+    # BCP 47 tags of the title's and the description's language: the source language's while
+    # untranslated. Left out, the edition's own.
+    title_lang: str = ""
+    description_lang: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("title_lang", "description_lang"):
+            if not getattr(self, name):
+                object.__setattr__(self, name, self.language.tag)
 
     # Where each file of the edition lives, relative to the output folder.
     @property
@@ -160,3 +169,4 @@ class Edition:
     @property
     def page(self) -> str:
         return f"{self.folder}/index.html"
+

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, audio, cache, edition
-from .catalogs import Translated, Translation
+from .catalogs import Translation
 from .engines import get_engine
 from .languages import Language
 from .script import Pauses, Section, Voice
@@ -70,13 +70,24 @@ class TrackPlan:
     stem: str
     title: str
     album: str
+    title_lang: str  # BCP 47 tag of the title's language (the source's while untranslated)
     blocks: tuple[Block, ...]
-    transcript: str
-    fallbacks: tuple[str, ...]
     speaker: Speaker
-    source_tag: str  # BCP 47 tag of the guide's source language (untranslated text is in it)
     path: Path  # the MP3 to write
     inputs: str  # hash of everything above that shapes the file
+
+    @property
+    def transcript(self) -> str:
+        """As :attr:`audioguide.edition.Track.transcript`: the blocks, blank lines between."""
+        return "\n\n".join(block.text for block in self.blocks)
+
+    @property
+    def fallbacks(self) -> tuple[str, ...]:
+        """As :attr:`audioguide.edition.Track.fallbacks`: the messages read in the source
+        language (the title's, then the paragraphs')."""
+        found = [s.fallback for block in self.blocks for s in block.sentences if s.fallback]
+        found += [block.fallback for block in self.blocks[1:] if block.fallback]
+        return tuple(f for f in dict.fromkeys(found) if f != edition.ANNOUNCEMENT)
 
     @property
     def tags(self) -> audio.Tags:
@@ -116,7 +127,6 @@ def plan_track(
 ) -> TrackPlan:
     """Decide everything spoken in one section's track, in one language."""
     title = translation(section.title.value)
-    fallbacks = [f"{section.id}/title"] if title.fallback else []
 
     def sentences(
         text: str, who: Speaker, last_pause: int, fallback: str | None = None
@@ -162,13 +172,9 @@ def plan_track(
         )
     ]
 
-    paragraphs: list[Translated] = []
     for number, paragraph in enumerate(section.paragraphs, 1):
         text = translation(paragraph.value)
-        paragraphs.append(text)
         message = f"{section.id}/p{number}" if text.fallback else None
-        if message:
-            fallbacks.append(message)
         who = fallback_voice if text.fallback else voice
         blocks.append(
             Block(
@@ -181,7 +187,6 @@ def plan_track(
             )
         )
 
-    transcript = "\n\n".join([spoken_announcement, *(p.text for p in paragraphs)])
     plan = TrackPlan(
         number=section.position,
         total=total,
@@ -189,11 +194,9 @@ def plan_track(
         stem=section.stem,
         title=title.text,
         album=album,
+        title_lang=(fallback_voice if title.fallback else voice).language.tag,
         blocks=tuple(blocks),
-        transcript=transcript,
-        fallbacks=tuple(fallbacks),
         speaker=voice,
-        source_tag=fallback_voice.language.tag,
         path=path,
         inputs="",
     )
@@ -283,12 +286,11 @@ def timeline(plan: TrackPlan, rendered: Rendered) -> edition.Track:
         )
     if next(times, None) is not None:
         raise ValueError(f"{plan.stem}: more timings than sentences")
-    title_fallback = f"{plan.section_id}/title" in plan.fallbacks
     return edition.Track(
         number=plan.number,
         section_id=plan.section_id,
         title=plan.title,
-        title_lang=(plan.source_tag if title_fallback else plan.speaker.language.tag),
+        title_lang=plan.title_lang,
         stem=plan.stem,
         duration_ms=rendered.duration_ms,
         blocks=tuple(blocks),

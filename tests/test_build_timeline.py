@@ -130,3 +130,34 @@ def test_no_op_rebuild_renders_the_same_timeline_from_the_cache(site: Site):
     assert (report["clips_synthesised"], report["clips_cached"]) == (0, 0)
     assert (report["tracks_written"], report["tracks_unchanged"]) == (0, 9)
     assert {path: (site.output / path).read_bytes() for path in rendered} == rendered
+
+
+class _Headings(HTMLParser):
+    """The lang attribute of the page's <h1>, and of each choice on the language index."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.langs: dict[str, str | None] = {}
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "h1":
+            self.langs["h1"] = attributes.get("lang")
+
+
+def test_a_translation_the_same_as_the_source_is_not_marked_untranslated(site: Site):
+    """Whether a text is untranslated comes from the catalog, never from comparing texts: a
+    title kept as it is (a name) is Korean on the Korean page; an empty one is English."""
+    set_translation(site.po("ko"), "The Test Guide", "The Test Guide")
+    set_translation(site.po("ko"), "Welcome to the museum.", WELCOME)
+    site.build_ok("--base-url", BASE_URL)
+    html = (site.output / "ko" / "index.html").read_text("utf-8")
+    assert _Headings(html).langs["h1"] is None
+    assert (WELCOME, None) in _cues(site, "ko")
+    assert _language(site, "ko")["tracks"][0]["fallbacks"] == []
+
+    set_translation(site.po("ko"), "The Test Guide", "")
+    site.build_ok("--base-url", BASE_URL)
+    html = (site.output / "ko" / "index.html").read_text("utf-8")
+    assert _Headings(html).langs["h1"] == "en"
