@@ -9,14 +9,13 @@ normalises loudness, encodes and tags the MP3, and moves it into place atomicall
 from __future__ import annotations
 
 import dataclasses
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from . import __version__, audio, cache, edition
+from . import __version__, audio, cache, edition, files
 from .catalogs import Translation
 from .engines import get_engine
 from .languages import Language
@@ -244,14 +243,31 @@ class Rendered:
     times: tuple[tuple[int, int], ...]  # (start, end) of each sentence, in plan order
     synthesised: int  # clips made now
     cached: int  # clips taken from the cache
+    damaged: tuple[str, ...] = ()  # cache entries found damaged, ignored and made again
 
     def record(self) -> dict:
         return {"duration_ms": self.duration_ms, "times": [list(t) for t in self.times]}
 
     @classmethod
-    def from_record(cls, record: dict) -> Rendered:
-        times = tuple((int(start), int(end)) for start, end in record["times"])
-        return cls(int(record["duration_ms"]), times, synthesised=0, cached=0)
+    def from_record(cls, record: dict, plan: TrackPlan) -> Rendered:
+        """The timings a cache record holds for ``plan``; ``ValueError`` unless they are whole
+        milliseconds running forward inside the track, one (start, end) per sentence."""
+        try:
+            duration = record["duration_ms"]
+            times = tuple((start, end) for start, end in record["times"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not a track record ({exc})") from None
+        numbers = [duration, *(ms for span in times for ms in span)]
+        if not all(type(ms) is int for ms in numbers):
+            raise ValueError("timings are not whole milliseconds")
+        if len(times) != sum(len(block.sentences) for block in plan.blocks):
+            raise ValueError("not one timing per sentence")
+        previous = 0
+        for start, end in times:
+            if not previous <= start <= end <= duration:
+                raise ValueError(f"timing {start}-{end} out of order or past {duration} ms")
+            previous = end
+        return cls(duration, times, synthesised=0, cached=0)
 
 
 def timeline(plan: TrackPlan, rendered: Rendered) -> edition.Track:
@@ -310,7 +326,11 @@ def clip_for(sentence: Sentence, store: cache.Cache) -> tuple[bytes, bool]:
 
 
 def render(plan: TrackPlan, cache_root: Path) -> Rendered:
-    """Build the track's MP3 at ``plan.path`` and return where everything landed."""
+    """Build the track's MP3 at ``plan.path`` and return where everything landed.
+
+    The cache record of its timings is written before the MP3 is moved into place: a track whose
+    MP3 is there always has its record, so a killed build never forces a needless re-render.
+    """
     store = cache.Cache(cache_root)
     pieces = [audio.silence(LEAD_MS)]
     position = len(pieces[0])  # in bytes of PCM
@@ -325,39 +345,48 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
             pieces += [pcm, audio.silence(sentence.pause_ms)]
             position += len(pcm) + len(pieces[-1])
     pcm = b"".join(pieces)
-    rendered = Rendered(_ms(len(pcm)), tuple(times), synthesised, cached)
+    damaged = tuple(str(path) for path in store.damaged)
+    rendered = Rendered(_ms(len(pcm)), tuple(times), synthesised, cached, damaged)
     tags = dataclasses.replace(plan.tags, chapters=timeline(plan, rendered).chapters)
-    write_mp3(pcm, plan.path, tags)
-    store.put_record(plan.inputs, rendered.record())
+    with files.into_place(plan.path, durable=False) as tmp:
+        write_mp3(pcm, tmp, tags)
+        store.put_record(plan.inputs, rendered.record())
     return rendered
 
 
 def write_mp3(pcm: bytes, path: Path, tags: audio.Tags) -> None:
-    """Normalise, encode and tag ``pcm`` into ``path``."""
-    with _into_place(path) as tmp:
-        audio.encode_normalised(pcm, tmp)
-        audio.write_tags(tmp, tags)
+    """Normalise, encode and tag ``pcm`` into ``path`` (written in place: the caller makes it
+    atomic)."""
+    audio.encode_normalised(pcm, path)
+    audio.write_tags(path, tags)
 
 
 def join_tracks(sources: list[Path], path: Path, tags: audio.Tags) -> None:
     """The full-guide file: the tracks one after another, tagged with a chapter per track."""
-    with _into_place(path) as tmp:
+    with files.into_place(path, durable=False) as tmp:
         audio.concat_mp3(sources, tmp)
         audio.write_tags(tmp, tags)
 
 
-@contextmanager
-def _into_place(path: Path) -> Iterator[Path]:
-    """A temporary file beside ``path`` that replaces it once written: never a torn MP3."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+# --- the worker processes ----------------------------------------------------------------
+
+_started: Any = None  # where a worker says which job it starts (set by worker_init)
+
+
+def worker_init(started: Any) -> None:
+    """Set up a worker process: it ignores Ctrl-C (the build stops by cancelling what is
+    queued and lets the jobs in hand finish), and says on ``started`` (a queue) which job it
+    takes, so a worker that dies can be named."""
+    global _started
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _started = started
+
+
+def run_job(job: int, function: Callable[..., Any], *args: Any) -> Any:
+    """Run ``function(*args)`` in a worker, saying first that job number ``job`` started."""
+    if _started is not None:
+        _started.put(job)
+    return function(*args)
 
 
 def _ms(position: int) -> int:
