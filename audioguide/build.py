@@ -7,7 +7,8 @@
 
 Every input is checked before anything is written, so bad input leaves the output as it was.
 Every file is written atomically and only when its content changes: a rebuild with nothing
-changed synthesises nothing and rewrites nothing. One build at a time per output folder.
+changed synthesises nothing and rewrites nothing. One build at a time per output folder; what
+the build owns there, and a manifest true at every moment, are :mod:`audioguide.output`'s.
 """
 
 from __future__ import annotations
@@ -184,7 +185,8 @@ def build(
         for path, data in site.items():
             if path not in unreadable:  # a kept language whose catalog is gone: page as it was
                 write_atomic(output / path, data)
-        folder.finish(manifest_json, every, [*infos, *site])
+        # What is left of the guide's other languages, whole or not, stays for a later build.
+        folder.finish(manifest_json, every, [*infos, *site, *_others(folder, guide, built)])
 
     audio_ms = sum(t.duration_ms for e in editions for t in e.tracks)
     return Summary(
@@ -379,6 +381,16 @@ def _render_tracks(
         if len(rendered[tag]) == len(language_plans):  # nothing to render
             language_done(language_plans[0].speaker.language, rendered[tag])
     return counts
+
+
+def _others(folder: Output, guide: Guide, built: Iterable[str]) -> list[str]:
+    """The files earlier builds made for the guide's languages that this build does not."""
+    others = {lang.tag for lang in guide.languages} - set(built)
+    return [
+        path
+        for path in folder.owned
+        if path.split("/")[0] in others or path in {f"{guide.id}-{tag}.zip" for tag in others}
+    ]
 
 
 def _recorded(store: cache.Cache, plan: tracks.TrackPlan) -> tracks.Rendered | None:

@@ -26,6 +26,7 @@ from typing import Any
 
 from . import edition as timeline
 from .edition import Edition
+from .errors import BuildError
 from .files import remove_temporary, write_atomic
 from .package.manifest import FileInfo, validate_manifest
 
@@ -54,7 +55,7 @@ class Output:
         if manifest is not None:
             try:
                 validate_manifest(manifest)
-            except Exception:  # not a manifest this version writes: leave it alone
+            except BuildError:  # not a manifest this version writes: leave it alone
                 manifest = None
         found.manifest = manifest
         if manifest is not None:

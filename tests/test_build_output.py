@@ -84,6 +84,20 @@ def test_building_one_language_keeps_the_others(site: Site):
     assert tags(site) == ["en", "ko", "zh-Hans"]
 
 
+def test_a_language_not_left_whole_is_dropped_but_its_tracks_stay_for_the_next_build(site: Site):
+    (site.output / "test-guide-zh-Hans.zip").unlink()
+    site.build_ok("--lang", "ko", "--base-url", BASE_URL)
+    assert tags(site) == ["en", "ko"]
+    assert_manifest_is_true(site)
+    assert "zh-Hans" not in (site.output / "index.html").read_text("utf-8")
+    assert len(list((site.output / "zh-Hans").glob("*.mp3"))) == 4
+
+    report = site.build_ok("--base-url", BASE_URL)
+    assert (report["tracks_written"], report["tracks_unchanged"]) == (0, 9)
+    assert tags(site) == ["en", "ko", "zh-Hans"]
+    assert_manifest_is_true(site)
+
+
 def test_files_of_removed_sections_and_languages_go_and_nothing_else(site: Site):
     mine = {
         "README.md": b"Generated files go here.\n",
