@@ -317,12 +317,12 @@ def timeline(plan: TrackPlan, rendered: Rendered) -> edition.Track:
 def clip_for(sentence: Sentence, store: cache.Cache) -> tuple[bytes, bool]:
     """The sentence's PCM at the common rate, and whether it had to be synthesised."""
     clip = store.get_clip(sentence.key)
-    made = clip is None
-    if made:
-        who = sentence.speaker
-        clip = get_engine(who.engine).synthesize(sentence.spoken, who.language, who.voice)
-        store.put_clip(sentence.key, clip)
-    return audio.to_rate(clip), made
+    if clip is not None:
+        return audio.to_rate(clip), False
+    who = sentence.speaker
+    clip = get_engine(who.engine).synthesize(sentence.spoken, who.language, who.voice)
+    store.put_clip(sentence.key, clip)
+    return audio.to_rate(clip), True
 
 
 def render(plan: TrackPlan, cache_root: Path) -> Rendered:

@@ -161,3 +161,18 @@ def test_a_translation_the_same_as_the_source_is_not_marked_untranslated(site: S
     site.build_ok("--base-url", BASE_URL)
     html = (site.output / "ko" / "index.html").read_text("utf-8")
     assert _Headings(html).langs["h1"] == "en"
+
+
+def test_the_timeline_round_trips_through_the_build_record(built):
+    """What lets ``build --lang ko`` keep the other languages' players: each language's
+    timeline, recorded beside the output, reads back as the very edition it was."""
+    from audioguide import edition
+
+    record = json.loads((built.site.output / ".audioguide-build.json").read_text("utf-8"))
+    assert sorted(record["editions"]) == ["en", "ko", "zh-Hans"]
+    ko = edition.from_record(record["editions"]["ko"])
+    assert edition.to_record(ko) == record["editions"]["ko"]
+    assert ko.language.tag == "ko" and len(ko.tracks) == 3
+    assert [s.lang for s in ko.tracks[0].sentences] == ["ko"] * len(ko.tracks[0].sentences)
+    captions = _captions(built.site, "ko/01-welcome.vtt")
+    assert [s.text for s in ko.tracks[0].sentences] == captions
