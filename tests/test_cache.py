@@ -14,7 +14,7 @@ import pytest
 
 from audioguide import cache, files, tracks
 from audioguide.catalogs import Translation
-from audioguide.engines.base import Clip
+from audioguide.clip import Clip
 from audioguide.languages import resolve
 from audioguide.script import Pauses, Section, Text, Voice
 
