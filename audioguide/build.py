@@ -176,8 +176,8 @@ def build(
             )  # fmt: skip
         for _, kept_infos in kept.values():
             infos |= kept_infos
-        every = [built.get(lang.tag) or kept[lang.tag][0] for lang in guide.languages
-                 if lang.tag in built or lang.tag in kept]  # fmt: skip
+        editions_now = built | {tag: edition for tag, (edition, _) in kept.items()}
+        every = [editions_now[lang.tag] for lang in guide.languages if lang.tag in editions_now]
         manifest_json = manifest.render_manifest(guide.id, guide.source_language, every, infos)
         others = _translations(guide, locales, kept)
         site = player.render_site(every, translations | others)
