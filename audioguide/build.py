@@ -180,7 +180,8 @@ def build(
         every = [editions_now[lang.tag] for lang in guide.languages if lang.tag in editions_now]
         manifest_json = manifest.render_manifest(guide.id, guide.source_language, every, infos)
         others = _translations(guide, locales, kept)
-        site = player.render_site(every, translations | others)
+        sizes = {path: info.bytes for path, info in infos.items()}
+        site = player.render_site(every, translations | others, sizes)
         unreadable = {kept[tag][0].page for tag in kept if tag not in others}
         folder.claim(site)
         for path, data in site.items():
