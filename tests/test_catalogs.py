@@ -608,14 +608,14 @@ def test_a_save_made_while_update_runs_is_not_overwritten(project, user_error, m
     message = user_error(result, "locales/ko/LC_MESSAGES/audioguide.po")
     assert "changed while `audioguide update` was running" in message
     assert project.po("ko").read_text(encoding="utf-8") == saved.replace("zh_Hans", "ko")
-    assert not list(project.po("ko").parent.glob(".audioguide-*"))
+    assert not list(project.po("ko").parent.glob(".audioguide-tmp-*"))
 
 
 def test_update_removes_what_a_killed_update_left_and_nothing_else(project) -> None:
     folder = project.po("ko").parent
     leftovers = [
-        folder / ".audioguide-audioguide.po.k1ll3d.tmp",
-        project.locales / ".audioguide-audioguide.pot.x2y3z4.tmp",
+        folder / ".audioguide-tmp-audioguide.po.k1ll3d.tmp",
+        project.locales / ".audioguide-tmp-audioguide.pot.x2y3z4.tmp",
     ]
     theirs = [folder / ".audioguide.po.swp", folder / "notes.tmp", project.locales / ".x.tmp"]
     for path in leftovers + theirs:

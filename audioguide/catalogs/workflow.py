@@ -24,7 +24,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 
 from ..errors import CatalogError
-from ..files import temporary_files, write_atomic
+from ..files import into_place, remove_temporary, write_atomic
 from ..languages import Language
 from ..script import Guide
 from ..strings import STRINGS
@@ -159,7 +159,7 @@ def _template(guide: Guide, path: Path) -> _Template:
 def extract(guide: Guide, locales: Path) -> bool:
     """Write ``locales/audioguide.pot``; return whether it changed."""
     path = Path(locales) / TEMPLATE
-    _remove_leftovers(path)
+    remove_temporary(path.parent)  # what a killed extract or update left
     return write_atomic(path, _template(guide, path).data)
 
 
@@ -203,28 +203,24 @@ def _read_or_none(path: Path) -> bytes | None:
 
 
 def _write(path: Path, data: bytes, old: bytes | None) -> bool:
-    """Replace ``path`` with ``data`` only if it still holds what was read (``old``)."""
-    read_digest = hashlib.sha256(old).hexdigest() if old is not None else None
+    """Replace ``path`` with ``data`` only if it still holds what was read (``old``): its hash
+    is compared just before the new file takes its place."""
+    remove_temporary(path.parent)  # what a killed update left
+    if old == data:
+        return False
 
-    def unchanged_since_read() -> None:
-        now = _read_or_none(path)
-        if (hashlib.sha256(now).hexdigest() if now is not None else None) != read_digest:
+    def digest(content: bytes | None) -> str | None:
+        return hashlib.sha256(content).hexdigest() if content is not None else None
+
+    with into_place(path) as temporary:
+        temporary.write_bytes(data)
+        if digest(_read_or_none(path)) != digest(old):
             raise CatalogError(
                 "changed while `audioguide update` was running (saved in an editor?); it was "
                 "left as it is: run `audioguide update` again",
                 path,
             )
-
-    _remove_leftovers(path)
-    if old == data:
-        return False
-    return write_atomic(path, data, before_replace=unchanged_since_read)
-
-
-def _remove_leftovers(path: Path) -> None:
-    """Temporary files a killed update left beside ``path``."""
-    for leftover in temporary_files(path):
-        leftover.unlink(missing_ok=True)
+    return True
 
 
 def _merge(catalog: Catalog, template: Catalog, shipped: Catalog | None) -> None:

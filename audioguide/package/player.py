@@ -134,7 +134,7 @@ def render_site(
         dir=_direction(source.language.locale_id),
         t=texts[source.language.tag],
         source=source,
-        choices=[_choice(e, source) for e in editions],
+        choices=[_choice(e) for e in editions],
         also=_also(editions, texts, S.PLAYER_CHOOSE_LANGUAGE),
         alternates=_alternates(editions, ""),
     )
@@ -195,11 +195,10 @@ def _guide_context(
     language = edition.language
     locale = Locale.parse(language.locale_id)
     translated = language != source.language
-    source_tag = source.language.tag
 
-    def other(text: str, same_as: str | None) -> str | None:
-        """The source language's tag when ``text`` is the untranslated source text."""
-        return source_tag if translated and same_as is not None and text == same_as else None
+    def other(tag: str) -> str | None:
+        """``tag`` when it is not the page's language (an untranslated text's)."""
+        return tag if tag != language.tag else None
 
     def link(name: str, format: str, path: str) -> str:
         return t(S.PLAYER_DOWNLOAD, name=name, format=format, size=_size(sizes[path], locale))
@@ -252,9 +251,9 @@ def _guide_context(
         "t": t,
         "edition": edition,
         "language_name": language.name,
-        "title_lang": other(edition.title, source.title),
-        "description_lang": other(edition.description or "", source.description),
-        "author_lang": other(edition.author or "", source.author),
+        "title_lang": other(edition.title_lang),
+        "description_lang": other(edition.description_lang),
+        "author_lang": other(source.language.tag),  # a name, never translated
         "fallback_note": fallback_note,
         "untranslated": t(S.UNTRANSLATED, language=_language_name(source, locale)),
         "tracks": tracks,
@@ -289,14 +288,14 @@ class _Choice:
     href: str
 
 
-def _choice(edition: Edition, source: Edition) -> _Choice:
-    untranslated = edition is not source and edition.title == source.title
+def _choice(edition: Edition) -> _Choice:
+    untranslated = edition.title_lang != edition.language.tag
     return _Choice(
         tag=edition.language.tag,
         dir=_direction(edition.language.locale_id),
         name=edition.language.name,
         title=edition.title,
-        title_lang=source.language.tag if untranslated else None,
+        title_lang=edition.title_lang if untranslated else None,
         href=_href(edition.page, ""),
     )
 
