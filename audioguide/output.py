@@ -17,6 +17,7 @@ timelines come from the record and their entries from the manifest (:meth:`Outpu
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -28,7 +29,7 @@ from . import edition as timeline
 from .edition import Edition
 from .errors import BuildError
 from .files import remove_temporary, write_atomic
-from .package.manifest import FileInfo, validate_manifest
+from .package.manifest import MANIFEST_VERSION, FileInfo, validate_manifest
 
 RECORD = ".audioguide-build.json"
 MANIFEST = "manifest.json"
@@ -44,6 +45,7 @@ class Output:
     owned: set[str] = field(default_factory=set)  # output-relative paths the builds made
     editions: dict[str, Edition] = field(default_factory=dict)  # by tag, as last built
     manifest: dict[str, Any] | None = None  # the manifest on disk, when it is one
+    manifest_sha256: str | None = None  # of the manifest this build or the last one wrote
 
     @classmethod
     def read(cls, root: Path) -> Output:
@@ -51,17 +53,30 @@ class Output:
         unreadable there counts as absent (and names no file to remove)."""
         root = Path(root)
         found = cls(root)
-        manifest = _json(root / MANIFEST)
+        record = _json(root / RECORD)
+        if not isinstance(record, dict) or record.get("version") != RECORD_VERSION:
+            record = {}
+        data = _read(root / MANIFEST)
+        manifest = _json_of(data)
         if manifest is not None:
-            try:
-                validate_manifest(manifest)
-            except BuildError:  # not a manifest this version writes: leave it alone
-                manifest = None
+            digest = hashlib.sha256(data).hexdigest()
+            # The manifest the last build wrote (the record has its hash) was checked then;
+            # any other is checked against the schema (loading it is a third of a no-op build).
+            trusted = (
+                isinstance(manifest, dict)
+                and digest == record.get("manifest")
+                and manifest.get("manifest_version") == MANIFEST_VERSION
+            )
+            if not trusted:
+                try:
+                    validate_manifest(manifest)
+                except BuildError:  # not a manifest this version writes: leave it alone
+                    manifest = None
+            found.manifest_sha256 = digest if manifest is not None else None
         found.manifest = manifest
         if manifest is not None:
             found.owned |= {MANIFEST, *_files(manifest)}
-        record = _json(root / RECORD)
-        if isinstance(record, dict) and record.get("version") == RECORD_VERSION:
+        if record:
             paths = record.get("files")
             if isinstance(paths, list):
                 found.owned |= {p for p in paths if isinstance(p, str)}
@@ -97,9 +112,12 @@ class Output:
             return
         if languages:
             self.manifest = {**self.manifest, "languages": languages}
-            write_atomic(self.root / MANIFEST, _dump(self.manifest))
+            data = _dump(self.manifest)
+            write_atomic(self.root / MANIFEST, data)
+            self.manifest_sha256 = hashlib.sha256(data).hexdigest()
         else:
             self.manifest = None
+            self.manifest_sha256 = None
             (self.root / MANIFEST).unlink(missing_ok=True)
 
     def kept(self, tag: str, guide_id: str) -> tuple[Edition, dict[str, FileInfo]] | None:
@@ -127,6 +145,7 @@ class Output:
         """Write the new manifest, then remove the files earlier builds made that this one no
         longer has (``files``: every output-relative path it has now), then the record."""
         write_atomic(self.root / MANIFEST, manifest)
+        self.manifest_sha256 = hashlib.sha256(manifest).hexdigest()
         current = {*files, MANIFEST}
         root = self.root.resolve()
         folders = set()
@@ -145,6 +164,7 @@ class Output:
     def _write_record(self, editions: dict[str, Edition]) -> None:
         record = {
             "version": RECORD_VERSION,
+            "manifest": self.manifest_sha256,
             "files": sorted(self.owned),
             "editions": {tag: timeline.to_record(e) for tag, e in sorted(editions.items())},
         }
@@ -153,9 +173,20 @@ class Output:
 
 
 def _json(path: Path) -> Any:
+    return _json_of(_read(path))
+
+
+def _read(path: Path) -> bytes | None:
     try:
-        return json.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, ValueError):
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _json_of(data: bytes | None) -> Any:
+    try:
+        return None if data is None else json.loads(data.decode("utf-8"))
+    except ValueError:
         return None
 
 
