@@ -34,7 +34,7 @@ import threading
 import time
 from pathlib import Path
 
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -178,19 +178,22 @@ def help_time() -> tuple[float, float]:
 
 
 def edit_one_paragraph(work: Path) -> tuple[int, int]:
-    """Reword one sentence of one Korean paragraph; return (sentences changed, sentences in it)."""
+    """Reword one sentence of one Korean paragraph, in the catalog's text as a translator's
+    editor would; return (sentences changed, sentences in it)."""
     path = work / "locales/ko/LC_MESSAGES/audioguide.po"
-    catalog = read_po(io.BytesIO(path.read_bytes()))
+    text = path.read_text("utf-8")
     guide = load_guide(work / "scripts")
     language = next(lang for lang in guide.languages if lang.tag == "ko")
-    message = catalog[guide.sections[2].paragraphs[0].value]
-    before = split_sentences(message.string, language)
-    message.string = message.string.replace("여정", "길", 1)
-    after = split_sentences(message.string, language)
-    buffer = io.BytesIO()
-    write_po(buffer, catalog)
-    path.write_bytes(buffer.getvalue())
-    return len(set(after) - set(before)), len(after)
+    msgid = guide.sections[2].paragraphs[0].value
+    before = read_po(io.StringIO(text))[msgid].string
+    # The occurrence of the word that lies in this message's translation.
+    at = text.find("여정")
+    while read_po(io.StringIO(text[:at] + "길" + text[at + 2 :]))[msgid].string == before:
+        at = text.find("여정", at + 1)
+    path.write_text(text[:at] + "길" + text[at + 2 :], "utf-8")
+    after = split_sentences(read_po(io.StringIO(path.read_text("utf-8")))[msgid].string, language)
+    before_sentences = split_sentences(before, language)
+    return len(set(after) - set(before_sentences)), len(after)
 
 
 def edit_one_lexeme(work: Path) -> tuple[str, int]:
