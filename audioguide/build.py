@@ -16,6 +16,7 @@ import fcntl
 import functools
 import multiprocessing
 import os
+import posixpath
 import signal
 import tempfile
 import time
@@ -32,7 +33,7 @@ from .engines import get_engine
 from .errors import CatalogError, LanguageError
 from .files import write_atomic
 from .languages import Language
-from .package import archive, captions, feed, manifest, player, playlist, transcript
+from .package import archive, captions, daisy, epub, feed, manifest, player, playlist, transcript
 from .package.manifest import FileInfo
 from .script import Guide, load_guide
 from .strings import FULL_GUIDE
@@ -160,6 +161,7 @@ def build(
                 output, edition, translations[edition.language.tag], guide.source_language,
                 base_url, full_lengths[edition.language.tag],
             )  # fmt: skip
+            infos |= _write_books(output, edition, translations[edition.language.tag], guide)
         manifest_json = manifest.render_manifest(guide.id, guide.source_language, editions, infos)
         write_atomic(output / "manifest.json", manifest_json)
         for path, data in player.render_site(editions, translations).items():
@@ -389,6 +391,33 @@ def _write_listener_files(
         write_atomic(output / path, data)
         infos[path] = FileInfo.of(data)
     return infos
+
+
+def _write_books(
+    output: Path, edition: Edition, translation: Translation, guide: Guide
+) -> dict[str, FileInfo]:
+    """Write one language's talking books from its tracks' MP3s: the EPUB, the DAISY folder
+    (dropping files no longer in it) and its zip. Returns the size and hash of the EPUB and the
+    DAISY zip."""
+    audio = {path: (output / path).read_bytes() for path in _mp3s(edition)}
+    book = epub.render_epub(edition, audio, translation, published=guide.published)
+    write_atomic(output / edition.epub, book)
+
+    folder = output / edition.daisy_folder
+    files = daisy.render_daisy(edition, audio, published=guide.published)
+    for path in folder.glob("*") if folder.is_dir() else ():
+        if path.name not in files and path.is_file():
+            path.unlink()
+    for name, data in files.items():
+        write_atomic(folder / name, data)
+    name = posixpath.splitext(edition.daisy_zip)[0]
+    packed = archive.render_zip({f"{name}/{file}": data for file, data in files.items()})
+    write_atomic(output / edition.daisy_zip, packed)
+    return {edition.epub: FileInfo.of(book), edition.daisy_zip: FileInfo.of(packed)}
+
+
+def _mp3s(edition: Edition) -> list[str]:
+    return [edition.track_file(track, ".mp3") for track in edition.tracks]
 
 
 # --- the output folder -------------------------------------------------------------------

@@ -99,6 +99,8 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
         "feed": _file(edition.feed, files),
         "transcript": _file(edition.transcript, files),
         "zip": _file(edition.zip, files),
+        "epub": _file(edition.epub, files),
+        "daisy": _file(edition.daisy_zip, files),
         "full_guide": {**full_guide, "duration_ms": duration},
     }
 

@@ -179,6 +179,10 @@ def _guide_context(
               t(S.PLAYER_FEED_HINT), "application/rss+xml", False),
         _Link(_href(edition.zip, edition.folder), t(S.PLAYER_ZIP),
               t(S.PLAYER_ZIP_HINT), "application/zip", True),
+        _Link(_href(edition.epub, edition.folder), t(S.PLAYER_EPUB),
+              t(S.PLAYER_EPUB_HINT), "application/epub+zip", True),
+        _Link(_href(edition.daisy_zip, edition.folder), t(S.PLAYER_DAISY),
+              t(S.PLAYER_DAISY_HINT), "application/zip", True),
     ]  # fmt: skip
     rates = [(rate, t(S.PLAYER_RATE, rate=format_decimal(rate, locale=locale))) for rate in RATES]
     return {
