@@ -144,6 +144,10 @@ def test_epub_identifier_is_stable_per_guide_and_language_and_unpublished_books_
     assert ko != identifier(chinese())
     _, meta = _metadata(epub_files(with_untranslated()))
     assert meta["dcterms:modified"] == [f"{books.FIXED_DATE.isoformat()}T00:00:00Z"]
+    package, _ = _metadata(epub_files(with_untranslated()))
+    assert package.find("opf:metadata/dc:date", NS) is None  # no publication date made up
+    package, _ = _metadata(epub_files(with_untranslated(), published=datetime.date(2024, 5, 1)))
+    assert package.findtext("opf:metadata/dc:date", namespaces=NS) == "2024-05-01"
 
 
 def test_overlay_durations_are_the_tracks_and_add_up_to_the_book():

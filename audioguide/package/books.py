@@ -60,7 +60,7 @@ def clips(track: Track) -> tuple[Clip, ...]:
         for block in track.blocks
         for n, sentence in enumerate(block.sentences, 1)
     ]
-    begins = [0, *(s.start_ms for _, s in found[1:])]
+    begins = [s.start_ms if n else 0 for n, (_, s) in enumerate(found)]
     ends = [*begins[1:], track.duration_ms]
     return tuple(
         Clip(id_, sentence, begin, max(begin, end))

@@ -117,8 +117,9 @@ def _package(
         meta.append(f"<dc:creator>{x(author)}</dc:creator>")
     if edition.description:
         meta.append(f"<dc:description>{x(edition.description)}</dc:description>")
+    if published:
+        meta.append(f"<dc:date>{published.isoformat()}</dc:date>")
     meta += [
-        f"<dc:date>{date.isoformat()}</dc:date>",
         f'<meta property="dcterms:modified">{date.isoformat()}T00:00:00Z</meta>',
         '<meta property="schema:accessMode">textual</meta>',
         '<meta property="schema:accessMode">auditory</meta>',
