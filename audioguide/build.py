@@ -2,7 +2,7 @@
 
     scripts + catalogs + lexicons -> check everything, pick and check voices -> plan tracks
     -> render the tracks whose inputs changed (worker processes, sentence cache)
-    -> full-guide file -> captions, chapters, playlists, transcripts, feeds, zips
+    -> full-guide file -> captions, chapters, playlists, transcripts, feeds, zips, talking books
     -> manifest -> web player
 
 Every input is checked before anything is written, so bad input leaves the output as it was.
