@@ -221,19 +221,3 @@ def test_a_clip_past_the_end_of_its_mp3_fails_the_daisy_check(built):
     ).encode()
 
     assert any("outside 03-goodbye.mp3" in p for p in daisy_problems(files, lengths))
-
-
-# --- rebuilds ------------------------------------------------------------------------------
-
-
-def test_a_rebuild_drops_daisy_files_of_sections_no_longer_there(site: Site):
-    folder = site.output / "ko" / "daisy"
-    (folder / "04-gone.smil").write_text("<smil/>", encoding="utf-8")
-    (folder / "04-gone.mp3").write_bytes(b"old")
-
-    site.build_ok("--base-url", "https://example.org/guide/")
-
-    assert not (folder / "04-gone.smil").exists() and not (folder / "04-gone.mp3").exists()
-    files = {path.name: path.read_bytes() for path in folder.iterdir()}
-    lengths = {name: decoded_ms(folder / name) for name in files if name.endswith(".mp3")}
-    assert daisy_problems(files, lengths) == []

@@ -305,6 +305,7 @@ def package_files(edition: Edition, translation: Translation) -> dict[str, bytes
     files[edition.epub] = render_epub(edition, files, translation)
     book = render_daisy(edition, files)
     files[edition.daisy_zip] = render_zip({f"daisy/{name}": data for name, data in book.items()})
+    files |= {f"{edition.daisy_folder}/{name}": data for name, data in book.items()}
     return files
 
 
@@ -810,6 +811,9 @@ def test_manifest_validates_and_matches_the_files():
     for language, edition in zip(manifest["languages"], editions, strict=True):
         for key in ("playlist", "feed", "transcript", "zip", "epub", "daisy", "full_guide"):
             same(language[key])
+        for entry in language["daisy"]["files"]:
+            same(entry)
+        assert len(language["daisy"]["files"]) == 3 * len(edition.tracks) + 2  # + ncc, css
         assert language["full_guide"]["duration_ms"] == sum(t.duration_ms for t in edition.tracks)
         for entry, track in zip(language["tracks"], edition.tracks, strict=True):
             same(entry)
