@@ -2,7 +2,7 @@
 
     scripts + catalogs + lexicons -> check everything, pick and check voices -> plan tracks
     -> render the tracks whose inputs changed (worker processes, sentence cache)
-    -> full-guide file -> captions, chapters, playlists, transcripts, feeds, zips
+    -> full-guide file -> captions, chapters, playlists, transcripts, feeds, zips, talking books
     -> manifest -> web player
 
 Every input is checked before anything is written, so bad input leaves the output as it was.
@@ -18,6 +18,8 @@ import functools
 import gc
 import importlib
 import os
+import posixpath
+import shutil
 import sys
 import tempfile
 import threading
@@ -39,7 +41,7 @@ from .errors import AudioGuideError, BuildError, CatalogError, EngineError, Scri
 from .files import holds, into_place, write_atomic
 from .languages import Language
 from .output import Output
-from .package import archive, captions, feed, manifest, player, playlist, transcript
+from .package import archive, captions, daisy, epub, feed, manifest, player, playlist, transcript
 from .package.manifest import FileInfo
 from .report import Reporter
 from .script import GUIDE_FILE, Guide, Voice, load_guide
@@ -154,6 +156,7 @@ def build(
                         output, edition, translation, guide.source_language, base_url,
                         full_length, folder,
                     ))  # fmt: skip
+                    infos.update(_write_books(output, edition, translation, guide, folder))
 
                 if join:
                     folder.claim([edition.full_guide])
@@ -450,7 +453,8 @@ def _others(folder: Output, guide: Guide, built: Iterable[str]) -> list[str]:
     return [
         path
         for path in folder.owned
-        if path.split("/")[0] in others or path in {f"{guide.id}-{tag}.zip" for tag in others}
+        if path.split("/")[0] in others
+        or path in {f"{guide.id}-{tag}{end}" for tag in others for end in (".zip", "-daisy.zip")}
     ]
 
 
@@ -545,7 +549,8 @@ def _write_listener_files(
     manifest first stops listing the language."""
     lengths = {edition.track_file(track, ".mp3"): track.duration_ms for track in edition.tracks}
     lengths[edition.full_guide] = full_length
-    infos = {path: FileInfo.of_file(output / path, lengths[path]) for path in lengths}
+    listed = folder.listed()  # the language's files, unless it was withdrawn for a change
+    infos = {path: _info(output / path, listed.get(path), lengths[path]) for path in lengths}
 
     written = {}
     for track in edition.tracks:
@@ -571,8 +576,81 @@ def _write_listener_files(
     if not zip_current:
         with into_place(zip_path) as tmp, open(tmp, "wb") as handle:
             archive.write_zip(handle, entries, key)
-    infos[edition.zip] = FileInfo.of_file(zip_path)
+    infos[edition.zip] = _info(zip_path, listed.get(edition.zip) if zip_current else None)
     return infos
+
+
+def _info(path: Path, listed: FileInfo | None, duration_ms: int | None = None) -> FileInfo:
+    """The size and hash of ``path``: as the manifest lists them (``listed``) when its size
+    agrees, for a file the build found unchanged (by its inputs tag, fingerprint or bytes);
+    otherwise read from the file."""
+    if listed is not None and path.stat().st_size == listed.bytes:
+        return FileInfo(listed.bytes, listed.sha256, duration_ms)
+    return FileInfo.of_file(path, duration_ms)
+
+
+def _write_books(
+    output: Path, edition: Edition, translation: Translation, guide: Guide, folder: Output
+) -> dict[str, FileInfo]:
+    """Write one language's talking books from its tracks' MP3s: the EPUB, the DAISY folder and
+    its zip. Returns the size and hash of each of their files by path (the manifest lists the
+    EPUB and the DAISY zip). When any of them changes, the manifest first stops listing the
+    language; DAISY files of sections no longer there go when the build finishes.
+
+    The MP3s stay on disk: they are copied and zipped a piece at a time, and a book's zip is
+    made again only when its fingerprint says that an entry changed."""
+    listed = folder.listed()  # the language's files, unless it was withdrawn for a change
+    audio = {path: output / path for path in _mp3s(edition)}
+    tracks_info = {file: _info(file, listed.get(path)) for path, file in audio.items()}
+    digests = {file: info.sha256 for file, info in tracks_info.items()}
+    book = daisy.render_daisy(edition, audio, published=guide.published)
+    name = posixpath.splitext(edition.daisy_zip)[0]
+    zips = {
+        edition.epub: (epub.epub_entries(edition, audio, translation, published=guide.published),
+                       epub.MIMETYPE),
+        edition.daisy_zip: ({f"{name}/{file}": data for file, data in book.items()}, None),
+    }  # fmt: skip
+    keys = {path: archive.fingerprint(entries, digests) for path, (entries, _) in zips.items()}
+    unchanged = {path for path in zips if archive.fingerprint_of(output / path) == keys[path]}
+    copies = {f"{edition.daisy_folder}/{file}": data for file, data in book.items()}
+    same = {path for path, data in copies.items() if _holds(output / path, data)}
+    if len(unchanged) < len(zips) or len(same) < len(copies):
+        folder.claim([*zips, *copies])
+        folder.withdraw(edition.language.tag)
+        listed = {}
+    for path in copies.keys() - same:
+        data = copies[path]
+        if isinstance(data, Path):
+            with into_place(output / path) as tmp:
+                shutil.copyfile(data, tmp)
+        else:
+            write_atomic(output / path, data)
+    for path, (entries, first) in zips.items():
+        if path not in unchanged:
+            with into_place(output / path) as tmp, open(tmp, "wb") as handle:
+                archive.write_zip(handle, entries, keys[path], first=first)
+    infos = {}
+    for path, data in copies.items():  # an MP3 copied is known by its original's size and hash
+        infos[path] = tracks_info[data] if isinstance(data, Path) else FileInfo.of(data)
+    for path in zips:
+        infos[path] = _info(output / path, listed.get(path) if path in unchanged else None)
+    return infos
+
+
+def _holds(path: Path, data: bytes | Path) -> bool:
+    """Whether ``path`` holds ``data``, or a copy of the MP3 ``data`` (known by the inputs its
+    tags name and its size)."""
+    if not isinstance(data, Path):
+        return holds(path, data)
+    try:
+        same_size = path.stat().st_size == data.stat().st_size
+    except OSError:
+        return False
+    return same_size and audio.read_inputs(path) == audio.read_inputs(data) is not None
+
+
+def _mp3s(edition: Edition) -> list[str]:
+    return [edition.track_file(track, ".mp3") for track in edition.tracks]
 
 
 # --- the output folder -------------------------------------------------------------------

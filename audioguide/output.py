@@ -120,6 +120,12 @@ class Output:
             self.manifest_sha256 = None
             (self.root / MANIFEST).unlink(missing_ok=True)
 
+    def listed(self) -> dict[str, FileInfo]:
+        """The files the manifest on disk lists, with their sizes and hashes. A language is
+        withdrawn before any of its files change, so what is listed is as the manifest says,
+        unless something other than the build changed it."""
+        return dict(_infos(self.manifest)) if self.manifest is not None else {}
+
     def kept(self, tag: str, guide_id: str) -> tuple[Edition, dict[str, FileInfo]] | None:
         """Language ``tag`` as the last build left it, with its files as the manifest lists
         them; None unless it is whole: listed in the manifest, its timeline recorded, and

@@ -44,14 +44,16 @@ _UNIX = 3  # ZipInfo.create_system: the mode in external_attr is a Unix one
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def render_zip(entries: dict[str, bytes | Path]) -> bytes:
+def render_zip(entries: dict[str, bytes | Path], *, first: str | None = None) -> bytes:
     """A zip of ``{relative name: content}``, byte for byte the same for the same entries.
+
+    ``first`` names an entry written first and stored (an EPUB's ``mimetype``).
 
     Names are plain relative POSIX paths (``folder/file.ext``); an absolute name, a backslash, an
     empty, ``.`` or ``..`` segment raises :class:`~audioguide.errors.BuildError`.
     """
     buffer = io.BytesIO()
-    write_zip(buffer, entries)
+    write_zip(buffer, entries, first=first)
     return buffer.getvalue()
 
 
@@ -78,19 +80,25 @@ def fingerprint_of(path: Path) -> bytes | None:
         return None
 
 
-def write_zip(handle: BinaryIO, entries: dict[str, bytes | Path], comment: bytes = b"") -> None:
+def write_zip(
+    handle: BinaryIO,
+    entries: dict[str, bytes | Path],
+    comment: bytes = b"",
+    *,
+    first: str | None = None,
+) -> None:
     """Write the zip :func:`render_zip` makes into ``handle`` (seekable), reading each file
     entry in pieces of 1 MB; ``comment`` is its :func:`fingerprint`."""
     for name in entries:
         check_name(name)
     with zipfile.ZipFile(handle, "w") as archive:
         archive.comment = comment
-        for name in sorted(entries):
+        for name in sorted(entries, key=lambda name: (name != first, name)):
             content = entries[name]
             info = zipfile.ZipInfo(name, date_time=DATE_TIME)
             info.create_system = _UNIX
             info.external_attr = (stat.S_IFREG | MODE) << 16
-            stored = name.lower().endswith(STORED_SUFFIXES)
+            stored = name == first or name.lower().endswith(STORED_SUFFIXES)
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             if stored and isinstance(content, Path):
                 info.file_size = content.stat().st_size
