@@ -316,7 +316,9 @@ def _workers(plans: dict[str, list[tracks.TrackPlan]], jobs: int) -> Iterator[_J
         return started[0]
 
     try:
-        yield _Jobs(start, at_once=workers + 1)
+        # Two jobs per worker in hand: each has its next one queued while this process writes
+        # a language's listener files (a join added first waits behind at most those).
+        yield _Jobs(start, at_once=2 * workers)
     finally:
         for pool, starts in started:
             pool.shutdown(wait=True, cancel_futures=True)
