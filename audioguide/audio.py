@@ -189,7 +189,10 @@ def frame_starts(sources: list[Path]) -> list[float]:
     starts, samples = [], 0
     for source in sources:
         starts.append(samples * 1000 / SAMPLE_RATE)
-        samples += round(MP3(source).info.length * SAMPLE_RATE / 1152) * 1152
+        info = MP3(source).info
+        if info is None:
+            raise BuildError(f"{source} is not an MP3 file")
+        samples += round(info.length * SAMPLE_RATE / 1152) * 1152
     return starts
 
 

@@ -196,7 +196,7 @@ def _speakers(
         if name == "auto":
             gtts = get_engine("gtts")
             if online is None:
-                online = gtts.available(voice.tld)
+                online = gtts.available(voice)
                 if not online:
                     report.notice(
                         "gTTS is not reachable; speaking with the offline espeak-ng voice"
@@ -345,7 +345,9 @@ def _edition(
     )
 
 
-def _full_guide(output: Path, edition: Edition, translation: Translation) -> tuple[tuple, int]:
+def _full_guide(
+    output: Path, edition: Edition, translation: Translation
+) -> tuple[tuple | None, int]:
     """The join that makes the full-guide file (None when the file is up to date), and its
     length in ms. Its chapters are the tracks, at the exact places the join puts them."""
     path = output / edition.full_guide

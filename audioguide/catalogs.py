@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, denormalize, read_po, write_po
 
@@ -120,7 +120,8 @@ def _template_as_written(guide: Guide, path: Path) -> Catalog:
             old = _read(path, None)
         except CatalogError:
             return template
-        again = build_template(guide, old.creation_date)
+        created = old.creation_date if isinstance(old.creation_date, datetime) else None
+        again = build_template(guide, created)
         if _po_bytes(again) == path.read_bytes():
             return again
     return template
@@ -237,7 +238,7 @@ class Stats:
 
 def stats(guide: Guide, locales: Path) -> list[Stats]:
     """Translated, fuzzy and untranslated counts per language, against the current scripts."""
-    wanted = [message.id for message in build_template(guide) if message.id]
+    wanted = [m.id for m in build_template(guide) if m.id and isinstance(m.id, str)]
     results = []
     for language in guide.languages[1:]:
         path = catalog_path(locales, language)
@@ -250,8 +251,8 @@ def stats(guide: Guide, locales: Path) -> list[Stats]:
                 counts["untranslated"] += 1
                 continue
             counts["fuzzy" if message.fuzzy else "translated"] += 1
-            lost = placeholders(msgid) - placeholders(message.string)
-            added = placeholders(message.string) - placeholders(msgid)
+            lost = placeholders(msgid) - placeholders(_string(message))
+            added = placeholders(_string(message)) - placeholders(msgid)
             if lost or added:
                 what = "; ".join(
                     f"{verb} {', '.join('{' + n + '}' for n in sorted(names))}"
@@ -288,7 +289,7 @@ class Translation:
         """A guide message; falls back to the source text when untranslated or fuzzy."""
         message = self._catalog.get(msgid) if self._catalog is not None else None
         if self._catalog is None or (message and message.string and not message.fuzzy):
-            return Translated(message.string if message else msgid, False)
+            return Translated(_string(message) if message else msgid, False)
         return Translated(msgid, True)
 
     def tool_template(self, msgid: str) -> Translated:
@@ -297,13 +298,19 @@ class Translation:
         when the English text is all there is."""
         for catalog in (self._catalog, self._shipped):
             message = catalog.get(msgid) if catalog is not None else None
-            if message and message.string and not message.fuzzy and _fits(message.string, msgid):
-                return Translated(message.string, False)
+            text = _string(message) if message else ""
+            if message and text and not message.fuzzy and _fits(text, msgid):
+                return Translated(text, False)
         return Translated(msgid, self.language.code != "en")
 
     def tool(self, msgid: str, **values: object) -> str:
         """One of audioguide's own strings, translated where possible, filled in."""
         return self.tool_template(msgid).text.format(**values)
+
+
+def _string(message: Message) -> str:
+    """A message's translation (catalogs are read without plural forms: see :func:`_read`)."""
+    return message.string if isinstance(message.string, str) else ""
 
 
 def _fits(translated: str, msgid: str) -> bool:
@@ -363,6 +370,14 @@ def _read(path: Path, language: Language | None) -> Catalog:
         ) from None
     except (ValueError, IndexError) as exc:
         raise CatalogError(f"not a valid .po file ({exc}); fix it in a .po editor", path) from None
+    for message in catalog:
+        if message.pluralizable:
+            raise CatalogError(
+                "a message has plural forms (msgid_plural), which audioguide never uses; "
+                "remove its msgid_plural and msgstr[n] lines and give one msgstr",
+                path,
+                message.lineno,
+            )
     for message in catalog:
         if "no-python-format" in message.flags:
             _not_python_format(message)

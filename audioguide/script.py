@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import yaml
 
@@ -138,9 +138,10 @@ def _compose(path: Path) -> yaml.Node:
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
         what = exc.problem or exc.context or "invalid YAML"
-        raise ScriptError(f"YAML syntax error: {what}; fix the YAML", path, line) from None
+        raise ScriptError(
+            f"YAML syntax error: {what}; fix the YAML", path, mark.line + 1 if mark else None
+        ) from None
     except yaml.YAMLError as exc:
         raise ScriptError(f"YAML error: {exc}", path) from None
     if node is None:
@@ -186,6 +187,10 @@ class _Fields:
     def has(self, key: str) -> bool:
         return key in self.nodes
 
+    @overload
+    def text(self, key: str) -> Text: ...
+    @overload
+    def text(self, key: str, *, required: bool) -> Text | None: ...
     def text(self, key: str, *, required: bool = True) -> Text | None:
         if key not in self.nodes:
             if required:
@@ -205,6 +210,10 @@ class _Fields:
             raise ScriptError(f"{what} is empty; write the text or remove it", self.path, line)
         return Text(value, self.path, line)
 
+    @overload
+    def string(self, key: str) -> str: ...
+    @overload
+    def string(self, key: str, *, required: bool) -> str | None: ...
     def string(self, key: str, *, required: bool = True) -> str | None:
         text = self.text(key, required=required)
         return text.value if text else None
@@ -277,7 +286,7 @@ def load_guide(scripts: Path) -> Guide:
     )
     languages = [source]
     if fields.has("languages"):
-        node = fields.mapping("languages")
+        node = fields.nodes["languages"]
         if not isinstance(node, yaml.SequenceNode):
             raise ScriptError("'languages' must be a list", guide_path, node.start_mark.line + 1)
         for item in node.value:
@@ -336,7 +345,7 @@ def _section_paths(fields: _Fields, scripts: Path) -> list[Path]:
                 scripts,
             )
         return paths
-    node = fields.mapping("sections")
+    node = fields.nodes["sections"]
     if not isinstance(node, yaml.SequenceNode) or not node.value:
         raise ScriptError(
             "'sections' must be a non-empty list of file names",

@@ -231,7 +231,7 @@ def clip_for(sentence: Sentence, store: cache.Cache) -> tuple[bytes, bool]:
     """The sentence's PCM at the common rate, and whether it had to be synthesised."""
     clip = store.get_clip(sentence.key)
     made = clip is None
-    if made:
+    if clip is None:
         who = sentence.speaker
         clip = get_engine(who.engine).synthesize(sentence.spoken, who.language, who.voice)
         store.put_clip(sentence.key, clip)

@@ -136,7 +136,7 @@ def test_version_names_library_and_loader(engine):
     text = engine.version()
     assert text.startswith("espeak-ng 1.52")
     assert f"espeakng-loader {version('espeakng-loader')}" in text
-    assert engine.available()
+    assert engine.available(Voice())
 
 
 def test_registered_and_cached():

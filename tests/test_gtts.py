@@ -159,12 +159,12 @@ def test_connection_refused_fails_at_once_and_engine_is_unavailable(http, engine
         engine.synthesize(SENTENCE, resolve("en"), Voice())
     assert "Welcome to the old market" in str(error.value)
     assert len(http.calls) == 1 and sleeps == []
-    assert engine.available() is False
+    assert engine.available(Voice()) is False
 
 
 def test_available_when_google_answers(http, engine):
     http.head("https://translate.google.com/", status=301)
-    assert engine.available() is True
+    assert engine.available(Voice()) is True
 
 
 def test_forbidden_is_not_retried(http, engine, sleeps):

@@ -40,8 +40,9 @@ class Engine(ABC):
         """Identifies the voice's output; goes into every cache key."""
 
     @abstractmethod
-    def available(self) -> bool:
-        """Whether the engine can speak now (a quick check, about a second at most)."""
+    def available(self, voice: Voice) -> bool:
+        """Whether the engine can speak now with these settings (a quick check, about a
+        second at most)."""
 
     @abstractmethod
     def supports(self, language: Language, voice: Voice) -> bool:

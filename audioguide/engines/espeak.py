@@ -207,7 +207,7 @@ class EspeakEngine(Engine):
             loader = "unknown"
         return f"espeak-ng {library} (espeakng-loader {loader})"
 
-    def available(self) -> bool:
+    def available(self, voice: Voice) -> bool:
         try:
             with _lock:
                 _initialised()

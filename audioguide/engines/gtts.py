@@ -69,8 +69,8 @@ class GttsEngine(Engine):
     def version(self) -> str:
         return f"gTTS {gtts.__version__}"
 
-    def available(self, tld: str = "com") -> bool:
-        """Whether translate.google.<tld> answers within ``probe_timeout`` (any HTTP status).
+    def available(self, voice: Voice) -> bool:
+        """Whether translate.google.<voice.tld> answers within ``probe_timeout`` (any HTTP status).
 
         The request runs in a daemon thread so that a slow DNS lookup, which requests' timeout
         does not cover, cannot hold the caller longer than that either.
@@ -80,7 +80,7 @@ class GttsEngine(Engine):
         def probe() -> None:
             try:
                 requests.head(
-                    f"https://translate.google.{tld}/",
+                    f"https://translate.google.{voice.tld}/",
                     timeout=self.probe_timeout,
                     allow_redirects=False,
                 )

@@ -292,7 +292,7 @@ _UNITS = (("duration-hour", 3600), ("duration-minute", 60), ("duration-second", 
 def _duration(ms: int, locale: Locale) -> str:
     """ "3 minutes, 5 seconds", "3분 5초", "3分钟5秒钟": whole seconds, in words."""
     left = max(0, round(ms / 1000))
-    parts = []
+    parts: list[str] = []
     for unit, size in _UNITS:
         value, left = divmod(left, size)
         if value or (size == 1 and not parts):
