@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import logging
 import multiprocessing
 import os
 import signal
@@ -29,14 +30,15 @@ from . import audio, cache, catalogs, tracks
 from .catalogs import Translation
 from .edition import Chapter, Edition, Track
 from .engines import get_engine
-from .errors import CatalogError, LanguageError
+from .errors import CatalogError, LanguageError, OptionError
 from .files import write_atomic
 from .languages import Language
 from .package import archive, captions, feed, manifest, player, playlist, transcript
 from .package.manifest import FileInfo
-from .script import Guide, load_guide
+from .script import Guide, check_base_url, load_guide
 from .strings import FULL_GUIDE
 
+log = logging.getLogger(__name__)
 PREVIEW_URL = "http://127.0.0.1:8000/"  # where `audioguide serve` shows the output
 LOCK_FILE = ".audioguide.lock"
 DEFAULT_CACHE = Path(".audioguide-cache")
@@ -70,9 +72,11 @@ class Summary:
 
 
 class Reporter:
-    """Where the build tells what it does; the CLI gives a terminal-aware one."""
+    """Where the build shows its progress; the CLI gives a terminal-aware one. Notices and
+    warnings go to the ``audioguide`` logger."""
 
-    def notice(self, message: str) -> None: ...
+    def notice(self, message: str) -> None:
+        log.info(message)
 
     def start(self, language: Language, total: int) -> None: ...
 
@@ -88,11 +92,11 @@ def build(
 
     # 1. Read and check every input before touching the output folder.
     guide = load_guide(scripts)
+    base_url = _base_url(options.base_url) or guide.base_url or PREVIEW_URL
     languages = _languages(guide, options.languages)
+    log.debug(f"{len(guide.sections)} sections; building {', '.join(x.tag for x in languages)}")
     translations = {lang.tag: catalogs.translation(guide, locales, lang) for lang in languages}
-    completeness = {
-        s.language.tag: s for s in catalogs.stats(guide, locales) if s.language in languages
-    }
+    completeness = {s.language.tag: s for s in catalogs.stats(guide, locales, languages)}
     for stats in completeness.values():
         if stats.translated < stats.total:
             message = (
@@ -102,11 +106,10 @@ def build(
             if options.strict:
                 raise CatalogError(f"{message}; translate them or build without --strict",
                                    catalogs.catalog_path(locales, stats.language))  # fmt: skip
-            report.notice(
-                f"warning: {message}; until translated they are spoken and shown in "
+            log.warning(
+                f"{message}; until translated they are spoken and shown in "
                 f"{guide.source_language.english_name} (see `audioguide stats`)"
             )
-    base_url = options.base_url or guide.base_url or PREVIEW_URL
 
     output.mkdir(parents=True, exist_ok=True)
     with _locked(output, report), _cache_root(options.cache) as cache_root:
@@ -179,6 +182,16 @@ def build(
 # --- inputs and voices -------------------------------------------------------------------
 
 
+def _base_url(given: str | None) -> str | None:
+    """``--base-url``, checked as guide.yaml's ``base_url`` is."""
+    if given is None:
+        return None
+    try:
+        return check_base_url(given)
+    except ValueError as exc:
+        raise OptionError(f"--base-url {exc}") from None
+
+
 def _languages(guide: Guide, wanted: tuple[str, ...]) -> list[Language]:
     chosen = [guide.language(given) for given in wanted] or list(guide.languages)
     # The source language is always built: untranslated text is spoken in its voice.
@@ -198,9 +211,7 @@ def _speakers(
             if online is None:
                 online = gtts.available(voice)
                 if not online:
-                    report.notice(
-                        "gTTS is not reachable; speaking with the offline espeak-ng voice"
-                    )
+                    log.info("gTTS is not reachable; speaking with the offline espeak-ng voice")
             name = "gtts" if online and gtts.supports(language, voice) else "espeak"
         if not get_engine(name).supports(language, voice):
             raise LanguageError(
@@ -208,6 +219,7 @@ def _speakers(
                 f"choose another engine in guide.yaml under voices: {language.locale_id}:"
             )
         speakers[language.tag] = tracks.speaker(name, language, voice)
+        log.debug(f"{language.tag}: spoken by {speakers[language.tag].description}")
     return speakers
 
 
@@ -281,10 +293,12 @@ def _render_tracks(
         for plan in language_plans:
             record = store.get_record(plan.inputs)
             if record and audio.read_inputs(plan.path) == plan.inputs:
+                log.debug(f"{plan.path}: up to date")
                 rendered[tag][plan.inputs] = tracks.Rendered.from_record(record)
                 counts["unchanged"] += 1
                 report.advance(plan.speaker.language, plan.path.name, written=False)
             else:
+                log.debug(f"{plan.path}: to render")
                 plan.path.parent.mkdir(parents=True, exist_ok=True)
                 todo.append(plan)
 
@@ -404,7 +418,8 @@ def _write_listener_files(
     entries = archive.zip_entries(edition, files | written, translation)
     written[edition.zip] = archive.render_zip(entries)
     for path, data in written.items():
-        write_atomic(output / path, data)
+        if write_atomic(output / path, data):
+            log.debug(f"{output / path}: written")
         infos[path] = FileInfo.of(data)
     return infos
 
@@ -419,7 +434,7 @@ def _locked(output: Path, report: Reporter) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            report.notice(f"another build is writing {output}; waiting for it to finish")
+            log.info(f"another build is writing {output}; waiting for it to finish")
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

@@ -23,9 +23,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, denormalize, read_po, write_po
 
 from .errors import CatalogError
-from .files import write_atomic
+from .files import read_input, write_atomic
 from .languages import Language
-from .script import Guide
+from .script import Guide, forbidden_character
 from .strings import STRINGS
 
 DOMAIN = "audioguide"
@@ -36,6 +36,7 @@ _HEADER = """\
 # Edit the msgstr lines; leave msgid as it is. Placeholders such as {title}
 # must stay in the translation, in any order.
 #"""
+MAX_CATALOG_BYTES = 16 * 1024 * 1024
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -236,11 +237,13 @@ class Stats:
         return self.translated == self.total and not self.problems
 
 
-def stats(guide: Guide, locales: Path) -> list[Stats]:
-    """Translated, fuzzy and untranslated counts per language, against the current scripts."""
+def stats(guide: Guide, locales: Path, languages: Iterable[Language] | None = None) -> list[Stats]:
+    """Translated, fuzzy and untranslated counts per language (default: every translated one),
+    against the current scripts. Only those languages' catalogs are read."""
     wanted = [m.id for m in build_template(guide) if m.id and isinstance(m.id, str)]
+    chosen = guide.languages[1:] if languages is None else languages
     results = []
-    for language in guide.languages[1:]:
+    for language in [lang for lang in chosen if lang != guide.source_language]:
         path = catalog_path(locales, language)
         catalog = load(locales, language)
         counts = {"translated": 0, "fuzzy": 0, "untranslated": 0}
@@ -347,7 +350,10 @@ def load(locales: Path, language: Language) -> Catalog:
 
 
 def _read(path: Path, language: Language | None) -> Catalog:
-    raw = path.read_bytes()
+    try:
+        raw = read_input(path, MAX_CATALOG_BYTES)
+    except ValueError as exc:
+        raise CatalogError(f"{exc}; give a .po text file", path) from None
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -375,6 +381,13 @@ def _read(path: Path, language: Language | None) -> Catalog:
             raise CatalogError(
                 "a message has plural forms (msgid_plural), which audioguide never uses; "
                 "remove its msgid_plural and msgstr[n] lines and give one msgstr",
+                path,
+                message.lineno,
+            )
+        found = forbidden_character(_string(message))
+        if found:
+            raise CatalogError(
+                f"the translation holds {found}, which cannot be spoken or shown; remove it",
                 path,
                 message.lineno,
             )
