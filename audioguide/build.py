@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import audio, cache, catalogs, tracks
 from .catalogs import Translation
-from .edition import Chapter, Edition, Track
+from .edition import Chapter, Edition
 from .engines import get_engine
 from .errors import CatalogError, LanguageError, OptionError
 from .files import write_atomic
@@ -329,23 +329,7 @@ def _edition(
     stats: catalogs.Stats | None,
     speaker: tracks.Speaker,
 ) -> Edition:
-    built = []
-    for plan in plans:
-        result = rendered[plan.inputs]
-        built.append(
-            Track(
-                number=plan.number,
-                section_id=plan.section_id,
-                title=plan.title,
-                stem=plan.stem,
-                duration_ms=result.duration_ms,
-                cues=result.cues,
-                chapters=result.chapters,
-                transcript=plan.transcript,
-                fallbacks=plan.fallbacks,
-                voice=plan.speaker.description,
-            )
-        )
+    built = [tracks.timeline(plan, rendered[plan.inputs]) for plan in plans]
     description = translation(guide.description.value).text if guide.description else None
     return Edition(
         guide_id=guide.id,

@@ -1,7 +1,16 @@
-"""What the audio stage hands the package stage: each language's built tracks and their timings.
+"""What the audio stage hands the package stage: each language's timeline.
 
-Plain frozen data: everything here is already in the track's language, times are whole
-milliseconds from the start of the track's audio, and paths are relative to the output folder.
+A built :class:`Edition` is, per language, the tracks in order; each :class:`Track` holds its
+blocks (the spoken announcement first, then one per paragraph), and each :class:`Block` its
+sentences. A :class:`Sentence` knows the text shown, the text spoken, the BCP 47 tag of the
+language it is spoken and shown in, whether it is the source text standing in for a missing
+translation (and for which message), and where it is in the track's audio.
+
+Every renderer (captions, transcripts, chapters, tags, feeds, the player, the talking books, the
+manifest) reads this structure; none re-parses joined text or compares strings to recover it.
+
+Plain frozen data: times are whole milliseconds from the start of the track's audio, and paths
+are relative to the output folder.
 """
 
 from __future__ import annotations
@@ -10,14 +19,43 @@ from dataclasses import dataclass
 
 from .languages import Language
 
+ANNOUNCEMENT = "announcement"
+PARAGRAPH = "paragraph"
+
 
 @dataclass(frozen=True)
-class Cue:
-    """One sentence as spoken in a track: a caption."""
+class Sentence:
+    """One sentence of a track, as written and as spoken, and where it is in the audio."""
 
+    text: str  # as written: captions, transcripts, the player and the books show this
+    spoken: str  # as handed to the voice (normalised; pronunciation lexicons applied)
+    lang: str  # BCP 47 tag of the language it is spoken and shown in
+    # The id of the message whose source text stands in for a missing translation ("markets/p2",
+    # "markets/title"; "announcement" for audioguide's own announcement), or None.
+    fallback: str | None
     start_ms: int
     end_ms: int
-    text: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """The announcement ("Track 2 of 5. Markets.") or one paragraph of a section."""
+
+    kind: str  # ANNOUNCEMENT or PARAGRAPH
+    id: str  # "announcement", "p1", "p2", ...: unique within the track
+    text: str  # as written, whole (a paragraph may hold line breaks)
+    lang: str  # BCP 47 tag of the language most of it is in (its sentences say exactly)
+    fallback: str | None  # as Sentence.fallback, for the block's own message
+    heading: str  # a paragraph's first words: its chapter title ("" for the announcement)
+    sentences: tuple[Sentence, ...]
+
+    @property
+    def start_ms(self) -> int:
+        return self.sentences[0].start_ms if self.sentences else 0
+
+    @property
+    def end_ms(self) -> int:
+        return self.sentences[-1].end_ms if self.sentences else 0
 
 
 @dataclass(frozen=True)
@@ -34,13 +72,47 @@ class Track:
     number: int  # 1-based position in the guide
     section_id: str
     title: str  # in the track's language (or the source language where untranslated)
+    title_lang: str  # BCP 47 tag of the title's language
     stem: str  # "02-escape": every file of this track is <tag>/<stem>.<ext>
     duration_ms: int
-    cues: tuple[Cue, ...]  # the announcement, then every sentence, in order
-    chapters: tuple[Chapter, ...]  # one per paragraph
-    transcript: str  # the text as spoken, paragraphs separated by blank lines
-    fallbacks: tuple[str, ...]  # ids of messages spoken in the source language
+    blocks: tuple[Block, ...]  # the announcement, then one per paragraph
     voice: str  # what spoke it, e.g. "espeak-ng 1.52 (cmn)"
+
+    @property
+    def announcement(self) -> Block:
+        return self.blocks[0]
+
+    @property
+    def paragraphs(self) -> tuple[Block, ...]:
+        return self.blocks[1:]
+
+    @property
+    def sentences(self) -> tuple[Sentence, ...]:
+        """Every sentence in the order spoken: the captions."""
+        return tuple(sentence for block in self.blocks for sentence in block.sentences)
+
+    @property
+    def chapters(self) -> tuple[Chapter, ...]:
+        """One per paragraph; the first starts at 0 (the announcement belongs to it), each
+        lasts until the next one starts, the last until the end of the track."""
+        starts = [0 if n == 0 else p.start_ms for n, p in enumerate(self.paragraphs)]
+        ends = [*starts[1:], self.duration_ms]
+        return tuple(
+            Chapter(start, end, paragraph.heading)
+            for start, end, paragraph in zip(starts, ends, self.paragraphs, strict=True)
+        )
+
+    @property
+    def fallbacks(self) -> tuple[str, ...]:
+        """Ids of the guide's messages spoken in the source language, in order."""
+        found = [s.fallback for s in self.sentences if s.fallback]
+        found += [b.fallback for b in self.paragraphs if b.fallback]
+        return tuple(f for f in dict.fromkeys(found) if f != ANNOUNCEMENT)
+
+    @property
+    def transcript(self) -> str:
+        """The text as spoken, blocks separated by blank lines (for the MP3's lyrics tag)."""
+        return "\n\n".join(block.text for block in self.blocks)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ errors can point users at it; no error quotes a file that is not UTF-8 text.
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -86,6 +87,7 @@ class Guide:
     languages: tuple[Language, ...]  # source language first
     author: str | None
     base_url: str | None
+    published: datetime.date | None  # when the guide was published: feeds, books (reproducible)
     voices: tuple[tuple[str, Voice], ...]  # (locale id, settings), sorted
     pauses: Pauses
     sections: tuple[Section, ...]
@@ -376,7 +378,7 @@ def _language(fields: _Fields, key: str, given: str, line: int | None = None) ->
 
 _GUIDE_FIELDS = (
     "id", "title", "description", "source_language", "languages", "author", "sections",
-    "voices", "base_url", "pauses",
+    "voices", "base_url", "pauses", "published",
 )  # fmt: skip
 _SECTION_FIELDS = ("id", "title", "paragraphs", "note")
 _VOICE_FIELDS = ("engine", "voice", "rate", "tld", "slow")
@@ -445,11 +447,28 @@ def load_guide(scripts: Path) -> Guide:
         languages=tuple(languages),
         author=fields.string("author", required=False),
         base_url=base_url,
+        published=_published(fields),
         voices=_voices(fields),
         pauses=_pauses(fields),
         sections=tuple(sections),
         path=scripts,
     )
+
+
+def _published(fields: _Fields) -> datetime.date | None:
+    node = fields.mapping("published")
+    if node is None:
+        return None
+    value = fields._value(node)
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if not isinstance(value, datetime.date) or not 1990 <= value.year <= 9999:
+        raise ScriptError(
+            f"published must be a date such as 2024-05-01, not {value!r}",
+            fields.path,
+            fields.line_of("published"),
+        )
+    return value
 
 
 def _section_paths(fields: _Fields, scripts: Path) -> list[Path]:

@@ -16,9 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, audio, cache
+from . import __version__, audio, cache, edition
 from .catalogs import Translated, Translation
-from .edition import Chapter, Cue
 from .engines import get_engine
 from .languages import Language
 from .script import Pauses, Section, Voice
@@ -27,7 +26,7 @@ from .strings import TRACK_ANNOUNCEMENT
 
 LEAD_MS = 250  # silence before the announcement, so no player clips the first word
 # Bump when a change to rendering should rebuild every track.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,7 @@ class Sentence:
     speaker: Speaker
     pause_ms: int  # silence after it
     key: str  # the clip's cache key
+    fallback: str | None = None  # the message id, when the source text stands in for it
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,10 @@ class Block:
 
     sentences: tuple[Sentence, ...]
     chapter: str | None
+    id: str = edition.ANNOUNCEMENT  # "announcement", "p1", "p2", ...
+    text: str = ""  # as written, whole
+    language: Language | None = None  # what it is spoken and shown in
+    fallback: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class TrackPlan:
     transcript: str
     fallbacks: tuple[str, ...]
     speaker: Speaker
+    source_tag: str  # BCP 47 tag of the guide's source language (untranslated text is in it)
     path: Path  # the MP3 to write
     inputs: str  # hash of everything above that shapes the file
 
@@ -113,12 +118,14 @@ def plan_track(
     title = translation(section.title.value)
     fallbacks = [f"{section.id}/title"] if title.fallback else []
 
-    def sentences(text: str, who: Speaker, last_pause: int) -> list[Sentence]:
+    def sentences(
+        text: str, who: Speaker, last_pause: int, fallback: str | None = None
+    ) -> list[Sentence]:
         spoken = []
         for sentence in split_sentences(text, who.language):
             said = normalize_for_speech(sentence, who.language, who.engine)
             if any(ch.isalnum() for ch in said):
-                spoken.append(_sentence(sentence, said, who, pauses.sentence))
+                spoken.append(_sentence(sentence, said, who, pauses.sentence, fallback))
         if spoken:
             spoken[-1] = dataclasses.replace(spoken[-1], pause_ms=last_pause)
         return spoken
@@ -130,9 +137,13 @@ def plan_track(
     announcer = fallback_voice if template.fallback else voice
     announcement = template.text.format(number=section.position, total=total, title=marker)
     before, _, after = announcement.partition(marker)
-    intro = sentences(before, announcer, pauses.sentence)
-    intro += sentences(title.text, fallback_voice if title.fallback else voice, pauses.sentence)
-    closing = sentences(after, announcer, pauses.sentence)
+    announced = edition.ANNOUNCEMENT if template.fallback else None
+    title_id = f"{section.id}/title" if title.fallback else None
+    intro = sentences(before, announcer, pauses.sentence, announced)
+    intro += sentences(
+        title.text, fallback_voice if title.fallback else voice, pauses.sentence, title_id
+    )
+    closing = sentences(after, announcer, pauses.sentence, announced)
     if intro and not closing and after.strip():
         # Only punctuation follows the title ("." or "。"): the title's caption ends with it, so
         # the captions still read as the transcript.
@@ -140,20 +151,36 @@ def plan_track(
     intro += closing
     if intro:
         intro[-1] = dataclasses.replace(intro[-1], pause_ms=pauses.announcement)
-    blocks = [Block(tuple(intro), None)]
+    spoken_announcement = announcement.replace(marker, title.text)
+    blocks = [
+        Block(
+            tuple(intro),
+            None,
+            text=spoken_announcement,
+            language=announcer.language,
+            fallback=announced,
+        )
+    ]
 
     paragraphs: list[Translated] = []
     for number, paragraph in enumerate(section.paragraphs, 1):
         text = translation(paragraph.value)
         paragraphs.append(text)
-        if text.fallback:
-            fallbacks.append(f"{section.id}/p{number}")
+        message = f"{section.id}/p{number}" if text.fallback else None
+        if message:
+            fallbacks.append(message)
         who = fallback_voice if text.fallback else voice
         blocks.append(
-            Block(tuple(sentences(text.text, who, pauses.paragraph)), first_words(text.text))
+            Block(
+                tuple(sentences(text.text, who, pauses.paragraph, message)),
+                first_words(text.text),
+                id=f"p{number}",
+                text=text.text,
+                language=who.language,
+                fallback=message,
+            )
         )
 
-    spoken_announcement = announcement.replace(marker, title.text)
     transcript = "\n\n".join([spoken_announcement, *(p.text for p in paragraphs)])
     plan = TrackPlan(
         number=section.position,
@@ -166,17 +193,22 @@ def plan_track(
         transcript=transcript,
         fallbacks=tuple(fallbacks),
         speaker=voice,
+        source_tag=fallback_voice.language.tag,
         path=path,
         inputs="",
     )
     return dataclasses.replace(plan, inputs=_inputs(plan))
 
 
-def _sentence(text: str, spoken: str, who: Speaker, pause_ms: int) -> Sentence:
+def _sentence(
+    text: str, spoken: str, who: Speaker, pause_ms: int, fallback: str | None = None
+) -> Sentence:
     # The voice settings, less the engine choice ("auto" or the name: who.engine says which).
     settings = {k: v for k, v in dataclasses.asdict(who.voice).items() if k != "engine"}
     key = cache.key(who.engine, who.version, settings, who.language.tag, spoken)
-    return Sentence(text=text, spoken=spoken, speaker=who, pause_ms=pause_ms, key=key)
+    return Sentence(
+        text=text, spoken=spoken, speaker=who, pause_ms=pause_ms, key=key, fallback=fallback
+    )
 
 
 def _inputs(plan: TrackPlan) -> str:
@@ -203,28 +235,65 @@ def first_words(text: str, words: int = 6, characters: int = 14) -> str:
 
 @dataclass(frozen=True)
 class Rendered:
+    """Where each sentence of a plan landed in its MP3: all the plan does not already say."""
+
     duration_ms: int
-    cues: tuple[Cue, ...]
-    chapters: tuple[Chapter, ...]
+    times: tuple[tuple[int, int], ...]  # (start, end) of each sentence, in plan order
     synthesised: int  # clips made now
     cached: int  # clips taken from the cache
 
     def record(self) -> dict:
-        return {
-            "duration_ms": self.duration_ms,
-            "cues": [dataclasses.astuple(c) for c in self.cues],
-            "chapters": [dataclasses.astuple(c) for c in self.chapters],
-        }
+        return {"duration_ms": self.duration_ms, "times": [list(t) for t in self.times]}
 
     @classmethod
     def from_record(cls, record: dict) -> Rendered:
-        return cls(
-            duration_ms=record["duration_ms"],
-            cues=tuple(Cue(*c) for c in record["cues"]),
-            chapters=tuple(Chapter(*c) for c in record["chapters"]),
-            synthesised=0,
-            cached=0,
+        times = tuple((int(start), int(end)) for start, end in record["times"])
+        return cls(int(record["duration_ms"]), times, synthesised=0, cached=0)
+
+
+def timeline(plan: TrackPlan, rendered: Rendered) -> edition.Track:
+    """The track as the package stage sees it: the plan's text with the rendered times."""
+    times = iter(rendered.times)
+    blocks = []
+    for block in plan.blocks:
+        language = block.language or plan.speaker.language
+        sentences = []
+        for sentence in block.sentences:
+            start, end = next(times)
+            sentences.append(
+                edition.Sentence(
+                    text=sentence.text,
+                    spoken=sentence.spoken,
+                    lang=sentence.speaker.language.tag,
+                    fallback=sentence.fallback,
+                    start_ms=start,
+                    end_ms=end,
+                )
+            )
+        blocks.append(
+            edition.Block(
+                kind=edition.ANNOUNCEMENT if block.chapter is None else edition.PARAGRAPH,
+                id=block.id,
+                text=block.text,
+                lang=language.tag,
+                fallback=block.fallback,
+                heading=block.chapter or "",
+                sentences=tuple(sentences),
+            )
         )
+    if next(times, None) is not None:
+        raise ValueError(f"{plan.stem}: more timings than sentences")
+    title_fallback = f"{plan.section_id}/title" in plan.fallbacks
+    return edition.Track(
+        number=plan.number,
+        section_id=plan.section_id,
+        title=plan.title,
+        title_lang=(plan.source_tag if title_fallback else plan.speaker.language.tag),
+        stem=plan.stem,
+        duration_ms=rendered.duration_ms,
+        blocks=tuple(blocks),
+        voice=plan.speaker.description,
+    )
 
 
 def clip_for(sentence: Sentence, store: cache.Cache) -> tuple[bytes, bool]:
@@ -243,29 +312,20 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     store = cache.Cache(cache_root)
     pieces = [audio.silence(LEAD_MS)]
     position = len(pieces[0])  # in bytes of PCM
-    cues: list[Cue] = []
-    starts: list[tuple[int, str]] = []
+    times: list[tuple[int, int]] = []
     synthesised = cached = 0
     for block in plan.blocks:
-        if block.chapter is not None:
-            # The first chapter starts at 0, so the announcement belongs to it.
-            starts.append((position if starts else 0, block.chapter))
         for sentence in block.sentences:
             pcm, made = clip_for(sentence, store)
             synthesised += made
             cached += not made
-            cues.append(Cue(_ms(position), _ms(position + len(pcm)), sentence.text))
+            times.append((_ms(position), _ms(position + len(pcm))))
             pieces += [pcm, audio.silence(sentence.pause_ms)]
             position += len(pcm) + len(pieces[-1])
     pcm = b"".join(pieces)
-    duration = _ms(len(pcm))
-    chapters = tuple(
-        Chapter(_ms(start), _ms(starts[n + 1][0]) if n + 1 < len(starts) else duration, title)
-        for n, (start, title) in enumerate(starts)
-    )
-    tags = dataclasses.replace(plan.tags, chapters=chapters)
+    rendered = Rendered(_ms(len(pcm)), tuple(times), synthesised, cached)
+    tags = dataclasses.replace(plan.tags, chapters=timeline(plan, rendered).chapters)
     write_mp3(pcm, plan.path, tags)
-    rendered = Rendered(duration, tuple(cues), chapters, synthesised, cached)
     store.put_record(plan.inputs, rendered.record())
     return rendered
 

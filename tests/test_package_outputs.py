@@ -26,10 +26,11 @@ import pytest
 import webvtt
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+from timelines import make_track
 
 import audioguide
 from audioguide.catalogs import Translation
-from audioguide.edition import Chapter, Cue, Edition, Track
+from audioguide.edition import Edition, Sentence, Track
 from audioguide.errors import AudioGuideError, BuildError
 from audioguide.languages import Language, resolve
 from audioguide.package.archive import render_zip, zip_entries
@@ -75,39 +76,39 @@ def _track(
     fallbacks: tuple[str, ...] = (),
     voice: str = "gTTS (ko)",
     chapter_titles: list[str] | None = None,
+    lang: Language = KO,
 ) -> Track:
     """A track laid out as the build lays it out: the announcement (its sentences each a cue),
-    then each sentence of each paragraph, with pauses; the transcript is the announcement and
-    the paragraphs, separated by blank lines."""
+    then each sentence of each paragraph, with pauses."""
 
     def length(text: str) -> int:
         return 300 + 70 * len(text)
 
-    cues: list[Cue] = []
+    intro = []
     now = 250
     for sentence in re.findall(r".+?(?:[.。](?=\s|$)|。|$)\s*", announcement):
-        cues.append(Cue(now, now + length(sentence.strip()), sentence.strip()))
-        now = cues[-1].end_ms + 400
-    chapters = []
+        intro.append((now, now + length(sentence.strip()), sentence.strip()))
+        now = intro[-1][1] + 400
+    timed = []
     now += 400
-    for n, sentences in enumerate(paragraphs, 1):
-        start = 0 if n == 1 else now
+    for sentences in paragraphs:
+        timed.append([])
         for sentence in sentences:
-            cues.append(Cue(now, now + length(sentence), sentence))
-            now = cues[-1].end_ms + 400
-        name = chapter_titles[n - 1] if chapter_titles else f"{title} ({n})"
-        chapters.append(Chapter(start, cues[-1].end_ms, name))
+            timed[-1].append((now, now + length(sentence), sentence))
+            now = timed[-1][-1][1] + 400
         now += 600
-    return Track(
-        number=number,
-        section_id=section_id,
-        title=title,
-        stem=f"{number:02d}-{section_id}",
-        duration_ms=cues[-1].end_ms + 250,
-        cues=tuple(cues),
-        chapters=tuple(chapters),
-        transcript="\n\n".join([announcement, *(joiner.join(p) for p in paragraphs)]),
-        fallbacks=fallbacks,
+    return make_track(
+        number,
+        section_id,
+        title,
+        intro,
+        timed,
+        lang=lang.tag,
+        duration_ms=timed[-1][-1][1] + 250,
+        untranslated=[f.partition("/")[2] for f in fallbacks],
+        headings=chapter_titles,
+        joiner=joiner,
+        announcement_text=announcement,
         voice=voice,
     )
 
@@ -124,21 +125,21 @@ def korean() -> Edition:
                 ["박물관에 오신 것을 환영합니다."],
                 ["이 가이드는 세 부분으로 되어 있습니다.", "각 부분은 트랙 하나입니다."],
             ],
-            f"전체 {total}개 트랙 중 1번 트랙. 환영합니다.",
+            f"1번 트랙, 전체 {total}개 중. 환영합니다.",
         ),
         _track(
             2,
             "numbers",
             "숫자",
             [["방문객의 약 80%가 코로나19 이후 다시 찾아왔습니다."]],
-            f"전체 {total}개 트랙 중 2번 트랙. 숫자.",
+            f"2번 트랙, 전체 {total}개 중. 숫자.",
         ),
         _track(
             3,
             "goodbye",
             "Goodbye",
             [["Thank you for listening."]],
-            f"전체 {total}개 트랙 중 3번 트랙. Goodbye.",
+            f"3번 트랙, 전체 {total}개 중. Goodbye.",
             fallbacks=("goodbye/title", "goodbye/p1"),
             voice="espeak-ng 1.52 (ko)",
         ),
@@ -162,27 +163,30 @@ def chinese() -> Edition:
             "welcome",
             "欢迎",
             [["欢迎来到博物馆。"], ["本导览分为三个简短的部分。", "每个部分是一条音轨。"]],
-            "第1轨，共3轨。欢迎。",
+            "第1节，共3节。欢迎。",
             joiner="",
             voice="gTTS (zh-CN)",
+            lang=ZH,
         ),
         _track(
             2,
             "numbers",
             "数字",
             [["约百分之八十的游客在新冠疫情之后再次到访。"]],
-            "第2轨，共3轨。数字。",
+            "第2节，共3节。数字。",
             joiner="",
             voice="gTTS (zh-CN)",
+            lang=ZH,
         ),
         _track(
             3,
             "goodbye",
             "再见",
             [["感谢您的收听。"]],
-            "第3轨，共3轨。再见。",
+            "第3节，共3节。再见。",
             joiner="",
             voice="gTTS (zh-CN)",
+            lang=ZH,
         ),
     )
     return Edition(
@@ -209,6 +213,7 @@ def english() -> Edition:
             ],
             "Track 1 of 3. Welcome.",
             voice="gTTS (en)",
+            lang=EN,
         ),
         _track(
             2,
@@ -217,6 +222,7 @@ def english() -> Edition:
             [["Around 80% of visitors came back after COVID-19."]],
             "Track 2 of 3. Numbers.",
             voice="gTTS (en)",
+            lang=EN,
         ),
         _track(
             3,
@@ -225,6 +231,7 @@ def english() -> Edition:
             [["Thank you for listening."]],
             "Track 3 of 3. Goodbye.",
             voice="gTTS (en)",
+            lang=EN,
         ),
     )
     return Edition(
@@ -247,7 +254,7 @@ def hostile() -> Edition:
             "welcome",
             "환영 " + HOSTILE,
             [["박물관에 오신 것을 환영합니다. " + HOSTILE, "\n\n\n"], [HOSTILE]],
-            "전체 2개 트랙 중 1번 트랙. " + HOSTILE,
+            "1번 트랙, 전체 2개 중. " + HOSTILE,
             chapter_titles=[HOSTILE, "#EXTINF:0,chapter\n-->"],
         ),
         _track(
@@ -255,7 +262,7 @@ def hostile() -> Edition:
             "numbers",
             "#EXTINF:0,evil.mp3",
             [["숫자 -->", "<b>굵게</b> &lt;"]],
-            "전체 2개 트랙 중 2번 트랙.",
+            "2번 트랙, 전체 2개 중.",
         ),
     )
     return Edition("test-guide", KO, "가이드 " + HOSTILE, HOSTILE, HOSTILE, tracks, 50.0, "gtts")
@@ -392,8 +399,8 @@ def _read_vtt(data: bytes) -> webvtt.WebVTT:
 def test_vtt_has_every_cue_in_order_with_exact_times_and_text(make):
     for track in make().tracks:
         captions = _read_vtt(render_vtt(track)).captions
-        assert len(captions) == len(track.cues)
-        for caption, cue in zip(captions, track.cues, strict=True):
+        assert len(captions) == len(track.sentences)
+        for caption, cue in zip(captions, track.sentences, strict=True):
             assert caption.start_time.in_milliseconds() == cue.start_ms
             assert caption.end_time.in_milliseconds() == min(cue.end_ms, track.duration_ms)
             assert html.unescape(caption.text) == one_line(cue.text)
@@ -409,7 +416,7 @@ def test_vtt_hostile_text_cannot_add_cues_or_tags():
     timing = re.compile(r"^\d{2,}:\d{2}:\d{2}\.\d{3} --> \d{2,}:\d{2}:\d{2}\.\d{3}$")
     lines = data.split("\n")
     assert lines[:2] == ["WEBVTT", ""]
-    assert sum(bool(timing.match(line)) for line in lines) == len(hostile().tracks[0].cues)
+    assert sum(bool(timing.match(line)) for line in lines) == len(hostile().tracks[0].sentences)
     for line in lines:
         assert timing.match(line) or "-->" not in line
         assert "<" not in line and ">" not in line.replace(" --> ", "")
@@ -419,25 +426,29 @@ def test_vtt_hostile_text_cannot_add_cues_or_tags():
 
 def test_vtt_blocks_are_one_timing_line_and_one_text_line():
     data = render_vtt(korean().tracks[0]).decode("utf-8")
-    assert data.startswith(
-        "WEBVTT\n\n00:00:00.250 --> 00:00:01.740\n전체 3개 트랙 중 1번 트랙.\n\n"
-    )
+    assert data.startswith("WEBVTT\n\n00:00:00.250 --> 00:00:01.600\n1번 트랙, 전체 3개 중.\n\n")
     blocks = data.removeprefix("WEBVTT\n\n").rstrip("\n").split("\n\n")
     assert len(blocks) == 5 and all(len(block.split("\n")) == 2 for block in blocks)
 
 
+def _with_sentences(track: Track, *sentences: Sentence) -> Track:
+    """``track`` with its last paragraph's sentences replaced."""
+    last = dataclasses.replace(track.blocks[-1], sentences=sentences)
+    return dataclasses.replace(track, blocks=(*track.blocks[:-1], last))
+
+
 def test_vtt_cuts_an_overrunning_end_and_rejects_backward_times():
     track = korean().tracks[1]
-    last = track.cues[-1]
+    last = track.sentences[-1]
     longer = dataclasses.replace(last, end_ms=track.duration_ms + 40)
-    captions = _read_vtt(render_vtt(dataclasses.replace(track, cues=(*track.cues[:-1], longer))))
+    captions = _read_vtt(render_vtt(_with_sentences(track, longer)))
     assert captions.captions[-1].end_time.in_milliseconds() == track.duration_ms
-    backwards = (track.cues[1], track.cues[0])
+    backwards = dataclasses.replace(last, start_ms=track.sentences[0].start_ms - 1)
     with pytest.raises(BuildError, match="out of order"):
-        render_vtt(dataclasses.replace(track, cues=backwards))
-    after = Cue(track.duration_ms + 1, track.duration_ms + 2, "x")
+        render_vtt(_with_sentences(track, backwards))
+    after = dataclasses.replace(last, start_ms=track.duration_ms + 1, end_ms=track.duration_ms + 2)
     with pytest.raises(BuildError, match="outside"):
-        render_vtt(dataclasses.replace(track, cues=(after,)))
+        render_vtt(_with_sentences(track, after))
 
 
 def test_timestamp_past_an_hour():
@@ -485,7 +496,10 @@ def test_transcript_marks_untranslated_title_and_paragraph_in_the_language():
 
 def test_transcript_chinese_names_the_source_language_in_chinese():
     edition = chinese()
-    goodbye = dataclasses.replace(edition.tracks[2], fallbacks=("goodbye/p1",))
+    goodbye = _track(
+        3, "goodbye", "再见", [["感谢您的收听。"]], "第3节，共3节。再见。",
+        fallbacks=("goodbye/p1",), lang=ZH,
+    )  # fmt: skip
     edition = dataclasses.replace(edition, tracks=(*edition.tracks[:2], goodbye))
     text = render_transcript(edition, shipped(ZH), EN).decode("utf-8")
     assert "\n\n（尚未翻译，以英语朗读。）\n感谢您的收听。\n" in text
@@ -494,33 +508,18 @@ def test_transcript_chinese_names_the_source_language_in_chinese():
 
 def test_transcript_leaves_out_the_spoken_announcement_the_heading_stands_for():
     edition = korean()
-    track = edition.tracks[0]
-    assert track.transcript.startswith("전체 3개 트랙 중 1번 트랙. 환영합니다.\n\n")
-    unannounced = dataclasses.replace(track, transcript=track.transcript.split("\n\n", 1)[1])
-    without = dataclasses.replace(edition, tracks=(unannounced, *edition.tracks[1:]))
+    assert edition.tracks[0].transcript.startswith("1번 트랙, 전체 3개 중. 환영합니다.\n\n")
     text = render_transcript(edition, shipped(KO), EN)
-    assert render_transcript(without, shipped(KO), EN) == text
-    assert "트랙 중".encode() not in text
+    assert "전체 3개 중".encode() not in text
 
 
-def test_transcript_with_a_blank_line_inside_a_paragraph():
+def test_transcript_marks_an_untranslated_paragraph_that_holds_a_blank_line():
     edition = korean()
     goodbye = edition.tracks[2]
-    split = goodbye.transcript.replace("Thank you", "Thank\n\nyou")
-    broken = dataclasses.replace(goodbye, transcript=split)
-    with pytest.raises(BuildError, match="cannot be marked"):
-        render_transcript(dataclasses.replace(edition, tracks=(broken,)), shipped(KO), EN)
-    unmarked = dataclasses.replace(broken, fallbacks=("goodbye/title",))
-    text = render_transcript(dataclasses.replace(edition, tracks=(unmarked,)), shipped(KO), EN)
-    assert text.decode().endswith("읽습니다.)\n\nThank\n\nyou for listening.\n")
-
-
-@pytest.mark.parametrize("fallback", ["goodbye/p2", "welcome/p1", "goodbye/description", "p1"])
-def test_transcript_rejects_a_fallback_id_it_cannot_place(fallback):
-    edition = korean()
-    track = dataclasses.replace(edition.tracks[2], fallbacks=(fallback,))
-    with pytest.raises(BuildError, match="fallback"):
-        render_transcript(dataclasses.replace(edition, tracks=(track,)), shipped(KO), EN)
+    paragraph = dataclasses.replace(goodbye.blocks[1], text="Thank\n\nyou for listening.")
+    split = dataclasses.replace(goodbye, blocks=(goodbye.blocks[0], paragraph))
+    text = render_transcript(dataclasses.replace(edition, tracks=(split,)), shipped(KO), EN)
+    assert text.decode().endswith("읽습니다.)\nThank\n\nyou for listening.\n")
 
 
 def test_transcript_hostile_headings_stay_on_one_line():
@@ -720,7 +719,7 @@ def test_zip_rejects_names_that_are_not_plain_relative_paths(name):
     ("make", "words"),
     [
         (korean, ["테스트 가이드", "한국어 음성 해설 오디오 가이드, 트랙 3개."]),
-        (chinese, ["测试导览", "中文 (简体)语音导览，共3轨。"]),
+        (chinese, ["测试导览", "中文 (简体)语音导览，共3条音轨。"]),
         (english, ["The Test Guide", "A narrated audio guide in English, 3 tracks."]),
     ],
 )

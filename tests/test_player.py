@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from html.parser import HTMLParser
@@ -11,10 +12,11 @@ import pytest
 from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+from timelines import make_track
 
 from audioguide import strings as S
 from audioguide.catalogs import Translation, placeholders
-from audioguide.edition import Chapter, Cue, Edition, Track
+from audioguide.edition import Edition
 from audioguide.languages import resolve
 from audioguide.package.player import _duration, render_site
 
@@ -45,22 +47,18 @@ def edition(locale_id: str, untranslated_second: bool = False) -> Edition:
     tracks = [*tracks, SECOND["en" if untranslated_second else locale_id]]
     built = []
     for number, (track_title, sentences) in enumerate(tracks, 1):
-        cues = tuple(
-            Cue(i * 1500, (i + 1) * 1500, text) for i, text in enumerate([track_title, *sentences])
-        )
         untranslated = untranslated_second and number == 2
         built.append(
-            Track(
-                number=number,
-                section_id=f"s{number}",
-                title=track_title,
-                stem=f"{number:02d}-s{number}",
+            make_track(
+                number,
+                f"s{number}",
+                track_title,
+                [(0, 1500, track_title)],
+                [[(i * 1500, (i + 1) * 1500, text) for i, text in enumerate(sentences, 1)]],
+                lang=resolve(locale_id).tag,
                 duration_ms=63_400 if number == 1 else 4_500,
-                cues=cues,
-                chapters=(Chapter(0, 4500, track_title),),
-                transcript=" ".join(sentences),
-                fallbacks=(track_title, " ".join(sentences)) if untranslated else (),
-                voice="test",
+                untranslated=("title", "p1") if untranslated else (),
+                headings=[track_title],
             )
         )
     return Edition(
@@ -242,10 +240,10 @@ def test_transcript_cues_are_in_the_page(site, editions):
     assert [(c["data-start"], c["data-end"]) for c in cues] == [
         (f"{cue.start_ms / 1000:.3f}", f"{cue.end_ms / 1000:.3f}")
         for track in ko.tracks
-        for cue in track.cues
+        for cue in track.sentences
     ]
     for track in ko.tracks:
-        for cue in track.cues:
+        for cue in track.sentences:
             assert f">{cue.text}</button>" in html
 
 
@@ -312,8 +310,8 @@ def test_shipped_catalogs_translate_the_player(locale_id):
 @pytest.mark.parametrize(
     ("tag", "locale_id", "labels"),
     [
-        ("ko", "ko", ["재생", "일시 정지", "이전 트랙", "다음 트랙", "10초 뒤로", "대본"]),
-        ("zh-Hans", "zh_Hans", ["播放", "暂停", "上一轨", "下一轨", "后退 10 秒", "文字稿"]),
+        ("ko", "ko", ["재생", "일시 정지", "이전 트랙", "다음 트랙", "10초 뒤로", "스크립트"]),
+        ("zh-Hans", "zh_Hans", ["播放", "暂停", "上一节", "下一节", "后退 10 秒", "文字稿"]),
         ("en", "en", ["Play", "Pause", "Previous track", "Next track", "Transcript", "Speed"]),
     ],
 )  # fmt: skip
@@ -338,7 +336,7 @@ def test_every_text_of_the_page_comes_from_the_catalog(editions):
     ko = editions[1]
     guide_texts = {ko.title, ko.description}
     for track in ko.tracks:
-        guide_texts |= {track.title, *(cue.text for cue in track.cues)}
+        guide_texts |= {track.title, *(cue.text for cue in track.sentences)}
     names = {e.language.name for e in editions}
     names |= {_duration(t.duration_ms, Locale.parse("ko")) for t in ko.tracks}  # Babel's
     allowed = re.compile(r"[\d:./×,\s]*|[A-Z]|(· )?⟦.*⟧")
@@ -374,10 +372,11 @@ def hostile_site(editions):
     ko = editions[1]
     nasty = "<script>alert(5)</script> & \"quotes\" 'apostrophes' ]]> \u202b"
     first = ko.tracks[0]
-    cues = (Cue(0, 1000, nasty), *first.cues[1:])
-    ko = Edition(**{**vars(ko), "title": nasty, "description": nasty,
-                    "tracks": (Track(**{**vars(first), "title": nasty, "cues": cues}),
-                               *ko.tracks[1:])})  # fmt: skip
+    intro = first.announcement
+    said = dataclasses.replace(intro.sentences[0], text=nasty, end_ms=1000)
+    intro = dataclasses.replace(intro, sentences=(said, *intro.sentences[1:]))
+    first = dataclasses.replace(first, title=nasty, blocks=(intro, *first.blocks[1:]))
+    ko = dataclasses.replace(ko, title=nasty, description=nasty, tracks=(first, *ko.tracks[1:]))
     return render_site([editions[0], ko, editions[2]], translations({"ko": catalog}))
 
 

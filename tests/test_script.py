@@ -55,6 +55,15 @@ def test_texts_keep_file_and_line_and_folded_text(project) -> None:
     assert len(list(guide.texts())) == 9
 
 
+def test_published_date_is_read_and_optional(project) -> None:
+    import datetime
+
+    assert load_guide(project.scripts).published is None
+    guide_yaml = project.scripts / "guide.yaml"
+    guide_yaml.write_text(guide_yaml.read_text() + "published: 2024-05-01\n")
+    assert load_guide(project.scripts).published == datetime.date(2024, 5, 1)
+
+
 def test_languages_resolve_source_first_with_bcp47_tags(project) -> None:
     guide = load_guide(project.scripts)
 
@@ -268,6 +277,10 @@ BAD_SCRIPTS = {
     "unknown-section-field": (
         _write(WELCOME, "id: welcome\ntitle: Hi\nparagrahs:\n  - Hello.\n"),
         f"scripts/{WELCOME}", 3, "unknown field 'paragrahs'",
+    ),
+    "published-is-not-a-date": (
+        _replace("guide.yaml", "author: Test Org", "author: Test Org\npublished: next week"),
+        "scripts/guide.yaml", 8, "published must be a date such as 2024-05-01",
     ),
     "unknown-guide-field": (
         _replace("guide.yaml", "author: Test Org", "autor: Test Org"),

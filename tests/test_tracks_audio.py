@@ -197,7 +197,7 @@ def test_gtts_voice_renders_a_tagged_track(built: Built, tmp_path: Path, tone_mp
     assert tags["TIT2"].text == ["Welcome"]
     assert len(chapters(path)) == 2
     # Every cue is a 0.4 s tone, whatever the sentence.
-    assert all(cue.end_ms - cue.start_ms == pytest.approx(400, abs=30) for cue in first.cues)
+    assert all(end - start == pytest.approx(400, abs=30) for start, end in first.times)
 
     with responses.RequestsMock() as google:  # unregistered: any request would fail
         again = tracks.render(plan, tmp_path / "cache")

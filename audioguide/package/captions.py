@@ -47,13 +47,14 @@ def seconds(ms: int) -> int | float:
 
 
 def render_vtt(track: Track) -> bytes:
-    """The track's WebVTT captions: one cue per :class:`~audioguide.edition.Cue`, in order.
+    """The track's WebVTT captions: one cue per :class:`~audioguide.edition.Sentence`, in order.
 
     Cue text is put on one line and ``&``, ``<`` and ``>`` are escaped, so no string can end a
     cue early, add a timing line (``-->``) or open a tag.
     """
     lines = ["WEBVTT", ""]
-    for start, end, text in _timeline(track, ((c.start_ms, c.end_ms, c.text) for c in track.cues)):
+    spans = ((s.start_ms, s.end_ms, s.text) for s in track.sentences)
+    for start, end, text in _timeline(track, spans):
         lines += [f"{timestamp(start)} --> {timestamp(end)}", escape(one_line(text)), ""]
     return "\n".join(lines).encode("utf-8")
 

@@ -30,7 +30,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .. import strings as S
 from ..catalogs import Translation
-from ..edition import Cue, Edition, Track
+from ..edition import Edition, Sentence
 
 _HERE = Path(__file__).parent
 ASSETS = ("player.js", "player.css")
@@ -136,7 +136,6 @@ def _guide_context(
     locale = Locale.parse(language.locale_id)
     translated = language != source.language
     source_tag = source.language.tag
-    source_titles = {track.section_id: track.title for track in source.tracks}
 
     def other(text: str, same_as: str | None) -> str | None:
         """The source language's tag when ``text`` is the untranslated source text."""
@@ -145,9 +144,7 @@ def _guide_context(
     tracks = []
     total = len(edition.tracks)
     for track in edition.tracks:
-        title_lang = other(track.title, source_titles.get(track.section_id))
-        if translated and track.title in track.fallbacks:
-            title_lang = source_tag
+        title_lang = track.title_lang if track.title_lang != language.tag else None
         tracks.append(
             _TrackView(
                 number=track.number,
@@ -162,9 +159,7 @@ def _guide_context(
                 announce=t(
                     S.TRACK_ANNOUNCEMENT, number=track.number, total=total, title=track.title
                 ),
-                cues=tuple(
-                    _cue(cue, track, source_tag if translated else None) for cue in track.cues
-                ),
+                cues=tuple(_cue(sentence, language.tag) for sentence in track.sentences),
                 fallbacks=translated and bool(track.fallbacks),
             )
         )
@@ -207,17 +202,9 @@ def _guide_context(
     }
 
 
-def _cue(cue: Cue, track: Track, source_tag: str | None) -> _CueView:
-    lang = None
-    if source_tag and track.fallbacks:
-        text = _squash(cue.text)
-        if text and any(text in _squash(msgid) for msgid in track.fallbacks):
-            lang = source_tag
-    return _CueView(_seconds(cue.start_ms), _seconds(cue.end_ms), cue.text, lang)
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
+def _cue(sentence: Sentence, page_lang: str) -> _CueView:
+    lang = sentence.lang if sentence.lang != page_lang else None
+    return _CueView(_seconds(sentence.start_ms), _seconds(sentence.end_ms), sentence.text, lang)
 
 
 # --- the language chooser ------------------------------------------------------------------

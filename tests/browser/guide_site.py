@@ -19,10 +19,11 @@ from pathlib import Path
 import imageio_ffmpeg
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+from timelines import make_track
 
 from audioguide import strings as S
 from audioguide.catalogs import Translation
-from audioguide.edition import Chapter, Cue, Edition, Track
+from audioguide.edition import Edition, Track
 from audioguide.languages import resolve
 from audioguide.package.player import render_site
 
@@ -76,31 +77,32 @@ def make_editions() -> list[Edition]:
         translation = _translation(language)
         built = []
         for number, (section_id, texts) in enumerate(zip(SECTIONS, tracks, strict=True), 1):
-            fallbacks: tuple[str, ...] = ()
+            untranslated: tuple[str, ...] = ()
             if texts is None:
                 texts = source[number - 1]
-                fallbacks = (texts[0], " ".join(texts[1]))
+                untranslated = ("title", "p1")
             track_title, sentences = texts
             announcement = translation.tool(
                 S.TRACK_ANNOUNCEMENT, number=number, total=len(tracks), title=track_title
             )
             spoken = [announcement, *sentences]
             step = TRACK_SECONDS * 1000 // len(spoken)
-            cues = tuple(
-                Cue(i * step, (i + 1) * step if i < len(spoken) - 1 else TRACK_SECONDS * 1000, text)
-                for i, text in enumerate(spoken)
-            )
+            end = TRACK_SECONDS * 1000
+            times = [
+                (i * step, (i + 1) * step if i < len(spoken) - 1 else end)
+                for i in range(len(spoken))
+            ]
             built.append(
-                Track(
-                    number=number,
-                    section_id=section_id,
-                    title=track_title,
-                    stem=f"{number:02d}-{section_id}",
-                    duration_ms=TRACK_SECONDS * 1000,
-                    cues=cues,
-                    chapters=(Chapter(0, TRACK_SECONDS * 1000, track_title),),
-                    transcript=" ".join(sentences),
-                    fallbacks=fallbacks,
+                make_track(
+                    number,
+                    section_id,
+                    track_title,
+                    [(*times[0], announcement)],
+                    [[(*times[i], text) for i, text in enumerate(sentences, 1)]],
+                    lang=language.tag,
+                    duration_ms=end,
+                    untranslated=untranslated,
+                    headings=[track_title],
                     voice="test tone",
                 )
             )
@@ -158,8 +160,10 @@ def hostile_site(editions: list[Edition]) -> tuple[list[Edition], dict[str, Tran
     ko = next(e for e in editions if e.language.tag == "ko")
     translations["ko"] = Translation(ko.language, catalog, _shipped(ko.language))
     first = ko.tracks[0]
-    cues = (first.cues[0], replace(first.cues[1], text=HOSTILE_CUE), *first.cues[2:])
-    tracks = (replace(first, title=HOSTILE_TITLE, cues=cues), *ko.tracks[1:])
+    paragraph = first.paragraphs[0]
+    said = (replace(paragraph.sentences[0], text=HOSTILE_CUE), *paragraph.sentences[1:])
+    blocks = (first.announcement, replace(paragraph, sentences=said), *first.paragraphs[1:])
+    tracks = (replace(first, title=HOSTILE_TITLE, blocks=blocks), *ko.tracks[1:])
     hostile = replace(ko, title=HOSTILE_TITLE, description=HOSTILE_CUE, tracks=tracks)
     return [hostile if e is ko else e for e in editions], translations
 
@@ -184,7 +188,7 @@ def _vtt(track: Track) -> str:
     def stamp(ms: int) -> str:
         return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
-    blocks = [f"{stamp(c.start_ms)} --> {stamp(c.end_ms)}\n{c.text}" for c in track.cues]
+    blocks = [f"{stamp(c.start_ms)} --> {stamp(c.end_ms)}\n{c.text}" for c in track.sentences]
     return "WEBVTT\n\n" + "\n\n".join(blocks) + "\n"
 
 

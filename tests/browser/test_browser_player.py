@@ -146,7 +146,7 @@ def test_next_track_changes_source_and_announces_it(open_page, base_url, edition
     ko = next(e for e in editions if e.language.tag == "ko")
     wait(driver, "return document.getElementById('announce').textContent.length > 0")
     announced = prop(driver, "announce", "e.textContent")
-    assert announced == f"전체 3개 트랙 중 2번 트랙. {ko.tracks[1].title}."
+    assert announced == f"2번 트랙, 전체 3개 중. {ko.tracks[1].title}."
     assert prop(driver, "announce", "e.getAttribute('role')") == "status"
     assert prop(driver, "now-title", "e.textContent") == "고향을 떠나며"
     current = js(driver, "return document.querySelector('.pick[aria-current]').id")
@@ -193,7 +193,7 @@ def test_enter_on_a_sentence_plays_from_its_start(open_page, base_url, editions)
 
     driver = open_page(base_url + "en/index.html")
     ready(driver)
-    cue = editions[0].tracks[0].cues[2]
+    cue = editions[0].tracks[0].sentences[2]
     button = driver.find_elements("css selector", "#cues-1 .cue")[2]
     assert button.text == cue.text
     js(driver, "arguments[0].focus()", button)
@@ -224,7 +224,7 @@ def test_the_transcript_is_one_tab_stop_walked_with_the_arrow_keys(open_page, ba
 
     driver = open_page(base_url + "en/index.html")
     ready(driver)
-    cues = editions[0].tracks[0].cues
+    cues = editions[0].tracks[0].sentences
     seen = tab_until(driver, f"BUTTON:{cues[0].text}")
     keys(driver, Keys.TAB)  # one more Tab leaves the transcript
     assert active(driver) != f"BUTTON:{cues[1].text}"
