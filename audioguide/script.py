@@ -149,8 +149,8 @@ def check_base_url(value: str) -> str:
     """``value`` as the base of the feeds' links: an absolute http(s) URL, ending with "/".
     Raises :class:`ValueError` saying what is wrong (``--base-url`` and ``base_url`` both)."""
     problem = "must be an absolute http:// or https:// URL, such as https://example.org/guide/"
-    if forbidden_character(value) is not None or any(ch.isspace() for ch in value):
-        raise ValueError(f"{problem}, without spaces or control characters")
+    if forbidden_character(value) is not None:
+        raise ValueError(f"{problem}, without control characters")
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - checks the port number
@@ -158,9 +158,12 @@ def check_base_url(value: str) -> str:
         raise ValueError(problem) from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ValueError(problem)
+    if any(ch.isspace() for ch in parts.netloc):
+        raise ValueError(f"{problem}; its host name has a space")
     if parts.query or parts.fragment:
         raise ValueError(f"{problem}, without ?query or #fragment")
-    return value.rstrip("/") + "/"
+    # The scheme in lower case: "HTTPS://" is the same URL, and what feed readers expect.
+    return parts._replace(scheme=parts.scheme.lower()).geturl().rstrip("/") + "/"
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
