@@ -302,6 +302,13 @@ class _Fields:
             raise ScriptError(
                 f"unsupported YAML value ({exc.problem})", self.path, node.start_mark.line + 1
             ) from None
+        except (ValueError, OverflowError):  # "2001-13-45" is read as a date, and fails
+            raise ScriptError(
+                "a value YAML reads as a date or number is not a valid one; quote it to make "
+                "it text",
+                self.path,
+                node.start_mark.line + 1,
+            ) from None
         return value
 
     def has(self, key: str) -> bool:
@@ -393,7 +400,7 @@ def load_guide(scripts: Path) -> Guide:
     guide_path = scripts / GUIDE_FILE
     if not scripts.is_dir():
         raise ScriptError("is not a folder; give the folder holding guide.yaml", scripts)
-    if not guide_path.is_file():
+    if not guide_path.exists():  # anything but a regular file is refused when read
         found = sorted(p.name for p in scripts.glob("*.yaml"))
         hint = "the folder is empty" if not found else f"found only {', '.join(found)}"
         raise ScriptError(
@@ -501,7 +508,7 @@ def _section_paths(fields: _Fields, scripts: Path) -> list[Path]:
                 line,
             )
         path = scripts / name
-        if not path.is_file():
+        if not path.exists():
             raise ScriptError(f"sections lists {name!r}, which does not exist", fields.path, line)
         paths.append(path)
     return paths

@@ -90,6 +90,11 @@ def _pipe(site: Site) -> None:
     os.mkfifo(site.scripts / "01-welcome.yaml")
 
 
+def _folder(site: Site) -> None:
+    (site.scripts / "guide.yaml").unlink()
+    (site.scripts / "guide.yaml").mkdir()
+
+
 def _binary(content: bytes) -> Callable[[Site], None]:
     def breaks(site: Site) -> None:
         (site.scripts / "01-welcome.yaml").write_bytes(content)
@@ -108,6 +113,11 @@ def _translation(text: str) -> Callable[[Site], int]:
 
 def _plural(site: Site) -> int:
     return append(site.po("ko"), 'msgid "A room"\nmsgid_plural "Rooms"\nmsgstr[0] "방"\n')
+
+
+def _charset(site: Site) -> None:
+    text = site.po("ko").read_text("utf-8")
+    site.po("ko").write_text(text.replace("charset=utf-8", "charset=klingon"), "utf-8")
 
 
 CASES = [
@@ -133,6 +143,8 @@ CASES = [
     Case("escape-in-key", _welcome("title:", '"ti\\x1btle": Welcome'), "scripts/01-welcome.yaml"),
     Case("symlink-outside", _outside, "scripts/01-welcome.yaml", never_shown=SECRET),
     Case("named-pipe", _pipe, "scripts/01-welcome.yaml"),
+    Case("guide-is-a-folder", _folder, "scripts/guide.yaml"),
+    Case("not-a-date", _welcome("title:", "title: 2001-13-45"), "scripts/01-welcome.yaml"),
     Case(
         "not-utf8",
         _binary(f"id: welcome\ntitle: {SECRET}\xff\n".encode("latin-1")),
@@ -147,6 +159,7 @@ CASES = [
     ),
     # --- catalogs -----------------------------------------------------------------------------
     Case("plural-forms", _plural, KO_PO),
+    Case("unknown-charset", _charset, KO_PO),
     Case("control-in-translation", _translation("박물관에\x07 오신 것을 환영합니다."), KO_PO),
     # --- rows that other checks add -----------------------------------------------------------
     # voices: a voice name the engine does not offer (guide.yaml's voices:)
