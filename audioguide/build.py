@@ -73,10 +73,7 @@ class Summary:
 
 class Reporter:
     """Where the build shows its progress; the CLI gives a terminal-aware one. Notices and
-    warnings go to the ``audioguide`` logger."""
-
-    def notice(self, message: str) -> None:
-        log.info(message)
+    warnings are not reported here: they go to the ``audioguide`` logger."""
 
     def start(self, language: Language, total: int) -> None: ...
 
@@ -112,10 +109,10 @@ def build(
             )
 
     output.mkdir(parents=True, exist_ok=True)
-    with _locked(output, report), _cache_root(options.cache) as cache_root:
+    with _locked(output), _cache_root(options.cache) as cache_root:
         _remove_temporary_files(output)
         # 2. Voices, and a plan of every track.
-        speakers = _speakers(guide, languages, options.engine, report)
+        speakers = _speakers(guide, languages, options.engine)
         source_speaker = speakers[guide.source_language.tag]
         plans = {
             lang.tag: [
@@ -199,7 +196,7 @@ def _languages(guide: Guide, wanted: tuple[str, ...]) -> list[Language]:
 
 
 def _speakers(
-    guide: Guide, languages: list[Language], override: str | None, report: Reporter
+    guide: Guide, languages: list[Language], override: str | None
 ) -> dict[str, tracks.Speaker]:
     online: bool | None = None
     speakers = {}
@@ -412,7 +409,7 @@ def _write_listener_files(
 
 
 @contextmanager
-def _locked(output: Path, report: Reporter) -> Iterator[None]:
+def _locked(output: Path) -> Iterator[None]:
     """Hold the output folder's lock; a second build waits for the first to finish."""
     with open(output / LOCK_FILE, "a+b") as handle:
         try:
