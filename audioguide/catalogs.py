@@ -374,7 +374,7 @@ def _read(path: Path, language: Language | None) -> Catalog:
             path,
             exc.lineno + 1 if exc.lineno is not None else None,  # Babel counts lines from 0
         ) from None
-    except (ValueError, IndexError, LookupError) as exc:  # LookupError: an unknown charset
+    except (ValueError, LookupError) as exc:  # LookupError: an unknown charset, IndexError
         raise CatalogError(f"not a valid .po file ({exc}); fix it in a .po editor", path) from None
     for message in catalog:
         if message.pluralizable:

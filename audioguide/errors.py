@@ -58,7 +58,7 @@ class BuildError(AudioGuideError):
     """The build could not go on."""
 
 
-# Where a bug is reported (README: "Reporting a bug").
+# Where a bug is reported (the README: Commands, exit status 3).
 REPORT_BUGS = "the audioguide issue tracker, with the command and its --verbose output"
 
 
