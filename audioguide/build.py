@@ -1,6 +1,6 @@
 """``audioguide build``: the whole pipeline, top to bottom.
 
-    scripts + catalogs -> check everything -> pick voices -> plan tracks
+    scripts + catalogs + lexicons -> check everything, pick and check voices -> plan tracks
     -> render the tracks whose inputs changed (worker processes, sentence cache)
     -> full-guide file -> captions, chapters, playlists, transcripts, feeds, zips
     -> manifest -> web player
@@ -23,19 +23,19 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import audio, cache, catalogs, tracks
+from . import audio, cache, catalogs, lexicon, tracks
 from .catalogs import Translation
 from .edition import Chapter, Edition
-from .engines import get_engine
-from .errors import CatalogError, LanguageError, OptionError
+from .engines import AUTO, get_engine
+from .errors import CatalogError, EngineError, OptionError, ScriptError
 from .files import write_atomic
 from .languages import Language
 from .package import archive, captions, feed, manifest, player, playlist, transcript
 from .package.manifest import FileInfo
-from .script import Guide, check_base_url, load_guide
+from .script import GUIDE_FILE, Guide, Voice, check_base_url, load_guide
 from .strings import FULL_GUIDE
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ DEFAULT_CACHE = Path(".audioguide-cache")
 
 @dataclass(frozen=True)
 class Options:
-    engine: str | None = None  # overrides guide.yaml's voices: "auto", "gtts" or "espeak"
+    engine: str | None = None  # overrides guide.yaml's voices: "auto" or an engine's name
     jobs: int = 4
     cache: Path | None = DEFAULT_CACHE  # None: --no-cache
     strict: bool = False  # untranslated or fuzzy messages are an error
@@ -107,12 +107,13 @@ def build(
                 f"{message}; until translated they are spoken and shown in "
                 f"{guide.source_language.english_name} (see `audioguide stats`)"
             )
+    lexicons = {lang.tag: lexicon.load(locales, lang) for lang in languages}
+    speakers = pick_speakers(guide, languages, lexicons, options.engine)
 
     output.mkdir(parents=True, exist_ok=True)
     with _locked(output), _cache_root(options.cache) as cache_root:
         _remove_temporary_files(output)
-        # 2. Voices, and a plan of every track.
-        speakers = _speakers(guide, languages, options.engine)
+        # 2. A plan of every track.
         source_speaker = speakers[guide.source_language.tag]
         plans = {
             lang.tag: [
@@ -195,29 +196,47 @@ def _languages(guide: Guide, wanted: tuple[str, ...]) -> list[Language]:
     return [lang for lang in guide.languages if lang in chosen or lang == guide.source_language]
 
 
-def _speakers(
-    guide: Guide, languages: list[Language], override: str | None
+def pick_speakers(
+    guide: Guide,
+    languages: list[Language],
+    lexicons: dict[str, lexicon.Lexicon],
+    override: str | None,
 ) -> dict[str, tracks.Speaker]:
+    """Each language's voice: the engine chosen (``auto`` resolved), its settings checked by the
+    engine, and the lexicon entries it can apply."""
     online: bool | None = None
     speakers = {}
     for language in languages:
         voice = guide.voice(language)
         name = override or voice.engine
-        if name == "auto":
+        if name != voice.engine and name != _voice_owner(voice):
+            voice = replace(voice, voice=None)  # guide.yaml's voice: is another engine's
+        if name == AUTO:
             gtts = get_engine("gtts")
             if online is None:
-                online = gtts.available(voice)
+                online = gtts.available()
                 if not online:
                     log.info("gTTS is not reachable; speaking with the offline espeak-ng voice")
-            name = "gtts" if online and gtts.supports(language, voice) else "espeak"
-        if not get_engine(name).supports(language, voice):
-            raise LanguageError(
-                f"the {name} voice cannot speak {language.english_name} ({language.tag}); "
-                f"choose another engine in guide.yaml under voices: {language.locale_id}:"
-            )
-        speakers[language.tag] = tracks.speaker(name, language, voice)
+            name = "gtts" if online and gtts.supports(language) else "espeak"
+        engine = get_engine(name)
+        try:
+            voice = engine.check(language, voice)
+        except EngineError as exc:
+            if override:
+                raise EngineError(f"{exc.message} (chosen with --engine {override})") from None
+            where = guide.path / GUIDE_FILE
+            raise ScriptError(exc.message, where, guide.voice_line(language)) from None
+        words = lexicons[language.tag]
+        for problem in words.unusable(engine):
+            log.warning(problem)
+        speakers[language.tag] = tracks.speaker(name, language, voice, words.entries(engine))
         log.debug(f"{language.tag}: spoken by {speakers[language.tag].description}")
     return speakers
+
+
+def _voice_owner(voice: Voice) -> str:
+    """The engine guide.yaml's ``voice:`` is meant for: the one it names (espeak for auto)."""
+    return "espeak" if voice.engine == AUTO else voice.engine
 
 
 # --- tracks ------------------------------------------------------------------------------

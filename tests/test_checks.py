@@ -24,6 +24,7 @@ from audioguide.edition import Chapter
 from audioguide.errors import REPORT_BUGS, InternalError
 
 KO_PO = "locales/ko/LC_MESSAGES/audioguide.po"
+KO_PLS = "locales/ko/pronunciation.pls"
 SECRET = "root:$6$do-not-print-me$"
 
 
@@ -120,6 +121,27 @@ def _charset(site: Site) -> None:
     site.po("ko").write_text(text.replace("charset=utf-8", "charset=klingon"), "utf-8")
 
 
+def _voice(name: str) -> Callable[[Site], None]:
+    def breaks(site: Site) -> None:
+        append(site.scripts / "guide.yaml", f'voices:\n  en: {{engine: espeak, voice: "{name}"}}\n')
+
+    return breaks
+
+
+def _lexicon(content: bytes | None) -> Callable[[Site], None]:
+    """The Korean lexicon holds ``content``, or is a named pipe (None)."""
+
+    def breaks(site: Site) -> None:
+        path = site.locales / "ko" / "pronunciation.pls"
+        path.unlink(missing_ok=True)
+        if content is None:
+            os.mkfifo(path)
+        else:
+            path.write_bytes(content)
+
+    return breaks
+
+
 CASES = [
     # --- options ------------------------------------------------------------------------------
     Case("base-url-ftp", lambda site: None, "--base-url", ("--base-url", "ftp://example.org/")),
@@ -161,9 +183,12 @@ CASES = [
     Case("plural-forms", _plural, KO_PO),
     Case("unknown-charset", _charset, KO_PO),
     Case("control-in-translation", _translation("박물관에\x07 오신 것을 환영합니다."), KO_PO),
+    # --- voices and lexicons ------------------------------------------------------------------
+    # (built with --engine espeak, the error names that option, where the voice was chosen)
+    Case("voice-not-offered", _voice("../voices/!v/m1"), "--engine"),
+    Case("lexicon-not-xml", _lexicon(b"<lexicon version="), KO_PLS),
+    Case("lexicon-is-a-pipe", _lexicon(None), KO_PLS),
     # --- rows that other checks add -----------------------------------------------------------
-    # voices: a voice name the engine does not offer (guide.yaml's voices:)
-    # lexicons: a pronunciation lexicon that is missing or malformed
     # catalogs: a strict catalog with a broken placeholder or an unknown message
 ]
 
