@@ -18,8 +18,8 @@ from tqdm import tqdm
 from . import __version__, catalogs, voices
 from .build import DEFAULT_CACHE, Options, Reporter, build
 from .engines import choices as engine_choices
-from .errors import REPORT_BUGS, AudioGuideError, BuildError
-from .script import load_guide
+from .errors import REPORT_BUGS, AudioGuideError, BuildError, OptionError
+from .script import forbidden_character, load_guide
 
 EXIT_USER_ERROR = 2
 EXIT_BUG = 3
@@ -318,6 +318,8 @@ def voices_(scripts, locales, output, langs):
 @_paths
 def say(scripts, locales, output, text, lang, engine, out):
     """Speak TEXT with the language's voice and pronunciation lexicon, into an MP3."""
+    if found := forbidden_character(text):
+        raise OptionError(f"TEXT holds {found}, which cannot be spoken; remove it")
     guide = load_guide(scripts)
     language = guide.language(lang) if lang else guide.source_language
     if out is None:

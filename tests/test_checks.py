@@ -334,3 +334,11 @@ def test_without_path_a_build_still_runs(built, tmp_path: Path) -> None:
 
     assert done.returncode == 0, done.stderr
     assert summary(done.stdout)["tracks_written"] == 0
+
+
+@pytest.mark.parametrize("text", ["a\x07b", "\ud800", "tab\tand\nnewline \x1b[31m"])
+def test_say_refuses_text_with_control_characters(site: Site, text: str, user_error) -> None:
+    result = site.cli("say", "--engine", "espeak", "-o", str(site.root / "say.mp3"), text)
+
+    message = user_error(result, "TEXT")
+    assert "U+" in message and not (site.root / "say.mp3").exists()
