@@ -192,9 +192,12 @@ def changed(before: dict, after: dict) -> set[str]:
 
 
 def temporary_files(root: Path) -> list[str]:
-    """Files the atomic writes leave behind when interrupted (``.<name>.<random>.tmp``)."""
+    """Files the atomic writes leave behind when interrupted
+    (``.audioguide-tmp-<name>.<random>.tmp``)."""
     return sorted(
-        path.relative_to(root).as_posix() for path in root.rglob("*") if path.name.endswith(".tmp")
+        path.relative_to(root).as_posix()
+        for path in root.rglob(".audioguide-tmp-*")
+        if path.name.endswith(".tmp")
     )
 
 
