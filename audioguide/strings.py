@@ -2,11 +2,13 @@
 
 They are extracted into the same template as the guide's own text, so a translator has one
 ``.po`` file per language. The package ships translations of them (``audioguide/locales``), which
-fill a new guide's catalogs. Placeholders are named (``{title}``) so translators can reorder them.
+fill a new guide's catalogs. Placeholders are named (``{title}``) so translators can reorder them;
+they are data, filled by :func:`audioguide.catalogs.fill`, never by ``str.format``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -14,6 +16,11 @@ from dataclasses import dataclass
 class ToolString:
     msgid: str
     comment: str
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        """The fixed list of ``{name}`` fields a translation must keep, in msgid order."""
+        return tuple(dict.fromkeys(re.findall(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", self.msgid)))
 
 
 STRINGS: list[ToolString] = []

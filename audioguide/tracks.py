@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, audio, cache, edition, files
-from .catalogs import Translation
+from .catalogs import Translation, fill
 from .engines import get_engine
 from .languages import Language
 from .script import Pauses, Section, Voice
@@ -148,7 +148,7 @@ def plan_track(
     marker = "\x00"
     template = translation.tool_template(TRACK_ANNOUNCEMENT)
     announcer = fallback_voice if template.fallback else voice
-    announcement = template.text.format(number=section.position, total=total, title=marker)
+    announcement = fill(template.text, number=section.position, total=total, title=marker)
     before, _, after = announcement.partition(marker)
     announced = edition.ANNOUNCEMENT if template.fallback else None
     title_id = f"{section.id}/title" if title.fallback else None

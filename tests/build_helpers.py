@@ -277,6 +277,8 @@ def set_translation(po: Path, msgid: str, msgstr: str) -> None:
     message = catalog.get(msgid)
     assert message is not None, f"{msgid!r} is not in {po}"
     message.string = msgstr
+    for each in catalog:  # Babel guesses python-format for "80% of" (python-babel/babel#1268),
+        each.flags.discard("python-format")  # which makes gettext and audioguide refuse the file
     with open(po, "wb") as handle:
         write_po(handle, catalog, width=0)
 

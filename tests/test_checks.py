@@ -107,18 +107,19 @@ def _translation(text: str) -> Callable[[Site], int]:
     def breaks(site: Site) -> int:
         set_translation(site.po("ko"), "Welcome to the museum.", text)
         lines = site.po("ko").read_text("utf-8").splitlines()
-        return lines.index('msgid "Welcome to the museum."') + 1
+        return lines.index('msgid "Welcome to the museum."') + 2  # the msgstr line
 
     return breaks
 
 
+def _pipe_catalog(site: Site) -> None:
+    site.po("ko").unlink()
+    os.mkfifo(site.po("ko"))
+
+
 def _plural(site: Site) -> int:
-    return append(site.po("ko"), 'msgid "A room"\nmsgid_plural "Rooms"\nmsgstr[0] "방"\n')
-
-
-def _charset(site: Site) -> None:
-    text = site.po("ko").read_text("utf-8")
-    site.po("ko").write_text(text.replace("charset=utf-8", "charset=klingon"), "utf-8")
+    # the line of msgid_plural
+    return append(site.po("ko"), 'msgid "A room"\nmsgid_plural "Rooms"\nmsgstr[0] "방"\n') + 1
 
 
 def _voice(name: str) -> Callable[[Site], None]:
@@ -181,13 +182,13 @@ CASES = [
     ),
     # --- catalogs -----------------------------------------------------------------------------
     Case("plural-forms", _plural, KO_PO),
-    Case("unknown-charset", _charset, KO_PO),
     Case("control-in-translation", _translation("박물관에\x07 오신 것을 환영합니다."), KO_PO),
     # --- voices and lexicons ------------------------------------------------------------------
     # (built with --engine espeak, the error names that option, where the voice was chosen)
     Case("voice-not-offered", _voice("../voices/!v/m1"), "--engine"),
     Case("lexicon-not-xml", _lexicon(b"<lexicon version="), KO_PLS),
     Case("lexicon-is-a-pipe", _lexicon(None), KO_PLS),
+    Case("catalog-is-a-pipe", _pipe_catalog, KO_PO),
     # --- rows that other checks add -----------------------------------------------------------
     # catalogs: a strict catalog with a broken placeholder or an unknown message
 ]

@@ -412,8 +412,8 @@ def test_hostile_translations_are_text(hostile_site):
     assert "<img src=x onerror=alert(1)>" in texts
     assert "]]></style></script>\u202e<svg onload=alert(3)>" in texts
     assert '"><script>alert(2)</script>' in texts  # the "Pause" message, for the script
-    # A broken placeholder is not used: the shipped Korean translation stands in for it.
-    assert "재생 속도" in texts
+    # A translation with a broken placeholder is not used: the source text stands in for it.
+    assert "Speed" in texts and "{broken" not in html
 
 
 def test_hostile_text_also_escaped_in_the_chooser(hostile_site):

@@ -29,7 +29,7 @@ from babel.units import format_unit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .. import strings as S
-from ..catalogs import Translation, placeholders
+from ..catalogs import Translation, fill, placeholders
 from ..edition import Edition, Sentence
 
 _HERE = Path(__file__).parent
@@ -323,7 +323,7 @@ class _Texts:
 
     def __call__(self, msgid: str, **values: object) -> str:
         if self._translation is None:
-            return msgid.format(**values)
+            return fill(msgid, **values)
         return self._translation.tool(msgid, **values)
 
     def template(self, msgid: str) -> str:
