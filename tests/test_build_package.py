@@ -86,7 +86,8 @@ def test_manifest_describes_each_language(built: Built):
 def test_every_size_and_hash_in_the_manifest_matches_the_file(built: Built):
     output = built.site.output
     listed = _files(built.site.manifest())
-    assert len(listed) == 3 * (3 * 3 + 5)  # per language: 3 files a track, 5 others
+    # per language: 3 files a track, 7 others, and the DAISY folder (3 a track, ncc, css)
+    assert len(listed) == 3 * (3 * 3 + 7 + 3 * 3 + 2)
     for entry in listed:
         data = (output / entry["file"]).read_bytes()
         assert entry["bytes"] == len(data), entry["file"]
@@ -292,11 +293,14 @@ def test_zip_holds_the_language_download(built: Built, tag: str):
     assert "playlist.m3u8" in readme
 
 
-def test_rebuilt_zips_are_byte_identical(site: Site):
-    zips = sorted(site.output.glob("*.zip"))
-    assert len(zips) == 3
+def test_rebuilt_zips_and_books_are_byte_identical(site: Site):
+    def packed() -> list:
+        return sorted([*site.output.glob("*.zip"), *site.output.glob("*/*.epub")])
+
+    zips = packed()
+    assert len(zips) == 3 * 3  # per language: the zip, the DAISY zip, the EPUB
     before = {path.name: path.read_bytes() for path in zips}
     for path in zips:
         path.unlink()
     site.build_ok("--base-url", BASE_URL)
-    assert {path.name: path.read_bytes() for path in site.output.glob("*.zip")} == before
+    assert {path.name: path.read_bytes() for path in packed()} == before

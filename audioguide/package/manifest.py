@@ -73,6 +73,7 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
             f"no duration for {edition.full_guide}; pass FileInfo(..., duration_ms=...) "
             "measured from the encoded file"
         )
+    daisy = f"{edition.daisy_folder}/"
     return {
         "tag": edition.language.tag,
         "locale_id": edition.language.locale_id,
@@ -100,6 +101,11 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
         "feed": _file(edition.feed, files),
         "transcript": _file(edition.transcript, files),
         "zip": _file(edition.zip, files),
+        "epub": _file(edition.epub, files),
+        "daisy": {
+            **_file(edition.daisy_zip, files),
+            "files": [_file(path, files) for path in sorted(files) if path.startswith(daisy)],
+        },
         "full_guide": {**full_guide, "duration_ms": duration},
     }
 
