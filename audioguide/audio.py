@@ -11,6 +11,7 @@ pass.
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -21,6 +22,7 @@ from functools import cache
 from pathlib import Path
 
 import imageio_ffmpeg
+from mutagen import MutagenError
 from mutagen.id3 import CHAP, CTOC, ID3, TALB, TCON, TIT2, TLAN, TPE1, TRCK, TXXX, USLT, CTOCFlags
 from mutagen.mp3 import MPEGInfo
 
@@ -49,6 +51,10 @@ def to_rate(clip: Clip, rate: int = SAMPLE_RATE) -> bytes:
     """A clip's PCM at ``rate``."""
     if clip.sample_rate == rate:
         return clip.pcm
+    # pydub looks for ffmpeg on PATH at import, and fails with a KeyError when there is no
+    # PATH at all (`env -i`); the system's default search path is what a program started then
+    # gets anyway.
+    os.environ.setdefault("PATH", os.defpath)
     with warnings.catch_warnings():  # pydub warns at import when no ffmpeg is on PATH
         warnings.simplefilter("ignore", RuntimeWarning)
         from pydub import AudioSegment
@@ -203,8 +209,11 @@ def frame_starts(sources: list[Path]) -> list[float]:
     starts, samples = [], 0
     for source in sources:
         starts.append(samples * 1000 / SAMPLE_RATE)
-        with open(source, "rb") as handle:  # the stream only: its tags are not parsed
-            length = MPEGInfo(handle).length
+        try:
+            with open(source, "rb") as handle:  # the stream only: its tags are not parsed
+                length = MPEGInfo(handle).length
+        except MutagenError:
+            raise BuildError(f"{source} is not an MP3 file") from None
         samples += round(length * SAMPLE_RATE / 1152) * 1152
     return starts
 
@@ -233,8 +242,13 @@ class Tags:
     inputs: str  # hash of everything the file was made from
 
 
+# A CTOC counts its entries in one byte: more chapters than that are grouped under child CTOCs.
+TOC_ENTRIES = 255
+
+
 def write_tags(path: Path, tags: Tags) -> None:
-    """ID3v2.3 tags, with one CHAP per chapter under an ordered top-level CTOC."""
+    """ID3v2.3 tags, with one CHAP per chapter under an ordered top-level CTOC (through ordered
+    child CTOCs of up to 255 entries each when there are more chapters than one CTOC holds)."""
     id3 = ID3()
     id3.add(TIT2(encoding=3, text=[tags.title]))
     id3.add(TALB(encoding=3, text=[tags.album]))
@@ -243,7 +257,15 @@ def write_tags(path: Path, tags: Tags) -> None:
     id3.add(TPE1(encoding=3, text=[tags.voice]))
     id3.add(TCON(encoding=3, text=["Speech"]))
     id3.add(USLT(encoding=3, lang=tags.language, desc="transcript", text=tags.transcript))
-    ids = [f"ch{n}" for n in range(len(tags.chapters))]
+    chapter_ids = [f"ch{n}" for n in range(len(tags.chapters))]
+    ids, level = chapter_ids, 0
+    while len(ids) > TOC_ENTRIES:
+        level += 1
+        groups = [ids[start : start + TOC_ENTRIES] for start in range(0, len(ids), TOC_ENTRIES)]
+        ids = [f"toc{level}-{n}" for n in range(len(groups))]
+        for element_id, children in zip(ids, groups, strict=True):
+            id3.add(CTOC(element_id=element_id, flags=CTOCFlags.ORDERED,
+                         child_element_ids=children, sub_frames=[]))  # fmt: skip
     id3.add(
         CTOC(
             element_id="toc",
@@ -252,7 +274,7 @@ def write_tags(path: Path, tags: Tags) -> None:
             sub_frames=[TIT2(encoding=3, text=[tags.album])],
         )
     )
-    for element_id, chapter in zip(ids, tags.chapters, strict=True):
+    for element_id, chapter in zip(chapter_ids, tags.chapters, strict=True):
         id3.add(
             CHAP(
                 element_id=element_id,

@@ -17,6 +17,7 @@ import fcntl
 import functools
 import gc
 import importlib
+import logging
 import os
 import posixpath
 import shutil
@@ -37,19 +38,20 @@ from .cache import DEFAULT_CACHE
 from .catalogs import Translation
 from .edition import Chapter, Edition
 from .engines import AUTO, get_engine
-from .errors import AudioGuideError, BuildError, CatalogError, EngineError, ScriptError
+from .errors import AudioGuideError, BuildError, CatalogError, EngineError, OptionError, ScriptError
 from .files import holds, into_place, write_atomic
 from .languages import Language
 from .output import Output
 from .package import archive, captions, daisy, epub, feed, manifest, player, playlist, transcript
 from .package.manifest import FileInfo
 from .report import Reporter
-from .script import GUIDE_FILE, Guide, Voice, load_guide
+from .script import GUIDE_FILE, Guide, Voice, check_base_url, load_guide
 from .strings import FULL_GUIDE
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+log = logging.getLogger(__name__)
 PREVIEW_URL = "http://127.0.0.1:8000/"  # where `audioguide serve` shows the output
 LOCK_FILE = ".audioguide.lock"
 
@@ -90,23 +92,22 @@ def build(
 
     # 1. Read and check every input before touching the output folder.
     guide = load_guide(scripts)
+    base_url = _base_url(options.base_url) or guide.base_url or PREVIEW_URL
     languages = _languages(guide, options.languages)
+    log.debug(f"{len(guide.sections)} sections; building {', '.join(x.tag for x in languages)}")
     translations = {lang.tag: catalogs.translation(guide, locales, lang) for lang in languages}
-    completeness = {
-        s.language.tag: s for s in catalogs.stats(guide, locales) if s.language in languages
-    }
+    completeness = {s.language.tag: s for s in catalogs.stats(guide, locales, languages)}
     for stats in completeness.values():
         for problem in _catalog_problems(stats, guide.source_language):
             if options.strict:
                 raise CatalogError(f"{problem.message}; {problem.fix} or build without --strict",
                                    problem.path, problem.line)  # fmt: skip
-            report.notice(f"warning: {problem.message}; {problem.fallback}")
-    base_url = options.base_url or guide.base_url or PREVIEW_URL
+            log.warning(f"{problem.message}; {problem.fallback}")
     lexicons = {lang.tag: lexicon.load(locales, lang) for lang in languages}
-    speakers = pick_speakers(guide, languages, lexicons, options.engine, report)
+    speakers = pick_speakers(guide, languages, lexicons, options.engine)
 
     output.mkdir(parents=True, exist_ok=True)
-    with _locked(output, report), _cache_root(options.cache) as cache_root:
+    with _locked(output), _cache_root(options.cache) as cache_root:
         folder = Output.read(output)
         folder.remove_temporary_files()
         # The guide's other languages stay as the last build left them, when it left them whole.
@@ -205,6 +206,16 @@ def build(
 # --- inputs and voices -------------------------------------------------------------------
 
 
+def _base_url(given: str | None) -> str | None:
+    """``--base-url``, checked as guide.yaml's ``base_url`` is."""
+    if given is None:
+        return None
+    try:
+        return check_base_url(given)
+    except ValueError as exc:
+        raise OptionError(f"--base-url {exc}") from None
+
+
 def _translations(guide: Guide, locales: Path, tags: Iterable[str]) -> dict[str, Translation]:
     """The translations of the languages ``tags`` whose catalogs can be read (for their player
     pages, when they are kept from an earlier build)."""
@@ -229,7 +240,6 @@ def pick_speakers(
     languages: list[Language],
     lexicons: dict[str, lexicon.Lexicon],
     override: str | None,
-    report: Reporter,
 ) -> dict[str, tracks.Speaker]:
     """Each language's voice: the engine chosen (``auto`` resolved), its settings checked by the
     engine, and the lexicon entries it can apply."""
@@ -245,9 +255,7 @@ def pick_speakers(
             if online is None:
                 online = gtts.available()
                 if not online:
-                    report.notice(
-                        "gTTS is not reachable; speaking with the offline espeak-ng voice"
-                    )
+                    log.info("gTTS is not reachable; speaking with the offline espeak-ng voice")
             name = "gtts" if online and gtts.supports(language) else "espeak"
         engine = get_engine(name)
         try:
@@ -259,8 +267,9 @@ def pick_speakers(
             raise ScriptError(exc.message, where, guide.voice_line(language)) from None
         words = lexicons[language.tag]
         for problem in words.unusable(engine):
-            report.notice(f"warning: {problem}")
+            log.warning(problem)
         speakers[language.tag] = tracks.speaker(name, language, voice, words.entries(engine))
+        log.debug(f"{language.tag}: spoken by {speakers[language.tag].description}")
     return speakers
 
 
@@ -418,12 +427,14 @@ def _render_tracks(
         for plan in language_plans:
             found = _recorded(store, plan) if audio.read_inputs(plan.path) == plan.inputs else None
             if found:
+                log.debug(f"{plan.path}: up to date")
                 rendered[tag][plan.inputs] = found
                 counts["unchanged"] += 1
                 report.advance(plan.speaker.language, plan.path.name, written=False)
             else:
+                log.debug(f"{plan.path}: to render")
                 todo.append(plan)
-    _tell_damaged(report, [str(path) for path in store.damaged])
+    _tell_damaged([str(path) for path in store.damaged])
     # Before any file of a language changes, the manifest stops listing that language.
     folder.claim(str(plan.path.relative_to(folder.root)) for plan in todo)
     for tag in dict.fromkeys(plan.speaker.language.tag for plan in todo):
@@ -435,7 +446,7 @@ def _render_tracks(
         counts["synthesised"] += result.synthesised
         counts["cached"] += result.cached
         counts["written"] += 1
-        _tell_damaged(report, result.damaged)
+        _tell_damaged(result.damaged)
         report.advance(plan.speaker.language, plan.path.name, written=True)
         if len(rendered[tag]) == len(plans[tag]):
             language_done(plan.speaker.language, rendered[tag])
@@ -472,9 +483,9 @@ def _recorded(store: cache.Cache, plan: tracks.TrackPlan) -> tracks.Rendered | N
         return None
 
 
-def _tell_damaged(report: Reporter, paths: Iterable[str]) -> None:
+def _tell_damaged(paths: Iterable[str]) -> None:
     for path in paths:
-        report.notice(f"the cache entry {path} was damaged; ignored it and made it again")
+        log.info(f"the cache entry {path} was damaged; ignored it and made it again")
 
 
 def _edition(
@@ -573,7 +584,8 @@ def _write_listener_files(
         folder.claim([*written, edition.zip])
         folder.withdraw(edition.language.tag)
     for path, data in written.items():
-        write_atomic(output / path, data)
+        if write_atomic(output / path, data):
+            log.debug(f"{output / path}: written")
         infos[path] = FileInfo.of(data)
     if not zip_current:
         with into_place(zip_path) as tmp, open(tmp, "wb") as handle:
@@ -659,13 +671,13 @@ def _mp3s(edition: Edition) -> list[str]:
 
 
 @contextmanager
-def _locked(output: Path, report: Reporter) -> Iterator[None]:
+def _locked(output: Path) -> Iterator[None]:
     """Hold the output folder's lock; a second build waits for the first to finish."""
     with open(output / LOCK_FILE, "a+b") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            report.notice(f"another build is writing {output}; waiting for it to finish")
+            log.info(f"another build is writing {output}; waiting for it to finish")
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

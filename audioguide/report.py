@@ -1,4 +1,4 @@
-"""Where a build tells what it does: the interface, kept apart from the pipeline so that the
+"""Where a build shows its progress: the interface, kept apart from the pipeline so that the
 command line can name it without importing the pipeline."""
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ if TYPE_CHECKING:
 
 
 class Reporter:
-    """Where the build tells what it does; the CLI gives a terminal-aware one."""
-
-    def notice(self, message: str) -> None: ...
+    """Where the build shows its progress; the CLI gives a terminal-aware one. Notices and
+    warnings are not reported here: they go to the ``audioguide`` logger."""
 
     def start(self, language: Language, total: int) -> None: ...
 

@@ -20,7 +20,6 @@ from .engines import engine_names, get_engine
 from .errors import AudioGuideError, EngineError
 from .files import write_atomic
 from .languages import Language
-from .report import Reporter
 from .script import Guide
 from .speech_text import for_speech, split_sentences
 
@@ -88,13 +87,12 @@ def say(
     text: str,
     engine: str | None,
     path: Path,
-    report: Reporter,
 ) -> list[str]:
     """Speak ``text`` as the guide's voice for ``language`` would, its lexicon applied, into the
     MP3 ``path`` (loudness-normalised like a track). Returns what the voice was given, per
     sentence."""
     words = {language.tag: lexicon.load(locales, language)}
-    who = pick_speakers(guide, [language], words, engine, report)[language.tag]
+    who = pick_speakers(guide, [language], words, engine)[language.tag]
     voice = get_engine(who.engine)
     pieces: list[bytes] = []
     spoken: list[str] = []
