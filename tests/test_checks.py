@@ -20,6 +20,7 @@ from build_helpers import BASE_URL, Site, environment, set_translation, summary,
 from mutagen.id3 import ID3, CTOCFlags
 
 from audioguide import audio, cli
+from audioguide import build as pipeline
 from audioguide.edition import Chapter
 from audioguide.errors import REPORT_BUGS, InternalError
 
@@ -306,7 +307,7 @@ def test_a_bug_says_it_is_a_bug_in_one_line(site: Site, monkeypatch) -> None:
         def broken(*args, fault=fault, **kwargs):
             raise fault
 
-        monkeypatch.setattr(cli, "build", broken)
+        monkeypatch.setattr(pipeline, "build", broken)  # the CLI imports it when it runs
         result = site.build()
 
         assert result.exit_code == cli.EXIT_BUG == 3
@@ -320,7 +321,7 @@ def test_verbose_shows_the_trail_of_a_bug(site: Site, monkeypatch) -> None:
     def broken(*args, **kwargs):
         raise InternalError("the plan lost a track")
 
-    monkeypatch.setattr(cli, "build", broken)
+    monkeypatch.setattr(pipeline, "build", broken)  # the CLI imports it when it runs
     result = site.build("--verbose")
 
     assert result.exit_code == 3
