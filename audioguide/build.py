@@ -2,8 +2,8 @@
 
     scripts + catalogs -> check everything -> pick voices -> plan tracks
     -> render the tracks whose inputs changed (worker processes, sentence cache)
-    -> full-guide file -> captions, chapters, playlists, transcripts, feeds, zips
-    -> manifest -> web player
+    -> full-guide file and audiobook -> captions, chapters, playlists, transcripts, feeds, zips
+    -> web player -> manifest
 
 Every input is checked before anything is written, so bad input leaves the output as it was.
 Every file is written atomically and only when its content changes: a rebuild with nothing
@@ -12,6 +12,7 @@ changed synthesises nothing and rewrites nothing. One build at a time per output
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import functools
 import multiprocessing
@@ -33,6 +34,7 @@ from .errors import CatalogError, LanguageError
 from .files import write_atomic
 from .languages import Language
 from .package import archive, captions, feed, manifest, player, playlist, transcript
+from .package.cover import Cover, load_cover
 from .package.manifest import FileInfo
 from .script import Guide, load_guide
 from .strings import FULL_GUIDE
@@ -60,6 +62,7 @@ class Summary:
     tracks_unchanged: int
     audio_seconds: float
     wall_seconds: float
+    warnings: tuple[str, ...] = ()  # each as the build printed it
 
     def line(self) -> str:
         return (
@@ -85,9 +88,15 @@ def build(
     started = time.monotonic()
     report = report or Reporter()
     output = Path(output)
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        report.notice(f"warning: {message}")
 
     # 1. Read and check every input before touching the output folder.
     guide = load_guide(scripts)
+    cover = load_cover(guide)
     languages = _languages(guide, options.languages)
     translations = {lang.tag: catalogs.translation(guide, locales, lang) for lang in languages}
     completeness = {
@@ -102,11 +111,16 @@ def build(
             if options.strict:
                 raise CatalogError(f"{message}; translate them or build without --strict",
                                    catalogs.catalog_path(locales, stats.language))  # fmt: skip
-            report.notice(
-                f"warning: {message}; until translated they are spoken and shown in "
+            warn(
+                f"{message}; until translated they are spoken and shown in "
                 f"{guide.source_language.english_name} (see `audioguide stats`)"
             )
     base_url = options.base_url or guide.base_url or PREVIEW_URL
+    if base_url == PREVIEW_URL:
+        warn(
+            f"the feeds link to the local preview {PREVIEW_URL}; give --base-url or base_url in "
+            "guide.yaml before publishing them"
+        )
 
     output.mkdir(parents=True, exist_ok=True)
     with _locked(output, report), _cache_root(options.cache) as cache_root:
@@ -125,6 +139,8 @@ def build(
                     fallback_voice=source_speaker,
                     pauses=guide.pauses,
                     path=output / lang.tag / f"{section.stem}.mp3",
+                    artist=guide.author,
+                    cover=cover,
                 )
                 for section in guide.sections
             ]
@@ -135,6 +151,7 @@ def build(
         #    there, its full-guide file is joined in the same workers, beside the other tracks.
         built: dict[str, Edition] = {}
         full_lengths: dict[str, int] = {}
+        book_lengths: dict[str, int] = {}
         with _workers(plans, options.jobs) as pool:
             jobs = _Jobs(pool)
 
@@ -144,26 +161,37 @@ def build(
                                    speakers[language.tag])  # fmt: skip
                 built[language.tag] = edition
                 join, full_lengths[language.tag] = _full_guide(
-                    output, edition, translations[language.tag]
+                    output, edition, translations[language.tag], cover
                 )
                 if join:
                     jobs.submit(tracks.join_tracks, *join)
+                book, book_lengths[language.tag] = _audiobook(
+                    output, edition, plans[language.tag], cache_root, cover
+                )
+                if book:
+                    jobs.submit(tracks.make_audiobook, *book)
 
             counts = _render_tracks(jobs, plans, cache_root, report, language_done)
             jobs.run()
         editions = [built[lang.tag] for lang in languages]
 
-        # 4. Everything listeners download, then the manifest of it all and the web player.
-        infos: dict[str, FileInfo] = {}
+        # 4. Everything listeners download, the web player, then the manifest of it all.
+        write_atomic(output / cover.path, cover.data)
+        infos: dict[str, FileInfo] = {cover.path: FileInfo.of(cover.data)}
         for edition in editions:
+            lengths = {edition.full_guide: full_lengths[edition.language.tag],
+                       edition.audiobook: book_lengths[edition.language.tag]}  # fmt: skip
             infos |= _write_listener_files(
-                output, edition, translations[edition.language.tag], guide.source_language,
-                base_url, full_lengths[edition.language.tag],
+                output, edition, translations[edition.language.tag], guide, base_url, lengths,
+                cover,
             )  # fmt: skip
-        manifest_json = manifest.render_manifest(guide.id, guide.source_language, editions, infos)
-        write_atomic(output / "manifest.json", manifest_json)
         for path, data in player.render_site(editions, translations).items():
             write_atomic(output / path, data)
+            infos[path] = FileInfo.of(data)
+        manifest_json = manifest.render_manifest(
+            guide.id, guide.source_language, editions, infos, cover=cover.path
+        )
+        write_atomic(output / "manifest.json", manifest_json)
 
     audio_ms = sum(t.duration_ms for e in editions for t in e.tracks)
     return Summary(
@@ -173,6 +201,7 @@ def build(
         tracks_unchanged=counts["unchanged"],
         audio_seconds=audio_ms / 1000,
         wall_seconds=time.monotonic() - started,
+        warnings=tuple(warnings),
     )
 
 
@@ -280,7 +309,11 @@ def _render_tracks(
         report.start(language_plans[0].speaker.language, len(language_plans))
         for plan in language_plans:
             record = store.get_record(plan.inputs)
-            if record and audio.read_inputs(plan.path) == plan.inputs:
+            if (
+                record
+                and store.has_part(plan.inputs)
+                and audio.read_inputs(plan.path) == plan.inputs
+            ):
                 rendered[tag][plan.inputs] = tracks.Rendered.from_record(record)
                 counts["unchanged"] += 1
                 report.advance(plan.speaker.language, plan.path.name, written=False)
@@ -329,7 +362,9 @@ def _edition(
     )
 
 
-def _full_guide(output: Path, edition: Edition, translation: Translation) -> tuple[tuple, int]:
+def _full_guide(
+    output: Path, edition: Edition, translation: Translation, cover: Cover
+) -> tuple[tuple, int]:
     """The join that makes the full-guide file (None when the file is up to date), and its
     length in ms. Its chapters are the tracks, at the exact places the join puts them."""
     path = output / edition.full_guide
@@ -341,20 +376,57 @@ def _full_guide(output: Path, edition: Edition, translation: Translation) -> tup
         Chapter(start, end, track.title)
         for start, end, track in zip(starts, ends, edition.tracks, strict=True)
     )
-    inputs = cache.key(tracks.RENDER_VERSION, [audio.read_inputs(source) for source in sources])
-    if audio.read_inputs(path) == inputs:
-        return None, duration
     tags = audio.Tags(
         title=f"{edition.title}: {translation.tool(FULL_GUIDE)}",
         album=edition.title,
-        track=f"0/{len(edition.tracks)}",
+        artist=edition.author or edition.title,
+        track=None,  # the whole guide, not one of its tracks
         language=edition.language.iso639_2,
         voice=edition.tracks[0].voice,
         transcript="\n\n".join(track.transcript for track in edition.tracks),
         chapters=chapters,
-        inputs=inputs,
+        inputs="",
+        cover=cover,
     )
-    return (sources, path, tags), duration
+    inputs = cache.key(tracks.RENDER_VERSION, [audio.read_inputs(source) for source in sources],
+                       tags.identity())  # fmt: skip
+    if audio.read_inputs(path) == inputs:
+        return None, duration
+    return (sources, path, dataclasses.replace(tags, inputs=inputs)), duration
+
+
+def _audiobook(
+    output: Path, edition: Edition, plans: list[tracks.TrackPlan], cache_root: Path, cover: Cover
+) -> tuple[tuple | None, int]:
+    """The job that makes the language's M4B from its tracks' AAC parts (None when the file is
+    up to date), and its length in ms. A chapter per track, with the track's title."""
+    store = cache.Cache(cache_root)
+    parts = [plan.inputs for plan in plans]
+    starts = audio.aac_starts([store.get_part(key) or b"" for key in parts])
+    chapters = [
+        audio.AudiobookChapter(start, end, track.title)
+        for start, end, track in zip(starts, starts[1:], edition.tracks, strict=False)
+    ]
+    tags = audio.Tags(
+        title=edition.title,
+        album=edition.title,
+        artist=edition.author or edition.title,
+        track=None,
+        language=edition.language.iso639_2,
+        voice=edition.tracks[0].voice,
+        transcript="\n\n".join(track.transcript for track in edition.tracks),
+        chapters=(),
+        inputs="",
+        cover=cover,
+    )
+    marks = [[c.start, c.end, c.title] for c in chapters]
+    inputs = cache.key(tracks.RENDER_VERSION, parts, marks, tags.identity())
+    duration = round(starts[-1] * 1000 / audio.SAMPLE_RATE)
+    path = output / edition.audiobook
+    if audio.read_m4b_inputs(path) == inputs:
+        return None, duration
+    tags = dataclasses.replace(tags, inputs=inputs)
+    return (parts, cache_root, path, tags, chapters), duration
 
 
 # --- listener files ----------------------------------------------------------------------
@@ -364,14 +436,18 @@ def _write_listener_files(
     output: Path,
     edition: Edition,
     translation: Translation,
-    source: Language,
+    guide: Guide,
     base_url: str,
-    full_length: int,
+    lengths: dict[str, int],
+    cover: Cover,
 ) -> dict[str, FileInfo]:
-    """Write one language's captions, chapters, playlist, transcript, feed and zip; return the
-    size and hash of each of its files, MP3s included, by path."""
-    lengths = {edition.track_file(track, ".mp3"): track.duration_ms for track in edition.tracks}
-    lengths[edition.full_guide] = full_length
+    """Write one language's captions, chapters, playlist, transcripts, feed and zip; return the
+    size and hash of each of its files, audio included, by path. ``lengths`` gives the durations
+    of the full-guide file and the audiobook."""
+    source = guide.source_language
+    lengths = lengths | {
+        edition.track_file(track, ".mp3"): track.duration_ms for track in edition.tracks
+    }
     files = {path: (output / path).read_bytes() for path in lengths}
     infos = {path: FileInfo.of(data, lengths[path]) for path, data in files.items()}
 
@@ -379,10 +455,15 @@ def _write_listener_files(
     for track in edition.tracks:
         written[edition.track_file(track, ".vtt")] = captions.render_vtt(track)
         written[edition.track_file(track, ".chapters.json")] = captions.render_chapters(track)
+        written[edition.track_file(track, ".txt")] = transcript.render_track_transcript(
+            edition, track, translation, source
+        )
     written[edition.playlist] = playlist.render_playlist(edition)
     written[edition.transcript] = transcript.render_transcript(edition, translation, source)
     sizes = {path: info.bytes for path, info in infos.items()}
-    written[edition.feed] = feed.render_feed(edition, base_url, sizes)
+    written[edition.feed] = feed.render_feed(
+        edition, base_url, sizes, cover=cover.path, published=guide.published, email=guide.email
+    )
     entries = archive.zip_entries(edition, files | written, translation)
     written[edition.zip] = archive.render_zip(entries)
     for path, data in written.items():

@@ -10,6 +10,7 @@ Layout::
 
     <root>/clips/ab/abcdef....clip     header + 16-bit mono PCM
     <root>/tracks/ab/abcdef....json    a built track's timings, keyed by its inputs
+    <root>/tracks/ab/abcdef....aac     its normalised audio as AAC (ADTS), for the audiobook
 """
 
 from __future__ import annotations
@@ -70,3 +71,17 @@ class Cache:
     def put_record(self, digest: str, record: dict) -> None:
         data = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
         write_atomic(self._path("tracks", digest, ".json"), data, durable=False)
+
+    # a built track's audio for the audiobook (written before its record)
+
+    def get_part(self, digest: str) -> bytes | None:
+        try:
+            return self._path("tracks", digest, ".aac").read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def has_part(self, digest: str) -> bool:
+        return self._path("tracks", digest, ".aac").is_file()
+
+    def put_part(self, digest: str, data: bytes) -> None:
+        write_atomic(self._path("tracks", digest, ".aac"), data, durable=False)

@@ -78,6 +78,10 @@ class Guide:
     author: str | None
     base_url: str | None
     published: datetime.date | None  # when the guide was published: feeds, books (reproducible)
+    cover: (
+        Text | None
+    )  # the cover image's path, relative to the scripts folder (checked by cover.py)
+    email: str | None  # the owner's address, for podcast directories (itunes:owner)
     voices: tuple[tuple[str, Voice], ...]  # (locale id, settings), sorted
     pauses: Pauses
     sections: tuple[Section, ...]
@@ -254,7 +258,7 @@ def _language(fields: _Fields, key: str, given: str, line: int | None = None) ->
 
 _GUIDE_FIELDS = (
     "id", "title", "description", "source_language", "languages", "author", "sections",
-    "voices", "base_url", "pauses", "published",
+    "voices", "base_url", "pauses", "published", "cover", "email",
 )  # fmt: skip
 _SECTION_FIELDS = ("id", "title", "paragraphs", "note")
 _VOICE_FIELDS = ("engine", "voice", "rate", "tld", "slow")
@@ -310,6 +314,13 @@ def load_guide(scripts: Path) -> Guide:
         sections.append(section)
 
     base_url = fields.string("base_url", required=False)
+    email = fields.string("email", required=False)
+    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise ScriptError(
+            f"email {email!r} is not an email address such as guide@example.org",
+            guide_path,
+            fields.line_of("email"),
+        )
     if base_url and not re.match(r"https?://", base_url):
         raise ScriptError(
             "base_url must start with http:// or https://", guide_path, fields.line_of("base_url")
@@ -323,6 +334,8 @@ def load_guide(scripts: Path) -> Guide:
         author=fields.string("author", required=False),
         base_url=base_url.rstrip("/") + "/" if base_url else None,
         published=_published(fields),
+        cover=fields.text("cover", required=False),
+        email=email,
         voices=_voices(fields),
         pauses=_pauses(fields),
         sections=tuple(sections),

@@ -1,4 +1,5 @@
-"""One narrated track: plan what is spoken, then render it to a tagged, normalised MP3.
+"""One narrated track: plan what is spoken, then render it to a tagged, normalised MP3 (and the
+same normalised audio as AAC, kept in the cache for the language's audiobook).
 
 Planning is cheap and pure: it decides every sentence, the voice that speaks it, the pauses, and
 a hash of all of it (the track's *inputs*). Rendering is the expensive part and runs in worker
@@ -19,14 +20,16 @@ from pathlib import Path
 from . import __version__, audio, cache, edition
 from .catalogs import Translated, Translation
 from .engines import get_engine
+from .errors import BuildError
 from .languages import Language
+from .package.cover import Cover
 from .script import Pauses, Section, Voice
 from .speech_text import normalize_for_speech, split_sentences
 from .strings import TRACK_ANNOUNCEMENT
 
 LEAD_MS = 250  # silence before the announcement, so no player clips the first word
 # Bump when a change to rendering should rebuild every track.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class TrackPlan:
     stem: str
     title: str
     album: str
+    artist: str  # the guide's author, or its title
+    cover: Cover | None
     blocks: tuple[Block, ...]
     transcript: str
     fallbacks: tuple[str, ...]
@@ -84,12 +89,14 @@ class TrackPlan:
         return audio.Tags(
             title=self.title,
             album=self.album,
+            artist=self.artist,
             track=f"{self.number}/{self.total}",
             language=self.speaker.language.iso639_2,
             voice=self.speaker.description,
             transcript=self.transcript,
             chapters=(),
             inputs=self.inputs,
+            cover=self.cover,
         )
 
 
@@ -113,8 +120,12 @@ def plan_track(
     fallback_voice: Speaker,
     pauses: Pauses,
     path: Path,
+    *,
+    artist: str | None = None,
+    cover: Cover | None = None,
 ) -> TrackPlan:
-    """Decide everything spoken in one section's track, in one language."""
+    """Decide everything spoken in one section's track, in one language. ``artist`` is the
+    guide's author (default: ``album``, the guide's title); ``cover`` goes into the tags."""
     title = translation(section.title.value)
     fallbacks = [f"{section.id}/title"] if title.fallback else []
 
@@ -189,6 +200,8 @@ def plan_track(
         stem=section.stem,
         title=title.text,
         album=album,
+        artist=artist or album,
+        cover=cover,
         blocks=tuple(blocks),
         transcript=transcript,
         fallbacks=tuple(fallbacks),
@@ -217,7 +230,7 @@ def _inputs(plan: TrackPlan) -> str:
         for block in plan.blocks
     ]
     return cache.key(
-        RENDER_VERSION, __version__, LEAD_MS, dataclasses.asdict(plan.tags), blocks,
+        RENDER_VERSION, __version__, LEAD_MS, plan.tags.identity(), blocks,
         audio.BITRATE, audio.SAMPLE_RATE, audio.TARGET_LUFS, audio.CEILING_DBFS,
     )  # fmt: skip
 
@@ -325,16 +338,14 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     pcm = b"".join(pieces)
     rendered = Rendered(_ms(len(pcm)), tuple(times), synthesised, cached)
     tags = dataclasses.replace(plan.tags, chapters=timeline(plan, rendered).chapters)
-    write_mp3(pcm, plan.path, tags)
+    with _into_place(plan.path) as tmp:
+        normalised = audio.encode_normalised(pcm, tmp)
+        audio.write_tags(tmp, tags)
+        # The same normalised audio as AAC, for the audiobook: stored before the MP3 goes into
+        # place, so a finished MP3 always has its part (and its record a moment later).
+        store.put_part(plan.inputs, audio.encode_aac(normalised))
     store.put_record(plan.inputs, rendered.record())
     return rendered
-
-
-def write_mp3(pcm: bytes, path: Path, tags: audio.Tags) -> None:
-    """Normalise, encode and tag ``pcm`` into ``path``."""
-    with _into_place(path) as tmp:
-        audio.encode_normalised(pcm, tmp)
-        audio.write_tags(tmp, tags)
 
 
 def join_tracks(sources: list[Path], path: Path, tags: audio.Tags) -> None:
@@ -342,6 +353,20 @@ def join_tracks(sources: list[Path], path: Path, tags: audio.Tags) -> None:
     with _into_place(path) as tmp:
         audio.concat_mp3(sources, tmp)
         audio.write_tags(tmp, tags)
+
+
+def make_audiobook(
+    parts: list[str], cache_root: Path, path: Path, tags: audio.Tags, chapters: list
+) -> None:
+    """A language's M4B: the tracks' AAC parts (cache keys) joined, with a chapter per track."""
+    store = cache.Cache(cache_root)
+    data = [store.get_part(key) for key in parts]
+    if any(part is None for part in data):
+        raise BuildError(
+            f"a track's audio for {path.name} left the cache during the build; build again"
+        )
+    with _into_place(path) as tmp:
+        audio.make_m4b(data, tmp, tags, chapters)
 
 
 @contextmanager

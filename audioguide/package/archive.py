@@ -2,8 +2,8 @@
 bytes (with the same zlib).
 
 Entries are sorted by name, dated 1980-01-01 00:00 (the earliest date a zip can hold), marked as
-plain Unix files with mode 0644, deflated at a fixed level, except MP3s, which are stored as they
-are (already compressed). Inside the zip every file sits in a folder named after it
+plain Unix files with mode 0644, deflated at a fixed level, except the audio (MP3, M4B), which is
+stored as it is (already compressed). Inside the zip every file sits in a folder named after it
 (``test-guide-ko/01-welcome.mp3``), so unzipping never spills files, and the playlist, which
 names its tracks by bare file name, works from there.
 """
@@ -19,13 +19,13 @@ import zipfile
 from ..catalogs import Translation
 from ..edition import Edition
 from ..errors import BuildError
-from ..strings import ZIP_README
+from ..strings import ZIP_README, ZIP_README_AUDIOBOOK
 from .captions import one_line
 
 DATE_TIME = (1980, 1, 1, 0, 0, 0)
 MODE = 0o644
 COMPRESS_LEVEL = 9
-STORED_SUFFIXES = (".mp3",)
+STORED_SUFFIXES = (".mp3", ".m4b")
 README = "README.txt"
 _UNIX = 3  # ZipInfo.create_system: the mode in external_attr is a Unix one
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -69,9 +69,9 @@ def zip_entries(
 ) -> dict[str, bytes]:
     """The entries of the edition's zip, taken from ``files`` (keyed by output-relative path).
 
-    Each track's MP3, captions and chapters, the full-guide MP3, the playlist and the transcript,
-    plus a README.txt in the edition's language; all in a folder named after the zip. A file
-    missing from ``files`` raises :class:`~audioguide.errors.BuildError`.
+    Each track's MP3, captions and chapters, the full-guide MP3, the audiobook, the playlist and
+    the transcript, plus a README.txt in the edition's language; all in a folder named after the
+    zip. A file missing from ``files`` raises :class:`~audioguide.errors.BuildError`.
     """
     wanted = [
         path
@@ -82,7 +82,7 @@ def zip_entries(
             edition.track_file(track, ".chapters.json"),
         )
     ]
-    wanted += [edition.full_guide, edition.playlist, edition.transcript]
+    wanted += [edition.full_guide, edition.audiobook, edition.playlist, edition.transcript]
     folder = posixpath.splitext(edition.zip)[0]
     entries: dict[str, bytes] = {}
     for path in wanted:
@@ -97,6 +97,6 @@ def zip_entries(
         title=one_line(edition.title),
         language=edition.language.name,
         count=len(edition.tracks),
-    )
+    ) + translation.tool(ZIP_README_AUDIOBOOK, audiobook=posixpath.basename(edition.audiobook))
     entries[f"{folder}/{README}"] = readme.encode("utf-8")
     return entries

@@ -1,4 +1,10 @@
-"""``output/manifest.json``: every listener file of every language, with sizes, hashes, durations.
+"""``output/manifest.json``: every file of the build, with sizes, hashes and durations.
+
+Each language lists its player page, tracks (MP3, captions, chapters, transcript), full-guide
+file, audiobook, playlist, transcript, feed and zip; ``cover`` names the cover image, and ``site``
+every other file the build wrote (the language chooser, the player's assets). Not listed: the
+manifest itself (it cannot hold its own hash), the build's lock file ``.audioguide.lock``, and
+files the build did not write.
 
 The manifest follows ``manifest.schema.json`` (JSON Schema draft 2020-12), shipped beside this
 module; :func:`render_manifest` checks its own output against it, so a manifest it returns always
@@ -22,7 +28,7 @@ from ..edition import Edition
 from ..errors import BuildError
 from ..languages import Language
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 SCHEMA_FILE = "manifest.schema.json"
 
 
@@ -46,32 +52,31 @@ def render_manifest(
     source_language: Language,
     editions: Sequence[Edition],
     files: dict[str, FileInfo],
+    *,
+    cover: str,
 ) -> bytes:
     """The manifest as UTF-8 JSON (indent 2, trailing newline), languages in the order given.
 
-    ``files`` maps every output-relative path the manifest names to its :class:`FileInfo`; the
-    full-guide file's must carry ``duration_ms``. Raises :class:`~audioguide.errors.BuildError` when
-    a file is missing or the result does not validate.
+    ``files`` maps every output-relative path the build wrote to its :class:`FileInfo`; the
+    full-guide file's and the audiobook's must carry ``duration_ms``. ``cover`` is the cover
+    image's path. Files no language names are listed under ``site``. Raises
+    :class:`~audioguide.errors.BuildError` when a file is missing or the result does not validate.
     """
     data = {
         "manifest_version": MANIFEST_VERSION,
         "guide_id": guide_id,
         "source_language": source_language.tag,
+        "cover": _file(cover, files),
         "languages": [_language(edition, files) for edition in editions],
     }
+    named = {entry["file"] for entry in _entries(data)}
+    data["site"] = [_file(path, files) for path in sorted(files) if path not in named]
     validate_manifest(data)
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
     tracks = sorted(edition.tracks, key=lambda t: t.number)
-    full_guide = _file(edition.full_guide, files)
-    duration = files[edition.full_guide].duration_ms
-    if duration is None:
-        raise BuildError(
-            f"no duration for {edition.full_guide}; pass FileInfo(..., duration_ms=...) "
-            "measured from the encoded file"
-        )
     return {
         "tag": edition.language.tag,
         "locale_id": edition.language.locale_id,
@@ -81,6 +86,7 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
         "completeness": round(edition.completeness, 1),
         "engine": edition.engine,
         "voices": list(dict.fromkeys(track.voice for track in tracks)),
+        "page": _file(edition.page, files),
         "tracks": [
             {
                 "number": track.number,
@@ -91,6 +97,7 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
                 "voice": track.voice,
                 "captions": _file(edition.track_file(track, ".vtt"), files),
                 "chapters": _file(edition.track_file(track, ".chapters.json"), files),
+                "transcript": _file(edition.track_file(track, ".txt"), files),
                 "fallbacks": list(track.fallbacks),
             }
             for track in tracks
@@ -99,8 +106,30 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
         "feed": _file(edition.feed, files),
         "transcript": _file(edition.transcript, files),
         "zip": _file(edition.zip, files),
-        "full_guide": {**full_guide, "duration_ms": duration},
+        "full_guide": _audio(edition.full_guide, files),
+        "audiobook": _audio(edition.audiobook, files),
     }
+
+
+def _audio(path: str, files: dict[str, FileInfo]) -> dict[str, Any]:
+    entry = _file(path, files)
+    duration = files[path].duration_ms
+    if duration is None:
+        raise BuildError(
+            f"no duration for {path}; pass FileInfo(..., duration_ms=...) measured from the "
+            "encoded file"
+        )
+    return {**entry, "duration_ms": duration}
+
+
+def _entries(node: Any) -> list[dict[str, Any]]:
+    """Every ``{"file": ...}`` object in ``node``, however deep."""
+    if isinstance(node, dict):
+        found = [node] if "file" in node else []
+        return found + [entry for value in node.values() for entry in _entries(value)]
+    if isinstance(node, list):
+        return [entry for value in node for entry in _entries(value)]
+    return []
 
 
 def _file(path: str, files: dict[str, FileInfo]) -> dict[str, Any]:

@@ -171,6 +171,8 @@ def _guide_context(
     downloads = [
         _Link(_href(edition.full_guide, edition.folder), t(S.FULL_GUIDE),
               t(S.PLAYER_FULL_GUIDE_HINT), "audio/mpeg", True),
+        _Link(_href(edition.audiobook, edition.folder), t(S.PLAYER_AUDIOBOOK),
+              t(S.PLAYER_AUDIOBOOK_HINT), "audio/mp4", True),
         _Link(_href(edition.transcript, edition.folder), t(S.PLAYER_TRANSCRIPT),
               t(S.PLAYER_TRANSCRIPT_HINT), "text/plain", True),
         _Link(_href(edition.playlist, edition.folder), t(S.PLAYER_PLAYLIST),
