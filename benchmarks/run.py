@@ -145,6 +145,34 @@ def generated_guide(folder: Path, sections: int = 200) -> None:
         )
 
 
+def audiobook_cost(output: Path) -> tuple[float, float, float]:
+    """Seconds the audiobooks add, measured serially here on the cold build's tracks: encoding
+    every track's audio as AAC (in the build it runs in the track's worker), then joining each
+    language's parts into its M4B; and the seconds of audio."""
+    from audioguide import audio  # noqa: PLC0415
+
+    encode = join = audio_seconds = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        for folder in sorted(p for p in output.iterdir() if p.is_dir() and p.name != "assets"):
+            parts = []
+            for mp3 in sorted(folder.glob("[0-9][0-9]-*.mp3")):
+                if mp3.name.startswith("00-"):
+                    continue
+                pcm = audio.decode(mp3)  # stands in for the normalised PCM the build has
+                audio_seconds += audio.duration_ms(pcm) / 1000
+                started = time.perf_counter()
+                parts.append(audio.encode_aac(pcm))
+                encode += time.perf_counter() - started
+            starts = audio.aac_starts(parts)
+            marks = [audio.AudiobookChapter(a, b, str(n)) for n, (a, b) in
+                     enumerate(zip(starts, starts[1:], strict=False))]  # fmt: skip
+            tags = audio.Tags("t", "a", "a", None, "eng", "v", "", (), "x")
+            started = time.perf_counter()
+            audio.make_m4b(parts, Path(tmp) / f"{folder.name}.m4b", tags, marks)
+            join += time.perf_counter() - started
+    return encode, join, audio_seconds
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="audioguide-bench-"))
     try:
@@ -156,6 +184,12 @@ def main() -> None:
         speed = cold["audio_seconds"] / cold["wall"]
         print(f"cold build:      {cold['audio_seconds']:.0f} s of audio in {cold['wall']:.2f} s "
               f"= {speed:.0f}x real time (target >= 100x)")  # fmt: skip
+
+        encode, join, seconds = audiobook_cost(work / "output")
+        print(f"audiobooks:      AAC of {seconds:.0f} s of tracks in {encode:.2f} s "
+              f"({seconds / encode:.0f}x real time, in the track workers) + M4B joins "
+              f"{join:.2f} s; {100 * (encode / (os.cpu_count() or 1) + join) / cold['wall']:.0f}% "
+              "of the cold build")  # fmt: skip
 
         plain = plain_script(work)
         plain_speed = cold["audio_seconds"] / plain

@@ -228,7 +228,7 @@ def test_links_point_at_the_files_of_the_build(site, editions):
         for track in edition.tracks:
             expected |= {f"{track.stem}.mp3", f"{track.stem}.vtt"}
         expected |= {"00-full-guide.mp3", "transcript.txt", "playlist.m3u8", "feed.xml"}
-        expected |= {f"../guide-{edition.language.tag}.zip"}
+        expected |= {f"../guide-{edition.language.tag}.zip", f"guide-{edition.language.tag}.m4b"}
         expected.discard(f"../{edition.language.tag}/index.html")
         assert hrefs == expected
 
