@@ -376,18 +376,8 @@ def _full_guide(
         Chapter(start, end, track.title)
         for start, end, track in zip(starts, ends, edition.tracks, strict=True)
     )
-    tags = audio.Tags(
-        title=f"{edition.title}: {translation.tool(FULL_GUIDE)}",
-        album=edition.title,
-        artist=edition.author or edition.title,
-        track=None,  # the whole guide, not one of its tracks
-        language=edition.language.iso639_2,
-        voice=edition.tracks[0].voice,
-        transcript="\n\n".join(track.transcript for track in edition.tracks),
-        chapters=chapters,
-        inputs="",
-        cover=cover,
-    )
+    title = f"{edition.title}: {translation.tool(FULL_GUIDE)}"
+    tags = _whole_guide_tags(edition, title, cover, chapters)
     inputs = cache.key(tracks.RENDER_VERSION, [audio.read_inputs(source) for source in sources],
                        tags.identity())  # fmt: skip
     if audio.read_inputs(path) == inputs:
@@ -407,18 +397,7 @@ def _audiobook(
         audio.AudiobookChapter(start, end, track.title)
         for start, end, track in zip(starts, starts[1:], edition.tracks, strict=False)
     ]
-    tags = audio.Tags(
-        title=edition.title,
-        album=edition.title,
-        artist=edition.author or edition.title,
-        track=None,
-        language=edition.language.iso639_2,
-        voice=edition.tracks[0].voice,
-        transcript="\n\n".join(track.transcript for track in edition.tracks),
-        chapters=(),
-        inputs="",
-        cover=cover,
-    )
+    tags = _whole_guide_tags(edition, edition.title, cover)
     marks = [[c.start, c.end, c.title] for c in chapters]
     inputs = cache.key(tracks.RENDER_VERSION, parts, marks, tags.identity())
     duration = round(starts[-1] * 1000 / audio.SAMPLE_RATE)
@@ -427,6 +406,25 @@ def _audiobook(
         return None, duration
     tags = dataclasses.replace(tags, inputs=inputs)
     return (parts, cache_root, path, tags, chapters), duration
+
+
+def _whole_guide_tags(
+    edition: Edition, title: str, cover: Cover, chapters: tuple[Chapter, ...] = ()
+) -> audio.Tags:
+    """Tags of a file that holds the whole guide: no track number, the voice of the first track
+    (the edition's voice), every track's transcript."""
+    return audio.Tags(
+        title=title,
+        album=edition.title,
+        artist=edition.author or edition.title,
+        track=None,
+        language=edition.language.iso639_2,
+        voice=edition.tracks[0].voice,
+        transcript="\n\n".join(track.transcript for track in edition.tracks),
+        chapters=chapters,
+        inputs="",
+        cover=cover,
+    )
 
 
 # --- listener files ----------------------------------------------------------------------
