@@ -41,8 +41,8 @@ from mutagen.id3 import (
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, MP4Cover, MP4FreeForm
 
+from .clip import Clip
 from .edition import Chapter
-from .engines.base import Clip
 from .errors import BuildError
 from .package.cover import Cover
 
@@ -219,10 +219,15 @@ def frame_starts(sources: list[Path]) -> list[float]:
     return starts
 
 
-def decode(path: Path) -> bytes:
-    """An audio file's samples as 16-bit mono PCM at 44.1 kHz."""
-    result = _run([FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(path),
-                   "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"])  # fmt: skip
+def decode(source: Path | bytes, sample_rate: int = SAMPLE_RATE) -> bytes:
+    """An audio file's samples (or those of encoded audio in memory, such as an MP3) as 16-bit
+    mono PCM at ``sample_rate``. Raises BuildError when ffmpeg fails or finds no audio."""
+    data = source if isinstance(source, bytes) else None
+    where = "pipe:0" if data is not None else str(source)
+    result = _run([FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-i", where,
+                   "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"], data)  # fmt: skip
+    if not result.stdout:
+        raise BuildError("ffmpeg found no audio to decode")
     return result.stdout
 
 

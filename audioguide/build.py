@@ -1,6 +1,6 @@
 """``audioguide build``: the whole pipeline, top to bottom.
 
-    scripts + catalogs -> check everything -> pick voices -> plan tracks
+    scripts + catalogs + lexicons -> check everything, pick and check voices -> plan tracks
     -> render the tracks whose inputs changed (worker processes, sentence cache)
     -> full-guide file and audiobook -> captions, chapters, playlists, transcripts, feeds, zips
     -> web player -> manifest
@@ -23,20 +23,20 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import audio, cache, catalogs, tracks
+from . import audio, cache, catalogs, lexicon, tracks
 from .catalogs import Translation
 from .edition import Chapter, Edition
-from .engines import get_engine
-from .errors import CatalogError, LanguageError
+from .engines import AUTO, get_engine
+from .errors import CatalogError, EngineError, ScriptError
 from .files import write_atomic
 from .languages import Language
 from .package import archive, captions, feed, manifest, player, playlist, transcript
 from .package.cover import Cover, load_cover
 from .package.manifest import FileInfo
-from .script import Guide, load_guide
+from .script import GUIDE_FILE, Guide, Voice, load_guide
 from .strings import FULL_GUIDE
 
 PREVIEW_URL = "http://127.0.0.1:8000/"  # where `audioguide serve` shows the output
@@ -46,7 +46,7 @@ DEFAULT_CACHE = Path(".audioguide-cache")
 
 @dataclass(frozen=True)
 class Options:
-    engine: str | None = None  # overrides guide.yaml's voices: "auto", "gtts" or "espeak"
+    engine: str | None = None  # overrides guide.yaml's voices: "auto" or an engine's name
     jobs: int = 4
     cache: Path | None = DEFAULT_CACHE  # None: --no-cache
     strict: bool = False  # untranslated or fuzzy messages are an error
@@ -82,17 +82,31 @@ class Reporter:
     def advance(self, language: Language, name: str, written: bool) -> None: ...
 
 
+class _KeepWarnings(Reporter):
+    """Passes everything on, and keeps the warnings for the summary (``--json``)."""
+
+    def __init__(self, report: Reporter):
+        self.report = report
+        self.warnings: list[str] = []
+
+    def notice(self, message: str) -> None:
+        if message.startswith("warning: "):
+            self.warnings.append(message.removeprefix("warning: "))
+        self.report.notice(message)
+
+    def start(self, language: Language, total: int) -> None:
+        self.report.start(language, total)
+
+    def advance(self, language: Language, name: str, written: bool) -> None:
+        self.report.advance(language, name, written)
+
+
 def build(
     scripts: Path, locales: Path, output: Path, options: Options, report: Reporter | None = None
 ) -> Summary:
     started = time.monotonic()
-    report = report or Reporter()
+    report = _KeepWarnings(report or Reporter())
     output = Path(output)
-    warnings: list[str] = []
-
-    def warn(message: str) -> None:
-        warnings.append(message)
-        report.notice(f"warning: {message}")
 
     # 1. Read and check every input before touching the output folder.
     guide = load_guide(scripts)
@@ -111,22 +125,23 @@ def build(
             if options.strict:
                 raise CatalogError(f"{message}; translate them or build without --strict",
                                    catalogs.catalog_path(locales, stats.language))  # fmt: skip
-            warn(
-                f"{message}; until translated they are spoken and shown in "
+            report.notice(
+                f"warning: {message}; until translated they are spoken and shown in "
                 f"{guide.source_language.english_name} (see `audioguide stats`)"
             )
     base_url = options.base_url or guide.base_url or PREVIEW_URL
+    lexicons = {lang.tag: lexicon.load(locales, lang) for lang in languages}
+    speakers = pick_speakers(guide, languages, lexicons, options.engine, report)
     if base_url == PREVIEW_URL:
-        warn(
-            f"the feeds link to the local preview {PREVIEW_URL}; give --base-url or base_url in "
-            "guide.yaml before publishing them"
+        report.notice(
+            f"warning: the feeds link to the local preview {PREVIEW_URL}; give --base-url or "
+            "base_url in guide.yaml before publishing them"
         )
 
     output.mkdir(parents=True, exist_ok=True)
     with _locked(output, report), _cache_root(options.cache) as cache_root:
         _remove_temporary_files(output)
-        # 2. Voices, and a plan of every track.
-        speakers = _speakers(guide, languages, options.engine, report)
+        # 2. A plan of every track.
         source_speaker = speakers[guide.source_language.tag]
         plans = {
             lang.tag: [
@@ -201,7 +216,7 @@ def build(
         tracks_unchanged=counts["unchanged"],
         audio_seconds=audio_ms / 1000,
         wall_seconds=time.monotonic() - started,
-        warnings=tuple(warnings),
+        warnings=tuple(report.warnings),
     )
 
 
@@ -214,30 +229,49 @@ def _languages(guide: Guide, wanted: tuple[str, ...]) -> list[Language]:
     return [lang for lang in guide.languages if lang in chosen or lang == guide.source_language]
 
 
-def _speakers(
-    guide: Guide, languages: list[Language], override: str | None, report: Reporter
+def pick_speakers(
+    guide: Guide,
+    languages: list[Language],
+    lexicons: dict[str, lexicon.Lexicon],
+    override: str | None,
+    report: Reporter,
 ) -> dict[str, tracks.Speaker]:
+    """Each language's voice: the engine chosen (``auto`` resolved), its settings checked by the
+    engine, and the lexicon entries it can apply."""
     online: bool | None = None
     speakers = {}
     for language in languages:
         voice = guide.voice(language)
         name = override or voice.engine
-        if name == "auto":
+        if name != voice.engine and name != _voice_owner(voice):
+            voice = replace(voice, voice=None)  # guide.yaml's voice: is another engine's
+        if name == AUTO:
             gtts = get_engine("gtts")
             if online is None:
-                online = gtts.available(voice.tld)
+                online = gtts.available()
                 if not online:
                     report.notice(
                         "gTTS is not reachable; speaking with the offline espeak-ng voice"
                     )
-            name = "gtts" if online and gtts.supports(language, voice) else "espeak"
-        if not get_engine(name).supports(language, voice):
-            raise LanguageError(
-                f"the {name} voice cannot speak {language.english_name} ({language.tag}); "
-                f"choose another engine in guide.yaml under voices: {language.locale_id}:"
-            )
-        speakers[language.tag] = tracks.speaker(name, language, voice)
+            name = "gtts" if online and gtts.supports(language) else "espeak"
+        engine = get_engine(name)
+        try:
+            voice = engine.check(language, voice)
+        except EngineError as exc:
+            if override:
+                raise EngineError(f"{exc.message} (chosen with --engine {override})") from None
+            where = guide.path / GUIDE_FILE
+            raise ScriptError(exc.message, where, guide.voice_line(language)) from None
+        words = lexicons[language.tag]
+        for problem in words.unusable(engine):
+            report.notice(f"warning: {problem}")
+        speakers[language.tag] = tracks.speaker(name, language, voice, words.entries(engine))
     return speakers
+
+
+def _voice_owner(voice: Voice) -> str:
+    """The engine guide.yaml's ``voice:`` is meant for: the one it names (espeak for auto)."""
+    return "espeak" if voice.engine == AUTO else voice.engine
 
 
 # --- tracks ------------------------------------------------------------------------------

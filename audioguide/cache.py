@@ -20,7 +20,7 @@ import json
 import struct
 from pathlib import Path
 
-from .engines.base import Clip
+from .clip import Clip
 from .files import write_atomic
 
 _MAGIC = b"AGC1"

@@ -6,13 +6,15 @@ import dataclasses
 import functools
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import click
 from tqdm import tqdm
 
-from . import __version__, catalogs
+from . import __version__, catalogs, voices
 from .build import DEFAULT_CACHE, Options, Reporter, build
+from .engines import choices as engine_choices
 from .errors import AudioGuideError, BuildError
 from .script import load_guide
 
@@ -129,6 +131,8 @@ def stats(scripts, locales, output, check):
         )
         for problem in s.problems:
             click.echo(f"  {problem}")
+    for line in voices.unused_lexemes(guide, locales):
+        click.echo(f"lexicon: {line}")
     if check and not all(s.complete for s in results):
         incomplete = ", ".join(s.language.locale_id for s in results if not s.complete)
         click.echo(f"incomplete: {incomplete}", err=True)
@@ -167,12 +171,17 @@ class _Progress(Reporter):
         self.bars.clear()
 
 
+def _engine_option(command):
+    return click.option(
+        "--engine", type=click.Choice(engine_choices()), default=None,
+        help="Voice for every language: gtts (online), espeak or piper (offline), an installed "
+        "plug-in, or auto (gtts when reachable, else espeak). Default: guide.yaml's voices, "
+        "else auto.",
+    )(command)  # fmt: skip
+
+
 @main.command(name="build")
-@click.option(
-    "--engine", type=click.Choice(["auto", "gtts", "espeak"]), default=None,
-    help="Voice for every language: gtts (online), espeak (offline) or auto (gtts when "
-    "reachable, else espeak). Default: guide.yaml's voices, else auto.",
-)  # fmt: skip
+@_engine_option
 @click.option(
     "--lang",
     "langs",
@@ -230,6 +239,64 @@ def build_(scripts, locales, output, engine, langs, jobs, cache_dir, no_cache, s
         click.echo(json.dumps(dataclasses.asdict(summary)))
     elif not quiet:
         click.echo(summary.line())
+
+
+@main.command(name="voices")
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    metavar="LANG",
+    help="Only this language (repeatable). Default: every language of the guide.",
+)
+@_paths
+def voices_(scripts, locales, output, langs):
+    """List the voices available now for each language, and what auto picks."""
+    guide = load_guide(scripts)
+    languages = [guide.language(lang) for lang in langs] or list(guide.languages)
+    for entry in voices.survey(guide, languages):
+        language = entry.language
+        click.echo(f"{language.tag} ({language.english_name})")
+        for row in entry.engines:
+            if not row.speaks:
+                what = (
+                    "no voice for this language" if row.state in {"available", "reachable"} else ""
+                )
+            else:
+                what = ", ".join(row.voices) or "its default voice"
+            click.echo(f"  {row.engine:<8} {row.state:<14} {what}".rstrip())
+        click.echo(f"  guide.yaml: engine {entry.configured}; auto picks {entry.auto} now")
+
+
+@main.command()
+@click.argument("text")
+@click.option("--lang", metavar="LANG", help="The language (default: the guide's source).")
+@_engine_option
+@click.option(
+    "-o",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The MP3 to write (default: a new temporary file, whose name is printed).",
+)
+@_paths
+def say(scripts, locales, output, text, lang, engine, out):
+    """Speak TEXT with the language's voice and pronunciation lexicon, into an MP3."""
+    guide = load_guide(scripts)
+    language = guide.language(lang) if lang else guide.source_language
+    if out is None:
+        handle = tempfile.NamedTemporaryFile(prefix="audioguide-say-", suffix=".mp3", delete=False)
+        handle.close()
+        out = Path(handle.name)
+        try:
+            spoken = voices.say(guide, locales, language, text, engine, out, _Progress(False))
+        except BaseException:
+            out.unlink(missing_ok=True)
+            raise
+    else:
+        spoken = voices.say(guide, locales, language, text, engine, out, _Progress(False))
+    for said in spoken:
+        click.echo(f"spoken: {said}")
+    click.echo(f"{out}: written")
 
 
 @main.command()

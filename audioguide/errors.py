@@ -4,6 +4,7 @@ AudioGuideError            anything the user can fix; the CLI prints it on one l
  ├── ScriptError           a section script or guide.yaml is wrong (path and line)
  ├── CatalogError          a gettext catalog is missing, unreadable or incomplete
  ├── LanguageError         a language id Babel cannot parse, or one no voice speaks
+ ├── LexiconError          a pronunciation lexicon is not well-formed PLS (path and line)
  ├── EngineError           a voice failed to synthesise (which sentence, and why)
  └── BuildError            the build could not go on (locked output, ffmpeg failure, ...)
 """
@@ -39,6 +40,10 @@ class CatalogError(AudioGuideError):
 
 class LanguageError(AudioGuideError):
     """A language id is not understood."""
+
+
+class LexiconError(AudioGuideError):
+    """A pronunciation lexicon (``locales/<lang>/pronunciation.pls``) is not usable PLS."""
 
 
 class EngineError(AudioGuideError):

@@ -1,8 +1,9 @@
-"""One table of languages: locale id <-> BCP 47 tag <-> voice codes <-> ISO 639-2 <-> own name.
+"""One table of languages: locale id <-> BCP 47 tag <-> ISO 639-2 <-> own name.
 
 A language is given by the user in any common spelling (``zh_Hans``, ``zh-Hans``, ``zh_CN``,
 ``zh-CN``, ``zh``); :func:`resolve` turns it into one :class:`Language`. Catalogs live under the
-locale id (``locales/zh_Hans``), outputs under the BCP 47 tag (``output/zh-Hans``).
+locale id (``locales/zh_Hans``), outputs under the BCP 47 tag (``output/zh-Hans``). Each voice
+engine keeps its own codes for a language (``audioguide.engines``).
 """
 
 from __future__ import annotations
@@ -13,10 +14,6 @@ from functools import cache
 from babel import Locale, UnknownLocaleError
 
 from .errors import LanguageError
-
-# Voice codes where they differ from the plain language code.
-_GTTS = {"zh_Hans": "zh-CN", "zh_Hant": "zh-TW", "pt_PT": "pt-PT", "fr_CA": "fr-CA", "he": "iw"}
-_ESPEAK = {"zh_Hans": "cmn", "zh_Hant": "yue", "pt_BR": "pt-br"}
 
 # ISO 639-2/T codes for ID3 TLAN and USLT; Babel has no such table.
 _ISO639_2 = {
@@ -96,8 +93,6 @@ class Language:
     locale_id: str  # Babel/gettext id, the catalog folder: "zh_Hans"
     tag: str  # BCP 47, the output folder and every lang attribute: "zh-Hans"
     code: str  # the bare language: "zh"
-    gtts: str  # gTTS language code: "zh-CN"
-    espeak: str  # espeak-ng voice name: "cmn"
     iso639_2: str  # ID3 language: "zho"
     name: str  # the language's own name: "中文 (简体)"
     english_name: str  # "Chinese (Simplified)"
@@ -132,8 +127,6 @@ def _resolve(given: str) -> Language:
         locale_id=locale_id,
         tag=locale_id.replace("_", "-"),
         code=locale.language,
-        gtts=_GTTS.get(locale_id, locale.language),
-        espeak=_ESPEAK.get(locale_id, locale.language),
         iso639_2=_ISO639_2.get(locale.language, "und"),
         name=locale.get_display_name(locale) or locale_id,
         english_name=locale.get_display_name("en") or locale_id,

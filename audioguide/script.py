@@ -15,12 +15,12 @@ from typing import Any
 
 import yaml
 
+from .engines import choices as engine_choices
 from .errors import LanguageError, ScriptError
 from .languages import Language, resolve
 
 GUIDE_FILE = "guide.yaml"
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-ENGINES = ("auto", "gtts", "espeak")
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Voice:
     """Per-language voice settings from ``guide.yaml``'s ``voices:`` mapping."""
 
     engine: str = "auto"
-    voice: str | None = None  # espeak voice name, overriding the language's default
+    voice: str | None = None  # the engine's voice: an espeak voice name, a Piper model, ...
     rate: int | None = None  # words per minute (espeak)
     tld: str = "com"  # gTTS Google domain
     slow: bool = False  # gTTS slow reading
@@ -86,6 +86,7 @@ class Guide:
     pauses: Pauses
     sections: tuple[Section, ...]
     path: Path  # the scripts folder
+    voice_lines: tuple[tuple[str, int], ...] = ()  # (locale id, line of its voice settings)
 
     def language(self, given: str) -> Language:
         """One of the guide's languages, given in any spelling; a clear error for any other."""
@@ -101,6 +102,10 @@ class Guide:
 
     def voice(self, language: Language) -> Voice:
         return dict(self.voices).get(language.locale_id, Voice())
+
+    def voice_line(self, language: Language) -> int | None:
+        """The line in guide.yaml of the language's ``voice:`` (or its voices entry)."""
+        return dict(self.voice_lines).get(language.locale_id)
 
     def texts(self) -> Iterator[Text]:
         """Every translatable string of the guide, in order."""
@@ -313,6 +318,7 @@ def load_guide(scripts: Path) -> Guide:
         seen[section.id] = path
         sections.append(section)
 
+    voices = _voices(fields)
     base_url = fields.string("base_url", required=False)
     email = fields.string("email", required=False)
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
@@ -336,10 +342,11 @@ def load_guide(scripts: Path) -> Guide:
         published=_published(fields),
         cover=fields.text("cover", required=False),
         email=email,
-        voices=_voices(fields),
+        voices=tuple((locale_id, voice) for locale_id, voice, _ in voices),
         pauses=_pauses(fields),
         sections=tuple(sections),
         path=scripts,
+        voice_lines=tuple((locale_id, line) for locale_id, _, line in voices),
     )
 
 
@@ -405,25 +412,27 @@ def _load_section(path: Path, position: int) -> Section:
     )
 
 
-def _voices(fields: _Fields) -> tuple[tuple[str, Voice], ...]:
+def _voices(fields: _Fields) -> tuple[tuple[str, Voice, int], ...]:
+    """(locale id, settings, line of its voice: or of its entry), sorted."""
     node = fields.mapping("voices")
     if node is None:
         return ()
     outer = _Fields(fields.path, node, tuple(_all_keys(node)), "voices")
+    engines = engine_choices()
     voices = {}
     for given, value_node in outer.nodes.items():
         language = _language(outer, given, str(given))
         settings = _Fields(fields.path, value_node, _VOICE_FIELDS, f"voices.{given}")
         values = {key: settings._value(n) for key, n in settings.nodes.items()}
         checks = {
-            "engine": lambda v: v in ENGINES,
+            "engine": lambda v: v in engines,
             "voice": lambda v: isinstance(v, str) and v.strip(),
             "rate": lambda v: isinstance(v, int) and not isinstance(v, bool) and 80 <= v <= 450,
             "tld": lambda v: isinstance(v, str) and re.fullmatch(r"[a-z.]+", v),
             "slow": lambda v: isinstance(v, bool),
         }
         expected = {
-            "engine": f"one of {', '.join(ENGINES)}",
+            "engine": f"one of {', '.join(engines)}",
             "voice": "a voice name",
             "rate": "words per minute from 80 to 450",
             "tld": "a Google domain such as com or co.uk",
@@ -436,8 +445,9 @@ def _voices(fields: _Fields) -> tuple[tuple[str, Voice], ...]:
                     fields.path,
                     settings.line_of(key),
                 )
-        voices[language.locale_id] = Voice(**values)
-    return tuple(sorted(voices.items()))
+        line = settings.line_of("voice") if "voice" in values else settings.line
+        voices[language.locale_id] = (Voice(**values), line)
+    return tuple((locale_id, *voices[locale_id]) for locale_id in sorted(voices))
 
 
 def _pauses(fields: _Fields) -> Pauses:

@@ -7,6 +7,7 @@ Small pure functions over ``str``. The written transcript always keeps the origi
 - :func:`chunk_for_gtts` cuts a long sentence into pieces of at most 100 characters, at a clause
   boundary where there is one.
 - :func:`normalize_for_speech` rewrites the few things a given engine misreads (see ``_RULES``).
+- :func:`for_speech` is what the pipeline calls: the lexicon's entries, then normalisation.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import lexicon
 from .languages import Language
 
 # --- sentences ------------------------------------------------------------------------------
@@ -253,3 +255,22 @@ def normalize_for_speech(text: str, language: Language, engine: str) -> str:
         if rule.language == language.code and engine in rule.engines:
             text = rule.pattern.sub(rule.replacement, text)
     return text
+
+
+_PHONEMES = re.compile(r"(\[\[.*?\]\])")
+
+
+def for_speech(
+    text: str, language: Language, engine: str, entries: tuple[tuple[str, str], ...] = ()
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """What ``engine`` is given to read the sentence ``text``, and the lexicon entries that were
+    applied to it. ``entries`` are (grapheme, replacement) pairs from the language's lexicon
+    (:meth:`audioguide.lexicon.Lexicon.entries`); they apply to the written text, then
+    :func:`normalize_for_speech` rewrites what lies outside inline phonemes (``[[...]]``)."""
+    said, applied = lexicon.apply(text, entries)
+    pieces = _PHONEMES.split(said)
+    said = "".join(
+        piece if n % 2 else normalize_for_speech(piece, language, engine)
+        for n, piece in enumerate(pieces)
+    )
+    return said, applied

@@ -24,7 +24,7 @@ from .errors import BuildError
 from .languages import Language
 from .package.cover import Cover
 from .script import Pauses, Section, Voice
-from .speech_text import normalize_for_speech, split_sentences
+from .speech_text import for_speech, split_sentences
 from .strings import TRACK_ANNOUNCEMENT
 
 LEAD_MS = 250  # silence before the announcement, so no player clips the first word
@@ -41,6 +41,7 @@ class Speaker:
     voice: Voice
     version: str  # the engine's version, part of every clip's cache key
     description: str  # for tags and the manifest
+    lexicon: tuple[tuple[str, str], ...] = ()  # (grapheme, what the engine is given instead)
 
 
 @dataclass(frozen=True)
@@ -100,14 +101,17 @@ class TrackPlan:
         )
 
 
-def speaker(engine_name: str, language: Language, voice: Voice) -> Speaker:
+def speaker(
+    engine_name: str, language: Language, voice: Voice, lexicon: tuple[tuple[str, str], ...] = ()
+) -> Speaker:
     engine = get_engine(engine_name)
     return Speaker(
         engine=engine_name,
         language=language,
         voice=voice,
-        version=engine.version(),
+        version=engine.version(language, voice),
         description=engine.describe(language, voice),
+        lexicon=lexicon,
     )
 
 
@@ -134,9 +138,9 @@ def plan_track(
     ) -> list[Sentence]:
         spoken = []
         for sentence in split_sentences(text, who.language):
-            said = normalize_for_speech(sentence, who.language, who.engine)
+            said, applied = for_speech(sentence, who.language, who.engine, who.lexicon)
             if any(ch.isalnum() for ch in said):
-                spoken.append(_sentence(sentence, said, who, pauses.sentence, fallback))
+                spoken.append(_sentence(sentence, said, who, pauses.sentence, fallback, applied))
         if spoken:
             spoken[-1] = dataclasses.replace(spoken[-1], pause_ms=last_pause)
         return spoken
@@ -214,11 +218,18 @@ def plan_track(
 
 
 def _sentence(
-    text: str, spoken: str, who: Speaker, pause_ms: int, fallback: str | None = None
+    text: str,
+    spoken: str,
+    who: Speaker,
+    pause_ms: int,
+    fallback: str | None = None,
+    applied: tuple[tuple[str, str], ...] = (),
 ) -> Sentence:
-    # The voice settings, less the engine choice ("auto" or the name: who.engine says which).
+    # The voice settings, less the engine choice ("auto" or the name: who.engine says which),
+    # and the lexicon entries applied to this sentence only (none: the key is as before).
     settings = {k: v for k, v in dataclasses.asdict(who.voice).items() if k != "engine"}
-    key = cache.key(who.engine, who.version, settings, who.language.tag, spoken)
+    lexemes = [[list(entry) for entry in applied]] if applied else []
+    key = cache.key(who.engine, who.version, settings, who.language.tag, spoken, *lexemes)
     return Sentence(
         text=text, spoken=spoken, speaker=who, pause_ms=pause_ms, key=key, fallback=fallback
     )

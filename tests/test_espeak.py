@@ -10,7 +10,7 @@ from importlib.metadata import version
 
 import pytest
 
-from audioguide.engines import ENGINES, Clip, get_engine
+from audioguide.engines import BUILT_IN, Clip, engine_names, get_engine
 from audioguide.engines.espeak import EspeakEngine
 from audioguide.errors import EngineError
 from audioguide.languages import resolve
@@ -38,7 +38,7 @@ def rms(pcm: bytes) -> float:
 def test_each_language_is_spoken(engine, locale_id):
     text, (shortest, longest) = SENTENCES[locale_id]
     language = resolve(locale_id)
-    assert engine.supports(language, Voice())
+    assert engine.supports(language)
     clip = engine.synthesize(text, language, Voice())
     assert clip.sample_rate == 22_050
     assert shortest * 1000 <= clip.duration_ms <= longest * 1000
@@ -85,9 +85,36 @@ def test_a_named_voice_overrides_the_language(engine):
 
 
 def test_unknown_voice_is_an_engine_error(engine):
-    assert not engine.supports(resolve("en"), Voice(voice="no-such-voice"))
+    with pytest.raises(EngineError, match="no voice 'no-such-voice'"):
+        engine.check(resolve("en"), Voice(voice="no-such-voice"))
     with pytest.raises(EngineError, match="no voice 'no-such-voice'"):
         engine.synthesize("Hello.", resolve("en"), Voice(voice="no-such-voice"))
+
+
+@pytest.mark.parametrize("name", ["../voices/!v/m1", "/etc/passwd", "en+../../x", "en/../en"])
+def test_a_voice_name_that_is_a_path_never_reaches_the_library(engine, name):
+    # libespeak-ng follows a voice name as a file path; "../voices/!v/m1" crashes it.
+    with pytest.raises(EngineError, match="no voice"):
+        engine.check(resolve("en"), Voice(voice=name))
+    with pytest.raises(EngineError, match="no voice"):
+        engine.synthesize("Hello.", resolve("en"), Voice(voice=name))
+
+
+def test_voices_and_variants_the_library_offers_are_accepted(engine):
+    english = resolve("en")
+    assert {"en", "en-us", "en-gb"} <= set(engine.voices(english))
+    assert engine.check(english, Voice(voice="en+m3")) == Voice(voice="en+m3")
+    assert engine.synthesize("Hello.", english, Voice(voice="en+f2")).duration_ms > 200
+
+
+def test_inline_phonemes_are_spoken_as_given(engine):
+    english = resolve("en")
+    written = engine.synthesize("Jangmadang.", english, Voice())
+    spelled = engine.synthesize(engine.inline_phonemes("dZ'A:Nm@d,A:N") + ".", english, Voice())
+    other = engine.synthesize(engine.inline_phonemes("b'i:") + ".", english, Voice())
+    assert engine.phonemes == "x-espeak"
+    assert other.duration_ms < spelled.duration_ms * 0.7  # a short word, not the brackets read out
+    assert written.pcm != spelled.pcm
 
 
 def test_empty_text_is_an_engine_error(engine):
@@ -133,14 +160,16 @@ def test_two_threads_at_once_both_get_their_own_audio(engine):
 
 
 def test_version_names_library_and_loader(engine):
-    text = engine.version()
+    text = engine.version(resolve("en"), Voice())
     assert text.startswith("espeak-ng 1.52")
     assert f"espeakng-loader {version('espeakng-loader')}" in text
     assert engine.available()
 
 
 def test_registered_and_cached():
-    assert ENGINES["espeak"] is EspeakEngine
+    assert BUILT_IN["espeak"] == "audioguide.engines.espeak:EspeakEngine"
+    assert engine_names()[:3] == ("gtts", "espeak", "piper")
+    assert type(get_engine("espeak")) is EspeakEngine
     assert get_engine("espeak") is get_engine("espeak")
     with pytest.raises(EngineError, match="unknown voice engine 'festival'"):
         get_engine("festival")

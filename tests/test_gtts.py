@@ -190,12 +190,12 @@ def test_a_long_sentence_is_sent_in_pieces_of_at_most_100_characters(http, engin
 
 
 def test_a_language_google_cannot_speak_is_refused_without_a_request(http, engine):
-    klingon = dataclasses.replace(resolve("en"), gtts="tlh", english_name="Klingon")
-    assert not engine.supports(klingon, Voice())
+    klingon = dataclasses.replace(resolve("en"), code="tlh", english_name="Klingon")
+    assert not engine.supports(klingon)
     with pytest.raises(EngineError, match="Klingon"):
         engine.synthesize(SENTENCE, klingon, Voice())
     assert len(http.calls) == 0
 
 
 def test_version_names_gtts():
-    assert GttsEngine().version().startswith("gTTS 2.")
+    assert GttsEngine().version(resolve("en"), Voice()).startswith("gTTS 2.")

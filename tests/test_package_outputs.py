@@ -130,21 +130,21 @@ def korean() -> Edition:
                 ["박물관에 오신 것을 환영합니다."],
                 ["이 가이드는 세 부분으로 되어 있습니다.", "각 부분은 트랙 하나입니다."],
             ],
-            f"전체 {total}개 트랙 중 1번 트랙. 환영합니다.",
+            f"1번 트랙, 전체 {total}개 중. 환영합니다.",
         ),
         _track(
             2,
             "numbers",
             "숫자",
             [["방문객의 약 80%가 코로나19 이후 다시 찾아왔습니다."]],
-            f"전체 {total}개 트랙 중 2번 트랙. 숫자.",
+            f"2번 트랙, 전체 {total}개 중. 숫자.",
         ),
         _track(
             3,
             "goodbye",
             "Goodbye",
             [["Thank you for listening."]],
-            f"전체 {total}개 트랙 중 3번 트랙. Goodbye.",
+            f"3번 트랙, 전체 {total}개 중. Goodbye.",
             fallbacks=("goodbye/title", "goodbye/p1"),
             voice="espeak-ng 1.52 (ko)",
         ),
@@ -168,7 +168,7 @@ def chinese() -> Edition:
             "welcome",
             "欢迎",
             [["欢迎来到博物馆。"], ["本导览分为三个简短的部分。", "每个部分是一条音轨。"]],
-            "第1轨，共3轨。欢迎。",
+            "第1节，共3节。欢迎。",
             joiner="",
             voice="gTTS (zh-CN)",
             lang=ZH,
@@ -178,7 +178,7 @@ def chinese() -> Edition:
             "numbers",
             "数字",
             [["约百分之八十的游客在新冠疫情之后再次到访。"]],
-            "第2轨，共3轨。数字。",
+            "第2节，共3节。数字。",
             joiner="",
             voice="gTTS (zh-CN)",
             lang=ZH,
@@ -188,7 +188,7 @@ def chinese() -> Edition:
             "goodbye",
             "再见",
             [["感谢您的收听。"]],
-            "第3轨，共3轨。再见。",
+            "第3节，共3节。再见。",
             joiner="",
             voice="gTTS (zh-CN)",
             lang=ZH,
@@ -259,7 +259,7 @@ def hostile() -> Edition:
             "welcome",
             "환영 " + HOSTILE,
             [["박물관에 오신 것을 환영합니다. " + HOSTILE, "\n\n\n"], [HOSTILE]],
-            "전체 2개 트랙 중 1번 트랙. " + HOSTILE,
+            "1번 트랙, 전체 2개 중. " + HOSTILE,
             chapter_titles=[HOSTILE, "#EXTINF:0,chapter\n-->"],
         ),
         _track(
@@ -267,7 +267,7 @@ def hostile() -> Edition:
             "numbers",
             "#EXTINF:0,evil.mp3",
             [["숫자 -->", "<b>굵게</b> &lt;"]],
-            "전체 2개 트랙 중 2번 트랙.",
+            "2번 트랙, 전체 2개 중.",
         ),
     )
     return Edition("test-guide", KO, "가이드 " + HOSTILE, HOSTILE, HOSTILE, tracks, 50.0, "gtts")
@@ -450,9 +450,7 @@ def test_vtt_hostile_text_cannot_add_cues_or_tags():
 
 def test_vtt_blocks_are_one_timing_line_and_one_text_line():
     data = render_vtt(korean().tracks[0]).decode("utf-8")
-    assert data.startswith(
-        "WEBVTT\n\n00:00:00.250 --> 00:00:01.740\n전체 3개 트랙 중 1번 트랙.\n\n"
-    )
+    assert data.startswith("WEBVTT\n\n00:00:00.250 --> 00:00:01.600\n1번 트랙, 전체 3개 중.\n\n")
     blocks = data.removeprefix("WEBVTT\n\n").rstrip("\n").split("\n\n")
     assert len(blocks) == 5 and all(len(block.split("\n")) == 2 for block in blocks)
 
@@ -523,7 +521,7 @@ def test_transcript_marks_untranslated_title_and_paragraph_in_the_language():
 def test_transcript_chinese_names_the_source_language_in_chinese():
     edition = chinese()
     goodbye = _track(
-        3, "goodbye", "再见", [["感谢您的收听。"]], "第3轨，共3轨。再见。",
+        3, "goodbye", "再见", [["感谢您的收听。"]], "第3节，共3节。再见。",
         fallbacks=("goodbye/p1",), lang=ZH,
     )  # fmt: skip
     edition = dataclasses.replace(edition, tracks=(*edition.tracks[:2], goodbye))
@@ -534,9 +532,9 @@ def test_transcript_chinese_names_the_source_language_in_chinese():
 
 def test_transcript_leaves_out_the_spoken_announcement_the_heading_stands_for():
     edition = korean()
-    assert edition.tracks[0].transcript.startswith("전체 3개 트랙 중 1번 트랙. 환영합니다.\n\n")
+    assert edition.tracks[0].transcript.startswith("1번 트랙, 전체 3개 중. 환영합니다.\n\n")
     text = render_transcript(edition, shipped(KO), EN)
-    assert "트랙 중".encode() not in text
+    assert "전체 3개 중".encode() not in text
 
 
 def test_transcript_marks_an_untranslated_paragraph_that_holds_a_blank_line():
@@ -818,7 +816,7 @@ def test_zip_rejects_names_that_are_not_plain_relative_paths(name):
     ("make", "words"),
     [
         (korean, ["테스트 가이드", "한국어 음성 해설 오디오 가이드, 트랙 3개."]),
-        (chinese, ["测试导览", "中文 (简体)语音导览，共3轨。"]),
+        (chinese, ["测试导览", "中文 (简体)语音导览，共3条音轨。"]),
         (english, ["The Test Guide", "A narrated audio guide in English, 3 tracks."]),
     ],
 )

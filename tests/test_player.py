@@ -310,8 +310,8 @@ def test_shipped_catalogs_translate_the_player(locale_id):
 @pytest.mark.parametrize(
     ("tag", "locale_id", "labels"),
     [
-        ("ko", "ko", ["재생", "일시 정지", "이전 트랙", "다음 트랙", "10초 뒤로", "대본"]),
-        ("zh-Hans", "zh_Hans", ["播放", "暂停", "上一轨", "下一轨", "后退 10 秒", "文字稿"]),
+        ("ko", "ko", ["재생", "일시 정지", "이전 트랙", "다음 트랙", "10초 뒤로", "스크립트"]),
+        ("zh-Hans", "zh_Hans", ["播放", "暂停", "上一节", "下一节", "后退 10 秒", "文字稿"]),
         ("en", "en", ["Play", "Pause", "Previous track", "Next track", "Transcript", "Speed"]),
     ],
 )  # fmt: skip

@@ -1,30 +1,84 @@
-"""The voices: one module per engine, registered in :data:`ENGINES`.
+"""The registry of voices: built-in engines and plug-ins, by name.
+
+Built-in engines are listed in :data:`BUILT_IN`; third-party ones register an entry point in the
+``audioguide.engines`` group, for example in their ``pyproject.toml``::
+
+    [project.entry-points."audioguide.engines"]
+    tone = "audioguide_tone:ToneEngine"
+
+and are then usable by name exactly like the built-in ones (``--engine tone``,
+``engine: tone`` in ``guide.yaml``). A name is lowercase letters, digits, ``-`` and ``_`` (it
+lands in the manifest); a plug-in cannot replace a built-in name. The contract an
+engine fulfils is in :class:`~audioguide.engines.base.Engine`.
 
 ``get_engine("espeak")`` returns the process's one instance of an engine; the pipeline does not
-construct engines itself.
+construct engines itself. Engine modules are imported only when first used.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
+from importlib import import_module
+from importlib.metadata import EntryPoint, entry_points
 
 from ..errors import EngineError
 from .base import Clip, Engine
-from .espeak import EspeakEngine
-from .gtts import GttsEngine
 
-ENGINES: dict[str, type[Engine]] = {"gtts": GttsEngine, "espeak": EspeakEngine}
+ENTRY_POINT_GROUP = "audioguide.engines"
+NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+AUTO = "auto"  # not an engine: gtts when Google answers, else espeak
+BUILT_IN = {
+    "gtts": "audioguide.engines.gtts:GttsEngine",
+    "espeak": "audioguide.engines.espeak:EspeakEngine",
+    "piper": "audioguide.engines.piper:PiperEngine",
+}
 
-__all__ = ["ENGINES", "Clip", "Engine", "EspeakEngine", "GttsEngine", "get_engine"]
+__all__ = ["AUTO", "BUILT_IN", "Clip", "Engine", "engine_names", "get_engine", "choices"]
+
+
+def _plugins() -> dict[str, EntryPoint]:
+    found: dict[str, EntryPoint] = {}
+    for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        name = entry_point.name
+        if NAME.fullmatch(name) and name not in BUILT_IN and name != AUTO:
+            found.setdefault(name, entry_point)
+    return found
+
+
+def engine_names() -> tuple[str, ...]:
+    """Every engine's name: the built-in ones, then installed plug-ins by name."""
+    return (*BUILT_IN, *_plugins())
+
+
+def choices() -> tuple[str, ...]:
+    """What ``--engine`` and ``engine:`` accept: ``auto`` and every engine's name."""
+    return (AUTO, *engine_names())
 
 
 @cache
 def get_engine(name: str) -> Engine:
     """The engine called ``name``, one instance per process. Raises :class:`EngineError`."""
-    try:
-        engine_class = ENGINES[name]
-    except KeyError:
-        raise EngineError(
-            f"unknown voice engine {name!r}; use one of: {', '.join(ENGINES)}"
-        ) from None
+    if name in BUILT_IN:
+        module, _, attribute = BUILT_IN[name].partition(":")
+        engine_class = getattr(import_module(module), attribute)
+    else:
+        entry_point = _plugins().get(name)
+        if entry_point is None:
+            raise EngineError(
+                f"unknown voice engine {name!r}; use one of: {', '.join(engine_names())}"
+            )
+        where = entry_point.dist.name if entry_point.dist else entry_point.value
+        try:
+            engine_class = entry_point.load()
+        except Exception as exc:  # whatever a broken plug-in raises on import
+            raise EngineError(
+                f"the voice engine plug-in {name!r} (from {where}) cannot be loaded "
+                f"({type(exc).__name__}: {exc}); reinstall or uninstall it"
+            ) from None
+        if not (isinstance(engine_class, type) and issubclass(engine_class, Engine)):
+            raise EngineError(
+                f"the voice engine plug-in {name!r} (from {where}) is not an "
+                "audioguide.engines.Engine subclass; fix or uninstall it"
+            )
     return engine_class()

@@ -28,17 +28,22 @@ from ..languages import Language
 from ..script import Voice
 from .base import Clip, Engine, shorten
 
+# espeak-ng voice names where they differ from the plain language code.
+VOICE_CODES = {"zh_Hans": "cmn", "zh_Hant": "yue", "pt_BR": "pt-br"}
+
 # From espeak-ng's speak_lib.h.
 AUDIO_OUTPUT_SYNCHRONOUS = 2
 ESPEAK_INITIALIZE_DONT_EXIT = 0x8000  # otherwise a data-load failure calls exit(1)
 POS_CHARACTER = 1
 ESPEAK_CHARS_UTF8 = 1
+PHONEME_INPUT = 0x100  # espeakPHONEMES: [[...]] in the text is read as phoneme mnemonics
 ESPEAK_RATE = 1
 ESPEAK_RATE_NORMAL = 175  # words per minute; the library's default
 EVENT_LIST_TERMINATED = 0
 EVENT_WORD = 1
 EVENT_SAMPLERATE = 8
 EE_OK = 0
+PHONEMES_IPA = 0x02  # espeakPHONEMES_IPA: espeak_TextToPhonemes gives IPA, not mnemonics
 
 # espeak-ng copies the data path into a 160-byte buffer (N_PATH_HOME) and later builds file
 # names from it in buffers about 40 bytes longer. A path that does not fit is cut short, and the
@@ -65,6 +70,22 @@ class _Event(ctypes.Structure):
     ]
 
 
+class _Voice(ctypes.Structure):
+    """``espeak_VOICE``, as espeak_ListVoices returns it."""
+
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("languages", ctypes.c_void_p),  # (priority byte, name, NUL) pairs, then a 0 byte
+        ("identifier", ctypes.c_char_p),  # the voice file: "sit/cmn"
+        ("gender", ctypes.c_ubyte),
+        ("age", ctypes.c_ubyte),
+        ("variant", ctypes.c_ubyte),
+        ("xx1", ctypes.c_ubyte),
+        ("score", ctypes.c_int),
+        ("spare", ctypes.c_void_p),
+    ]
+
+
 _CALLBACK_TYPE = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
 )
@@ -72,6 +93,7 @@ _CALLBACK_TYPE = ctypes.CFUNCTYPE(
 _lock = threading.Lock()
 _lib: ctypes.CDLL | None = None
 _sample_rate = 0  # > 0 once espeak_Initialize succeeded
+_voice_names: frozenset[str] = frozenset()  # filled by _initialised()
 # Filled by the callback during one espeak_Synth call (under _lock).
 _samples: list[bytes] = []
 _words: list[tuple[int, int]] = []
@@ -131,6 +153,14 @@ def _load() -> ctypes.CDLL:
             ctypes.c_uint, ctypes.POINTER(ctypes.c_uint), ctypes.c_void_p,
         ]  # fmt: skip
         lib.espeak_Synth.restype = ctypes.c_int
+        lib.espeak_ListVoices.argtypes = [ctypes.c_void_p]
+        lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
+        lib.espeak_TextToPhonemes.argtypes = [
+            ctypes.POINTER(ctypes.c_void_p),
+            ctypes.c_int,
+            ctypes.c_int,
+        ]
+        lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
         _lib = lib
     return _lib
 
@@ -161,7 +191,7 @@ def _data_path() -> bytes:
 
 def _initialised() -> ctypes.CDLL:
     """The library, started once per process. Hold _lock."""
-    global _sample_rate
+    global _sample_rate, _voice_names
     lib = _load()
     if _sample_rate > 0:
         return lib
@@ -182,12 +212,89 @@ def _initialised() -> ctypes.CDLL:
             "pip install --force-reinstall espeakng-loader"
         )
     lib.espeak_SetSynthCallback(_callback)
+    _voice_names = _list_voices(lib)
     _sample_rate = rate
     return lib
 
 
 def _set_voice(lib: ctypes.CDLL, name: str) -> bool:
+    # Only names from voice_names(): the library follows any other name as a file path, and
+    # "../voices/!v/m1" crashes it.
+    base, plus, variant = name.partition("+")
+    if base not in _voice_names or (plus and f"+{variant}" not in _voice_names):
+        return False
     return lib.espeak_SetVoiceByName(name.encode("utf-8")) == EE_OK
+
+
+def voice_names() -> frozenset[str]:
+    """Every name ``espeak_SetVoiceByName`` accepts for a voice, with an optional ``+variant``:
+    the voices' languages (``en-us``, ``cmn``), file names (``en-US``) and names
+    (``English (America)``); and the variants that may follow one, each with its ``+`` (``+m3``)."""
+    with _lock:
+        _initialised()
+    return _voice_names
+
+
+def _list_voices(lib: ctypes.CDLL) -> frozenset[str]:
+    """See :func:`voice_names`. Hold _lock."""
+    listed = lib.espeak_ListVoices(None)
+    names: set[str] = set()
+    index = 0
+    while listed[index]:
+        voice = listed[index].contents
+        names.add(voice.name.decode("utf-8", "replace"))
+        identifier = voice.identifier.decode("utf-8", "replace")
+        names.add(identifier.rsplit("/", 1)[-1])
+        names.update(_languages(voice.languages))
+        index += 1
+    folder = os.path.join(espeakng_loader.get_data_path(), "voices", "!v")
+    variants = [v for v in sorted(os.listdir(folder)) if v.replace("_", "").isalnum()]
+    return frozenset(names | {f"+{v}" for v in variants})
+
+
+def is_voice(name: str) -> bool:
+    """Whether ``name`` is a voice from :func:`voice_names`, optionally ``+`` a variant."""
+    base, plus, variant = name.partition("+")
+    known = voice_names()
+    return base in known and (not plus or f"+{variant}" in known)
+
+
+def _languages(pointer: int | None) -> list[str]:
+    """The language names in an espeak_VOICE's ``languages`` field."""
+    found = []
+    offset = 0
+    while pointer:
+        priority = ctypes.string_at(pointer + offset, 1)
+        if priority == b"\0":
+            break
+        name = ctypes.string_at(pointer + offset + 1)
+        found.append(name.decode("utf-8", "replace"))
+        offset += 2 + len(name)
+    return found
+
+
+def to_ipa(text: str, voice_name: str) -> str:
+    """The IPA espeak-ng would speak for ``text`` with ``voice_name``: one clause per call of
+    espeak_TextToPhonemes, joined with spaces (clause punctuation is not kept)."""
+    data = ctypes.create_string_buffer(text.encode("utf-8") + b"\0")
+    clauses = []
+    with _lock:
+        lib = _initialised()
+        if not _set_voice(lib, voice_name):
+            raise EngineError(f"espeak-ng has no voice {voice_name!r} to read phonemes with")
+        pointer = ctypes.c_void_p(ctypes.addressof(data))
+        while pointer.value:
+            phonemes = lib.espeak_TextToPhonemes(
+                ctypes.byref(pointer), ESPEAK_CHARS_UTF8, PHONEMES_IPA
+            )
+            if phonemes:
+                clauses.append(phonemes.decode("utf-8", "replace").strip())
+    return " ".join(c for c in clauses if c)
+
+
+def default_voice(language: Language) -> str:
+    """The espeak-ng voice for a language: en, ko, cmn (Mandarin for zh_Hans), ..."""
+    return VOICE_CODES.get(language.locale_id, language.code)
 
 
 class EspeakEngine(Engine):
@@ -195,8 +302,9 @@ class EspeakEngine(Engine):
 
     name = "espeak"
     parallel = "process"
+    phonemes = "x-espeak"
 
-    def version(self) -> str:
+    def version(self, language: Language, voice: Voice) -> str:
         with _lock:
             lib = _load()
             info = lib.espeak_Info(None)
@@ -215,16 +323,34 @@ class EspeakEngine(Engine):
             return False
         return True
 
-    def supports(self, language: Language, voice: Voice) -> bool:
-        with _lock:
-            return _set_voice(_initialised(), self.voice_name(language, voice))
+    def supports(self, language: Language) -> bool:
+        return is_voice(default_voice(language))
+
+    def check(self, language: Language, voice: Voice) -> Voice:
+        name = self.voice_name(language, voice)
+        if not is_voice(name):
+            if voice.voice:
+                raise EngineError(
+                    f"espeak-ng has no voice {name!r}; give one that `audioguide voices` lists, "
+                    "such as en-us or en+m3, or remove voice:"
+                )
+            return super().check(language, voice)
+        return voice
+
+    def voices(self, language: Language) -> tuple[str, ...]:
+        code = default_voice(language)
+        names = voice_names()
+        return tuple(sorted({n.lower() for n in names if n.split("-")[0] == code} & names))
 
     def voice_name(self, language: Language, voice: Voice) -> str:
         """The espeak-ng voice used: ``voice.voice`` if set, else the language's (en, ko, cmn)."""
-        return voice.voice or language.espeak
+        return voice.voice or default_voice(language)
 
     def describe(self, language: Language, voice: Voice) -> str:
         return f"eSpeak NG {self.voice_name(language, voice)}"
+
+    def inline_phonemes(self, phonemes: str) -> str:
+        return f"[[{phonemes}]]"
 
     def synthesize(self, text: str, language: Language, voice: Voice) -> Clip:
         """Speak ``text``. Word offsets in the clip are character offsets into ``text``.
@@ -247,7 +373,7 @@ class EspeakEngine(Engine):
             _words.clear()
             _event_rate.clear()
             status = lib.espeak_Synth(
-                data, len(data), 0, POS_CHARACTER, 0, ESPEAK_CHARS_UTF8, None, None
+                data, len(data), 0, POS_CHARACTER, 0, ESPEAK_CHARS_UTF8 | PHONEME_INPUT, None, None
             )
             pcm = b"".join(_samples)
             words = tuple(_words)

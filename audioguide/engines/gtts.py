@@ -5,24 +5,23 @@ with :func:`audioguide.speech_text.chunk_for_gtts` and its pieces are spoken one
 (Google pauses a little at each cut), so callers should hand over sentences of 100 characters
 or less. Every request has a timeout. Rate limits (429), server errors (5xx) and timeouts are
 retried a few times with exponential backoff and jitter; any other failure is reported at once.
-The MP3 Google returns is decoded to 16-bit mono PCM with the ffmpeg binary of imageio-ffmpeg.
+The MP3 Google returns is decoded to 16-bit mono PCM by :func:`audioguide.audio.decode`.
 """
 
 from __future__ import annotations
 
 import random
-import subprocess
 import threading
 import time
 from collections.abc import Callable
 
 import gtts
-import imageio_ffmpeg
 import requests
 from gtts import gTTS, gTTSError
 from gtts.lang import tts_langs
 
-from ..errors import EngineError
+from .. import audio
+from ..errors import AudioGuideError, EngineError
 from ..languages import Language
 from ..script import Voice
 from ..speech_text import chunk_for_gtts
@@ -30,6 +29,9 @@ from .base import Clip, Engine, shorten
 
 SAMPLE_RATE = 24_000  # Google's MP3s are 24 kHz mono
 GTTS_LIMIT = 100  # characters per request (gTTS.GOOGLE_TTS_MAX_CHARS)
+# gTTS language codes where they differ from the plain language code.
+LANGUAGE_CODES = {"zh_Hans": "zh-CN", "zh_Hant": "zh-TW", "pt_PT": "pt-PT", "fr_CA": "fr-CA"}
+LANGUAGE_CODES |= {"he": "iw"}
 _NO_AUDIO_HINT = "the text may have nothing to read, or Google changed its service (upgrade gTTS)"
 
 
@@ -66,11 +68,11 @@ class GttsEngine(Engine):
         self.sleep = sleep
         self.probe_timeout = probe_timeout
 
-    def version(self) -> str:
+    def version(self, language: Language, voice: Voice) -> str:
         return f"gTTS {gtts.__version__}"
 
-    def available(self, tld: str = "com") -> bool:
-        """Whether translate.google.<tld> answers within ``probe_timeout`` (any HTTP status).
+    def available(self) -> bool:
+        """Whether translate.google.com answers within ``probe_timeout`` (any HTTP status).
 
         The request runs in a daemon thread so that a slow DNS lookup, which requests' timeout
         does not cover, cannot hold the caller longer than that either.
@@ -80,7 +82,7 @@ class GttsEngine(Engine):
         def probe() -> None:
             try:
                 requests.head(
-                    f"https://translate.google.{tld}/",
+                    "https://translate.google.com/",
                     timeout=self.probe_timeout,
                     allow_redirects=False,
                 )
@@ -94,20 +96,23 @@ class GttsEngine(Engine):
         thread.join(self.probe_timeout + 0.5)
         return bool(result and result[0])
 
-    def supports(self, language: Language, voice: Voice) -> bool:
-        return language.gtts in tts_langs()
+    def supports(self, language: Language) -> bool:
+        return code(language) in tts_langs()
+
+    def voices(self, language: Language) -> tuple[str, ...]:
+        return (code(language),) if self.supports(language) else ()
 
     def describe(self, language: Language, voice: Voice) -> str:
         slow = ", slow" if voice.slow else ""
-        return f"Google Translate {language.gtts} (translate.google.{voice.tld}{slow})"
+        return f"Google Translate {code(language)} (translate.google.{voice.tld}{slow})"
 
     def synthesize(self, text: str, language: Language, voice: Voice) -> Clip:
         """Speak ``text``; longer than 100 characters, it is spoken in pieces (see the module)."""
         if not text.strip():
             raise EngineError("gTTS was given an empty sentence; remove it from the script")
-        if not self.supports(language, voice):
+        if not self.supports(language):
             raise EngineError(
-                f"gTTS has no voice for {language.english_name} ({language.gtts}); "
+                f"gTTS has no voice for {language.english_name} ({code(language)}); "
                 f"set voices.{language.locale_id}.engine to espeak"
             )
         pieces = chunk_for_gtts(text, GTTS_LIMIT)
@@ -119,7 +124,13 @@ class GttsEngine(Engine):
         pcm = []
         for piece in pieces:
             for mp3 in self._fetch(piece, language, voice):
-                pcm.append(decode_mp3(mp3, SAMPLE_RATE, what=f"gTTS audio for {shorten(text)!r}"))
+                try:
+                    pcm.append(audio.decode(mp3, SAMPLE_RATE))
+                except AudioGuideError as exc:
+                    raise EngineError(
+                        f"gTTS audio for {shorten(text)!r} cannot be decoded ({exc}); "
+                        "try again, or use engine: espeak"
+                    ) from None
         return Clip(pcm=b"".join(pcm), sample_rate=SAMPLE_RATE)
 
     def _fetch(self, piece: str, language: Language, voice: Voice) -> list[bytes]:
@@ -128,7 +139,7 @@ class GttsEngine(Engine):
         # gTTS's own check warns that "zh-CN" is deprecated in favour of "zh-CN".
         tts = gTTS(
             piece,
-            lang=language.gtts,
+            lang=code(language),
             tld=voice.tld,
             slow=voice.slow,
             lang_check=False,
@@ -189,20 +200,6 @@ class GttsEngine(Engine):
         )
 
 
-def decode_mp3(mp3: bytes, sample_rate: int, what: str = "MP3 audio") -> bytes:
-    """Decode MP3 bytes to signed 16-bit little-endian mono PCM at ``sample_rate``."""
-    command = [
-        imageio_ffmpeg.get_ffmpeg_exe(),
-        "-nostdin", "-hide_banner", "-loglevel", "error",
-        "-f", "mp3", "-i", "pipe:0",
-        "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1",
-    ]  # fmt: skip
-    try:
-        result = subprocess.run(command, input=mp3, capture_output=True, timeout=120, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise EngineError(f"ffmpeg could not decode {what} ({exc})") from None
-    if result.returncode != 0 or not result.stdout:
-        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = lines[-1] if lines else f"exit status {result.returncode}, no audio"
-        raise EngineError(f"ffmpeg could not decode {what}: {detail}")
-    return result.stdout
+def code(language: Language) -> str:
+    """gTTS's code for a language: en, ko, zh-CN, ..."""
+    return LANGUAGE_CODES.get(language.locale_id, language.code)

@@ -146,7 +146,7 @@ def test_next_track_changes_source_and_announces_it(open_page, base_url, edition
     ko = next(e for e in editions if e.language.tag == "ko")
     wait(driver, "return document.getElementById('announce').textContent.length > 0")
     announced = prop(driver, "announce", "e.textContent")
-    assert announced == f"전체 3개 트랙 중 2번 트랙. {ko.tracks[1].title}."
+    assert announced == f"2번 트랙, 전체 3개 중. {ko.tracks[1].title}."
     assert prop(driver, "announce", "e.getAttribute('role')") == "status"
     assert prop(driver, "now-title", "e.textContent") == "고향을 떠나며"
     current = js(driver, "return document.querySelector('.pick[aria-current]').id")

