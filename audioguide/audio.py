@@ -14,6 +14,7 @@ ffmpeg's ebur128), and a limiter whose ceiling leaves the decoded MP3's true pea
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import tempfile
 import warnings
@@ -118,18 +119,22 @@ def measure(pcm: bytes | None = None, path: Path | None = None, true_peak=True) 
     return Loudness(float(integrated.group(1)), float(peak.group(1)))
 
 
-def encode_normalised(pcm: bytes, path: Path) -> bytes:
-    """Encode speech as MP3 at -16 LUFS under a peak limiter; return the normalised PCM.
+def encode_normalised(pcm: bytes, path: Path, aac: Path | None = None) -> None:
+    """Encode speech as MP3 (``path``), and AAC (``aac``, ADTS) if given, at -16 LUFS under a peak
+    limiter.
 
     Limiting the peaks lowers loudness, so the gain is corrected from measurements of the
     limited signal until it lands within 0.5 LU; MP3 encoding then lowers loudness by a steady
-    ~0.5 LU, which is allowed for up front. The PCM returned is exactly what the MP3 encoder was
-    given, so other formats (the M4B's AAC) are made from the same audio, not from the MP3.
+    ~0.5 LU, which is allowed for up front. Both encoders take the same limited audio in the same
+    ffmpeg run (one pass for a track, as measured on the shipped guide), so the audiobook's AAC is
+    never made from the MP3.
     """
     loudness = measure(pcm, true_peak=False).integrated
     if loudness < -60:  # silence or nearly: nothing to bring up
         encode_mp3(pcm, path)
-        return pcm
+        if aac:
+            encode_aac(pcm, aac)
+        return
     # The limiter eats part of any added gain (about 40% for synthetic speech), so each pass
     # encodes with the gain expected to land on target and measures what it got; a miss is
     # corrected along the slope measured between passes (secant steps).
@@ -137,12 +142,11 @@ def encode_normalised(pcm: bytes, path: Path) -> bytes:
     gain, slope, last = 0.0, 0.6, (0.0, loudness)
     for _ in range(4):
         gain = last[0] + (target - last[1]) / slope
-        reached, normalised = _limit(pcm, gain, path)
+        reached = _limit(pcm, gain, path, aac)
         if abs(reached - target) <= 0.5:
-            break
+            return
         slope = max(0.1, min(1.0, (reached - last[1]) / (gain - last[0])))
         last = (gain, reached)
-    return normalised
 
 
 def _limiter(gain_db: float) -> str:
@@ -155,17 +159,19 @@ def _limiter(gain_db: float) -> str:
     )
 
 
-def _limit(pcm: bytes, gain_db: float, path: Path) -> tuple[float, bytes]:
-    """Encode ``pcm`` to ``path`` with a gain and the limiter; return its loudness before MP3,
-    and the limited PCM itself (piped back, so it costs no extra pass)."""
-    graph = f"[0:a]{_limiter(gain_db)},asplit=3[out][m][pcm];[m]ebur128=framelog=quiet[loud]"
+def _limit(pcm: bytes, gain_db: float, path: Path, aac: Path | None) -> float:
+    """Encode ``pcm`` with a gain and the limiter to ``path`` (MP3) and ``aac`` (ADTS) if given;
+    return its loudness before encoding."""
+    outputs = ["[out]", "[m]", *(["[aac]"] if aac else [])]
+    graph = f"[0:a]{_limiter(gain_db)},asplit={len(outputs)}{''.join(outputs)};"
+    graph += "[m]ebur128=framelog=quiet[loud]"
+    also = ["-map", "[aac]", *_ADTS_OUT, str(aac)] if aac else []
     result = _run(
         [FFMPEG, "-hide_banner", "-nostats", "-y", *_PCM_IN, "-filter_complex", graph,
-         "-map", "[loud]", "-f", "null", "-", "-map", "[out]", *_MP3_OUT, str(path),
-         "-map", "[pcm]", "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "pipe:1"],
+         "-map", "[loud]", "-f", "null", "-", "-map", "[out]", *_MP3_OUT, str(path), *also],
         pcm,
     )  # fmt: skip
-    return _integrated(result.stderr), result.stdout
+    return _integrated(result.stderr)
 
 
 def _integrated(stderr: bytes) -> float:
@@ -338,10 +344,10 @@ _ADTS_OUT = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AAC_BITRATE, "-ar", st
              "-ac", "1", "-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "adts"]  # fmt: skip
 
 
-def encode_aac(pcm: bytes) -> bytes:
+def encode_aac(pcm: bytes, path: Path) -> None:
     """PCM as AAC-LC in raw ADTS frames, ready to be joined to other parts frame by frame."""
-    return _run([FFMPEG, "-hide_banner", "-loglevel", "error", *_PCM_IN, *_ADTS_OUT, "pipe:1"],
-                pcm).stdout  # fmt: skip
+    _run([FFMPEG, "-hide_banner", "-loglevel", "error", "-y", *_PCM_IN, *_ADTS_OUT, str(path)],
+         pcm)  # fmt: skip
 
 
 def adts_frames(data: bytes) -> int:
@@ -355,13 +361,13 @@ def adts_frames(data: bytes) -> int:
     return count
 
 
-def aac_starts(parts: list[bytes]) -> list[int]:
-    """Where each ADTS part starts, in samples, once joined: after all the previous parts'
-    frames (each part's encoder delay and padding included)."""
+def aac_starts(parts: list[Path]) -> list[int]:
+    """Where each ADTS part starts, in samples, once joined, and (last) where they end: after all
+    the previous parts' frames (each part's encoder delay and padding included)."""
     starts, samples = [], 0
     for part in parts:
         starts.append(samples)
-        samples += adts_frames(part) * AAC_FRAME
+        samples += adts_frames(part.read_bytes()) * AAC_FRAME
     return [*starts, samples]
 
 
@@ -372,8 +378,8 @@ class AudiobookChapter:
     title: str
 
 
-def make_m4b(parts: list[bytes], path: Path, tags: Tags, chapters: list[AudiobookChapter]) -> None:
-    """Join ADTS parts into an M4B (AAC in MP4) with chapters, then tag it.
+def make_m4b(parts: list[Path], path: Path, tags: Tags, chapters: list[AudiobookChapter]) -> None:
+    """Join ADTS part files into an M4B (AAC in MP4) with chapters, then tag it.
 
     ffmpeg writes the audio and the chapters (a QuickTime chapter track, which Apple's apps read,
     and a Nero ``chpl`` list, which most others read); mutagen writes the iTunes tags.
@@ -385,11 +391,16 @@ def make_m4b(parts: list[bytes], path: Path, tags: Tags, chapters: list[Audioboo
     with tempfile.TemporaryDirectory(prefix="audioguide-m4b-") as tmp:
         metadata = Path(tmp) / "chapters.txt"
         metadata.write_text("\n".join(lines) + "\n", "utf-8")
-        _run([FFMPEG, "-hide_banner", "-loglevel", "error", "-y", "-f", "aac", "-i", "pipe:0",
+        joined = Path(tmp) / "joined.aac"  # frame after frame, through the disk: not in memory
+        with open(joined, "wb") as out:
+            for part in parts:
+                with open(part, "rb") as handle:
+                    shutil.copyfileobj(handle, out)
+        _run([FFMPEG, "-hide_banner", "-loglevel", "error", "-y", "-f", "aac", "-i", str(joined),
               "-i", str(metadata), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
               "-c", "copy", "-metadata:s:a:0", f"language={tags.language}", "-brand", "M4B ",
-              "-movflags", "+faststart", "-fflags", "+bitexact", "-f", "ipod", str(path)],
-             b"".join(parts))  # fmt: skip
+              "-movflags", "+faststart", "-fflags", "+bitexact", "-f", "ipod",
+              str(path)])  # fmt: skip
     mp4 = MP4(path)
     if mp4.tags is None:
         mp4.add_tags()

@@ -426,7 +426,7 @@ def _audiobook(
     up to date), and its length in ms. A chapter per track, with the track's title."""
     store = cache.Cache(cache_root)
     parts = [plan.inputs for plan in plans]
-    starts = audio.aac_starts([store.get_part(key) or b"" for key in parts])
+    starts = audio.aac_starts([store.part_path(key) for key in parts])
     chapters = [
         audio.AudiobookChapter(start, end, track.title)
         for start, end, track in zip(starts, starts[1:], edition.tracks, strict=False)
@@ -480,8 +480,9 @@ def _write_listener_files(
     lengths = lengths | {
         edition.track_file(track, ".mp3"): track.duration_ms for track in edition.tracks
     }
-    files = {path: (output / path).read_bytes() for path in lengths}
-    infos = {path: FileInfo.of(data, lengths[path]) for path, data in files.items()}
+    # The audio stays on disk: it is hashed and zipped a piece at a time, never all in memory.
+    files = {path: output / path for path in lengths}
+    infos = {path: FileInfo.of_file(file, lengths[path]) for path, file in files.items()}
 
     written = {}
     for track in edition.tracks:

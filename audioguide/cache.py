@@ -74,14 +74,9 @@ class Cache:
 
     # a built track's audio for the audiobook (written before its record)
 
-    def get_part(self, digest: str) -> bytes | None:
-        try:
-            return self._path("tracks", digest, ".aac").read_bytes()
-        except FileNotFoundError:
-            return None
+    def part_path(self, digest: str) -> Path:
+        """Where the part is (or would be): the audiobook reads it from there, not into memory."""
+        return self._path("tracks", digest, ".aac")
 
     def has_part(self, digest: str) -> bool:
-        return self._path("tracks", digest, ".aac").is_file()
-
-    def put_part(self, digest: str, data: bytes) -> None:
-        write_atomic(self._path("tracks", digest, ".aac"), data, durable=False)
+        return self.part_path(digest).is_file()

@@ -349,12 +349,13 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     pcm = b"".join(pieces)
     rendered = Rendered(_ms(len(pcm)), tuple(times), synthesised, cached)
     tags = dataclasses.replace(plan.tags, chapters=timeline(plan, rendered).chapters)
-    with _into_place(plan.path) as tmp:
-        normalised = audio.encode_normalised(pcm, tmp)
+    part = store.part_path(plan.inputs)
+    part.parent.mkdir(parents=True, exist_ok=True)
+    # The same normalised audio as AAC, for the audiobook, goes into the cache just before the
+    # MP3 goes into place: a finished MP3 always has its part (and its record a moment later).
+    with _into_place(plan.path) as tmp, _into_place(part) as aac:
+        audio.encode_normalised(pcm, tmp, aac)
         audio.write_tags(tmp, tags)
-        # The same normalised audio as AAC, for the audiobook: stored before the MP3 goes into
-        # place, so a finished MP3 always has its part (and its record a moment later).
-        store.put_part(plan.inputs, audio.encode_aac(normalised))
     store.put_record(plan.inputs, rendered.record())
     return rendered
 
@@ -371,13 +372,13 @@ def make_audiobook(
 ) -> None:
     """A language's M4B: the tracks' AAC parts (cache keys) joined, with a chapter per track."""
     store = cache.Cache(cache_root)
-    data = [store.get_part(key) for key in parts]
-    if any(part is None for part in data):
+    files = [store.part_path(key) for key in parts]
+    if not all(file.is_file() for file in files):
         raise BuildError(
             f"a track's audio for {path.name} left the cache during the build; build again"
         )
     with _into_place(path) as tmp:
-        audio.make_m4b(data, tmp, tags, chapters)
+        audio.make_m4b(files, tmp, tags, chapters)
 
 
 @contextmanager

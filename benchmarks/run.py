@@ -216,14 +216,15 @@ def audiobook_cost(output: Path) -> tuple[float, float, float]:
     encode = join = audio_seconds = 0.0
     with tempfile.TemporaryDirectory() as tmp:
         for folder in sorted(p for p in output.iterdir() if p.is_dir() and p.name != "assets"):
-            parts = []
+            parts: list[Path] = []
             for mp3 in sorted(folder.glob("[0-9][0-9]-*.mp3")):
                 if mp3.name.startswith("00-"):
                     continue
                 pcm = audio.decode(mp3)  # stands in for the normalised PCM the build has
                 audio_seconds += audio.duration_ms(pcm) / 1000
                 started = time.perf_counter()
-                parts.append(audio.encode_aac(pcm))
+                parts.append(Path(tmp) / f"{folder.name}-{mp3.stem}.aac")
+                audio.encode_aac(pcm, parts[-1])
                 encode += time.perf_counter() - started
             starts = audio.aac_starts(parts)
             marks = [audio.AudiobookChapter(a, b, str(n)) for n, (a, b) in

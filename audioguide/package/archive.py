@@ -13,8 +13,10 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import shutil
 import stat
 import zipfile
+from pathlib import Path
 
 from ..catalogs import Translation
 from ..edition import Edition
@@ -31,8 +33,10 @@ _UNIX = 3  # ZipInfo.create_system: the mode in external_attr is a Unix one
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def render_zip(entries: dict[str, bytes]) -> bytes:
+def render_zip(entries: dict[str, bytes | Path]) -> bytes:
     """A zip of ``{relative name: content}``, byte for byte the same for the same entries.
+
+    A content may be a file's path: audio (stored) is copied in a piece at a time.
 
     Names are plain relative POSIX paths (``folder/file.ext``); an absolute name, a backslash, an
     empty, ``.`` or ``..`` segment raises :class:`~audioguide.errors.BuildError`.
@@ -44,12 +48,16 @@ def render_zip(entries: dict[str, bytes]) -> bytes:
             info = zipfile.ZipInfo(name, date_time=DATE_TIME)
             info.create_system = _UNIX
             info.external_attr = (stat.S_IFREG | MODE) << 16
-            if name.lower().endswith(STORED_SUFFIXES):
-                info.compress_type = zipfile.ZIP_STORED
-                archive.writestr(info, entries[name])
+            stored = name.lower().endswith(STORED_SUFFIXES)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            content = entries[name]
+            if stored and isinstance(content, Path):  # as writestr does, without the copy
+                info.file_size = content.stat().st_size
+                with open(content, "rb") as source, archive.open(info, "w") as target:
+                    shutil.copyfileobj(source, target)
             else:
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, entries[name], compresslevel=COMPRESS_LEVEL)
+                data = content.read_bytes() if isinstance(content, Path) else content
+                archive.writestr(info, data, compresslevel=None if stored else COMPRESS_LEVEL)
     return buffer.getvalue()
 
 
@@ -65,8 +73,8 @@ def check_name(name: str) -> None:
 
 
 def zip_entries(
-    edition: Edition, files: dict[str, bytes], translation: Translation
-) -> dict[str, bytes]:
+    edition: Edition, files: dict[str, bytes | Path], translation: Translation
+) -> dict[str, bytes | Path]:
     """The entries of the edition's zip, taken from ``files`` (keyed by output-relative path).
 
     Each track's MP3, captions and chapters, the full-guide MP3, the audiobook, the playlist and
@@ -84,7 +92,7 @@ def zip_entries(
     ]
     wanted += [edition.full_guide, edition.audiobook, edition.playlist, edition.transcript]
     folder = posixpath.splitext(edition.zip)[0]
-    entries: dict[str, bytes] = {}
+    entries: dict[str, bytes | Path] = {}
     for path in wanted:
         if path not in files:
             raise BuildError(

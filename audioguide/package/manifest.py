@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -45,6 +46,13 @@ class FileInfo:
     def of(cls, data: bytes, duration_ms: int | None = None) -> FileInfo:
         """The size and SHA-256 of ``data``."""
         return cls(len(data), hashlib.sha256(data).hexdigest(), duration_ms)
+
+    @classmethod
+    def of_file(cls, path: Path, duration_ms: int | None = None) -> FileInfo:
+        """The size and SHA-256 of the file at ``path``, read a piece at a time."""
+        with open(path, "rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256")
+        return cls(path.stat().st_size, digest.hexdigest(), duration_ms)
 
 
 def render_manifest(
