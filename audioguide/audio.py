@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import warnings
@@ -91,8 +92,10 @@ def _run(args: list[str], data: bytes | None = None) -> subprocess.CompletedProc
     except OSError as exc:
         raise BuildError(f"cannot run ffmpeg ({exc.strerror}); reinstall imageio-ffmpeg") from None
     if result.returncode != 0:
-        last = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
-        raise BuildError(f"ffmpeg failed: {last[0]}")
+        last = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+        if not last and result.returncode < 0:  # stopped by a signal, e.g. a full disk's SIGXFSZ
+            last = [signal.strsignal(-result.returncode) or f"signal {-result.returncode}"]
+        raise BuildError(f"ffmpeg failed: {(last or ['?'])[0]}")
     return result
 
 

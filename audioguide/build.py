@@ -7,7 +7,8 @@
 
 Every input is checked before anything is written, so bad input leaves the output as it was.
 Every file is written atomically and only when its content changes: a rebuild with nothing
-changed synthesises nothing and rewrites nothing. One build at a time per output folder.
+changed synthesises nothing and rewrites nothing. One build at a time per output folder; what
+the build owns there, and a manifest true at every moment, are :mod:`audioguide.output`'s.
 """
 
 from __future__ import annotations
@@ -17,22 +18,24 @@ import fcntl
 import functools
 import multiprocessing
 import os
-import signal
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from . import audio, cache, catalogs, lexicon, tracks
 from .catalogs import Translation
 from .edition import Chapter, Edition
 from .engines import AUTO, get_engine
-from .errors import CatalogError, EngineError, ScriptError
-from .files import write_atomic
+from .errors import AudioGuideError, BuildError, CatalogError, EngineError, ScriptError
+from .files import holds, write_atomic
 from .languages import Language
+from .output import Output
 from .package import archive, captions, feed, manifest, player, playlist, transcript
 from .package.cover import Cover, load_cover
 from .package.manifest import FileInfo
@@ -117,18 +120,11 @@ def build(
         s.language.tag: s for s in catalogs.stats(guide, locales) if s.language in languages
     }
     for stats in completeness.values():
-        if stats.translated < stats.total:
-            message = (
-                f"{stats.language.tag}: {stats.fuzzy + stats.untranslated} of {stats.total} "
-                "messages are untranslated or fuzzy"
-            )
+        for problem in _catalog_problems(stats, guide.source_language):
             if options.strict:
-                raise CatalogError(f"{message}; translate them or build without --strict",
-                                   catalogs.catalog_path(locales, stats.language))  # fmt: skip
-            report.notice(
-                f"warning: {message}; until translated they are spoken and shown in "
-                f"{guide.source_language.english_name} (see `audioguide stats`)"
-            )
+                raise CatalogError(f"{problem.message}; {problem.fix} or build without --strict",
+                                   problem.path, problem.line)  # fmt: skip
+            report.notice(f"warning: {problem.message}; {problem.fallback}")
     base_url = options.base_url or guide.base_url or PREVIEW_URL
     lexicons = {lang.tag: lexicon.load(locales, lang) for lang in languages}
     speakers = pick_speakers(guide, languages, lexicons, options.engine, report)
@@ -140,7 +136,14 @@ def build(
 
     output.mkdir(parents=True, exist_ok=True)
     with _locked(output, report), _cache_root(options.cache) as cache_root:
-        _remove_temporary_files(output)
+        folder = Output.read(output)
+        folder.remove_temporary_files()
+        # The guide's other languages stay as the last build left them, when it left them whole.
+        kept = {
+            lang.tag: found
+            for lang in guide.languages
+            if lang not in languages and (found := folder.kept(lang.tag, guide.id))
+        }
         # 2. A plan of every track.
         source_speaker = speakers[guide.source_language.tag]
         plans = {
@@ -167,8 +170,8 @@ def build(
         built: dict[str, Edition] = {}
         full_lengths: dict[str, int] = {}
         book_lengths: dict[str, int] = {}
-        with _workers(plans, options.jobs) as pool:
-            jobs = _Jobs(pool)
+        with _workers(plans, options.jobs) as (pool, starts):
+            jobs = _Jobs(pool, starts)
 
             def language_done(language: Language, rendered: dict[str, tracks.Rendered]) -> None:
                 edition = _edition(guide, language, translations[language.tag],
@@ -179,18 +182,25 @@ def build(
                     output, edition, translations[language.tag], cover
                 )
                 if join:
-                    jobs.submit(tracks.join_tracks, *join)
+                    folder.claim([edition.full_guide])
+                    folder.withdraw(language.tag)
+                    jobs.submit(f"{edition.full_guide} (joining the tracks)",
+                                tracks.join_tracks, *join)  # fmt: skip
                 book, book_lengths[language.tag] = _audiobook(
                     output, edition, plans[language.tag], cache_root, cover
                 )
                 if book:
-                    jobs.submit(tracks.make_audiobook, *book)
+                    folder.claim([edition.audiobook])
+                    folder.withdraw(language.tag)
+                    jobs.submit(f"{edition.audiobook} (joining the tracks' AAC)",
+                                tracks.make_audiobook, *book)  # fmt: skip
 
-            counts = _render_tracks(jobs, plans, cache_root, report, language_done)
+            counts = _render_tracks(jobs, plans, cache_root, report, folder, language_done)
             jobs.run()
         editions = [built[lang.tag] for lang in languages]
 
         # 4. Everything listeners download, the web player, then the manifest of it all.
+        folder.claim([cover.path])
         write_atomic(output / cover.path, cover.data)
         infos: dict[str, FileInfo] = {cover.path: FileInfo.of(cover.data)}
         for edition in editions:
@@ -198,15 +208,26 @@ def build(
                        edition.audiobook: book_lengths[edition.language.tag]}  # fmt: skip
             infos |= _write_listener_files(
                 output, edition, translations[edition.language.tag], guide, base_url, lengths,
-                cover,
+                cover, folder,
             )  # fmt: skip
-        for path, data in player.render_site(editions, translations).items():
-            write_atomic(output / path, data)
-            infos[path] = FileInfo.of(data)
+        for _, kept_infos in kept.values():
+            infos |= kept_infos
+        editions_now = built | {tag: edition for tag, (edition, _) in kept.items()}
+        every = [editions_now[lang.tag] for lang in guide.languages if lang.tag in editions_now]
+        others = _translations(guide, locales, kept)
+        sizes = {path: info.bytes for path, info in infos.items()}
+        site = player.render_site(every, translations | others, sizes)
+        unreadable = {kept[tag][0].page for tag in kept if tag not in others}
+        folder.claim(site)
+        for path, data in site.items():
+            if path not in unreadable:  # a kept language whose catalog is gone: page as it was
+                write_atomic(output / path, data)
+                infos[path] = FileInfo.of(data)
         manifest_json = manifest.render_manifest(
-            guide.id, guide.source_language, editions, infos, cover=cover.path
+            guide.id, guide.source_language, every, infos, cover=cover.path
         )
-        write_atomic(output / "manifest.json", manifest_json)
+        # What is left of the guide's other languages, whole or not, stays for a later build.
+        folder.finish(manifest_json, every, [*infos, *site, *_others(folder, guide, built)])
 
     audio_ms = sum(t.duration_ms for e in editions for t in e.tracks)
     return Summary(
@@ -221,6 +242,19 @@ def build(
 
 
 # --- inputs and voices -------------------------------------------------------------------
+
+
+def _translations(guide: Guide, locales: Path, tags: Iterable[str]) -> dict[str, Translation]:
+    """The translations of the languages ``tags`` whose catalogs can be read (for their player
+    pages, when they are kept from an earlier build)."""
+    found = {}
+    for language in guide.languages:
+        if language.tag in tags:
+            try:
+                found[language.tag] = catalogs.translation(guide, locales, language)
+            except AudioGuideError:
+                pass
+    return found
 
 
 def _languages(guide: Guide, wanted: tuple[str, ...]) -> list[Language]:
@@ -278,9 +312,12 @@ def _voice_owner(voice: Voice) -> str:
 
 
 @contextmanager
-def _workers(plans: dict[str, list[tracks.TrackPlan]], jobs: int) -> Iterator[ProcessPoolExecutor]:
+def _workers(
+    plans: dict[str, list[tracks.TrackPlan]], jobs: int
+) -> Iterator[tuple[ProcessPoolExecutor, Any]]:
     """Worker processes (started only when given work): one per core for offline voices,
-    ``jobs`` for network voices, so at most ``jobs`` requests are in flight."""
+    ``jobs`` for network voices, so at most ``jobs`` requests are in flight. With them, the
+    queue on which each says which job it starts."""
     engines = {plan.speaker.engine for language_plans in plans.values() for plan in language_plans}
     network = any(get_engine(name).parallel == "thread" for name in engines)
     workers = jobs if network else min(jobs, os.cpu_count() or 1)
@@ -288,36 +325,52 @@ def _workers(plans: dict[str, list[tracks.TrackPlan]], jobs: int) -> Iterator[Pr
     context.set_forkserver_preload(["audioguide.tracks"])  # imported once, not per worker
     # Workers (and the ffmpeg they start) ignore Ctrl-C: the build stops by cancelling what is
     # queued, and lets the few tracks in hand finish rather than leave them half-made.
+    started = context.SimpleQueue()
     pool = ProcessPoolExecutor(
         max_workers=max(1, workers),
         mp_context=context,
-        initializer=signal.signal,
-        initargs=(signal.SIGINT, signal.SIG_IGN),
+        initializer=tracks.worker_init,
+        initargs=(started,),
     )
     try:
-        yield pool
+        yield pool, started
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        started.close()
 
 
 class _Jobs:
-    """Work for the worker pool, each job with what to do with its result; jobs may add jobs.
-    The first error cancels what has not started and is raised."""
+    """Work for the worker pool, each job named and with what to do with its result; jobs may
+    add jobs. The first error cancels what has not started and is raised; a worker that dies
+    is one :class:`BuildError` naming what it was doing."""
 
-    def __init__(self, pool: ProcessPoolExecutor):
+    def __init__(self, pool: ProcessPoolExecutor, started: Any):
         self.pool = pool
-        self.waiting: dict[Future, Callable | None] = {}
+        self.started = started  # the queue on which workers say which job they start
+        self.waiting: dict[Future, tuple[int, Callable | None]] = {}
+        self.names: list[str] = []
+        self.running: set[int] = set()
 
-    def submit(self, function: Callable, *args: object, then: Callable | None = None) -> None:
-        self.waiting[self.pool.submit(function, *args)] = then
+    def submit(
+        self, name: str, function: Callable, *args: object, then: Callable | None = None
+    ) -> None:
+        """Queue ``function(*args)``; ``name`` says what it makes ("ko/01-welcome.mp3 (espeak)")."""
+        job = len(self.names)
+        self.names.append(name)
+        self.waiting[self.pool.submit(tracks.run_job, job, function, *args)] = (job, then)
 
     def run(self) -> None:
         try:
             while self.waiting:
                 done, _ = wait(self.waiting, return_when=FIRST_COMPLETED)
+                self._note_started()
                 for future in done:
-                    then = self.waiting.pop(future)
-                    result = future.result()
+                    job, then = self.waiting.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        raise BuildError(self._died()) from None
+                    self.running.discard(job)
                     if then:
                         then(result)
         except BaseException:  # an error, or Ctrl-C: nothing more starts
@@ -325,16 +378,32 @@ class _Jobs:
                 future.cancel()
             raise
 
+    def _note_started(self) -> None:
+        while not self.started.empty():
+            self.running.add(self.started.get())
+
+    def _died(self) -> str:
+        self._note_started()
+        doing = " or ".join(self.names[job] for job in sorted(self.running)) or "its work"
+        return (
+            f"a worker process died while making {doing}: it crashed (in the voice, most "
+            "likely) or was killed, for instance for want of memory. Run the build again; if "
+            "it dies again on the same track, choose another engine or voice for its language"
+        )
+
 
 def _render_tracks(
     jobs: _Jobs,
     plans: dict[str, list[tracks.TrackPlan]],
     cache_root: Path,
     report: Reporter,
+    folder: Output,
     language_done: Callable[[Language, dict[str, tracks.Rendered]], None],
 ) -> dict[str, int]:
     """Queue every plan whose MP3 is missing or was made from other inputs; call
-    ``language_done`` with a language's results (by plan inputs) once all are there."""
+    ``language_done`` with a language's results (by plan inputs) once all are there.
+
+    A track record found damaged in the cache is told and the track made again."""
     store = cache.Cache(cache_root)
     rendered: dict[str, dict[str, tracks.Rendered]] = {tag: {} for tag in plans}
     todo: list[tracks.TrackPlan] = []
@@ -342,18 +411,19 @@ def _render_tracks(
     for tag, language_plans in plans.items():
         report.start(language_plans[0].speaker.language, len(language_plans))
         for plan in language_plans:
-            record = store.get_record(plan.inputs)
-            if (
-                record
-                and store.has_part(plan.inputs)
-                and audio.read_inputs(plan.path) == plan.inputs
-            ):
-                rendered[tag][plan.inputs] = tracks.Rendered.from_record(record)
+            made = audio.read_inputs(plan.path) == plan.inputs and store.has_part(plan.inputs)
+            found = _recorded(store, plan) if made else None
+            if found:
+                rendered[tag][plan.inputs] = found
                 counts["unchanged"] += 1
                 report.advance(plan.speaker.language, plan.path.name, written=False)
             else:
-                plan.path.parent.mkdir(parents=True, exist_ok=True)
                 todo.append(plan)
+    _tell_damaged(report, [str(path) for path in store.damaged])
+    # Before any file of a language changes, the manifest stops listing that language.
+    folder.claim(str(plan.path.relative_to(folder.root)) for plan in todo)
+    for tag in dict.fromkeys(plan.speaker.language.tag for plan in todo):
+        folder.withdraw(tag)
 
     def finished(plan: tracks.TrackPlan, result: tracks.Rendered) -> None:
         tag = plan.speaker.language.tag
@@ -361,16 +431,45 @@ def _render_tracks(
         counts["synthesised"] += result.synthesised
         counts["cached"] += result.cached
         counts["written"] += 1
+        _tell_damaged(report, result.damaged)
         report.advance(plan.speaker.language, plan.path.name, written=True)
         if len(rendered[tag]) == len(plans[tag]):
             language_done(plan.speaker.language, rendered[tag])
 
     for plan in todo:
-        jobs.submit(tracks.render, plan, cache_root, then=functools.partial(finished, plan))
+        name = f"{plan.speaker.language.tag}/{plan.path.name} (with {plan.speaker.engine})"
+        jobs.submit(name, tracks.render, plan, cache_root, then=functools.partial(finished, plan))
     for tag, language_plans in plans.items():
         if len(rendered[tag]) == len(language_plans):  # nothing to render
             language_done(language_plans[0].speaker.language, rendered[tag])
     return counts
+
+
+def _others(folder: Output, guide: Guide, built: Iterable[str]) -> list[str]:
+    """The files earlier builds made for the guide's languages that this build does not."""
+    others = {lang.tag for lang in guide.languages} - set(built)
+    return [
+        path
+        for path in folder.owned
+        if path.split("/")[0] in others or path in {f"{guide.id}-{tag}.zip" for tag in others}
+    ]
+
+
+def _recorded(store: cache.Cache, plan: tracks.TrackPlan) -> tracks.Rendered | None:
+    """The timings the cache holds for ``plan`` (None if none, or none that fit it)."""
+    record = store.get_record(plan.inputs)
+    if record is None:
+        return None
+    try:
+        return tracks.Rendered.from_record(record, plan)
+    except ValueError:
+        store.discard_record(plan.inputs)
+        return None
+
+
+def _tell_damaged(report: Reporter, paths: Iterable[str]) -> None:
+    for path in paths:
+        report.notice(f"the cache entry {path} was damaged; ignored it and made it again")
 
 
 def _edition(
@@ -383,16 +482,20 @@ def _edition(
     speaker: tracks.Speaker,
 ) -> Edition:
     built = [tracks.timeline(plan, rendered[plan.inputs]) for plan in plans]
-    description = translation(guide.description.value).text if guide.description else None
+    title = translation(guide.title.value)
+    description = translation(guide.description.value) if guide.description else None
+    source = guide.source_language.tag
     return Edition(
         guide_id=guide.id,
         language=language,
-        title=translation(guide.title.value).text,
-        description=description,
+        title=title.text,
+        description=description.text if description else None,
         author=guide.author,
         tracks=tuple(built),
         completeness=round(stats.percent, 1) if stats else 100.0,
         engine=speaker.engine,
+        title_lang=source if title.fallback else language.tag,
+        description_lang=source if description and description.fallback else language.tag,
     )
 
 
@@ -472,10 +575,12 @@ def _write_listener_files(
     base_url: str,
     lengths: dict[str, int],
     cover: Cover,
+    folder: Output,
 ) -> dict[str, FileInfo]:
     """Write one language's captions, chapters, playlist, transcripts, feed and zip; return the
     size and hash of each of its files, audio included, by path. ``lengths`` gives the durations
-    of the full-guide file and the audiobook."""
+    of the full-guide file and the audiobook. When any of them changes, the manifest first stops
+    listing the language."""
     source = guide.source_language
     lengths = lengths | {
         edition.track_file(track, ".mp3"): track.duration_ms for track in edition.tracks
@@ -499,6 +604,9 @@ def _write_listener_files(
     )
     entries = archive.zip_entries(edition, files | written, translation)
     written[edition.zip] = archive.render_zip(entries)
+    if not all(holds(output / path, data) for path, data in written.items()):
+        folder.claim(written)
+        folder.withdraw(edition.language.tag)
     for path, data in written.items():
         write_atomic(output / path, data)
         infos[path] = FileInfo.of(data)
@@ -523,13 +631,43 @@ def _locked(output: Path, report: Reporter) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _remove_temporary_files(output: Path) -> None:
-    """Delete what an interrupted build's atomic writes left behind (``.<name>.<random>.tmp``,
-    beside the files the build writes). Called with the lock held: no other build writes them."""
-    for folder in [output, *(path for path in output.iterdir() if path.is_dir())]:
-        for path in folder.glob(".*.tmp"):
-            if path.is_file():
-                path.unlink(missing_ok=True)
+@dataclass(frozen=True)
+class _CatalogProblem:
+    message: str
+    fix: str  # for --strict
+    fallback: str  # what the build does instead
+    path: Path
+    line: int | None = None
+
+
+def _catalog_problems(stats: catalogs.Stats, source: Language) -> list[_CatalogProblem]:
+    """What keeps a language from being spoken wholly in its own voice."""
+    tag, english = stats.language.tag, source.english_name
+    problems = []
+    if stats.empty:
+        problems.append(_CatalogProblem(
+            f"{tag}: the catalog has no messages (it is empty or only a header)",
+            f"run `audioguide update --lang {tag}` and translate it",
+            f"the whole {tag} guide is spoken and shown in {english}",
+            stats.path,
+        ))  # fmt: skip
+    elif stats.translated < stats.total:
+        problems.append(_CatalogProblem(
+            f"{tag}: {stats.fuzzy + stats.untranslated} of {stats.total} messages are "
+            "untranslated or fuzzy",
+            "translate them",
+            f"until translated they are spoken and shown in {english} (see `audioguide stats`)",
+            stats.path,
+        ))  # fmt: skip
+    for broken in stats.problems:
+        problems.append(_CatalogProblem(
+            f"{tag}: the translation {broken.detail}",
+            "use exactly the placeholders of the msgid",
+            f"that message is spoken and shown in {english}",
+            broken.path,
+            broken.line,
+        ))  # fmt: skip
+    return problems
 
 
 @contextmanager

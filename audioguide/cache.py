@@ -6,9 +6,14 @@ edited paragraph re-synthesises only its own sentences, and an interrupted build
 stopped. Entries are written atomically, so a killed build never leaves a torn clip behind, and
 several processes may share one cache.
 
+Every entry carries a SHA-256 checksum of its content. An entry that fails it, or does not hold
+what its kind must (a truncated or empty file, a sample rate of 0, timings of the wrong shape),
+is *damaged*: it is read as missing, so the caller makes it again, and its path is added to
+:attr:`Cache.damaged` for the build to tell.
+
 Layout::
 
-    <root>/clips/ab/abcdef....clip     header + 16-bit mono PCM
+    <root>/clips/ab/abcdef....clip     header + word timings + 16-bit mono PCM
     <root>/tracks/ab/abcdef....json    a built track's timings, keyed by its inputs
     <root>/tracks/ab/abcdef....aac     its normalised audio as AAC (ADTS), for the audiobook
 """
@@ -23,9 +28,12 @@ from pathlib import Path
 from .clip import Clip
 from .files import write_atomic
 
-_MAGIC = b"AGC1"
-_HEAD = struct.Struct("<4sII")  # magic, sample rate, number of word timings
+_MAGIC = b"AGC2"
+_OLD_MAGICS = (b"AGC1",)  # written by earlier versions, without a checksum: made again quietly
+# magic, sample rate, number of word timings, bytes of PCM, SHA-256 of everything after the head
+_HEAD = struct.Struct("<4sIII32s")
 _WORD = struct.Struct("<II")  # character offset, start ms
+RATES = range(8_000, 192_001)  # sample rates a clip may have
 
 
 def key(*parts: object) -> str:
@@ -37,40 +45,70 @@ def key(*parts: object) -> str:
 class Cache:
     def __init__(self, root: Path):
         self.root = Path(root)
+        self.damaged: list[Path] = []  # entries found damaged (and so ignored) since created
 
     def _path(self, kind: str, digest: str, suffix: str) -> Path:
         return self.root / kind / digest[:2] / f"{digest}{suffix}"
 
+    def _read(self, path: Path) -> bytes | None:
+        try:
+            return path.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except IsADirectoryError:
+            self.damaged.append(path)
+            return None
+
     # clips
 
     def get_clip(self, digest: str) -> Clip | None:
-        try:
-            data = self._path("clips", digest, ".clip").read_bytes()
-        except FileNotFoundError:
+        """The clip stored under ``digest``; None when there is none or it is damaged."""
+        path = self._path("clips", digest, ".clip")
+        data = self._read(path)
+        if data is None:
             return None
-        magic, rate, count = _HEAD.unpack_from(data)
-        if magic != _MAGIC:
+        if data[:4] in _OLD_MAGICS:
             return None
-        start = _HEAD.size + count * _WORD.size
-        words = tuple(_WORD.unpack_from(data, _HEAD.size + i * _WORD.size) for i in range(count))
-        return Clip(pcm=data[start:], sample_rate=rate, words=words)
+        clip = _clip(data)
+        if clip is None:
+            self.damaged.append(path)
+        return clip
 
     def put_clip(self, digest: str, clip: Clip) -> None:
-        head = _HEAD.pack(_MAGIC, clip.sample_rate, len(clip.words))
         words = b"".join(_WORD.pack(offset, ms) for offset, ms in clip.words)
-        write_atomic(self._path("clips", digest, ".clip"), head + words + clip.pcm, durable=False)
+        body = words + clip.pcm
+        head = _HEAD.pack(
+            _MAGIC, clip.sample_rate, len(clip.words), len(clip.pcm), hashlib.sha256(body).digest()
+        )
+        write_atomic(self._path("clips", digest, ".clip"), head + body, durable=False)
 
     # track records
 
     def get_record(self, digest: str) -> dict | None:
-        try:
-            return json.loads(self._path("tracks", digest, ".json").read_text("utf-8"))
-        except (FileNotFoundError, ValueError):
+        """The record stored under ``digest``; None when there is none or it is damaged. (What a
+        record must hold is for the caller to check: :meth:`discard` one it cannot use.)"""
+        path = self._path("tracks", digest, ".json")
+        data = self._read(path)
+        if data is None:
             return None
+        try:
+            entry = json.loads(data.decode("utf-8"))
+            record = entry["record"]
+            if isinstance(record, dict) and entry["sha256"] == _record_sum(record):
+                return record
+        except (ValueError, TypeError, KeyError):
+            pass
+        self.damaged.append(path)
+        return None
 
     def put_record(self, digest: str, record: dict) -> None:
-        data = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        entry = {"record": record, "sha256": _record_sum(record)}
+        data = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8")
         write_atomic(self._path("tracks", digest, ".json"), data, durable=False)
+
+    def discard_record(self, digest: str) -> None:
+        """Note a record that passed its checksum but does not fit what it is for as damaged."""
+        self.damaged.append(self._path("tracks", digest, ".json"))
 
     # a built track's audio for the audiobook (written before its record)
 
@@ -80,3 +118,25 @@ class Cache:
 
     def has_part(self, digest: str) -> bool:
         return self.part_path(digest).is_file()
+
+
+def _clip(data: bytes) -> Clip | None:
+    """The clip in ``data``, or None when it is not a whole, intact one."""
+    if len(data) < _HEAD.size:
+        return None
+    magic, rate, count, length, checksum = _HEAD.unpack_from(data)
+    body = data[_HEAD.size :]
+    if (
+        magic != _MAGIC
+        or rate not in RATES
+        or len(body) != count * _WORD.size + length
+        or length % 2
+        or hashlib.sha256(body).digest() != checksum
+    ):
+        return None
+    words = tuple(_WORD.unpack_from(body, i * _WORD.size) for i in range(count))
+    return Clip(pcm=body[count * _WORD.size :], sample_rate=rate, words=words)
+
+
+def _record_sum(record: dict) -> str:
+    return key(record)

@@ -116,23 +116,35 @@ def compile_(scripts, locales, output):
 @click.option(
     "--check",
     is_flag=True,
-    help="Exit 1 if any language is incomplete or a translation loses or adds a {placeholder}.",
+    help="Exit 1 if any language is incomplete or a translation's {placeholders} are broken.",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print the same as a JSON list.")
 @_paths
-def stats(scripts, locales, output, check):
-    """Print translated, fuzzy and untranslated messages per language."""
+def stats(scripts, locales, output, check, as_json):
+    """Print what is translated per language, and each message that needs work.
+
+    Under the counts, each untranslated, fuzzy or placeholder-broken message is listed with
+    its file:line in the catalog and the start of its English.
+    """
     guide = load_guide(scripts)
     results = catalogs.stats(guide, locales)
-    click.echo(f"{'language':<10} {'translated':>10} {'fuzzy':>6} {'untranslated':>12} {'done':>6}")
-    for s in results:
+    if as_json:
+        click.echo(json.dumps([s.as_dict() for s in results], ensure_ascii=False, indent=2))
+    else:
         click.echo(
-            f"{s.language.locale_id:<10} {s.translated:>10} {s.fuzzy:>6} {s.untranslated:>12} "
-            f"{s.percent:>5.1f}%"
+            f"{'language':<10} {'translated':>10} {'fuzzy':>6} {'untranslated':>12} {'done':>6}"
         )
-        for problem in s.problems:
-            click.echo(f"  {problem}")
-    for line in voices.unused_lexemes(guide, locales):
-        click.echo(f"lexicon: {line}")
+        for s in results:
+            click.echo(
+                f"{s.language.locale_id:<10} {s.translated:>10} {s.fuzzy:>6} "
+                f"{s.untranslated:>12} {s.percent:>5.1f}%"
+            )
+            if s.empty:
+                click.echo(f"  {s.path}: no messages; run `audioguide update` to fill it")
+            for message in s.messages:
+                click.echo(f"  {message}")
+        for line in voices.unused_lexemes(guide, locales):
+            click.echo(f"lexicon: {line}")
     if check and not all(s.complete for s in results):
         incomplete = ", ".join(s.language.locale_id for s in results if not s.complete)
         click.echo(f"incomplete: {incomplete}", err=True)

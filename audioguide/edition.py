@@ -15,9 +15,10 @@ are relative to the output folder.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
-from .languages import Language
+from .languages import Language, resolve
 
 ANNOUNCEMENT = "announcement"
 PARAGRAPH = "paragraph"
@@ -127,6 +128,15 @@ class Edition:
     tracks: tuple[Track, ...]
     completeness: float  # percent of the guide's messages translated
     engine: str  # "gtts" or "espeak"
+    # BCP 47 tags of the title's and the description's language: the source language's while
+    # untranslated. Left out, the edition's own.
+    title_lang: str = ""
+    description_lang: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("title_lang", "description_lang"):
+            if not getattr(self, name):
+                object.__setattr__(self, name, self.language.tag)
 
     # Where each file of the edition lives, relative to the output folder.
     @property
@@ -165,3 +175,62 @@ class Edition:
     @property
     def page(self) -> str:
         return f"{self.folder}/index.html"
+
+
+# --- as JSON -------------------------------------------------------------------------------
+
+RECORD_VERSION = 1
+
+
+def to_record(edition: Edition) -> dict[str, Any]:
+    """The edition as plain JSON data (see :func:`from_record`)."""
+    data: dict[str, Any] = {"version": RECORD_VERSION}
+    for field in fields(Edition):
+        value = getattr(edition, field.name)
+        if field.name == "language":
+            value = edition.language.locale_id
+        elif field.name == "tracks":
+            value = [_track_record(track) for track in edition.tracks]
+        data[field.name] = value
+    return data
+
+
+def from_record(data: dict[str, Any]) -> Edition:
+    """The edition :func:`to_record` gave; ``ValueError`` when ``data`` is not such a record."""
+    try:
+        if data["version"] != RECORD_VERSION:
+            raise ValueError(f"edition record version {data['version']!r}")
+        values = {field.name: data[field.name] for field in fields(Edition)}
+        values["language"] = resolve(data["language"])
+        values["tracks"] = tuple(_track(track) for track in data["tracks"])
+        return Edition(**values)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"not an edition record ({exc!r})") from None
+
+
+def _track_record(track: Track) -> dict[str, Any]:
+    data = {field.name: getattr(track, field.name) for field in fields(Track)}
+    data["blocks"] = [
+        {
+            **{field.name: getattr(block, field.name) for field in fields(Block)},
+            "sentences": [
+                [getattr(sentence, field.name) for field in fields(Sentence)]
+                for sentence in block.sentences
+            ],
+        }
+        for block in track.blocks
+    ]
+    return data
+
+
+def _track(data: dict[str, Any]) -> Track:
+    blocks = tuple(
+        Block(
+            **{
+                **{field.name: block[field.name] for field in fields(Block)},
+                "sentences": tuple(Sentence(*sentence) for sentence in block["sentences"]),
+            }
+        )
+        for block in data["blocks"]
+    )
+    return Track(**{**{field.name: data[field.name] for field in fields(Track)}, "blocks": blocks})

@@ -1,10 +1,42 @@
-"""Atomic file writes: a reader sees the old file or the new one, never a torn one."""
+"""Atomic file writes: a reader sees the old file or the new one, never a torn one.
+
+A file is first written under a temporary name beside it, ``.audioguide-tmp-<name>.<random>.tmp``,
+then renamed over it. Only names with that prefix are ever cleaned up (:func:`remove_temporary`),
+so a folder shared with other files loses nothing of theirs.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+TEMPORARY_PREFIX = ".audioguide-tmp-"
+TEMPORARY_SUFFIX = ".tmp"
+
+
+@contextmanager
+def into_place(path: Path, durable: bool = True) -> Iterator[Path]:
+    """A temporary file beside ``path``, to be written by the caller; it replaces ``path`` when
+    the block ends without an error, and is removed when it raises."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(
+        prefix=f"{TEMPORARY_PREFIX}{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent
+    )
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        if durable:
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
@@ -15,22 +47,34 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
     not against a power cut (fine for a cache).
     """
     path = Path(path)
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if holds(path, data):
+        return False
+    with into_place(path, durable) as tmp:
+        tmp.write_bytes(data)
     return True
+
+
+def holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a file whose content is exactly ``data``."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return False
+
+
+def is_temporary(path: Path) -> bool:
+    """Whether ``path`` is named as :func:`into_place` names its temporary files."""
+    name = Path(path).name
+    return name.startswith(TEMPORARY_PREFIX) and name.endswith(TEMPORARY_SUFFIX)
+
+
+def remove_temporary(folder: Path) -> None:
+    """Delete what interrupted writes left in ``folder`` (not in its subfolders): only files
+    named by :func:`into_place`; nothing else is touched."""
+    try:
+        entries = list(Path(folder).iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for path in entries:
+        if is_temporary(path) and path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)

@@ -86,6 +86,7 @@ class Guide:
     pauses: Pauses
     sections: tuple[Section, ...]
     path: Path  # the scripts folder
+    contact: str | None = None  # where translators report problems: the catalogs' header
     voice_lines: tuple[tuple[str, int], ...] = ()  # (locale id, line of its voice settings)
 
     def language(self, given: str) -> Language:
@@ -263,7 +264,7 @@ def _language(fields: _Fields, key: str, given: str, line: int | None = None) ->
 
 _GUIDE_FIELDS = (
     "id", "title", "description", "source_language", "languages", "author", "sections",
-    "voices", "base_url", "pauses", "published", "cover", "email",
+    "voices", "base_url", "pauses", "published", "contact", "cover", "email",
 )  # fmt: skip
 _SECTION_FIELDS = ("id", "title", "paragraphs", "note")
 _VOICE_FIELDS = ("engine", "voice", "rate", "tld", "slow")
@@ -331,6 +332,13 @@ def load_guide(scripts: Path) -> Guide:
         raise ScriptError(
             "base_url must start with http:// or https://", guide_path, fields.line_of("base_url")
         )
+    contact = fields.string("contact", required=False)
+    if contact and not contact.isprintable():
+        raise ScriptError(
+            "contact must be one line, e.g. Translators <team@example.org>",
+            guide_path,
+            fields.line_of("contact"),
+        )
     return Guide(
         id=fields.identifier("id"),
         title=fields.text("title"),
@@ -347,6 +355,7 @@ def load_guide(scripts: Path) -> Guide:
         sections=tuple(sections),
         path=scripts,
         voice_lines=tuple((locale_id, line) for locale_id, _, line in voices),
+        contact=contact,
     )
 
 

@@ -2,11 +2,13 @@
 
 They are extracted into the same template as the guide's own text, so a translator has one
 ``.po`` file per language. The package ships translations of them (``audioguide/locales``), which
-fill a new guide's catalogs. Placeholders are named (``{title}``) so translators can reorder them.
+fill a new guide's catalogs. Placeholders are named (``{title}``) so translators can reorder them;
+they are data, filled by :func:`audioguide.catalogs.fill`, never by ``str.format``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -14,6 +16,11 @@ from dataclasses import dataclass
 class ToolString:
     msgid: str
     comment: str
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        """The fixed list of ``{name}`` fields a translation must keep, in msgid order."""
+        return tuple(dict.fromkeys(re.findall(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", self.msgid)))
 
 
 STRINGS: list[ToolString] = []
@@ -85,8 +92,34 @@ PLAYER_PLAY = N_("Play", "Web player: button that starts playback.")
 PLAYER_PAUSE = N_("Pause", "Web player: the same button while the guide is playing.")
 PLAYER_PREVIOUS = N_("Previous track", "Web player: button that goes to the previous track.")
 PLAYER_NEXT = N_("Next track", "Web player: button that goes to the next track.")
-PLAYER_BACK = N_("Back 10 seconds", "Web player: button that jumps back 10 seconds.")
-PLAYER_FORWARD = N_("Forward 10 seconds", "Web player: button that jumps forward 10 seconds.")
+PLAYER_BACK = N_(
+    "Back {seconds} seconds",
+    "Web player: button that jumps back. {seconds} is a number of seconds (5 to 60), already "
+    "written the way the language writes numbers.",
+)
+PLAYER_FORWARD = N_(
+    "Forward {seconds} seconds",
+    "Web player: button that jumps forward. {seconds} is a number of seconds (5 to 60).",
+)
+PLAYER_PREVIOUS_PARAGRAPH = N_(
+    "Previous paragraph",
+    "Web player: button that goes back to the start of the paragraph being read, or to the one "
+    "before it.",
+)
+PLAYER_NEXT_PARAGRAPH = N_(
+    "Next paragraph", "Web player: button that goes to the start of the next paragraph."
+)
+PLAYER_STEP = N_(
+    "Skip by",
+    "Web player: label of the list that chooses how far the back and forward buttons jump "
+    "(5 seconds, 10 seconds, ...).",
+)
+PLAYER_VOLUME = N_("Volume", "Web player: label of the volume slider.")
+PLAYER_MUTE = N_(
+    "Mute",
+    "Web player: a toggle button that silences the guide; screen readers say whether it is "
+    "pressed.",
+)
 PLAYER_SPEED = N_("Speed", "Web player: label of the list of playback speeds.")
 PLAYER_RATE = N_(
     "{rate}×",
@@ -108,18 +141,41 @@ PLAYER_NO_AUDIO = N_(
 )
 PLAYER_SHORTCUTS = N_(
     "Keyboard shortcuts",
-    "Web player: heading of the part that lists the single-key shortcuts.",
+    "Web player: heading of the part that lists the keyboard shortcuts.",
 )
 PLAYER_SHORTCUTS_ON = N_(
-    "Use single-key shortcuts",
+    "Use keyboard shortcuts",
     "Web player: checkbox that turns the keyboard shortcuts on or off.",
 )
+PLAYER_KEYS = N_(
+    "Keys to hold",
+    "Web player: label of the list that chooses which keys are held down with a shortcut's "
+    "letter (Alt+Shift, Control+Alt, or none).",
+)
+PLAYER_KEYS_ALT_SHIFT = N_(
+    "Alt+Shift and a letter",
+    "Web player: a choice in the list of keys to hold. Keep the key names as they are printed "
+    "on keyboards.",
+)
+PLAYER_KEYS_CONTROL_ALT = N_(
+    "Control+Alt and a letter",
+    "Web player: a choice in the list of keys to hold. Keep the key names as they are printed "
+    "on keyboards.",
+)
+PLAYER_KEYS_SINGLE = N_(
+    "Single-key shortcuts (may conflict with screen readers)",
+    "Web player: a choice in the list of keys to hold: the letter alone. Screen readers use "
+    "single letters to move around a page.",
+)
 PLAYER_SHORTCUTS_HELP = N_(
-    "The keys work anywhere on this page except in form fields.",
+    "The keys work anywhere on this page except in form fields. Space plays or pauses when "
+    "the player has the focus.",
     "Web player: explains where the keyboard shortcuts work.",
 )
 PLAYER_KEY_SPACE = N_("Space", "Web player: the name of the space bar key.")
 PLAYER_PLAY_PAUSE = N_("Play or pause", "Web player: what a keyboard shortcut does.")
+PLAYER_SKIP_BACK = N_("Jump back", "Web player: what a keyboard shortcut does.")
+PLAYER_SKIP_FORWARD = N_("Jump forward", "Web player: what a keyboard shortcut does.")
 PLAYER_SLOWER = N_("Slower", "Web player: keyboard shortcut that lowers the playback speed.")
 PLAYER_FASTER = N_("Faster", "Web player: keyboard shortcut that raises the playback speed.")
 PLAYER_TRACKS = N_("Tracks", "Web player: heading of the list of tracks.")
@@ -136,13 +192,52 @@ PLAYER_TRANSCRIPT_KEYS = N_(
     "Web player: under the transcript's heading; the up and down (or left and right) arrow keys "
     "move the keyboard focus between the sentences of the transcript.",
 )
+PLAYER_FOLLOW = N_(
+    "Scroll along with the speech",
+    "Web player: checkbox under the transcript; when ticked, the transcript scrolls to keep the "
+    "sentence being read in view.",
+)
+PLAYER_SEARCH = N_(
+    "Search the transcript",
+    "Web player: label of the search box that finds words in the text of every track.",
+)
+PLAYER_MATCHES = N_(
+    "Matches: {count}",
+    "Web player: said and shown after a search of the transcript. {count} is a number.",
+)
+PLAYER_RESUME = N_(
+    "Resume track {number} at {time}",
+    "Web player: button offered when the listener comes back, to go on where they stopped. "
+    "{number} is the track's number, {time} a time such as 1:05.",
+)
+# What the player says to screen readers (brief; the audio itself never says these).
+PLAYER_PLAYING = N_("Playing", "Web player: said to screen readers when playback starts.")
+PLAYER_PAUSED = N_("Paused", "Web player: said to screen readers when playback stops.")
+PLAYER_PARAGRAPH = N_(
+    "Paragraph {number} of {total}",
+    "Web player: said to screen readers after moving to another paragraph. {number} and "
+    "{total} are digits.",
+)
+PLAYER_LAST_TRACK = N_(
+    "This is the last track.",
+    "Web player: said to screen readers when Next is pressed on the last track.",
+)
+PLAYER_END = N_(
+    "End of the guide.",
+    "Web player: said to screen readers when the last track has finished playing.",
+)
 PLAYER_DOWNLOADS = N_("Downloads", "Web player: heading of the list of files to download.")
-PLAYER_MP3 = N_(
-    "Audio (MP3)",
+PLAYER_DOWNLOAD = N_(
+    "{name}, {format}, {size}",
+    'Web player: a download link. {name} is what the file is ("The whole guide"), {format} '
+    'its format as written on the file (MP3, ZIP), {size} its size ("2.5 MB").',
+)
+PLAYER_AUDIO = N_(
+    "Audio",
     "Web player: link to one track's MP3 file; screen readers hear the track title after it.",
 )
 PLAYER_CAPTIONS = N_(
-    "Captions (WebVTT)",
+    "Captions",
     "Web player: link to one track's captions file; screen readers hear the track title after it.",
 )
 PLAYER_FULL_GUIDE_HINT = N_(

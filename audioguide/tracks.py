@@ -10,15 +10,14 @@ normalises loudness, encodes and tags the MP3, and moves it into place atomicall
 from __future__ import annotations
 
 import dataclasses
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from . import __version__, audio, cache, edition
-from .catalogs import Translated, Translation
+from . import __version__, audio, cache, edition, files
+from .catalogs import Translation, fill
 from .engines import get_engine
 from .errors import BuildError
 from .languages import Language
@@ -76,13 +75,24 @@ class TrackPlan:
     album: str
     artist: str  # the guide's author, or its title
     cover: Cover | None
+    title_lang: str  # BCP 47 tag of the title's language (the source's while untranslated)
     blocks: tuple[Block, ...]
-    transcript: str
-    fallbacks: tuple[str, ...]
     speaker: Speaker
-    source_tag: str  # BCP 47 tag of the guide's source language (untranslated text is in it)
     path: Path  # the MP3 to write
     inputs: str  # hash of everything above that shapes the file
+
+    @property
+    def transcript(self) -> str:
+        """As :attr:`audioguide.edition.Track.transcript`: the blocks, blank lines between."""
+        return "\n\n".join(block.text for block in self.blocks)
+
+    @property
+    def fallbacks(self) -> tuple[str, ...]:
+        """As :attr:`audioguide.edition.Track.fallbacks`: the messages read in the source
+        language (the title's, then the paragraphs')."""
+        found = [s.fallback for block in self.blocks for s in block.sentences if s.fallback]
+        found += [block.fallback for block in self.blocks[1:] if block.fallback]
+        return tuple(f for f in dict.fromkeys(found) if f != edition.ANNOUNCEMENT)
 
     @property
     def tags(self) -> audio.Tags:
@@ -131,7 +141,6 @@ def plan_track(
     """Decide everything spoken in one section's track, in one language. ``artist`` is the
     guide's author (default: ``album``, the guide's title); ``cover`` goes into the tags."""
     title = translation(section.title.value)
-    fallbacks = [f"{section.id}/title"] if title.fallback else []
 
     def sentences(
         text: str, who: Speaker, last_pause: int, fallback: str | None = None
@@ -150,7 +159,7 @@ def plan_track(
     marker = "\x00"
     template = translation.tool_template(TRACK_ANNOUNCEMENT)
     announcer = fallback_voice if template.fallback else voice
-    announcement = template.text.format(number=section.position, total=total, title=marker)
+    announcement = fill(template.text, number=section.position, total=total, title=marker)
     before, _, after = announcement.partition(marker)
     announced = edition.ANNOUNCEMENT if template.fallback else None
     title_id = f"{section.id}/title" if title.fallback else None
@@ -177,13 +186,9 @@ def plan_track(
         )
     ]
 
-    paragraphs: list[Translated] = []
     for number, paragraph in enumerate(section.paragraphs, 1):
         text = translation(paragraph.value)
-        paragraphs.append(text)
         message = f"{section.id}/p{number}" if text.fallback else None
-        if message:
-            fallbacks.append(message)
         who = fallback_voice if text.fallback else voice
         blocks.append(
             Block(
@@ -196,7 +201,6 @@ def plan_track(
             )
         )
 
-    transcript = "\n\n".join([spoken_announcement, *(p.text for p in paragraphs)])
     plan = TrackPlan(
         number=section.position,
         total=total,
@@ -206,11 +210,9 @@ def plan_track(
         album=album,
         artist=artist or album,
         cover=cover,
+        title_lang=(fallback_voice if title.fallback else voice).language.tag,
         blocks=tuple(blocks),
-        transcript=transcript,
-        fallbacks=tuple(fallbacks),
         speaker=voice,
-        source_tag=fallback_voice.language.tag,
         path=path,
         inputs="",
     )
@@ -265,14 +267,31 @@ class Rendered:
     times: tuple[tuple[int, int], ...]  # (start, end) of each sentence, in plan order
     synthesised: int  # clips made now
     cached: int  # clips taken from the cache
+    damaged: tuple[str, ...] = ()  # cache entries found damaged, ignored and made again
 
     def record(self) -> dict:
         return {"duration_ms": self.duration_ms, "times": [list(t) for t in self.times]}
 
     @classmethod
-    def from_record(cls, record: dict) -> Rendered:
-        times = tuple((int(start), int(end)) for start, end in record["times"])
-        return cls(int(record["duration_ms"]), times, synthesised=0, cached=0)
+    def from_record(cls, record: dict, plan: TrackPlan) -> Rendered:
+        """The timings a cache record holds for ``plan``; ``ValueError`` unless they are whole
+        milliseconds running forward inside the track, one (start, end) per sentence."""
+        try:
+            duration = record["duration_ms"]
+            times = tuple((start, end) for start, end in record["times"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not a track record ({exc})") from None
+        numbers = [duration, *(ms for span in times for ms in span)]
+        if not all(type(ms) is int for ms in numbers):
+            raise ValueError("timings are not whole milliseconds")
+        if len(times) != sum(len(block.sentences) for block in plan.blocks):
+            raise ValueError("not one timing per sentence")
+        previous = 0
+        for start, end in times:
+            if not previous <= start <= end <= duration:
+                raise ValueError(f"timing {start}-{end} out of order or past {duration} ms")
+            previous = end
+        return cls(duration, times, synthesised=0, cached=0)
 
 
 def timeline(plan: TrackPlan, rendered: Rendered) -> edition.Track:
@@ -307,12 +326,11 @@ def timeline(plan: TrackPlan, rendered: Rendered) -> edition.Track:
         )
     if next(times, None) is not None:
         raise ValueError(f"{plan.stem}: more timings than sentences")
-    title_fallback = f"{plan.section_id}/title" in plan.fallbacks
     return edition.Track(
         number=plan.number,
         section_id=plan.section_id,
         title=plan.title,
-        title_lang=(plan.source_tag if title_fallback else plan.speaker.language.tag),
+        title_lang=plan.title_lang,
         stem=plan.stem,
         duration_ms=rendered.duration_ms,
         blocks=tuple(blocks),
@@ -323,16 +341,20 @@ def timeline(plan: TrackPlan, rendered: Rendered) -> edition.Track:
 def clip_for(sentence: Sentence, store: cache.Cache) -> tuple[bytes, bool]:
     """The sentence's PCM at the common rate, and whether it had to be synthesised."""
     clip = store.get_clip(sentence.key)
-    made = clip is None
-    if made:
-        who = sentence.speaker
-        clip = get_engine(who.engine).synthesize(sentence.spoken, who.language, who.voice)
-        store.put_clip(sentence.key, clip)
-    return audio.to_rate(clip), made
+    if clip is not None:
+        return audio.to_rate(clip), False
+    who = sentence.speaker
+    clip = get_engine(who.engine).synthesize(sentence.spoken, who.language, who.voice)
+    store.put_clip(sentence.key, clip)
+    return audio.to_rate(clip), True
 
 
 def render(plan: TrackPlan, cache_root: Path) -> Rendered:
-    """Build the track's MP3 at ``plan.path`` and return where everything landed."""
+    """Build the track's MP3 at ``plan.path`` and return where everything landed.
+
+    The cache record of its timings is written before the MP3 is moved into place: a track whose
+    MP3 is there always has its record, so a killed build never forces a needless re-render.
+    """
     store = cache.Cache(cache_root)
     pieces = [audio.silence(LEAD_MS)]
     position = len(pieces[0])  # in bytes of PCM
@@ -347,24 +369,52 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
             pieces += [pcm, audio.silence(sentence.pause_ms)]
             position += len(pcm) + len(pieces[-1])
     pcm = b"".join(pieces)
-    rendered = Rendered(_ms(len(pcm)), tuple(times), synthesised, cached)
+    damaged = tuple(str(path) for path in store.damaged)
+    rendered = Rendered(_ms(len(pcm)), tuple(times), synthesised, cached, damaged)
     tags = dataclasses.replace(plan.tags, chapters=timeline(plan, rendered).chapters)
     part = store.part_path(plan.inputs)
-    part.parent.mkdir(parents=True, exist_ok=True)
-    # The same normalised audio as AAC, for the audiobook, goes into the cache just before the
-    # MP3 goes into place: a finished MP3 always has its part (and its record a moment later).
-    with _into_place(plan.path) as tmp, _into_place(part) as aac:
-        audio.encode_normalised(pcm, tmp, aac)
-        audio.write_tags(tmp, tags)
-    store.put_record(plan.inputs, rendered.record())
+    # The same normalised audio as AAC, for the audiobook, goes into the cache before the MP3
+    # goes into place: a finished MP3 always has its part and its record.
+    with files.into_place(plan.path, durable=False) as tmp:
+        with files.into_place(part, durable=False) as aac:
+            write_mp3(pcm, tmp, tags, aac)
+        store.put_record(plan.inputs, rendered.record())
     return rendered
+
+
+def write_mp3(pcm: bytes, path: Path, tags: audio.Tags, aac: Path | None = None) -> None:
+    """Normalise, encode and tag ``pcm`` into ``path`` (written in place: the caller makes it
+    atomic); the same normalised audio goes into ``aac`` (ADTS) when given."""
+    audio.encode_normalised(pcm, path, aac)
+    audio.write_tags(path, tags)
 
 
 def join_tracks(sources: list[Path], path: Path, tags: audio.Tags) -> None:
     """The full-guide file: the tracks one after another, tagged with a chapter per track."""
-    with _into_place(path) as tmp:
+    with files.into_place(path, durable=False) as tmp:
         audio.concat_mp3(sources, tmp)
         audio.write_tags(tmp, tags)
+
+
+# --- the worker processes ----------------------------------------------------------------
+
+_started: Any = None  # where a worker says which job it starts (set by worker_init)
+
+
+def worker_init(started: Any) -> None:
+    """Set up a worker process: it ignores Ctrl-C (the build stops by cancelling what is
+    queued and lets the jobs in hand finish), and says on ``started`` (a queue) which job it
+    takes, so a worker that dies can be named."""
+    global _started
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _started = started
+
+
+def run_job(job: int, function: Callable[..., Any], *args: Any) -> Any:
+    """Run ``function(*args)`` in a worker, saying first that job number ``job`` started."""
+    if _started is not None:
+        _started.put(job)
+    return function(*args)
 
 
 def make_audiobook(
@@ -372,27 +422,13 @@ def make_audiobook(
 ) -> None:
     """A language's M4B: the tracks' AAC parts (cache keys) joined, with a chapter per track."""
     store = cache.Cache(cache_root)
-    files = [store.part_path(key) for key in parts]
-    if not all(file.is_file() for file in files):
+    parts_on_disk = [store.part_path(key) for key in parts]
+    if not all(part.is_file() for part in parts_on_disk):
         raise BuildError(
             f"a track's audio for {path.name} left the cache during the build; build again"
         )
-    with _into_place(path) as tmp:
-        audio.make_m4b(files, tmp, tags, chapters)
-
-
-@contextmanager
-def _into_place(path: Path) -> Iterator[Path]:
-    """A temporary file beside ``path`` that replaces it once written: never a torn MP3."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with files.into_place(path, durable=False) as tmp:
+        audio.make_m4b(parts_on_disk, tmp, tags, chapters)
 
 
 def _ms(position: int) -> int:

@@ -193,9 +193,12 @@ def changed(before: dict, after: dict) -> set[str]:
 
 
 def temporary_files(root: Path) -> list[str]:
-    """Files the atomic writes leave behind when interrupted (``.<name>.<random>.tmp``)."""
+    """Files the atomic writes leave behind when interrupted
+    (``.audioguide-tmp-<name>.<random>.tmp``)."""
     return sorted(
-        path.relative_to(root).as_posix() for path in root.rglob("*") if path.name.endswith(".tmp")
+        path.relative_to(root).as_posix()
+        for path in root.rglob(".audioguide-tmp-*")
+        if path.name.endswith(".tmp")
     )
 
 
@@ -275,6 +278,8 @@ def set_translation(po: Path, msgid: str, msgstr: str) -> None:
     message = catalog.get(msgid)
     assert message is not None, f"{msgid!r} is not in {po}"
     message.string = msgstr
+    for each in catalog:  # Babel guesses python-format for "80% of" (python-babel/babel#1268),
+        each.flags.discard("python-format")  # which makes gettext and audioguide refuse the file
     with open(po, "wb") as handle:
         write_po(handle, catalog, width=0)
 

@@ -8,8 +8,10 @@ and then translated). Each test gets its own copy laid out like the repository:
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,6 +96,27 @@ def project(tmp_path: Path) -> Project:
     # fixture catalogs are current.
     catalogs.update(load_guide(scripts), locales)
     return Project(tmp_path, scripts, locales, output)
+
+
+def gettext_tool(name: str) -> str:
+    """The path of a GNU gettext program; skipped with a hint when it is missing, except in CI."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{name} is missing: .ci/run installs Debian's gettext package")
+        pytest.skip(f"{name} not found: install GNU gettext (e.g. apt-get install gettext)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def gettext():
+    """Run a GNU gettext program: ``gettext("msgcat", path)`` -> CompletedProcess (bytes)."""
+
+    def run(name: str, *args: str | Path) -> subprocess.CompletedProcess:
+        command = [gettext_tool(name), *map(str, args)]
+        return subprocess.run(command, capture_output=True, timeout=60, check=False)
+
+    return run
 
 
 @pytest.fixture

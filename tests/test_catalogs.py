@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -147,7 +148,7 @@ def test_update_creates_catalogs_with_correct_headers(project) -> None:
         header = text.split('msgid ""', 1)[0] + text.split('msgid ""', 1)[1].split("\n\n", 1)[0]
         assert f'"Language: {locale_id}\\n"' in header
         assert '"Plural-Forms: nplurals=1; plural=0;\\n"' in header
-        assert '"Content-Type: text/plain; charset=utf-8\\n"' in header
+        assert '"Content-Type: text/plain; charset=UTF-8\\n"' in header
         assert "fuzzy" not in header
         catalog = _read(project.po(locale_id))
         assert catalog.fuzzy is False
@@ -219,8 +220,10 @@ def test_fuzzy_message_keeps_its_previous_msgid_through_later_updates(project) -
     assert "# |" not in text  # not turned into a translator comment
 
 
-def test_long_previous_msgid_survives_later_updates(project) -> None:
+def test_previous_msgid_stays_the_english_the_translation_was_made_for(project) -> None:
+    """After two edits, ``#|`` still shows the text the Korean was translated from."""
     welcome = project.scripts / "01-welcome.yaml"
+    original = "This guide has three short parts. Each part is one track."
     first = "This guide has three short parts. Each part is one track, and each track is short."
     second = "This guide has three short parts. Each part is one track, and every track is short."
     _edit(welcome, "Each part is one track.", first.split("parts. ", 1)[1])
@@ -234,7 +237,7 @@ def test_long_previous_msgid_survives_later_updates(project) -> None:
     assert project.snapshot() == before
     message = catalogs.load(project.locales, resolve("ko"))[second]
     assert message.fuzzy
-    assert message.previous_id == [first]
+    assert message.previous_id == [original]
     assert message.user_comments == []
 
 
@@ -464,3 +467,376 @@ def test_translation_falls_back_to_source_for_fuzzy_and_untranslated(project) ->
     english = catalogs.translation(guide, project.locales, resolve("en"))
     assert english("Welcome") == catalogs.Translated("Welcome", False)
     assert english.tool(TRACK_ANNOUNCEMENT, number=1, total=3, title="Hi") == "Track 1 of 3. Hi."
+
+
+# --- broken catalogs: every command refuses before writing (issue 8 §2) ---------------------
+
+DAMAGE = {
+    "unterminated string": ('msgstr "환영합니다"', 'msgstr "환영합니', "quoted string"),
+    "deleted msgid line": ('msgid "Welcome"\n', "", "restore the msgid"),
+    "ISO-8859-1 charset": ("charset=UTF-8", "charset=ISO-8859-1", "convert the file to UTF-8"),
+    "unknown charset": ("charset=UTF-8", "charset=nonsense-xyz", "convert the file to UTF-8"),
+    "bad escape": ('msgstr "환영합니다"', 'msgstr "환영\\q합니다"', "unknown escape"),
+    "stray quote": ('msgstr "환영합니다"', 'msgstr "환영"합니다"', "outside the quotes"),
+    "trailing garbage": ('msgstr "환영합니다"', 'msgstr "환영합니다" x', "unknown keyword"),
+    "unquoted msgid": ('msgid "Welcome"', "msgid Welcome", "unknown keyword"),
+    "plural guide message": (
+        'msgid "Welcome"\nmsgstr "환영합니다"',
+        'msgid "Welcome"\nmsgid_plural "Welcomes"\nmsgstr[0] "환영합니다"',
+        "plural forms",
+    ),
+    "control character": ('msgstr "환영합니다"', 'msgstr "환영\\a합니다"', "control character"),
+    "NUL": ('msgstr "환영합니다"', 'msgstr "환영\\0합니다"', "control character U+0000"),
+}
+COMMANDS = {
+    "stats": ["stats"],
+    "update": ["update"],
+    "compile": ["compile"],
+    "build": ["build", "--engine", "espeak", "--no-cache"],
+}
+
+
+def _canonical(project, locale_id: str) -> str:
+    """The catalog as audioguide writes it (the fixtures may predate the current layout)."""
+    assert project.run("update", "--lang", locale_id).exit_code == 0
+    return project.po(locale_id).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("case", sorted(DAMAGE))
+def test_every_command_refuses_a_broken_catalog_and_writes_nothing(
+    project, user_error, case, command
+) -> None:
+    old, new, words = DAMAGE[case]
+    text = _canonical(project, "ko")
+    assert old in text
+    project.po("ko").write_text(text.replace(old, new, 1), encoding="utf-8")
+    before = project.snapshot()
+
+    result = project.run(*COMMANDS[command])
+
+    message = user_error(result, "locales/ko/LC_MESSAGES/audioguide.po", r"\d+")
+    assert words in message
+    assert project.snapshot() == before
+
+
+def test_duplicate_msgids_are_an_error_not_a_silent_drop(project, user_error) -> None:
+    text = _canonical(project, "ko")
+    entry = 'msgid "Welcome"\nmsgstr "환영합니다"\n'
+    project.po("ko").write_text(text + "\n" + entry.replace("환영합니다", "어서 오세요"), "utf-8")
+    before = project.snapshot()
+    duplicate = len(text.splitlines()) + 2
+
+    for command in ("update", "stats"):
+        message = user_error(project.run(command), "audioguide.po", duplicate)
+        assert "already on line" in message
+    assert project.snapshot() == before
+
+
+HEADER_ONLY = 'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n'
+
+
+@pytest.mark.parametrize("content", ["", HEADER_ONLY])
+def test_an_empty_catalog_fails_a_strict_build_and_stats_says_so(project, user_error, content):
+    project.po("ko").write_text(content, encoding="utf-8")
+
+    result = project.run("build", "--engine", "espeak", "--no-cache", "--strict")
+
+    message = user_error(result, "locales/ko/LC_MESSAGES/audioguide.po")
+    assert "no messages" in message
+    assert "audioguide update --lang ko" in message
+    stats = project.run("stats")
+    assert "no messages; run `audioguide update`" in stats.stdout
+    assert project.run("update", "--lang", "ko").stdout.strip() == "ko: updated"
+    assert _read(project.po("ko"))["Play"].string == "재생"  # filled again
+
+
+def test_an_empty_catalog_is_a_clear_warning_for_a_build(site) -> None:
+    site.po("ko").write_text("", encoding="utf-8")
+
+    result = site.build("--lang", "ko")
+
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "warning: ko: the catalog has no messages (it is empty or only a header); the whole ko "
+        "guide is spoken and shown in English"
+    ) in result.stderr
+
+
+# --- no lost work (issue 8 §3, §4, §6) ------------------------------------------------------
+
+
+def test_a_translators_fuzzy_translation_of_a_tool_string_is_kept(project) -> None:
+    text = _canonical(project, "ko")
+    old = 'msgid "Play"\nmsgstr "재생"\n'
+    assert old in text
+    project.po("ko").write_text(
+        text.replace(old, '#, fuzzy\nmsgid "Play"\nmsgstr "듣기"\n'), encoding="utf-8"
+    )
+
+    assert project.run("update", "--lang", "ko").exit_code == 0
+
+    message = _read(project.po("ko"))["Play"]
+    assert (message.string, message.fuzzy) == ("듣기", True)
+
+
+def test_a_blank_tool_string_gets_the_shipped_translation(project) -> None:
+    text = _canonical(project, "ko")
+    project.po("ko").write_text(text.replace('msgstr "재생"', 'msgstr "  "'), encoding="utf-8")
+
+    assert project.run("update", "--lang", "ko").exit_code == 0
+
+    assert _read(project.po("ko"))["Play"].string == "재생"
+
+
+def test_a_save_made_while_update_runs_is_not_overwritten(project, user_error, monkeypatch):
+    from audioguide.catalogs import workflow
+
+    _edit(project.scripts / "03-goodbye.yaml", GOODBYE, "Thank you all for listening.")
+    saved = _canonical(project, "zh_Hans") + "\n# saved by the translator's editor\n"
+    merge = workflow._merge
+
+    def merge_then_save(catalog, template, shipped):  # a save between update's read and write
+        merge(catalog, template, shipped)
+        if str(catalog.locale) == "ko":
+            project.po("ko").write_text(saved.replace("zh_Hans", "ko"), encoding="utf-8")
+
+    monkeypatch.setattr(workflow, "_merge", merge_then_save)
+
+    result = project.run("update", "--lang", "ko")
+
+    message = user_error(result, "locales/ko/LC_MESSAGES/audioguide.po")
+    assert "changed while `audioguide update` was running" in message
+    assert project.po("ko").read_text(encoding="utf-8") == saved.replace("zh_Hans", "ko")
+    assert not list(project.po("ko").parent.glob(".audioguide-tmp-*"))
+
+
+def test_update_removes_what_a_killed_update_left_and_nothing_else(project) -> None:
+    folder = project.po("ko").parent
+    leftovers = [
+        folder / ".audioguide-tmp-audioguide.po.k1ll3d.tmp",
+        project.locales / ".audioguide-tmp-audioguide.pot.x2y3z4.tmp",
+    ]
+    theirs = [folder / ".audioguide.po.swp", folder / "notes.tmp", project.locales / ".x.tmp"]
+    for path in leftovers + theirs:
+        path.write_text("half written", encoding="utf-8")
+
+    assert project.run("update", "--lang", "ko").exit_code == 0
+
+    assert not any(path.exists() for path in leftovers)
+    assert all(path.read_text(encoding="utf-8") == "half written" for path in theirs)
+
+
+# --- placeholders are data (issue 8 §5) -------------------------------------------------------
+
+EVIL = ["{number.__class__.__doc__}", "{total:>2000000000}", "{title!r}", "{0}", "{number[0]}"]
+
+
+@pytest.mark.parametrize("evil", EVIL)
+def test_a_placeholder_with_code_in_it_is_reported_and_never_evaluated(project, evil) -> None:
+    text = _canonical(project, "ko")
+    assert "{number}번 트랙," in text
+    project.po("ko").write_text(
+        text.replace("{number}번 트랙,", f"{evil} {{number}}번 트랙,"),
+        encoding="utf-8",
+    )
+    guide = load_guide(project.scripts)
+
+    result = project.run("stats", "--check")
+
+    assert result.exit_code == 1
+    found = re.search(r"audioguide\.po:(\d+): the translation writes (\S+)", result.stdout)
+    assert found, result.stdout
+    line = project.po("ko").read_text(encoding="utf-8").splitlines()[int(found.group(1)) - 1]
+    assert line == f'msgid "{TRACK_ANNOUNCEMENT}"'
+    korean = catalogs.translation(guide, project.locales, resolve("ko"))
+    spoken = korean.tool(TRACK_ANNOUNCEMENT, number=1, total=3, title="환영합니다")
+    assert spoken == "Track 1 of 3. 환영합니다."  # the source text, filled in safely
+    assert "Built-in" not in spoken and "int(" not in spoken
+
+
+def test_a_strict_build_refuses_broken_placeholders(project, user_error) -> None:
+    text = _canonical(project, "ko")
+    assert "{number}번 트랙," in text
+    project.po("ko").write_text(
+        text.replace("{number}번 트랙,", "{numero}번 트랙,"), encoding="utf-8"
+    )
+    before = project.snapshot()
+
+    result = project.run("build", "--engine", "espeak", "--no-cache", "--strict")
+
+    message = user_error(result, "locales/ko/LC_MESSAGES/audioguide.po", r"\d+")
+    assert "loses {number}; adds {numero}" in message
+    assert project.snapshot() == before
+
+
+def test_fill_replaces_plain_fields_only() -> None:
+    template = "{title} — {number.real} {total:>9} {title!r} {unknown} {title}"
+    assert catalogs.fill(template, title="T", number=1, total=2) == (
+        "T — {number.real} {total:>9} {title!r} {unknown} T"
+    )
+    assert catalogs.placeholder_problem("{title}", "{{title}}") == (
+        "writes a lone { or } (only plain placeholders such as {title} work)"
+    )
+
+
+# --- stats says what needs work (issue 8 §6) ------------------------------------------------
+
+
+def test_whitespace_only_translation_counts_as_untranslated(project) -> None:
+    text = _canonical(project, "ko")
+    project.po("ko").write_text(
+        text.replace('msgstr "환영합니다"', 'msgstr " \\t "'), encoding="utf-8"
+    )
+    guide = load_guide(project.scripts)
+
+    assert "1" in _stats_rows(project.run("stats").stdout)["ko"][2:3][0].__str__()
+    korean = catalogs.translation(guide, project.locales, resolve("ko"))
+    assert korean("Welcome") == catalogs.Translated("Welcome", True)
+
+
+def test_stats_lists_each_message_that_needs_work_with_file_and_line(project) -> None:
+    _edit(project.scripts / "03-goodbye.yaml", GOODBYE, "Thank you so much for listening.")
+    _edit(project.scripts / "01-welcome.yaml", "  - Welcome to the museum.\n",
+          "  - Welcome to the museum.\n  - Please switch off your phone now.\n")  # fmt: skip
+    assert project.run("update", "--lang", "ko").exit_code == 0
+    lines = project.po("ko").read_text(encoding="utf-8").splitlines()
+
+    result = project.run("stats")
+
+    listed = re.findall(r"^  (\S+audioguide\.po):?(\d*): (\w+)(?:[^:]*): \"(.*)\"$",
+                        result.stdout, re.M)  # fmt: skip
+    ko = {(kind, start): line for path, line, kind, start in listed if "/ko/" in path}
+    fuzzy_line = ko[("fuzzy", "Thank you so much for listening.")]
+    new_line = ko[("untranslated", "Please switch off your phone now.")]
+    assert lines[int(fuzzy_line) - 1] == 'msgid "Thank you so much for listening."'
+    assert lines[int(new_line) - 1] == 'msgid "Please switch off your phone now."'
+    zh = [entry for entry in listed if "/zh_Hans/" in entry[0]]  # not updated: no line yet
+    assert ("", "untranslated", "Please switch off your phone now.") in [z[1:] for z in zh]
+
+    data = json.loads(project.run("stats", "--json").stdout)
+    korean = next(item for item in data if item["language"] == "ko")
+    assert (korean["translated"], korean["fuzzy"], korean["untranslated"]) == (
+        len(STRINGS) + 8, 1, 1,
+    )  # fmt: skip
+    assert {(m["kind"], m["line"], m["msgid"]) for m in korean["messages"]} == {
+        ("fuzzy", int(fuzzy_line), "Thank you so much for listening."),
+        ("untranslated", int(new_line), "Please switch off your phone now."),
+    }
+
+
+def test_stats_shows_the_start_of_a_long_message(project) -> None:
+    _edit(project.scripts / "01-welcome.yaml", "three short parts.", "four short parts.")
+    assert project.run("update", "--lang", "ko").exit_code == 0
+
+    result = project.run("stats")
+
+    assert ': fuzzy: "This guide has four short parts. Each part is one…"' in result.stdout
+
+
+# --- the header (issue 8 §6) ----------------------------------------------------------------
+
+
+def _header(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    return re.findall(r'^"([^:]+): (.*)\\n"$', text.split("\n\n", 1)[0], re.M)
+
+
+def test_headers_name_the_guide_and_hold_no_placeholders(project) -> None:
+    shutil.rmtree(project.locales)
+    assert project.run("update").exit_code == 0
+
+    template = dict(_header(project.pot))
+    korean = _header(project.po("ko"))
+    assert template["Project-Id-Version"] == dict(korean)["Project-Id-Version"] == "test-guide"
+    assert [name for name, _ in korean] == [
+        "Project-Id-Version", "POT-Creation-Date", "PO-Revision-Date", "Language",
+        "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Plural-Forms",
+    ]  # fmt: skip
+    for path in (project.pot, project.po("ko"), project.po("zh_Hans")):
+        text = path.read_text(encoding="utf-8")
+        for placeholder in ("EMAIL@ADDRESS", "LL@li.org", "VERSION", "FULL NAME", "YEAR"):
+            assert placeholder not in text, (path, placeholder)
+
+
+def test_contact_in_guide_yaml_fills_bugs_address_and_language_team(project) -> None:
+    guide_yaml = project.scripts / "guide.yaml"
+    contact = "Translators <translators@example.org>"
+    guide_yaml.write_text(
+        guide_yaml.read_text(encoding="utf-8") + f"contact: {contact}\n", encoding="utf-8"
+    )
+
+    assert project.run("update").exit_code == 0
+
+    assert dict(_header(project.pot))["Report-Msgid-Bugs-To"] == contact
+    korean = dict(_header(project.po("ko")))
+    assert korean["Report-Msgid-Bugs-To"] == korean["Language-Team"] == contact
+
+
+# --- GNU gettext agrees (issue 8: round trips) ----------------------------------------------
+
+
+def _fresh_french(project) -> None:
+    guide_yaml = project.scripts / "guide.yaml"
+    text = guide_yaml.read_text(encoding="utf-8")
+    guide_yaml.write_text(re.sub(r"languages: \[(.*)\]", r"languages: [\1, fr]", text), "utf-8")
+    for command in (["extract"], ["update", "--lang", "fr"]):
+        assert project.run(*command).exit_code == 0
+
+
+@pytest.mark.parametrize("guide", ["fixture", "fresh fr"])
+def test_update_then_msgcat_and_msgmerge_change_no_byte(project, gettext, guide) -> None:
+    if guide == "fresh fr":
+        _fresh_french(project)
+    _edit(project.scripts / "01-welcome.yaml", "three short parts.", "three very short parts.")
+    assert project.run("extract").exit_code == 0
+    assert project.run("update").exit_code == 0
+    paths = [project.pot, *sorted(project.locales.glob("*/LC_MESSAGES/audioguide.po"))]
+    assert len(paths) == (4 if guide == "fresh fr" else 3)
+
+    for path in paths:
+        data = path.read_bytes()
+        assert gettext("msgfmt", "-c", "-o", "/dev/null", path).returncode == 0, path
+        assert gettext("msgcat", path).stdout == data, path
+        merged = path.with_suffix(".merged")
+        merged.write_bytes(data)
+        # --previous keeps the #| lines of fuzzy entries, which plain msgmerge drops
+        previous = ["--previous"] if b"#| msgid" in data else []
+        done = gettext("msgmerge", "--quiet", "--update", "--no-fuzzy-matching", *previous,
+                       "--backup=none", merged, project.pot)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert merged.read_bytes() == data, path
+
+
+def test_a_file_reformatted_by_gettext_comes_back_from_update_unchanged(project, gettext):
+    text = _canonical(project, "ko")
+    hand_edit = 'msgstr "들어 주셔서 감사합니다. ' + "정말 고맙습니다. " * 12 + '"'
+    project.po("ko").write_text(
+        text.replace('msgstr "들어 주셔서 감사합니다."', hand_edit), encoding="utf-8"
+    )
+    assert project.run("update", "--lang", "ko").exit_code == 0
+    ours = project.po("ko").read_bytes()
+    strings = [line for line in ours.decode().splitlines() if line.startswith(('"', "msg"))]
+    assert max(len(line) for line in strings) <= 79
+
+    project.po("ko").write_bytes(gettext("msgcat", project.po("ko")).stdout)
+    assert project.po("ko").read_bytes() == ours
+    assert project.run("update", "--lang", "ko").stdout.strip() == "ko: unchanged"
+
+
+def test_an_editors_own_header_fields_stay_where_msgmerge_keeps_them(project, gettext) -> None:
+    text = _canonical(project, "ko")
+    poedit = '"X-Generator: Poedit 3.4.2\\n"\n"X-Poedit-Bookmarks: 3\\n"\n'
+    text = text.replace(
+        '"Plural-Forms: nplurals=1; plural=0;\\n"\n',
+        '"Plural-Forms: nplurals=1; plural=0;\\n"\n' + poedit,
+        1,
+    )
+    project.po("ko").write_text(text, encoding="utf-8")
+
+    assert project.run("update", "--lang", "ko").stdout.strip() == "ko: unchanged"
+    merged = project.root / "merged.po"
+    merged.write_bytes(project.po("ko").read_bytes())
+    gettext("msgmerge", "-q", "-U", "--no-fuzzy-matching", "--backup=none", merged, project.pot)
+    assert merged.read_bytes() == project.po("ko").read_bytes()
+    assert poedit in project.po("ko").read_text(encoding="utf-8")

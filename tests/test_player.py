@@ -18,7 +18,7 @@ from audioguide import strings as S
 from audioguide.catalogs import Translation, placeholders
 from audioguide.edition import Edition
 from audioguide.languages import resolve
-from audioguide.package.player import _duration, render_site
+from audioguide.package.player import STEPS, _duration, _unit, render_site
 
 LOCALES = Path(__file__).resolve().parents[1] / "audioguide" / "locales"
 PLAYER_STRINGS = [value for name, value in vars(S).items() if name.startswith("PLAYER_")]
@@ -92,9 +92,21 @@ def editions():
     return [edition("en"), edition("ko", untranslated_second=True), edition("zh_Hans")]
 
 
+def sizes(editions) -> dict[str, int]:
+    """A size for every file the pages offer: the whole guide 2.5 MB, the rest 830 kB."""
+    result = {}
+    for e in editions:
+        paths = [e.full_guide, e.transcript, e.playlist, e.feed, e.zip]
+        paths += [e.track_file(t, suffix) for t in e.tracks for suffix in (".mp3", ".vtt")]
+        result |= {path: 830_000 for path in paths}
+        result[e.full_guide] = 2_500_000
+        result[e.track_file(e.tracks[0], ".vtt")] = 410
+    return result
+
+
 @pytest.fixture(scope="module")
 def site(editions):
-    return render_site(editions, translations())
+    return render_site(editions, translations(), sizes(editions))
 
 
 def page(site, name) -> str:
@@ -162,12 +174,12 @@ def test_site_files(site):
 
 
 def test_same_input_same_bytes(editions, site):
-    assert render_site(editions, translations()) == site
+    assert render_site(editions, translations(), sizes(editions)) == site
 
 
 def test_render_needs_an_edition():
     with pytest.raises(ValueError):
-        render_site([], {})
+        render_site([], {}, {})
 
 
 def test_language_chooser(site):
@@ -206,7 +218,8 @@ def test_language_page_structure(site, tag):
     assert track["kind"] == "captions" and track["srclang"] == tag
     assert track["src"] == "01-s1.vtt" and track["label"]
     assert [b.get("data-action") for b in parsed.all("button") if "data-action" in b] == [
-        "previous", "back", "play", "forward", "next",
+        "previous", "previous-paragraph", "back", "play", "forward", "next-paragraph", "next",
+        "mute",
     ]  # fmt: skip
     assert all(b.get("type") == "button" for b in parsed.all("button"))
     assert any(a.get("role") == "status" for _, a in parsed.elements)
@@ -262,7 +275,9 @@ def test_untranslated_parts_carry_the_source_language(site):
 def test_no_untranslated_note_when_everything_spoken_is_translated(editions):
     """Completeness also counts strings never spoken: it alone does not make the note."""
     zh = Edition(**{**vars(editions[2]), "completeness": 30.0})
-    html = render_site([editions[0], zh], translations())["zh-Hans/index.html"].decode()
+    html = render_site([editions[0], zh], translations(), sizes(editions))[
+        "zh-Hans/index.html"
+    ].decode()
     assert "尚未翻译" not in html
 
 
@@ -331,7 +346,7 @@ def test_every_text_of_the_page_comes_from_the_catalog(editions):
     catalog = Catalog(locale="ko", domain="audioguide")
     for string in S.STRINGS:
         catalog.add(string.msgid, "⟦" + string.msgid + "⟧")
-    site = render_site(editions, translations({"ko": catalog}))
+    site = render_site(editions, translations({"ko": catalog}), sizes(editions))
     parsed = Page(page(site, "ko/index.html"))
     ko = editions[1]
     guide_texts = {ko.title, ko.description}
@@ -339,6 +354,7 @@ def test_every_text_of_the_page_comes_from_the_catalog(editions):
         guide_texts |= {track.title, *(cue.text for cue in track.sentences)}
     names = {e.language.name for e in editions}
     names |= {_duration(t.duration_ms, Locale.parse("ko")) for t in ko.tracks}  # Babel's
+    names |= {_unit(seconds, "duration-second", Locale.parse("ko")) for seconds in STEPS}
     allowed = re.compile(r"[\d:./×,\s]*|[A-Z]|(· )?⟦.*⟧")
     bare = [
         text
@@ -377,7 +393,9 @@ def hostile_site(editions):
     intro = dataclasses.replace(intro, sentences=(said, *intro.sentences[1:]))
     first = dataclasses.replace(first, title=nasty, blocks=(intro, *first.blocks[1:]))
     ko = dataclasses.replace(ko, title=nasty, description=nasty, tracks=(first, *ko.tracks[1:]))
-    return render_site([editions[0], ko, editions[2]], translations({"ko": catalog}))
+    return render_site(
+        [editions[0], ko, editions[2]], translations({"ko": catalog}), sizes(editions)
+    )
 
 
 def test_hostile_translations_are_text(hostile_site):
@@ -385,7 +403,7 @@ def test_hostile_translations_are_text(hostile_site):
     parsed = Page(html)
     assert [name for name, _ in parsed.elements if name in ("img", "i", "b", "style")] == []
     assert [a["src"] for a in parsed.all("script")] == ["../assets/player.js"]
-    assert len([name for name, _ in parsed.elements if name == "svg"]) == 6  # the icons
+    assert len([name for name, _ in parsed.elements if name == "svg"]) == 9  # the icons
     for _, attributes in parsed.elements:
         assert not any(name.startswith("on") for name in attributes), attributes
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -393,9 +411,9 @@ def test_hostile_translations_are_text(hostile_site):
     texts = [text for text, _ in parsed.texts]
     assert "<img src=x onerror=alert(1)>" in texts
     assert "]]></style></script>\u202e<svg onload=alert(3)>" in texts
-    assert ("data-pause", '"><script>alert(2)</script>') in [(n, v) for n, v, _ in parsed.values]
-    # A broken placeholder is not used: the shipped Korean translation stands in for it.
-    assert "재생 속도" in texts
+    assert '"><script>alert(2)</script>' in texts  # the "Pause" message, for the script
+    # A translation with a broken placeholder is not used: the source text stands in for it.
+    assert "Speed" in texts and "{broken" not in html
 
 
 def test_hostile_text_also_escaped_in_the_chooser(hostile_site):
@@ -438,3 +456,82 @@ def test_script_never_writes_html():
     for risky in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
                   "new Function", "fetch(", "XMLHttpRequest"):  # fmt: skip
         assert risky not in script, risky
+
+
+# --- downloads, times, languages of parts (issue 10 §1) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tag", "whole", "captions"),
+    [
+        ("en", "The whole guide, MP3, 2.5 MB", "Captions, WebVTT, 1 kB"),
+        ("ko", "가이드 전체 (MP3, 2.5MB)", "자막 (WebVTT, 1kB)"),
+        ("zh-Hans", "完整导览（MP3，2.5 MB）", "字幕（WebVTT，1 kB）"),
+    ],
+)
+def test_every_download_names_its_format_and_size(site, tag, whole, captions):
+    parsed = Page(page(site, f"{tag}/index.html"))
+    texts = [text for text, _ in parsed.texts]
+    assert whole in texts
+    assert captions in texts  # a 410-byte file is "1 kB", never "0 kB"
+    links = [a for a in parsed.all("a") if a.get("download") is not None or "type" in a]
+    assert len(links) == 2 * 2 + 5  # two files per track, five for the whole guide
+    for text in ("MP3", "TXT", "M3U", "RSS", "ZIP"):
+        assert any(f"{text}" in t and ("830" in t or "2.5" in t) for t in texts), text
+
+
+def test_a_download_without_a_size_is_a_mistake(editions):
+    known = sizes(editions)
+    del known[editions[1].zip]
+    with pytest.raises(KeyError, match="guide-ko.zip"):
+        render_site(editions, translations(), known)
+
+
+def test_the_downloads_are_a_table_others_can_extend(editions, monkeypatch):
+    from audioguide.package import player
+
+    row = player.Download(lambda e: f"{e.folder}/book.epub", S.PLAYER_TRANSCRIPT, "EPUB 3",
+                          S.PLAYER_TRANSCRIPT_HINT, "application/epub+zip")  # fmt: skip
+    monkeypatch.setattr(player, "DOWNLOADS", (*player.DOWNLOADS, row))
+    known = sizes(editions) | {f"{e.folder}/book.epub": 1_234_567 for e in editions}
+    parsed = Page(page(render_site(editions, translations(), known), "en/index.html"))
+    assert "book.epub" in [a["href"] for a in parsed.all("a")]
+    assert "Transcript, EPUB 3, 1.2 MB" in [text for text, _ in parsed.texts]
+
+
+def test_times_are_rounded_alike_in_the_list_the_slider_and_the_script(editions):
+    """63.6 s is "1 minute, 4 seconds" in the track list and 64 on the slider and readout."""
+    en = editions[0]
+    track = dataclasses.replace(en.tracks[0], duration_ms=63_600)
+    longer = dataclasses.replace(en, tracks=(track, *en.tracks[1:]))
+    parsed = Page(page(render_site([longer], translations(), sizes([longer])), "en/index.html"))
+    assert "1 minute, 4 seconds" in [text for text, _ in parsed.texts]
+    assert parsed.all("input")[0]["max"] == "64"
+    (first,) = [li for li in parsed.all("li") if li.get("id") == "track-1"]
+    assert first["data-seconds"] == "64"
+    assert parsed.all("time")[0]["datetime"] == "PT1M4S"
+
+
+def test_paragraph_starts_are_in_the_page(site, editions):
+    parsed = Page(page(site, "en/index.html"))
+    (cues,) = [div for div in parsed.all("div") if div.get("id") == "cues-1"]
+    assert cues["data-chapters"] == "0.000"  # one paragraph: the announcement belongs to it
+    blocks = [b["data-block"] for b in parsed.all("button") if "cue" in b.get("class", "")]
+    assert blocks[:2] == ["announcement", "p1"]
+
+
+def test_messages_for_the_script_carry_their_language(editions):
+    """A message the catalog lacks is shown in English, and marked as English."""
+    catalog = Catalog(locale="ko", domain="audioguide")
+    catalog.add(S.PLAYER_END, "")  # untranslated in the guide's catalog ...
+    shipped_ko = shipped("ko")
+    del shipped_ko[S.PLAYER_END]  # ... and in the shipped one
+    ko = editions[1]
+    texts = translations()
+    texts["ko"] = Translation(ko.language, catalog, shipped_ko)
+    parsed = Page(page(render_site(editions, texts, sizes(editions)), "ko/index.html"))
+    messages = {a["data-message"]: a.get("lang") for a in parsed.all("span") if "data-message" in a}
+    assert messages["end"] == "en"
+    assert ("End of the guide.", "en") in parsed.texts
+    assert messages["last"] is None and ("마지막 트랙입니다.", "ko") in parsed.texts
+    assert ("전체 {total} 중 {elapsed}", "ko") in parsed.texts  # filled in by the script

@@ -439,8 +439,8 @@ def _whole_catalog_in(encoding: str):
 
 
 BAD_CATALOGS = {
-    "po-with-junk-line": (_junk_at_end, "not a valid .po file"),
-    "po-msgid-without-msgstr": (_msgid_without_msgstr, "not a valid .po file"),
+    "po-with-junk-line": (_junk_at_end, "unknown keyword"),
+    "po-msgid-without-msgstr": (_msgid_without_msgstr, "has no msgstr"),
     "po-line-in-latin-1": (_latin_1_translation, "not UTF-8"),
     "po-in-gb2312": (_whole_catalog_in("gb2312"), "not UTF-8"),
     "po-in-utf-16": (_whole_catalog_in("utf-16"), "not UTF-8"),

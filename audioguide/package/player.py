@@ -17,7 +17,7 @@ from scripts and catalogs goes through Jinja2's autoescape.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -29,7 +29,7 @@ from babel.units import format_unit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .. import strings as S
-from ..catalogs import Translation
+from ..catalogs import Translation, fill, placeholders
 from ..edition import Edition, Sentence
 
 _HERE = Path(__file__).parent
@@ -44,26 +44,82 @@ CSP = (
     "base-uri 'none'; form-action 'none'"
 )
 
-# Single-key shortcuts: KeyboardEvent.code (the physical key, so they work whatever the input
-# method) -> what the key shows.
+STEPS = (5, 10, 15, 30, 60)  # seconds the back and forward buttons skip; 10 unless chosen
+
+# Shortcuts: action -> the key it shows (player.js maps KeyboardEvent.code, the physical key, so
+# they work whatever the layout or input method). They need Alt+Shift unless the listener
+# chooses other modifiers or single keys: single letters are screen readers' browse-mode keys.
 SHORTCUTS = (
-    ("play", ("K", "Space")),
-    ("back", ("J",)),
-    ("forward", ("L",)),
-    ("previous", ("P",)),
-    ("next", ("N",)),
-    ("slower", (",",)),
-    ("faster", (".",)),
+    ("play", "K"),
+    ("back", "J"),
+    ("forward", "L"),
+    ("previous-paragraph", "U"),
+    ("next-paragraph", "O"),
+    ("previous", "P"),
+    ("next", "N"),
+    ("mute", "M"),
+    ("slower", ","),
+    ("faster", "."),
+)
+MODIFIERS = (
+    ("alt-shift", S.PLAYER_KEYS_ALT_SHIFT),
+    ("control-alt", S.PLAYER_KEYS_CONTROL_ALT),
+    ("none", S.PLAYER_KEYS_SINGLE),
 )
 
 
+# What player.js shows and says as things happen: name -> msgid. Each is written into the page
+# in the language it is in (English where untranslated), with its placeholders left to fill.
+MESSAGES = (
+    ("play", S.PLAYER_PLAY),
+    ("pause", S.PLAYER_PAUSE),
+    ("playing", S.PLAYER_PLAYING),
+    ("paused", S.PLAYER_PAUSED),
+    ("position", S.PLAYER_POSITION_VALUE),
+    ("back", S.PLAYER_BACK),
+    ("forward", S.PLAYER_FORWARD),
+    ("paragraph", S.PLAYER_PARAGRAPH),
+    ("last", S.PLAYER_LAST_TRACK),
+    ("end", S.PLAYER_END),
+    ("matches", S.PLAYER_MATCHES),
+    ("resume", S.PLAYER_RESUME),
+)
+
+
+@dataclass(frozen=True)
+class Download:
+    """One row of the player's download list. Another file for listeners is one more row."""
+
+    path: Callable[[Edition], str]  # the file, relative to the output folder
+    name: str  # msgid: what it is
+    format: str  # its format, as listeners know it: "MP3", "ZIP"
+    hint: str  # msgid: what it is for
+    type: str  # media type
+    download: bool = True  # False: the browser may open it (a feed)
+
+
+DOWNLOADS = (
+    Download(lambda e: e.full_guide, S.FULL_GUIDE, "MP3", S.PLAYER_FULL_GUIDE_HINT, "audio/mpeg"),
+    Download(lambda e: e.audiobook, S.PLAYER_AUDIOBOOK, "M4B", S.PLAYER_AUDIOBOOK_HINT,
+             "audio/mp4"),
+    Download(lambda e: e.transcript, S.PLAYER_TRANSCRIPT, "TXT", S.PLAYER_TRANSCRIPT_HINT,
+             "text/plain"),
+    Download(lambda e: e.playlist, S.PLAYER_PLAYLIST, "M3U", S.PLAYER_PLAYLIST_HINT,
+             "audio/x-mpegurl"),
+    Download(lambda e: e.feed, S.PLAYER_FEED, "RSS", S.PLAYER_FEED_HINT, "application/rss+xml",
+             download=False),
+    Download(lambda e: e.zip, S.PLAYER_ZIP, "ZIP", S.PLAYER_ZIP_HINT, "application/zip"),
+)  # fmt: skip
+
+
 def render_site(
-    editions: Sequence[Edition], translations: dict[str, Translation]
+    editions: Sequence[Edition], translations: dict[str, Translation], sizes: Mapping[str, int]
 ) -> dict[str, bytes]:
     """The whole site as ``{relative path: bytes}``; ``editions[0]`` is the source language.
 
-    ``translations`` is keyed by BCP 47 tag; a missing one gives the English strings. The same
-    input always gives the same bytes.
+    ``translations`` is keyed by BCP 47 tag; a missing one gives the English strings. ``sizes``
+    gives the size in bytes of every file the pages offer for download, by output-relative
+    path; a missing one raises ``KeyError``. The same input always gives the same bytes.
     """
     if not editions:
         raise ValueError("render_site needs at least one edition")
@@ -80,7 +136,7 @@ def render_site(
         dir=_direction(source.language.locale_id),
         t=texts[source.language.tag],
         source=source,
-        choices=[_choice(e, source) for e in editions],
+        choices=[_choice(e) for e in editions],
         also=_also(editions, texts, S.PLAYER_CHOOSE_LANGUAGE),
         alternates=_alternates(editions, ""),
     )
@@ -88,7 +144,7 @@ def render_site(
         site[edition.page] = _render(
             env,
             "guide.html",
-            **_guide_context(edition, source, editions, texts[edition.language.tag]),
+            **_guide_context(edition, source, editions, texts[edition.language.tag], sizes),
         )
     return dict(sorted(site.items()))
 
@@ -102,6 +158,7 @@ class _CueView:
     end: str
     text: str
     lang: str | None  # set when the cue is spoken in another language than the page
+    block: str  # "announcement", "p1", ...
 
 
 @dataclass(frozen=True)
@@ -111,11 +168,12 @@ class _TrackView:
     title_lang: str | None
     duration: str  # in words, in the page's language
     duration_iso: str  # ISO 8601, for <time datetime>
-    seconds: str
-    whole_seconds: int  # rounded up, for the position slider
+    seconds: int  # whole seconds, rounded as the words are: the slider and readout say the same
     mp3: str
+    mp3_text: str  # "Audio (MP3), 1.2 MB"
     vtt: str
-    announce: str
+    vtt_text: str
+    chapters: str  # where each paragraph starts, seconds separated by spaces
     cues: tuple[_CueView, ...]
     fallbacks: bool  # some of it is read in the source language
 
@@ -130,21 +188,27 @@ class _Link:
 
 
 def _guide_context(
-    edition: Edition, source: Edition, editions: Sequence[Edition], t: _Texts
+    edition: Edition,
+    source: Edition,
+    editions: Sequence[Edition],
+    t: _Texts,
+    sizes: Mapping[str, int],
 ) -> dict:
     language = edition.language
     locale = Locale.parse(language.locale_id)
     translated = language != source.language
-    source_tag = source.language.tag
 
-    def other(text: str, same_as: str | None) -> str | None:
-        """The source language's tag when ``text`` is the untranslated source text."""
-        return source_tag if translated and same_as is not None and text == same_as else None
+    def other(tag: str) -> str | None:
+        """``tag`` when it is not the page's language (an untranslated text's)."""
+        return tag if tag != language.tag else None
+
+    def link(name: str, format: str, path: str) -> str:
+        return t(S.PLAYER_DOWNLOAD, name=name, format=format, size=_size(sizes[path], locale))
 
     tracks = []
-    total = len(edition.tracks)
     for track in edition.tracks:
         title_lang = track.title_lang if track.title_lang != language.tag else None
+        mp3, vtt = edition.track_file(track, ".mp3"), edition.track_file(track, ".vtt")
         tracks.append(
             _TrackView(
                 number=track.number,
@@ -152,14 +216,17 @@ def _guide_context(
                 title_lang=title_lang,
                 duration=_duration(track.duration_ms, locale),
                 duration_iso=_iso_duration(track.duration_ms),
-                seconds=_seconds(track.duration_ms),
-                whole_seconds=-(-track.duration_ms // 1000),
-                mp3=_href(edition.track_file(track, ".mp3"), edition.folder),
-                vtt=_href(edition.track_file(track, ".vtt"), edition.folder),
-                announce=t(
-                    S.TRACK_ANNOUNCEMENT, number=track.number, total=total, title=track.title
+                seconds=_whole_seconds(track.duration_ms),
+                mp3=_href(mp3, edition.folder),
+                mp3_text=link(t(S.PLAYER_AUDIO), "MP3", mp3),
+                vtt=_href(vtt, edition.folder),
+                vtt_text=link(t(S.PLAYER_CAPTIONS), "WebVTT", vtt),
+                chapters=" ".join(_seconds(chapter.start_ms) for chapter in track.chapters),
+                cues=tuple(
+                    _cue(sentence, block.id, language.tag)
+                    for block in track.blocks
+                    for sentence in block.sentences
                 ),
-                cues=tuple(_cue(sentence, language.tag) for sentence in track.sentences),
                 fallbacks=translated and bool(track.fallbacks),
             )
         )
@@ -169,44 +236,45 @@ def _guide_context(
     if translated and any(tr.fallbacks or tr.title_lang for tr in tracks):
         fallback_note = t(S.PLAYER_FALLBACK_NOTE, language=_language_name(source, locale))
     downloads = [
-        _Link(_href(edition.full_guide, edition.folder), t(S.FULL_GUIDE),
-              t(S.PLAYER_FULL_GUIDE_HINT), "audio/mpeg", True),
-        _Link(_href(edition.audiobook, edition.folder), t(S.PLAYER_AUDIOBOOK),
-              t(S.PLAYER_AUDIOBOOK_HINT), "audio/mp4", True),
-        _Link(_href(edition.transcript, edition.folder), t(S.PLAYER_TRANSCRIPT),
-              t(S.PLAYER_TRANSCRIPT_HINT), "text/plain", True),
-        _Link(_href(edition.playlist, edition.folder), t(S.PLAYER_PLAYLIST),
-              t(S.PLAYER_PLAYLIST_HINT), "audio/x-mpegurl", True),
-        _Link(_href(edition.feed, edition.folder), t(S.PLAYER_FEED),
-              t(S.PLAYER_FEED_HINT), "application/rss+xml", False),
-        _Link(_href(edition.zip, edition.folder), t(S.PLAYER_ZIP),
-              t(S.PLAYER_ZIP_HINT), "application/zip", True),
-    ]  # fmt: skip
+        _Link(
+            _href(row.path(edition), edition.folder),
+            link(t(row.name), row.format, row.path(edition)),
+            t(row.hint),
+            row.type,
+            row.download,
+        )
+        for row in DOWNLOADS
+    ]
     rates = [(rate, t(S.PLAYER_RATE, rate=format_decimal(rate, locale=locale))) for rate in RATES]
+    steps = [(step, _unit(step, "duration-second", locale)) for step in STEPS]
     return {
         "lang": language.tag,
         "dir": _direction(language.locale_id),
         "t": t,
         "edition": edition,
         "language_name": language.name,
-        "title_lang": other(edition.title, source.title),
-        "description_lang": other(edition.description or "", source.description),
-        "author_lang": other(edition.author or "", source.author),
+        "title_lang": other(edition.title_lang),
+        "description_lang": other(edition.description_lang),
+        "author_lang": other(source.language.tag),  # a name, never translated
         "fallback_note": fallback_note,
         "untranslated": t(S.UNTRANSLATED, language=_language_name(source, locale)),
         "tracks": tracks,
         "downloads": downloads,
         "rates": rates,
+        "steps": steps,
+        "messages": [(name, t.template(msgid), t.lang(msgid)) for name, msgid in MESSAGES],
         "shortcuts": SHORTCUTS,
+        "modifiers": [(value, t(msgid)) for value, msgid in MODIFIERS],
         "languages": [(e.language, _href(e.page, edition.folder), e is edition) for e in editions],
         "home": _href("index.html", edition.folder),
         "alternates": _alternates(editions, edition.folder),
     }
 
 
-def _cue(sentence: Sentence, page_lang: str) -> _CueView:
+def _cue(sentence: Sentence, block: str, page_lang: str) -> _CueView:
     lang = sentence.lang if sentence.lang != page_lang else None
-    return _CueView(_seconds(sentence.start_ms), _seconds(sentence.end_ms), sentence.text, lang)
+    start, end = _seconds(sentence.start_ms), _seconds(sentence.end_ms)
+    return _CueView(start, end, sentence.text, lang, block)
 
 
 # --- the language chooser ------------------------------------------------------------------
@@ -222,14 +290,14 @@ class _Choice:
     href: str
 
 
-def _choice(edition: Edition, source: Edition) -> _Choice:
-    untranslated = edition is not source and edition.title == source.title
+def _choice(edition: Edition) -> _Choice:
+    untranslated = edition.title_lang != edition.language.tag
     return _Choice(
         tag=edition.language.tag,
         dir=_direction(edition.language.locale_id),
         name=edition.language.name,
         title=edition.title,
-        title_lang=source.language.tag if untranslated else None,
+        title_lang=edition.title_lang if untranslated else None,
         href=_href(edition.page, ""),
     )
 
@@ -257,8 +325,18 @@ class _Texts:
 
     def __call__(self, msgid: str, **values: object) -> str:
         if self._translation is None:
-            return msgid.format(**values)
+            return fill(msgid, **values)
         return self._translation.tool(msgid, **values)
+
+    def template(self, msgid: str) -> str:
+        """The text with its placeholders left in, for the script to fill."""
+        return self(msgid, **{name: "{" + name + "}" for name in placeholders(msgid)})
+
+    def lang(self, msgid: str) -> str | None:
+        """ "en" when the page shows this string in English for want of a translation."""
+        if self._translation is None or not self._translation.tool_template(msgid).fallback:
+            return None
+        return "en"
 
 
 def _direction(locale_id: str) -> str:
@@ -278,9 +356,14 @@ def _language_name(edition: Edition, locale: Locale) -> str:
 _UNITS = (("duration-hour", 3600), ("duration-minute", 60), ("duration-second", 1))
 
 
+def _whole_seconds(ms: int) -> int:
+    """Rounded to the nearest second (half up), as every time the page shows is."""
+    return max(0, (ms + 500) // 1000)
+
+
 def _duration(ms: int, locale: Locale) -> str:
     """ "3 minutes, 5 seconds", "3분 5초", "3分钟5秒钟": whole seconds, in words."""
-    left = max(0, round(ms / 1000))
+    left = _whole_seconds(ms)
     parts = []
     for unit, size in _UNITS:
         value, left = divmod(left, size)
@@ -298,8 +381,22 @@ def _unit(value: int, unit: str, locale: Locale) -> str:
     return text
 
 
+_SIZES = (
+    ("gigabyte", 10**9, "#,##0.#"),
+    ("megabyte", 10**6, "#,##0.#"),
+    ("kilobyte", 1000, "#,##0"),
+)
+
+
+def _size(size: int, locale: Locale) -> str:
+    """A file size the way the language writes it: "830 kB", "2.5 MB" (decimal units)."""
+    unit, scale, digits = next((row for row in _SIZES if size >= row[1]), _SIZES[-1])
+    value = max(size / scale, 1) if size else 0  # a file with anything in it is never "0 kB"
+    return format_unit(value, f"digital-{unit}", length="short", format=digits, locale=locale)
+
+
 def _iso_duration(ms: int) -> str:
-    left = max(0, round(ms / 1000))
+    left = _whole_seconds(ms)
     hours, left = divmod(left, 3600)
     minutes, seconds = divmod(left, 60)
     text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")

@@ -80,12 +80,16 @@ def make_editions() -> list[Edition]:
             untranslated: tuple[str, ...] = ()
             if texts is None:
                 texts = source[number - 1]
-                untranslated = ("title", "p1")
+                untranslated = ("title", "p1", "p2")
             track_title, sentences = texts
+            # Split as the build splits it: the words around the title, and the title (which
+            # is read in English where it is untranslated).
             announcement = translation.tool(
-                S.TRACK_ANNOUNCEMENT, number=number, total=len(tracks), title=track_title
+                S.TRACK_ANNOUNCEMENT, number=number, total=len(tracks), title="\x00"
             )
-            spoken = [announcement, *sentences]
+            before, _, after = announcement.partition("\x00")
+            intro = [before.strip(), track_title + after.strip()]
+            spoken = [*intro, *sentences]
             step = TRACK_SECONDS * 1000 // len(spoken)
             end = TRACK_SECONDS * 1000
             times = [
@@ -97,12 +101,13 @@ def make_editions() -> list[Edition]:
                     number,
                     section_id,
                     track_title,
-                    [(*times[0], announcement)],
-                    [[(*times[i], text) for i, text in enumerate(sentences, 1)]],
+                    [(*times[i], text) for i, text in enumerate(intro)],
+                    # One sentence per paragraph: two paragraphs, two chapters.
+                    [[(*times[i], text)] for i, text in enumerate(sentences, len(intro))],
                     lang=language.tag,
                     duration_ms=end,
                     untranslated=untranslated,
-                    headings=[track_title],
+                    headings=sentences,
                     voice="test tone",
                 )
             )
@@ -199,6 +204,7 @@ def build_site(output: Path, editions: list[Edition], translations: dict[str, Tr
         tones[number] = output / ".tones" / f"{number}.mp3"
         if not tones[number].exists():
             tone(tones[number], TRACK_SECONDS, 330 + 110 * number)
+    sizes: dict[str, int] = {}
     full = output / ".tones" / "full.mp3"
     if not full.exists():
         tone(full, TRACK_SECONDS * len(SECTIONS), 440)
@@ -225,6 +231,7 @@ def build_site(output: Path, editions: list[Edition], translations: dict[str, Tr
         for name, data in files.items():
             (output / name).parent.mkdir(parents=True, exist_ok=True)
             (output / name).write_bytes(data)
-    for name, data in render_site(editions, translations).items():
+            sizes[name] = len(data)
+    for name, data in render_site(editions, translations, sizes).items():
         (output / name).parent.mkdir(parents=True, exist_ok=True)
         (output / name).write_bytes(data)

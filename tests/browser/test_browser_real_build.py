@@ -33,11 +33,21 @@ def real_url(tools, tmp_path_factory):
     thread.join(5)
 
 
+MEDIA = {
+    "light": [],
+    "dark": [{"name": "prefers-color-scheme", "value": "dark"}],
+    "forced-colors": [{"name": "forced-colors", "value": "active"}],
+}
+
+
+@pytest.mark.parametrize("scheme", list(MEDIA))
 @pytest.mark.parametrize("name", ["index.html", *(f"{tag}/index.html" for tag in TAGS)])
-def test_axe_on_the_real_build(open_page, real_url, axe_source, artifacts, name):
+def test_axe_on_the_real_build(open_page, real_url, axe_source, artifacts, name, scheme):
     driver = open_page(real_url + name)
     if name != "index.html":
         ready(driver)
+        driver.execute_script("document.querySelector('details.shortcuts').open = true")
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": MEDIA[scheme]})
     driver.execute_script(axe_source)
     violations = driver.execute_async_script(
         """const done = arguments[arguments.length - 1];
@@ -46,9 +56,10 @@ def test_axe_on_the_real_build(open_page, real_url, axe_source, artifacts, name)
           .catch(e => done([["axe-error", String(e)]]));""",
         AXE_TAGS,
     )
-    assert violations == [], json.dumps(violations, ensure_ascii=False)
     stem = name.replace("/index.html", "").replace(".html", "")
-    driver.save_screenshot(str(artifacts / f"player-real-{stem}.png"))
+    driver.save_screenshot(str(artifacts / f"player-real-{stem}-{scheme}.png"))
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+    assert violations == [], json.dumps(violations, ensure_ascii=False)
 
 
 @pytest.mark.parametrize("tag", TAGS)
@@ -66,3 +77,59 @@ def test_keyboard_on_the_real_build(open_page, real_url, tag):
     assert audio(driver, "src") != first
     assert audio(driver, "src").endswith(".mp3")
     wait(driver, "return document.getElementById('audio').readyState >= 1")  # the file loads
+
+
+@pytest.fixture(scope="module")
+def untranslated_url(tools, tmp_path_factory):
+    """A copy of the real build rebuilt with one Korean paragraph untranslated."""
+    if not hasattr(build_helpers, "shared_build"):
+        pytest.skip("tests/build_helpers.py has no shared_build")
+    built = build_helpers.shared_build(tmp_path_factory)
+    site = built.site.copy(tmp_path_factory.mktemp("untranslated") / "site")
+    build_helpers.set_translation(site.po("ko"), "Welcome to the museum.", "")
+    site.build_ok("--base-url", build_helpers.BASE_URL)
+    server = make_server(site.output, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", site
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def test_untranslated_text_is_marked_english_on_the_korean_page(open_page, untranslated_url):
+    url, site = untranslated_url
+    driver = open_page(url + "ko/index.html")
+    ready(driver)
+    assert driver.execute_script("return document.documentElement.lang") == "ko"
+    cues = driver.execute_script(
+        "return [...document.querySelectorAll('#cues-1 .cue')]"
+        ".map(c => [c.textContent, c.getAttribute('lang')])"
+    )
+    assert ["Welcome to the museum.", "en"] in cues  # read in English, marked English
+    assert all(lang is None for text, lang in cues if text != "Welcome to the museum."), cues
+    # Focus on it, then the next track: focus goes to that track's first sentence.
+    driver.execute_script(
+        "[...document.querySelectorAll('#cues-1 .cue')].find(c => c.lang === 'en').focus()"
+    )
+    from test_browser_player import shortcut
+
+    shortcut(driver, "n")
+    first = driver.execute_script("return document.querySelector('#cues-2 .cue')")
+    assert driver.execute_script("return document.activeElement") == first
+
+
+def test_real_downloads_name_their_format_and_size(open_page, untranslated_url):
+    url, site = untranslated_url
+    driver = open_page(url + "en/index.html")
+    ready(driver)
+    (english,) = [lang for lang in site.manifest()["languages"] if lang["tag"] == "en"]
+    size = english["full_guide"]["bytes"]
+    text = driver.execute_script(
+        "return document.querySelector('.download-list a[href=\"00-full-guide.mp3\"]').textContent"
+    )
+    assert text == f"The whole guide, MP3, {round(size / 1000)} kB", text
+    links = driver.execute_script(
+        "return [...document.querySelectorAll('.download-list a')].map(a => a.textContent)"
+    )
+    assert len(links) >= 5 and all(" kB" in t or " MB" in t for t in links), links

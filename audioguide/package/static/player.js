@@ -9,23 +9,40 @@
   if (!player || !audio) return;
 
   var $ = function (id) { return document.getElementById(id); };
-  var tracks = [].slice.call(document.querySelectorAll(".track"));
-  var sections = [].slice.call(document.querySelectorAll(".cues"));
-  var playButton = $("play"), playLabel = $("play-label");
-  var position = $("position"), time = $("time"), speed = $("speed");
-  var shortcuts = $("shortcuts"), announce = $("announce"), cuesBox = $("cues-box");
-  var current = 0, currentCue = null, shown = null, seeking = false;
+  var all = function (selector, root) {
+    return [].slice.call((root || document).querySelectorAll(selector));
+  };
+  var lang = document.documentElement.lang;
+  var tracks = all(".track"), sections = all(".cues"), cues = all(".cue");
+  var playButton = $("play"), playLabel = $("play-label"), announce = $("announce");
+  var position = $("position"), time = $("time"), speed = $("speed"), step = $("step");
+  var volume = $("volume"), mute = $("mute"), shortcuts = $("shortcuts");
+  var modifiers = $("modifiers"), cuesBox = $("cues-box"), follow = $("follow");
+  var search = $("search"), matches = $("matches"), resumeBox = $("resume-box");
+  var current = 0, currentCue = null, shown = null, seeking = false, sayTimer = 0;
+  var searchTimer = 0, savedAt = -1;
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
-  var KEYS = {KeyK: "play", KeyJ: "back", KeyL: "forward", KeyP: "previous", KeyN: "next",
+  // KeyboardEvent.code (the physical key, whatever the layout) -> action.
+  var KEYS = {KeyK: "play", KeyJ: "back", KeyL: "forward", KeyU: "previous-paragraph",
+              KeyO: "next-paragraph", KeyP: "previous", KeyN: "next", KeyM: "mute",
               Comma: "slower", Period: "faster"};
-  var SHOWN = {play: "K", back: "J", forward: "L", previous: "P", next: "N"};
+  var HELD = {"alt-shift": "Alt+Shift+", "control-alt": "Control+Alt+", none: ""};
+  // Where the listener was, per guide and language.
+  var SAVED = "position." + player.dataset.guide + "." + lang;
 
   function store(key, value) {
     try {
       if (value === undefined) return window.localStorage.getItem("audioguide." + key);
-      window.localStorage.setItem("audioguide." + key, value);
+      if (value === null) window.localStorage.removeItem("audioguide." + key);
+      else window.localStorage.setItem("audioguide." + key, value);
     } catch (e) { /* storage may be off: then nothing is remembered */ }
     return null;
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (whole, name) {
+      return name in values ? String(values[name]) : whole;
+    });
   }
 
   function clock(seconds) {
@@ -35,29 +52,61 @@
     return (h ? h + ":" : "") + mm + ":" + (s < 10 ? "0" : "") + s;
   }
 
-  function duration() {
-    return isFinite(audio.duration) && audio.duration > 0
-      ? audio.duration : parseFloat(tracks[current].dataset.seconds) || 0;
+  // The track's length in whole seconds, rounded as the track list's words are, so the slider,
+  // the readout and the list all say the same.
+  function total() { return parseInt(tracks[current].dataset.seconds, 10) || 0; }
+
+  function end() {
+    return isFinite(audio.duration) && audio.duration > 0 ? audio.duration : total();
   }
 
-  function say(text) {
-    // Clear first so that the same text twice is still announced.
+  function where() {
+    var now = Math.min(audio.currentTime || 0, total());
+    return message("position", {elapsed: clock(now), total: clock(total())});
+  }
+
+  // One of the page's messages, filled in: {text, lang} (lang set where it is not the page's).
+  function message(name, values) {
+    var element = document.querySelector("#messages [data-message=" + name + "]");
+    return {text: fill(element.textContent, values || {}), lang: element.lang};
+  }
+
+  function show(element, part) {
+    element.textContent = part.text;
+    if (part.lang) element.lang = part.lang; else element.removeAttribute("lang");
+  }
+
+  // Tell screen readers something the audio does not say: one message, or several in a row
+  // (each keeps its language).
+  function say(parts) {
+    parts = [].concat(parts);
     announce.textContent = "";
-    window.setTimeout(function () { announce.textContent = text; }, 50);
+    window.clearTimeout(sayTimer);
+    // After a pause, so that the same message twice is still announced.
+    sayTimer = window.setTimeout(function () {
+      parts.forEach(function (part, i) {
+        var span = document.createElement("span");
+        show(span, part);
+        if (i) announce.appendChild(document.createTextNode(" "));
+        announce.appendChild(span);
+      });
+    }, 50);
   }
 
   function load(index, play) {
     if (index < 0 || index >= tracks.length) return;
+    // Focus must not fall to the page when the sentence it is on is hidden.
+    var inTranscript = cuesBox.contains(document.activeElement);
     var track = tracks[index];
     current = index;
     if (currentCue) currentCue.removeAttribute("aria-current");
     currentCue = shown = null;
     audio.src = track.dataset.src;
-    [].slice.call(audio.querySelectorAll("track")).forEach(function (old) { old.remove(); });
+    all("track", audio).forEach(function (old) { old.remove(); });
     var captions = document.createElement("track");
     captions.kind = "captions";
-    captions.srclang = document.documentElement.lang;
-    captions.label = audio.dataset.label || document.documentElement.lang;
+    captions.srclang = lang;
+    captions.label = audio.dataset.label || lang;
     captions.src = track.dataset.vtt;
     captions.default = true;
     audio.appendChild(captions);
@@ -69,18 +118,23 @@
       else pick.removeAttribute("aria-current");
       item.querySelector(".badge").hidden = i !== index;
     });
-    sections.forEach(function (section, i) { section.hidden = i !== index; });
-    rove(sections[index], sections[index].querySelector(".cue"));
-    cuesBox.scrollTop = 0;
+    showSections();
+    var first = sections[index].querySelector(".cue");
+    rove(sections[index], first);
+    if (inTranscript) first.focus();
+    if (!search.value.trim()) cuesBox.scrollTop = 0;
     var title = track.querySelector(".title");
     var nowTitle = $("now-title");
     nowTitle.textContent = title.textContent;
     if (title.lang) nowTitle.lang = title.lang; else nowTitle.removeAttribute("lang");
     document.querySelector(".now-number").textContent = String(index + 1);
-    position.max = Math.ceil(parseFloat(track.dataset.seconds) || 0);
+    position.max = String(total());
     update();
-    say(track.dataset.announce);
+    // Playing, the track says its own announcement; paused, nothing would.
     if (play) start();
+    else say(all(".cue[data-block=announcement]", sections[index]).map(function (cue) {
+      return {text: cue.textContent, lang: cue.lang};
+    }));
   }
 
   function start() {
@@ -88,68 +142,164 @@
     if (promise && promise.catch) promise.catch(function () { /* refused: stays paused */ });
   }
 
-  function toggle() { if (audio.paused) start(); else audio.pause(); }
+  function toggle() {
+    if (audio.paused) { start(); say(message("playing")); }
+    else { audio.pause(); say(message("paused")); }
+  }
+
+  function seek(seconds) {
+    audio.currentTime = Math.min(Math.max(0, seconds), end());
+    update();
+  }
 
   function skip(seconds) {
-    audio.currentTime = Math.min(Math.max(0, audio.currentTime + seconds), duration());
-    update();
+    seek(audio.currentTime + seconds);
+    say(where());
   }
 
   function setRate(value, tell) {
     speed.value = value;
     audio.defaultPlaybackRate = audio.playbackRate = parseFloat(value);
     store("rate", value);
-    if (tell) say(speed.options[speed.selectedIndex].text);
+    if (tell) say({text: speed.options[speed.selectedIndex].text, lang: ""});
   }
 
-  function stepRate(step) {
-    var i = Math.min(Math.max(0, speed.selectedIndex + step), speed.options.length - 1);
+  function stepRate(change) {
+    var i = Math.min(Math.max(0, speed.selectedIndex + change), speed.options.length - 1);
     if (i !== speed.selectedIndex) setRate(speed.options[i].value, true);
+  }
+
+  function setStep(value) {
+    step.value = value;
+    store("step", step.value);
+    var seconds = {seconds: step.value};
+    all(".back-label").forEach(function (e) { show(e, message("back", seconds)); });
+    all(".forward-label").forEach(function (e) { show(e, message("forward", seconds)); });
+  }
+
+  // Paragraphs: where each starts in the track (the first at 0, the announcement with it).
+  function chapters() {
+    return sections[current].dataset.chapters.split(" ").map(parseFloat);
+  }
+
+  function paragraphAt(now) {
+    var starts = chapters(), i = 0;
+    while (i + 1 < starts.length && now >= starts[i + 1]) i++;
+    return i;
+  }
+
+  function toParagraph(i) {
+    var starts = chapters();
+    seek(starts[i]);
+    say(message("paragraph", {number: i + 1, total: starts.length}));
+  }
+
+  function next() {
+    if (current < tracks.length - 1) load(current + 1, !audio.paused);
+    else say(message("last"));
   }
 
   var actions = {
     play: toggle,
-    back: function () { skip(-10); },
-    forward: function () { skip(10); },
+    back: function () { skip(-parseInt(step.value, 10)); },
+    forward: function () { skip(parseInt(step.value, 10)); },
     previous: function () {
       // Like a CD player: back to the start first, then to the previous track.
-      if (audio.currentTime > 3 || current === 0) { audio.currentTime = 0; update(); }
+      if (audio.currentTime > 3 || current === 0) { seek(0); say(where()); }
       else load(current - 1, !audio.paused);
     },
-    next: function () { load(current + 1, !audio.paused); },
+    next: next,
+    "previous-paragraph": function () {
+      var now = audio.currentTime, i = paragraphAt(now);
+      if (now - chapters()[i] < 3 && i > 0) i--; // at its start already: the one before
+      toParagraph(i);
+    },
+    "next-paragraph": function () {
+      var i = paragraphAt(audio.currentTime) + 1;
+      if (i < chapters().length) toParagraph(i); else next();
+    },
+    mute: function () { setMuted(!audio.muted); },
     slower: function () { stepRate(-1); },
     faster: function () { stepRate(1); }
   };
 
-  function update() {
-    var now = audio.currentTime || 0, total = duration();
-    if (!seeking) position.value = String(Math.floor(now));
-    position.max = String(Math.ceil(total));
-    time.textContent = clock(now) + " / " + clock(total);
-    position.setAttribute("aria-valuetext", player.dataset.position
-      .split("{elapsed}").join(clock(now)).split("{total}").join(clock(total)));
-    highlight(now);
+  function setMuted(on) {
+    audio.muted = on;
+    mute.setAttribute("aria-pressed", on ? "true" : "false");
+    store("muted", on ? "on" : "off");
   }
+
+  function setVolume(value) {
+    volume.value = String(value);
+    audio.volume = Math.min(1, Math.max(0, parseInt(volume.value, 10) / 100));
+    try {
+      volume.setAttribute("aria-valuetext",
+        new Intl.NumberFormat(lang, {style: "percent"}).format(audio.volume));
+    } catch (e) { /* the number alone is said */ }
+    store("volume", volume.value);
+  }
+
+  function update() {
+    var now = audio.currentTime || 0;
+    if (!seeking) position.value = String(Math.floor(now));
+    time.textContent = clock(Math.min(now, total())) + " / " + clock(total());
+    position.setAttribute("aria-valuetext", where().text);
+    highlight(now);
+    remember(now);
+  }
+
+  // --- resume --------------------------------------------------------------------------------
+
+  function remember(now) {
+    var second = Math.floor(now);
+    if (second === savedAt) return;
+    savedAt = second;
+    if (current || second) store(SAVED, current + ":" + second);
+  }
+
+  function offerResume() {
+    var parts = (store(SAVED) || "").split(":");
+    var index = parseInt(parts[0], 10), seconds = parseInt(parts[1], 10);
+    if (!(index >= 0 && index < tracks.length && seconds >= 0) || (!index && seconds < 5)) return;
+    var button = $("resume");
+    show(button, message("resume", {number: index + 1, time: clock(seconds)}));
+    resumeBox.hidden = false;
+    button.addEventListener("click", function () {
+      playButton.focus(); // the button goes away: focus goes to what it started
+      hideResume();
+      if (index !== current) load(index, true); else start();
+      seek(seconds);
+    });
+  }
+
+  function hideResume() {
+    if (resumeBox.hidden) return;
+    if (resumeBox.contains(document.activeElement)) playButton.focus();
+    resumeBox.hidden = true;
+  }
+
+  // --- the transcript ------------------------------------------------------------------------
 
   function highlight(now) {
     var found = null;
-    var cues = sections[current].querySelectorAll(".cue");
-    for (var i = 0; i < cues.length; i++) {
-      if (now >= parseFloat(cues[i].dataset.start) && now < parseFloat(cues[i].dataset.end)) {
-        found = cues[i];
+    var list = sections[current].querySelectorAll(".cue");
+    for (var i = 0; i < list.length; i++) {
+      if (now >= parseFloat(list[i].dataset.start) && now < parseFloat(list[i].dataset.end)) {
+        found = list[i];
         break;
       }
     }
     if (found === currentCue) return;
     // Follow the speech only while the listener can see it: never pull the page away.
-    var follow = shown && shown.isConnected && !shown.closest("[hidden]") && visible(shown);
+    var along = follow.checked && shown && shown.isConnected && !shown.closest("[hidden]") &&
+      visible(shown);
     if (currentCue) currentCue.removeAttribute("aria-current");
     currentCue = found;
     if (!found) return;
     shown = found;
     found.setAttribute("aria-current", "true");
     if (!cuesBox.contains(document.activeElement)) rove(sections[current], found);
-    if (follow && !visible(found, true)) {
+    if (along && !visible(found, true)) {
       // Scroll the transcript box only, never the page: bring the sentence to a third down.
       cuesBox.scrollTo({top: Math.max(0, found.offsetTop - cuesBox.clientHeight / 3),
                         behavior: reduceMotion && reduceMotion.matches ? "auto" : "smooth"});
@@ -163,69 +313,114 @@
     return whole ? r.top >= top && r.bottom <= bottom : r.bottom > top && r.top < bottom;
   }
 
-  // The transcript is one stop in the Tab order (a roving tabindex): Tab enters at the sentence
-  // being spoken, or the first; the arrow keys, Home and End move between sentences.
+  // The transcript is one stop in the Tab order per track shown (a roving tabindex): Tab enters
+  // at the sentence being spoken, or the first; the arrow keys, Home and End move between them.
   function rove(section, target) {
-    var cues = section.querySelectorAll(".cue");
-    for (var i = 0; i < cues.length; i++) cues[i].tabIndex = cues[i] === target ? 0 : -1;
+    all(".cue", section).forEach(function (cue) { cue.tabIndex = cue === target ? 0 : -1; });
   }
 
   function onCueKey(event) {
     var cue = event.target.closest(".cue");
     if (!cue || event.altKey || event.ctrlKey || event.metaKey) return;
-    var cues = [].slice.call(cue.closest(".cues").querySelectorAll(".cue"));
-    var at = cues.indexOf(cue), to = {
+    var list = all(".cue", cue.closest(".cues"));
+    var at = list.indexOf(cue), to = {
       ArrowDown: at + 1, ArrowRight: at + 1, ArrowUp: at - 1, ArrowLeft: at - 1,
-      Home: 0, End: cues.length - 1
+      Home: 0, End: list.length - 1
     }[event.key];
     if (to === undefined) return;
     event.preventDefault();
-    var target = cues[Math.max(0, Math.min(cues.length - 1, to))];
+    var target = list[Math.max(0, Math.min(list.length - 1, to))];
     rove(cue.closest(".cues"), target);
     target.focus();
   }
 
-  function playing() {
-    var on = !audio.paused;
-    playLabel.textContent = on ? player.dataset.pause : player.dataset.play;
-    playButton.classList.toggle("is-playing", on);
+  // The current track's sentences; while searching, also every track with a match.
+  function showSections() {
+    var searching = search.value.trim() !== "";
+    sections.forEach(function (section, i) {
+      section.hidden = !(i === current || (searching && section.querySelector(".match")));
+    });
   }
 
-  function shortcutsOn() { return shortcuts.checked; }
+  function normal(value) {
+    return value.normalize ? value.normalize("NFKC").toLocaleLowerCase(lang) : value.toLowerCase();
+  }
+
+  function find() {
+    var query = normal(search.value.trim()), count = 0;
+    cues.forEach(function (cue) {
+      var hit = query !== "" && normal(cue.textContent).indexOf(query) >= 0;
+      cue.classList.toggle("match", hit);
+      if (hit) count++;
+    });
+    showSections();
+    var found = query ? message("matches", {count: count}) : {text: "", lang: ""};
+    show(matches, found);
+    window.clearTimeout(searchTimer);
+    // Said once typing pauses, not at every key.
+    if (query) searchTimer = window.setTimeout(function () { say(found); }, 700);
+  }
+
+  // --- shortcuts -----------------------------------------------------------------------------
+
+  function held() {
+    return HELD[modifiers.value] === undefined ? HELD["alt-shift"] : HELD[modifiers.value];
+  }
 
   function showShortcuts() {
-    [].slice.call(document.querySelectorAll("[data-action]")).forEach(function (button) {
-      var key = SHOWN[button.dataset.action];
-      if (key && shortcutsOn()) button.setAttribute("aria-keyshortcuts", key);
+    var on = shortcuts.checked, keys = {};
+    modifiers.disabled = !on;
+    Object.keys(KEYS).forEach(function (code) { keys[KEYS[code]] = code.replace(/^Key/, ""); });
+    all("kbd[data-key]").forEach(function (kbd) { kbd.textContent = held() + kbd.dataset.key; });
+    all("[data-action]").forEach(function (button) {
+      var key = keys[button.dataset.action];
+      if (key && on) button.setAttribute("aria-keyshortcuts", held() + key);
       else button.removeAttribute("aria-keyshortcuts");
     });
   }
 
-  function onKey(event) {
-    if (!shortcutsOn() || event.defaultPrevented || event.ctrlKey || event.altKey ||
-        event.metaKey || event.isComposing) return;
-    var target = event.target, tag = target.tagName;
-    var typing = target.isContentEditable || tag === "TEXTAREA" || tag === "SELECT" ||
+  function modifiersHeld(event) {
+    if (event.metaKey) return false;
+    if (modifiers.value === "control-alt") return event.ctrlKey && event.altKey && !event.shiftKey;
+    if (modifiers.value === "none") return !event.ctrlKey && !event.altKey && !event.shiftKey;
+    return event.altKey && event.shiftKey && !event.ctrlKey;
+  }
+
+  function typing(target) {
+    var tag = target.tagName;
+    return target.isContentEditable || tag === "TEXTAREA" || tag === "SELECT" ||
       (tag === "INPUT" && !/^(checkbox|radio|range|button|submit|reset)$/.test(target.type));
-    if (typing) return;
-    var action = KEYS[event.code];
+  }
+
+  function onKey(event) {
+    if (!shortcuts.checked || event.defaultPrevented || event.isComposing) return;
+    var target = event.target;
     if (event.code === "Space") {
-      // Space belongs to buttons, links and checkboxes; only on the page itself does it play.
-      if (target !== document.body && target !== document.documentElement && target !== player) return;
-      action = "play";
+      // Space belongs to the page (it scrolls) and to controls; only on the player itself,
+      // outside its controls, does it play.
+      var control = target.closest("button, a, input, select, summary");
+      var inPlayer = player.contains(target) && !control;
+      if (!inPlayer || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      event.preventDefault();
+      toggle();
+      return;
     }
+    if (typing(target) || !modifiersHeld(event)) return;
+    var action = KEYS[event.code];
     if (!action) return;
     event.preventDefault();
     actions[action]();
   }
 
-  // Wire up. Without this script the page keeps the browser's own audio controls.
+  // --- wire up -------------------------------------------------------------------------------
+  // Without this script the page keeps the browser's own audio controls.
   audio.dataset.label = (audio.querySelector("track") || {}).label || "";
   audio.removeAttribute("controls");
   $("controls").hidden = false;
+  $("transcript-tools").hidden = false;
   sections.forEach(function (section, i) { section.hidden = i !== 0; });
 
-  [].slice.call(document.querySelectorAll("[data-action]")).forEach(function (button) {
+  all("[data-action]").forEach(function (button) {
     button.addEventListener("click", function () { actions[button.dataset.action](); });
   });
   tracks.forEach(function (track, i) {
@@ -233,47 +428,88 @@
       if (i === current) start(); else load(i, true);
     });
   });
-  sections.forEach(function (section) {
+  sections.forEach(function (section, i) {
     rove(section, section.querySelector(".cue"));
     section.addEventListener("keydown", onCueKey);
     section.addEventListener("click", function (event) {
       var cue = event.target.closest(".cue");
       if (!cue) return;
-      audio.currentTime = parseFloat(cue.dataset.start);
-      update();
+      if (i !== current) load(i, true); // a search result in another track
+      rove(section, cue);
+      cue.focus();
+      seek(parseFloat(cue.dataset.start));
       start();
     });
   });
 
   position.addEventListener("input", function () {
     seeking = true;
-    audio.currentTime = parseFloat(position.value);
-    update();
+    seek(parseFloat(position.value));
     seeking = false;
   });
   speed.addEventListener("change", function () { setRate(speed.value, false); });
+  step.addEventListener("change", function () { setStep(step.value); });
+  volume.addEventListener("input", function () { setVolume(volume.value); });
+  search.addEventListener("input", find);
+  search.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter") return;
+    // Enter goes to the first match.
+    var hit = cuesBox.querySelector(".cues:not([hidden]) .cue.match");
+    if (!hit) return;
+    event.preventDefault();
+    rove(hit.closest(".cues"), hit);
+    hit.focus();
+  });
+  follow.addEventListener("change", function () {
+    store("follow", follow.checked ? "on" : "off");
+  });
   shortcuts.addEventListener("change", function () {
     store("shortcuts", shortcuts.checked ? "on" : "off");
     showShortcuts();
   });
+  modifiers.addEventListener("change", function () {
+    store("modifiers", modifiers.value);
+    showShortcuts();
+  });
 
-  audio.addEventListener("play", playing);
+  audio.addEventListener("play", function () { playing(); hideResume(); });
   audio.addEventListener("pause", playing);
   audio.addEventListener("timeupdate", update);
   audio.addEventListener("durationchange", update);
   audio.addEventListener("seeked", update);
   audio.addEventListener("ended", function () {
-    if (current < tracks.length - 1) load(current + 1, true);
+    if (current < tracks.length - 1) { load(current + 1, true); return; }
+    say(message("end"));
+    store(SAVED, null); // finished: the next visit starts at the beginning
+    savedAt = -1;
   });
   document.addEventListener("keydown", onKey);
 
-  var rate = store("rate");
-  if (rate && [].some.call(speed.options, function (o) { return o.value === rate; })) {
-    setRate(rate, false);
+  function playing() {
+    var on = !audio.paused;
+    show(playLabel, message(on ? "pause" : "play"));
+    playButton.classList.toggle("is-playing", on);
   }
+
+  function restore(select, value) {
+    return value && all("option", select).some(function (o) { return o.value === value; });
+  }
+
+  var saved = store("rate");
+  if (restore(speed, saved)) setRate(saved, false);
+  saved = store("step");
+  setStep(restore(step, saved) ? saved : step.value);
+  saved = store("modifiers");
+  if (restore(modifiers, saved)) modifiers.value = saved;
+  saved = store("volume");
+  setVolume(saved !== null && /^\d+$/.test(saved) ? saved : volume.value);
+  setMuted(store("muted") === "on");
   shortcuts.checked = store("shortcuts") !== "off";
+  follow.checked = store("follow") !== "off";
   audio.preservesPitch = true;
   showShortcuts();
   playing();
+  offerResume();
   update();
+  savedAt = -1;
 })();

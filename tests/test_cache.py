@@ -1,0 +1,164 @@
+"""The sentence cache: entries carry a checksum, and a damaged one is never used (issue 9 §3).
+
+Also the order in which a track is put in place (its record first), and the temporary names of
+atomic writes.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from pathlib import Path
+
+import pytest
+
+from audioguide import cache, files, tracks
+from audioguide.catalogs import Translation
+from audioguide.clip import Clip
+from audioguide.languages import resolve
+from audioguide.script import Pauses, Section, Text, Voice
+
+CLIP = Clip(pcm=bytes(range(256)) * 40, sample_rate=22_050, words=((0, 0), (6, 310)))
+KEY = "ab" + "0" * 62
+
+
+def _stored(tmp_path: Path) -> tuple[cache.Cache, Path]:
+    store = cache.Cache(tmp_path)
+    store.put_clip(KEY, CLIP)
+    (path,) = (tmp_path / "clips").rglob("*.clip")
+    return store, path
+
+
+def test_a_clip_comes_back_as_it_was_stored(tmp_path: Path):
+    store, _ = _stored(tmp_path)
+    assert store.get_clip(KEY) == CLIP
+    assert store.get_clip("cd" + "0" * 62) is None
+    assert store.damaged == []
+
+
+def _rate_zero(data: bytes) -> bytes:
+    return data[:4] + struct.pack("<I", 0) + data[8:]
+
+
+def _odd_length(data: bytes) -> bytes:
+    # A head that claims one byte of PCM more than there is: the wrong shape for 16-bit audio.
+    return data[:12] + struct.pack("<I", struct.unpack_from("<I", data, 12)[0] + 1) + data[16:]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: b"",
+        lambda data: data[:10],
+        lambda data: data[: len(data) // 2],
+        lambda data: data + b"\x00\x00",
+        _rate_zero,
+        _odd_length,
+        lambda data: data[:-1] + bytes([data[-1] ^ 1]),
+        lambda data: b"XXXX" + data[4:],
+    ],
+    ids=["empty", "head-cut", "truncated", "longer", "rate-0", "wrong-shape", "bit-flip", "magic"],
+)
+def test_a_damaged_clip_is_not_used_and_is_told(tmp_path: Path, damage):
+    _, path = _stored(tmp_path)
+    path.write_bytes(damage(path.read_bytes()))
+    store = cache.Cache(tmp_path)
+    assert store.get_clip(KEY) is None
+    assert store.damaged == [path]
+    store.put_clip(KEY, CLIP)  # made again, it is whole again
+    assert cache.Cache(tmp_path).get_clip(KEY) == CLIP
+
+
+def test_a_clip_of_an_earlier_version_is_made_again_quietly(tmp_path: Path):
+    store, path = _stored(tmp_path)
+    path.write_bytes(b"AGC1" + struct.pack("<II", 22_050, 0) + CLIP.pcm)
+    assert store.get_clip(KEY) is None
+    assert store.damaged == []
+
+
+def test_a_record_comes_back_and_a_damaged_one_is_told(tmp_path: Path):
+    store = cache.Cache(tmp_path)
+    record = {"duration_ms": 2000, "times": [[250, 900]]}
+    store.put_record(KEY, record)
+    assert store.get_record(KEY) == record
+    (path,) = (tmp_path / "tracks").rglob("*.json")
+    whole = path.read_bytes()
+    for damaged in (b"", whole[:-5], whole.replace(b"900", b"901"), b"[1, 2]", b"\xff"):
+        path.write_bytes(damaged)
+        store = cache.Cache(tmp_path)
+        assert store.get_record(KEY) is None, damaged
+        assert store.damaged == [path]
+
+
+# --- a track's record and its MP3 --------------------------------------------------------------
+
+
+def _plan(tmp_path: Path) -> tracks.TrackPlan:
+    here = Path("01-intro.yaml")
+    section = Section(
+        id="intro",
+        title=Text("Welcome", here, 2),
+        paragraphs=(Text("One sentence here. And another one.", here, 4),),
+        note=None,
+        path=here,
+        line=1,
+        position=1,
+    )
+    english = resolve("en")
+    voice = tracks.speaker("espeak", english, Voice())
+    return tracks.plan_track(
+        section, 1, "Guide", Translation(english, None, None), voice, voice, Pauses(),
+        tmp_path / "out" / "01-intro.mp3",
+    )  # fmt: skip
+
+
+def test_the_record_is_stored_before_the_track_is_put_in_place(tmp_path: Path, monkeypatch):
+    plan = _plan(tmp_path)
+    plan.path.parent.mkdir()
+    root = tmp_path / "cache"
+    moves = []
+    real = os.replace
+
+    def replace(source, destination):
+        if Path(destination) == plan.path:
+            moves.append(cache.Cache(root).get_record(plan.inputs))
+            assert files.is_temporary(Path(source))
+        real(source, destination)
+
+    monkeypatch.setattr(os, "replace", replace)
+    rendered = tracks.render(plan, root)
+    assert moves == [rendered.record()]
+
+
+def test_a_record_that_does_not_fit_its_plan_is_refused(tmp_path: Path):
+    plan = _plan(tmp_path)  # four sentences: the announcement's two, the paragraph's two
+    sentences = sum(len(block.sentences) for block in plan.blocks)
+    good = {"duration_ms": 9000, "times": [[i * 1000, i * 1000 + 900] for i in range(sentences)]}
+    assert tracks.Rendered.from_record(good, plan).times[0] == (0, 900)
+    for bad in (
+        {"times": good["times"]},
+        {**good, "times": good["times"][:-1]},
+        {**good, "times": [[0]] * sentences},
+        {**good, "times": [[900, 0]] * sentences},
+        {**good, "duration_ms": 10},
+        {**good, "duration_ms": "9000"},
+        {**good, "times": [[0.5, 1]] * sentences},
+        {**good, "times": None},
+    ):
+        with pytest.raises(ValueError):
+            tracks.Rendered.from_record(bad, plan)
+
+
+def test_temporary_names_carry_the_prefix_and_only_those_are_cleaned(tmp_path: Path):
+    with files.into_place(tmp_path / "a.txt") as tmp:
+        assert tmp.name.startswith(".audioguide-tmp-a.txt.") and tmp.name.endswith(".tmp")
+        tmp.write_text("new")
+    assert (tmp_path / "a.txt").read_text() == "new"
+    others = [".a.txt.123.tmp", "x.tmp", ".audioguide-tmp-x", "audioguide-tmp-x.tmp"]
+    for name in [*others, ".audioguide-tmp-a.txt.123.tmp"]:
+        (tmp_path / name).write_text("")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".audioguide-tmp-b.tmp").write_text("")
+    files.remove_temporary(tmp_path)
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    assert left == sorted(["a.txt", *others, "sub", "sub/.audioguide-tmp-b.tmp"])
