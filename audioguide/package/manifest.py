@@ -3,8 +3,8 @@
 Each language lists its player page, tracks (MP3, captions, chapters, transcript), full-guide
 file, audiobook, playlist, transcript, feed and zip; ``cover`` names the cover image, and ``site``
 every other file the build wrote (the language chooser, the player's assets). Not listed: the
-manifest itself (it cannot hold its own hash), the build's lock file ``.audioguide.lock``, and
-files the build did not write.
+manifest itself (it cannot hold its own hash), the build's lock file ``.audioguide.lock``, its
+record ``.audioguide-build.json``, and files the build did not write.
 
 The manifest follows ``manifest.schema.json`` (JSON Schema draft 2020-12), shipped beside this
 module; :func:`render_manifest` checks its own output against it, so a manifest it returns always
