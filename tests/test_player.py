@@ -96,7 +96,7 @@ def sizes(editions) -> dict[str, int]:
     """A size for every file the pages offer: the whole guide 2.5 MB, the rest 830 kB."""
     result = {}
     for e in editions:
-        paths = [e.full_guide, e.transcript, e.playlist, e.feed, e.zip]
+        paths = [e.full_guide, e.audiobook, e.transcript, e.playlist, e.feed, e.zip]
         paths += [e.track_file(t, suffix) for t in e.tracks for suffix in (".mp3", ".vtt")]
         result |= {path: 830_000 for path in paths}
         result[e.full_guide] = 2_500_000
@@ -475,7 +475,7 @@ def test_every_download_names_its_format_and_size(site, tag, whole, captions):
     assert whole in texts
     assert captions in texts  # a 410-byte file is "1 kB", never "0 kB"
     links = [a for a in parsed.all("a") if a.get("download") is not None or "type" in a]
-    assert len(links) == 2 * 2 + 5  # two files per track, five for the whole guide
+    assert len(links) == 2 * 2 + 6  # two files per track, six for the whole guide
     for text in ("MP3", "TXT", "M3U", "RSS", "ZIP"):
         assert any(f"{text}" in t and ("830" in t or "2.5" in t) for t in texts), text
 
