@@ -2,8 +2,8 @@
 
     scripts + catalogs + lexicons -> check everything, pick and check voices -> plan tracks
     -> render the tracks whose inputs changed (worker processes, sentence cache)
-    -> full-guide file and audiobook -> captions, chapters, playlists, transcripts, feeds, zips
-    -> web player -> manifest
+    -> full-guide file and audiobook -> captions, chapters, playlists, transcripts, feeds, zips,
+       talking books -> web player -> manifest
 
 Every input is checked before anything is written, so bad input leaves the output as it was.
 Every file is written atomically and only when its content changes: a rebuild with nothing
@@ -18,6 +18,7 @@ import fcntl
 import functools
 import multiprocessing
 import os
+import posixpath
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -36,7 +37,7 @@ from .errors import AudioGuideError, BuildError, CatalogError, EngineError, Scri
 from .files import holds, write_atomic
 from .languages import Language
 from .output import Output
-from .package import archive, captions, feed, manifest, player, playlist, transcript
+from .package import archive, captions, daisy, epub, feed, manifest, player, playlist, transcript
 from .package.cover import Cover, load_cover
 from .package.manifest import FileInfo
 from .script import GUIDE_FILE, Guide, Voice, load_guide
@@ -210,6 +211,8 @@ def build(
                 output, edition, translations[edition.language.tag], guide, base_url, lengths,
                 cover, folder,
             )  # fmt: skip
+            infos |= _write_books(output, edition, translations[edition.language.tag], guide,
+                                  folder)  # fmt: skip
         for _, kept_infos in kept.values():
             infos |= kept_infos
         editions_now = built | {tag: edition for tag, (edition, _) in kept.items()}
@@ -451,7 +454,8 @@ def _others(folder: Output, guide: Guide, built: Iterable[str]) -> list[str]:
     return [
         path
         for path in folder.owned
-        if path.split("/")[0] in others or path in {f"{guide.id}-{tag}.zip" for tag in others}
+        if path.split("/")[0] in others
+        or path in {f"{guide.id}-{tag}{end}" for tag in others for end in (".zip", "-daisy.zip")}
     ]
 
 
@@ -611,6 +615,33 @@ def _write_listener_files(
         write_atomic(output / path, data)
         infos[path] = FileInfo.of(data)
     return infos
+
+
+def _write_books(
+    output: Path, edition: Edition, translation: Translation, guide: Guide, folder: Output
+) -> dict[str, FileInfo]:
+    """Write one language's talking books from its tracks' MP3s: the EPUB, the DAISY folder and
+    its zip. Returns the size and hash of each of their files by path (the manifest lists the
+    EPUB and the DAISY zip). When any of them changes, the manifest first stops listing the
+    language; DAISY files of sections no longer there go when the build finishes."""
+    audio = {path: (output / path).read_bytes() for path in _mp3s(edition)}
+    written = {edition.epub: epub.render_epub(edition, audio, translation,
+                                              published=guide.published)}  # fmt: skip
+    book = daisy.render_daisy(edition, audio, published=guide.published)
+    written |= {f"{edition.daisy_folder}/{name}": data for name, data in book.items()}
+    name = posixpath.splitext(edition.daisy_zip)[0]
+    packed = {f"{name}/{file}": data for file, data in book.items()}
+    written[edition.daisy_zip] = archive.render_zip(packed)
+    if not all(holds(output / path, data) for path, data in written.items()):
+        folder.claim(written)
+        folder.withdraw(edition.language.tag)
+    for path, data in written.items():
+        write_atomic(output / path, data)
+    return {path: FileInfo.of(data) for path, data in written.items()}
+
+
+def _mp3s(edition: Edition) -> list[str]:
+    return [edition.track_file(track, ".mp3") for track in edition.tracks]
 
 
 # --- the output folder -------------------------------------------------------------------

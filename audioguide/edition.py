@@ -173,6 +173,20 @@ class Edition:
         return f"{self.guide_id}-{self.folder}.zip"
 
     @property
+    def epub(self) -> str:
+        """The talking book for reading apps (EPUB 3 with Media Overlays)."""
+        return f"{self.folder}/{self.guide_id}-{self.folder}.epub"
+
+    @property
+    def daisy_folder(self) -> str:
+        """The DAISY 2.02 book, unpacked: ``<daisy_folder>/ncc.html`` and its files."""
+        return f"{self.folder}/daisy"
+
+    @property
+    def daisy_zip(self) -> str:
+        return f"{self.guide_id}-{self.folder}-daisy.zip"
+
+    @property
     def page(self) -> str:
         return f"{self.folder}/index.html"
 

@@ -267,8 +267,29 @@ PLAYER_AUDIOBOOK_HINT = N_(
     "One M4B file with chapters, for audiobook apps",
     "Web player: describes the audiobook download. Keep M4B as it is.",
 )
+PLAYER_TALKING_BOOK = N_(
+    "Talking book",
+    "Web player: link to a book with the full text and its narration, for blind and "
+    "low-vision readers; its format (EPUB 3 or DAISY 2.02) is shown beside it.",
+)
+PLAYER_EPUB_HINT = N_(
+    "Text and audio together, for reading apps such as Thorium Reader and Apple Books",
+    "Web player: describes the EPUB talking book. Keep the app names as they are.",
+)
+PLAYER_DAISY_HINT = N_(
+    "ZIP archive, for DAISY players such as Victor Reader Stream and Plextalk",
+    "Web player: describes the DAISY download. Keep the player names as they are.",
+)
 PLAYER_FALLBACK_NOTE = N_(
     "Parts of this guide are not translated yet and are read in {language}.",
     "Web player: shown when some of the guide is spoken in the source language. {language} "
     "is that language's name.",
+)
+
+# The talking books (EPUB 3 and DAISY 2.02)
+BOOK_CONTENTS = N_("Contents", "Talking book: heading of the table of contents.")
+BOOK_ACCESSIBILITY_SUMMARY = N_(
+    "The full text of the guide with its narration: reading apps highlight each sentence as "
+    "it is read aloud. Headings and a table of contents lead to every section.",
+    "Talking book: the accessibility summary that reading apps and bookshops show.",
 )

@@ -98,10 +98,15 @@ def test_one_edited_paragraph_resynthesises_only_its_sentences(site: Site):
 
     after = tree(site.output)
     mp3s = {path for path in changed(before, after) if path.endswith(".mp3")}
-    assert mp3s == {"ko/01-welcome.mp3", "ko/00-full-guide.mp3"}
+    # The talking books carry the new track too (the DAISY folder a copy of it).
+    assert mp3s == {"ko/01-welcome.mp3", "ko/00-full-guide.mp3", "ko/daisy/01-welcome.mp3"}
+    books = {"ko/test-guide-ko.epub", "test-guide-ko-daisy.zip", "ko/daisy/01-welcome.smil"}
+    assert books <= changed(before, after)
+    assert "ko/daisy/02-numbers.mp3" not in changed(before, after)
     # Nothing of the other languages moved, not even a modification time.
     untouched = [p for p in after if not p.startswith("ko/") and "/" in p]
     untouched += ["test-guide-en.zip", "test-guide-zh-Hans.zip"]
+    untouched += ["test-guide-en-daisy.zip", "test-guide-zh-Hans-daisy.zip"]
     assert {p: before[p] for p in untouched} == {p: after[p] for p in untouched}
     # The new text is what the track says.
     captions = webvtt.read(site.output / "ko" / "01-welcome.vtt").captions

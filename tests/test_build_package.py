@@ -87,9 +87,11 @@ def test_manifest_describes_each_language(built: Built):
 def test_every_size_and_hash_in_the_manifest_matches_the_file(built: Built):
     output = built.site.output
     listed = _files(built.site.manifest())
-    # Per language: 4 files a track, 7 others (page, playlist, feed, transcript, zip, full guide,
-    # audiobook); then the cover and the site's shared files.
-    assert len(listed) == 3 * (3 * 4 + 7) + 1 + len(built.site.manifest()["site"])
+    # Per language: 4 files a track, 9 others (page, playlist, feed, transcript, zip, full guide,
+    # audiobook, EPUB, DAISY zip) and the DAISY folder (3 a track, ncc, css); then the cover and
+    # the site's shared files.
+    site = len(built.site.manifest()["site"])
+    assert len(listed) == 3 * (3 * 4 + 9 + 3 * 3 + 2) + 1 + site
     for entry in listed:
         data = (output / entry["file"]).read_bytes()
         assert entry["bytes"] == len(data), entry["file"]
@@ -296,11 +298,14 @@ def test_zip_holds_the_language_download(built: Built, tag: str):
     assert "playlist.m3u8" in readme
 
 
-def test_rebuilt_zips_are_byte_identical(site: Site):
-    zips = sorted(site.output.glob("*.zip"))
-    assert len(zips) == 3
+def test_rebuilt_zips_and_books_are_byte_identical(site: Site):
+    def packed() -> list:
+        return sorted([*site.output.glob("*.zip"), *site.output.glob("*/*.epub")])
+
+    zips = packed()
+    assert len(zips) == 3 * 3  # per language: the zip, the DAISY zip, the EPUB
     before = {path.name: path.read_bytes() for path in zips}
     for path in zips:
         path.unlink()
     site.build_ok("--base-url", BASE_URL)
-    assert {path.name: path.read_bytes() for path in site.output.glob("*.zip")} == before
+    assert {path.name: path.read_bytes() for path in packed()} == before

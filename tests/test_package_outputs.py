@@ -37,6 +37,8 @@ from audioguide.errors import AudioGuideError, BuildError
 from audioguide.languages import Language, resolve
 from audioguide.package.archive import render_zip, zip_entries
 from audioguide.package.captions import one_line, render_chapters, render_vtt, timestamp
+from audioguide.package.daisy import render_daisy
+from audioguide.package.epub import render_epub
 from audioguide.package.feed import podcast_guid, render_feed
 from audioguide.package.manifest import (
     FileInfo,
@@ -310,6 +312,10 @@ def package_files(edition: Edition, translation: Translation) -> dict[str, bytes
     sizes = {path: len(data) for path, data in files.items()}
     files[edition.feed] = _feed(edition, sizes)
     files[edition.zip] = render_zip(zip_entries(edition, files, translation))
+    files[edition.epub] = render_epub(edition, files, translation)
+    book = render_daisy(edition, files)
+    files[edition.daisy_zip] = render_zip({f"daisy/{name}": data for name, data in book.items()})
+    files |= {f"{edition.daisy_folder}/{name}": data for name, data in book.items()}
     return files
 
 
@@ -358,6 +364,8 @@ def test_golden_manifest():
             files[path] = FileInfo.of(data, 60_000 if path in audio else None)
         # Deflate output may differ between zlib builds: keep the zip's bytes out of the golden.
         files[edition.zip] = FileInfo.of(b"zip " + edition.zip.encode())
+        files[edition.epub] = FileInfo.of(b"epub " + edition.epub.encode())
+        files[edition.daisy_zip] = FileInfo.of(b"zip " + edition.daisy_zip.encode())
     check_golden("manifest.json", render_manifest("test-guide", EN, editions, files, cover=COVER))
 
 
@@ -906,8 +914,11 @@ def test_manifest_validates_and_matches_the_files():
         assert entry["sha256"] == hashlib.sha256(content).hexdigest()
 
     for language, edition in zip(manifest["languages"], editions, strict=True):
-        for key in ("playlist", "feed", "transcript", "zip", "full_guide"):
+        for key in ("playlist", "feed", "transcript", "zip", "epub", "daisy", "full_guide"):
             same(language[key])
+        for entry in language["daisy"]["files"]:
+            same(entry)
+        assert len(language["daisy"]["files"]) == 3 * len(edition.tracks) + 2  # + ncc, css
         assert language["full_guide"]["duration_ms"] == sum(t.duration_ms for t in edition.tracks)
         for entry, track in zip(language["tracks"], edition.tracks, strict=True):
             same(entry)

@@ -33,22 +33,23 @@ _UNIX = 3  # ZipInfo.create_system: the mode in external_attr is a Unix one
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def render_zip(entries: dict[str, bytes | Path]) -> bytes:
+def render_zip(entries: dict[str, bytes | Path], *, first: str | None = None) -> bytes:
     """A zip of ``{relative name: content}``, byte for byte the same for the same entries.
 
-    A content may be a file's path: audio (stored) is copied in a piece at a time.
+    ``first`` names an entry written first and stored (an EPUB's ``mimetype``). A content may be
+    a file's path: audio (stored) is copied in a piece at a time.
 
     Names are plain relative POSIX paths (``folder/file.ext``); an absolute name, a backslash, an
     empty, ``.`` or ``..`` segment raises :class:`~audioguide.errors.BuildError`.
     """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name in sorted(entries):
+        for name in sorted(entries, key=lambda name: (name != first, name)):
             check_name(name)
             info = zipfile.ZipInfo(name, date_time=DATE_TIME)
             info.create_system = _UNIX
             info.external_attr = (stat.S_IFREG | MODE) << 16
-            stored = name.lower().endswith(STORED_SUFFIXES)
+            stored = name == first or name.lower().endswith(STORED_SUFFIXES)
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             content = entries[name]
             if stored and isinstance(content, Path):  # as writestr does, without the copy

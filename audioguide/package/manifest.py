@@ -85,6 +85,7 @@ def render_manifest(
 
 def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
     tracks = sorted(edition.tracks, key=lambda t: t.number)
+    daisy = f"{edition.daisy_folder}/"
     return {
         "tag": edition.language.tag,
         "locale_id": edition.language.locale_id,
@@ -114,6 +115,11 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
         "feed": _file(edition.feed, files),
         "transcript": _file(edition.transcript, files),
         "zip": _file(edition.zip, files),
+        "epub": _file(edition.epub, files),
+        "daisy": {
+            **_file(edition.daisy_zip, files),
+            "files": [_file(path, files) for path in sorted(files) if path.startswith(daisy)],
+        },
         "full_guide": _audio(edition.full_guide, files),
         "audiobook": _audio(edition.audiobook, files),
     }

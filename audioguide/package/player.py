@@ -109,6 +109,10 @@ DOWNLOADS = (
     Download(lambda e: e.feed, S.PLAYER_FEED, "RSS", S.PLAYER_FEED_HINT, "application/rss+xml",
              download=False),
     Download(lambda e: e.zip, S.PLAYER_ZIP, "ZIP", S.PLAYER_ZIP_HINT, "application/zip"),
+    Download(lambda e: e.epub, S.PLAYER_TALKING_BOOK, "EPUB 3", S.PLAYER_EPUB_HINT,
+             "application/epub+zip"),
+    Download(lambda e: e.daisy_zip, S.PLAYER_TALKING_BOOK, "DAISY 2.02", S.PLAYER_DAISY_HINT,
+             "application/zip"),
 )  # fmt: skip
 
 

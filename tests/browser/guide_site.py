@@ -25,6 +25,9 @@ from audioguide import strings as S
 from audioguide.catalogs import Translation
 from audioguide.edition import Edition, Track
 from audioguide.languages import resolve
+from audioguide.package.archive import render_zip
+from audioguide.package.daisy import render_daisy
+from audioguide.package.epub import render_epub
 from audioguide.package.player import render_site
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -229,6 +232,12 @@ def build_site(output: Path, editions: list[Edition], translations: dict[str, Tr
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr("README.txt", edition.title)
         files[edition.zip] = buffer.getvalue()
+        translation = translations.get(edition.language.tag) or Translation(
+            edition.language, None, None
+        )
+        files[edition.epub] = render_epub(edition, files, translation)
+        book = render_daisy(edition, files)
+        files[edition.daisy_zip] = render_zip({f"daisy/{n}": d for n, d in book.items()})
         for name, data in files.items():
             (output / name).parent.mkdir(parents=True, exist_ok=True)
             (output / name).write_bytes(data)
