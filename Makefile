@@ -18,6 +18,7 @@ bench: $(TESTS)
 lint: $(TESTS)
 	$(VENV)/bin/ruff check audioguide tests benchmarks
 	$(VENV)/bin/ruff format --check audioguide tests benchmarks
+	$(VENV)/bin/mypy
 
 # The translator's loop: refresh the template and catalogs, then check them.
 catalogs: $(BASE)

@@ -13,6 +13,7 @@ ffmpeg's ebur128), and a limiter whose ceiling leaves the decoded MP3's true pea
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
@@ -48,6 +49,9 @@ from .edition import Chapter
 from .errors import BuildError
 from .package.cover import Cover
 
+# pydub looks for ffmpeg on PATH at import, and fails with a KeyError when there is no PATH at
+# all (`env -i`); the system's default search path is what a program started then gets anyway.
+os.environ.setdefault("PATH", os.defpath)
 with warnings.catch_warnings():  # pydub warns at import when no ffmpeg is on PATH
     warnings.simplefilter("ignore", RuntimeWarning)
     from pydub import AudioSegment
@@ -224,7 +228,10 @@ def frame_starts(sources: list[Path]) -> list[float]:
     starts, samples = [], 0
     for source in sources:
         starts.append(samples * 1000 / SAMPLE_RATE)
-        samples += round(MP3(source).info.length * SAMPLE_RATE / 1152) * 1152
+        info = MP3(source).info
+        if info is None:
+            raise BuildError(f"{source} is not an MP3 file")
+        samples += round(info.length * SAMPLE_RATE / 1152) * 1152
     return starts
 
 
@@ -261,9 +268,15 @@ class Tags:
         return fields
 
 
+# A CTOC counts its entries in one byte: more chapters than that are grouped under child CTOCs.
+TOC_ENTRIES = 255
+
+
 def write_tags(path: Path, tags: Tags) -> None:
-    """ID3v2.3 tags, with one CHAP per chapter under an ordered top-level CTOC, stored in time
-    order (mutagen stores frames by size; players such as ffmpeg take CHAP frames in file order)."""
+    """ID3v2.3 tags, with one CHAP per chapter under an ordered top-level CTOC (through ordered
+    child CTOCs of up to 255 entries each when there are more chapters than one CTOC holds);
+    the CHAP frames are stored in time order (mutagen stores frames by size; players such as
+    ffmpeg take CHAP frames in file order)."""
     id3 = ID3()
     id3.add(TIT2(encoding=3, text=[tags.title]))
     id3.add(TALB(encoding=3, text=[tags.album]))
@@ -277,7 +290,15 @@ def write_tags(path: Path, tags: Tags) -> None:
     if tags.cover:
         id3.add(APIC(encoding=3, mime=tags.cover.mime, type=PictureType.COVER_FRONT,
                      desc="cover", data=tags.cover.data))  # fmt: skip
-    ids = [f"ch{n}" for n in range(len(tags.chapters))]
+    chapter_ids = [f"ch{n}" for n in range(len(tags.chapters))]
+    ids, level = chapter_ids, 0
+    while len(ids) > TOC_ENTRIES:
+        level += 1
+        groups = [ids[start : start + TOC_ENTRIES] for start in range(0, len(ids), TOC_ENTRIES)]
+        ids = [f"toc{level}-{n}" for n in range(len(groups))]
+        for element_id, children in zip(ids, groups, strict=True):
+            id3.add(CTOC(element_id=element_id, flags=CTOCFlags.ORDERED,
+                         child_element_ids=children, sub_frames=[]))  # fmt: skip
     id3.add(
         CTOC(
             element_id="toc",
@@ -286,7 +307,7 @@ def write_tags(path: Path, tags: Tags) -> None:
             sub_frames=[TIT2(encoding=3, text=[tags.album])],
         )
     )
-    for element_id, chapter in zip(ids, tags.chapters, strict=True):
+    for element_id, chapter in zip(chapter_ids, tags.chapters, strict=True):
         id3.add(
             CHAP(
                 element_id=element_id,
@@ -428,8 +449,9 @@ _M4B_INPUTS = f"----:org.audioguide:{INPUTS_TAG}"
 def read_m4b_inputs(path: Path) -> str | None:
     """The inputs hash a built M4B was tagged with, or None."""
     try:
-        values = MP4(path).tags.get(_M4B_INPUTS)
-    except Exception:  # missing file, no tags, damaged file: all mean "build it again"
+        tags = MP4(path).tags
+        values = tags.get(_M4B_INPUTS) if tags is not None else None
+    except Exception:  # missing file, damaged file: both mean "build it again"
         return None
     return bytes(values[0]).decode("utf-8") if values else None
 

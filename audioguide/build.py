@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import fcntl
 import functools
+import logging
 import multiprocessing
 import os
 import posixpath
@@ -33,16 +34,17 @@ from . import audio, cache, catalogs, lexicon, tracks
 from .catalogs import Translation
 from .edition import Chapter, Edition
 from .engines import AUTO, get_engine
-from .errors import AudioGuideError, BuildError, CatalogError, EngineError, ScriptError
+from .errors import AudioGuideError, BuildError, CatalogError, EngineError, OptionError, ScriptError
 from .files import holds, write_atomic
 from .languages import Language
 from .output import Output
 from .package import archive, captions, daisy, epub, feed, manifest, player, playlist, transcript
 from .package.cover import Cover, load_cover
 from .package.manifest import FileInfo
-from .script import GUIDE_FILE, Guide, Voice, load_guide
+from .script import GUIDE_FILE, Guide, Voice, check_base_url, load_guide
 from .strings import FULL_GUIDE
 
+log = logging.getLogger(__name__)
 PREVIEW_URL = "http://127.0.0.1:8000/"  # where `audioguide serve` shows the output
 LOCK_FILE = ".audioguide.lock"
 DEFAULT_CACHE = Path(".audioguide-cache")
@@ -66,7 +68,6 @@ class Summary:
     tracks_unchanged: int
     audio_seconds: float
     wall_seconds: float
-    warnings: tuple[str, ...] = ()  # each as the build printed it
 
     def line(self) -> str:
         return (
@@ -77,66 +78,45 @@ class Summary:
 
 
 class Reporter:
-    """Where the build tells what it does; the CLI gives a terminal-aware one."""
-
-    def notice(self, message: str) -> None: ...
+    """Where the build shows its progress; the CLI gives a terminal-aware one. Notices and
+    warnings are not reported here: they go to the ``audioguide`` logger."""
 
     def start(self, language: Language, total: int) -> None: ...
 
     def advance(self, language: Language, name: str, written: bool) -> None: ...
 
 
-class _KeepWarnings(Reporter):
-    """Passes everything on, and keeps the warnings for the summary (``--json``)."""
-
-    def __init__(self, report: Reporter):
-        self.report = report
-        self.warnings: list[str] = []
-
-    def notice(self, message: str) -> None:
-        if message.startswith("warning: "):
-            self.warnings.append(message.removeprefix("warning: "))
-        self.report.notice(message)
-
-    def start(self, language: Language, total: int) -> None:
-        self.report.start(language, total)
-
-    def advance(self, language: Language, name: str, written: bool) -> None:
-        self.report.advance(language, name, written)
-
-
 def build(
     scripts: Path, locales: Path, output: Path, options: Options, report: Reporter | None = None
 ) -> Summary:
     started = time.monotonic()
-    report = _KeepWarnings(report or Reporter())
+    report = report or Reporter()
     output = Path(output)
 
     # 1. Read and check every input before touching the output folder.
     guide = load_guide(scripts)
     cover = load_cover(guide)
+    base_url = _base_url(options.base_url) or guide.base_url or PREVIEW_URL
     languages = _languages(guide, options.languages)
+    log.debug(f"{len(guide.sections)} sections; building {', '.join(x.tag for x in languages)}")
     translations = {lang.tag: catalogs.translation(guide, locales, lang) for lang in languages}
-    completeness = {
-        s.language.tag: s for s in catalogs.stats(guide, locales) if s.language in languages
-    }
+    completeness = {s.language.tag: s for s in catalogs.stats(guide, locales, languages)}
     for stats in completeness.values():
         for problem in _catalog_problems(stats, guide.source_language):
             if options.strict:
                 raise CatalogError(f"{problem.message}; {problem.fix} or build without --strict",
                                    problem.path, problem.line)  # fmt: skip
-            report.notice(f"warning: {problem.message}; {problem.fallback}")
-    base_url = options.base_url or guide.base_url or PREVIEW_URL
+            log.warning(f"{problem.message}; {problem.fallback}")
     lexicons = {lang.tag: lexicon.load(locales, lang) for lang in languages}
-    speakers = pick_speakers(guide, languages, lexicons, options.engine, report)
+    speakers = pick_speakers(guide, languages, lexicons, options.engine)
     if base_url == PREVIEW_URL:
-        report.notice(
-            f"warning: the feeds link to the local preview {PREVIEW_URL}; give --base-url or "
-            "base_url in guide.yaml before publishing them"
+        log.warning(
+            f"the feeds link to the local preview {PREVIEW_URL}; give --base-url or base_url in "
+            "guide.yaml before publishing them"
         )
 
     output.mkdir(parents=True, exist_ok=True)
-    with _locked(output, report), _cache_root(options.cache) as cache_root:
+    with _locked(output), _cache_root(options.cache) as cache_root:
         folder = Output.read(output)
         folder.remove_temporary_files()
         # The guide's other languages stay as the last build left them, when it left them whole.
@@ -240,11 +220,20 @@ def build(
         tracks_unchanged=counts["unchanged"],
         audio_seconds=audio_ms / 1000,
         wall_seconds=time.monotonic() - started,
-        warnings=tuple(report.warnings),
     )
 
 
 # --- inputs and voices -------------------------------------------------------------------
+
+
+def _base_url(given: str | None) -> str | None:
+    """``--base-url``, checked as guide.yaml's ``base_url`` is."""
+    if given is None:
+        return None
+    try:
+        return check_base_url(given)
+    except ValueError as exc:
+        raise OptionError(f"--base-url {exc}") from None
 
 
 def _translations(guide: Guide, locales: Path, tags: Iterable[str]) -> dict[str, Translation]:
@@ -271,7 +260,6 @@ def pick_speakers(
     languages: list[Language],
     lexicons: dict[str, lexicon.Lexicon],
     override: str | None,
-    report: Reporter,
 ) -> dict[str, tracks.Speaker]:
     """Each language's voice: the engine chosen (``auto`` resolved), its settings checked by the
     engine, and the lexicon entries it can apply."""
@@ -287,9 +275,7 @@ def pick_speakers(
             if online is None:
                 online = gtts.available()
                 if not online:
-                    report.notice(
-                        "gTTS is not reachable; speaking with the offline espeak-ng voice"
-                    )
+                    log.info("gTTS is not reachable; speaking with the offline espeak-ng voice")
             name = "gtts" if online and gtts.supports(language) else "espeak"
         engine = get_engine(name)
         try:
@@ -301,8 +287,9 @@ def pick_speakers(
             raise ScriptError(exc.message, where, guide.voice_line(language)) from None
         words = lexicons[language.tag]
         for problem in words.unusable(engine):
-            report.notice(f"warning: {problem}")
+            log.warning(problem)
         speakers[language.tag] = tracks.speaker(name, language, voice, words.entries(engine))
+        log.debug(f"{language.tag}: spoken by {speakers[language.tag].description}")
     return speakers
 
 
@@ -417,12 +404,14 @@ def _render_tracks(
             made = audio.read_inputs(plan.path) == plan.inputs and store.has_part(plan.inputs)
             found = _recorded(store, plan) if made else None
             if found:
+                log.debug(f"{plan.path}: up to date")
                 rendered[tag][plan.inputs] = found
                 counts["unchanged"] += 1
                 report.advance(plan.speaker.language, plan.path.name, written=False)
             else:
+                log.debug(f"{plan.path}: to render")
                 todo.append(plan)
-    _tell_damaged(report, [str(path) for path in store.damaged])
+    _tell_damaged([str(path) for path in store.damaged])
     # Before any file of a language changes, the manifest stops listing that language.
     folder.claim(str(plan.path.relative_to(folder.root)) for plan in todo)
     for tag in dict.fromkeys(plan.speaker.language.tag for plan in todo):
@@ -434,7 +423,7 @@ def _render_tracks(
         counts["synthesised"] += result.synthesised
         counts["cached"] += result.cached
         counts["written"] += 1
-        _tell_damaged(report, result.damaged)
+        _tell_damaged(result.damaged)
         report.advance(plan.speaker.language, plan.path.name, written=True)
         if len(rendered[tag]) == len(plans[tag]):
             language_done(plan.speaker.language, rendered[tag])
@@ -471,9 +460,9 @@ def _recorded(store: cache.Cache, plan: tracks.TrackPlan) -> tracks.Rendered | N
         return None
 
 
-def _tell_damaged(report: Reporter, paths: Iterable[str]) -> None:
+def _tell_damaged(paths: Iterable[str]) -> None:
     for path in paths:
-        report.notice(f"the cache entry {path} was damaged; ignored it and made it again")
+        log.info(f"the cache entry {path} was damaged; ignored it and made it again")
 
 
 def _edition(
@@ -505,7 +494,7 @@ def _edition(
 
 def _full_guide(
     output: Path, edition: Edition, translation: Translation, cover: Cover
-) -> tuple[tuple, int]:
+) -> tuple[tuple | None, int]:
     """The join that makes the full-guide file (None when the file is up to date), and its
     length in ms. Its chapters are the tracks, at the exact places the join puts them."""
     path = output / edition.full_guide
@@ -612,7 +601,8 @@ def _write_listener_files(
         folder.claim(written)
         folder.withdraw(edition.language.tag)
     for path, data in written.items():
-        write_atomic(output / path, data)
+        if write_atomic(output / path, data):
+            log.debug(f"{output / path}: written")
         infos[path] = FileInfo.of(data)
     return infos
 
@@ -648,13 +638,13 @@ def _mp3s(edition: Edition) -> list[str]:
 
 
 @contextmanager
-def _locked(output: Path, report: Reporter) -> Iterator[None]:
+def _locked(output: Path) -> Iterator[None]:
     """Hold the output folder's lock; a second build waits for the first to finish."""
     with open(output / LOCK_FILE, "a+b") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            report.notice(f"another build is writing {output}; waiting for it to finish")
+            log.info(f"another build is writing {output}; waiting for it to finish")
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

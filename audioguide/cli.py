@@ -1,10 +1,13 @@
-"""The ``audioguide`` command. Library errors become one clean line and exit status 2."""
+"""The ``audioguide`` command. Library errors become one clean line and exit status 2; a bug in
+audioguide itself becomes one line saying so, exit status 3. What the package logs is shown on
+stderr: warnings always, notices unless --quiet, the debug trail with --verbose."""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
 import json
+import logging
 import sys
 import tempfile
 from pathlib import Path
@@ -15,14 +18,16 @@ from tqdm import tqdm
 from . import __version__, catalogs, voices
 from .build import DEFAULT_CACHE, Options, Reporter, build
 from .engines import choices as engine_choices
-from .errors import AudioGuideError, BuildError
-from .script import load_guide
+from .errors import REPORT_BUGS, AudioGuideError, BuildError, OptionError
+from .script import forbidden_character, load_guide
 
 EXIT_USER_ERROR = 2
+EXIT_BUG = 3
+log = logging.getLogger("audioguide")
 
 
 def _paths(command):
-    """The folder options every command takes."""
+    """The folder options every command takes, --verbose, and the one place errors are shown."""
 
     @click.option(
         "--scripts",
@@ -45,8 +50,15 @@ def _paths(command):
         show_default=True,
         help="Folder the guide is built into.",
     )
+    @click.option("--verbose", "-v", is_flag=True, help="Show what it does, step by step.")
     @functools.wraps(command)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args, verbose=False, **kwargs):
+        level = (
+            logging.DEBUG if verbose else logging.WARNING if kwargs.get("quiet") else logging.INFO
+        )
+        handler, previous = _Echo(level), log.level
+        log.addHandler(handler)
+        log.setLevel(level)
         try:
             return command(*args, **kwargs)
         except AudioGuideError as exc:
@@ -59,8 +71,48 @@ def _paths(command):
         except KeyboardInterrupt:
             click.echo("audioguide: interrupted; run the same command again to resume", err=True)
             sys.exit(130)
+        except Exception as exc:  # InternalError or anything unforeseen: a bug, not the user's
+            log.debug("the traceback:", exc_info=True)
+            what = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+            click.echo(
+                f"audioguide: internal error, a bug in audioguide ({what}); "
+                f"please report it to {REPORT_BUGS}",
+                err=True,
+            )
+            sys.exit(EXIT_BUG)
+        finally:
+            log.removeHandler(handler)
+            log.setLevel(previous)
 
     return wrapper
+
+
+class _Echo(logging.Handler):
+    """The package's log records on stderr, one line each, "audioguide: [level: ]message";
+    above a progress bar when one is showing."""
+
+    bars: dict[str, tqdm] = {}  # the build's progress bars, while they show
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = "" if record.levelno == logging.INFO else f"{record.levelname.lower()}: "
+        text = f"audioguide: {level}{record.getMessage()}"
+        if record.exc_info and self.level <= logging.DEBUG:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+        if _Echo.bars:
+            tqdm.write(text, file=sys.stderr)
+        else:
+            click.echo(text, err=True)
+
+
+class _Warnings(logging.Handler):
+    """Keeps the text of each warning logged, for ``build --json``."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -152,17 +204,13 @@ def stats(scripts, locales, output, check, as_json):
 
 
 class _Progress(Reporter):
-    """A progress bar per language on a terminal; plain lines otherwise; nothing with --quiet."""
+    """A progress bar per language on a terminal; plain lines otherwise; nothing with --quiet.
+    (Notices and warnings are log records: see :class:`_Echo`.)"""
 
     def __init__(self, quiet: bool):
         self.quiet = quiet
         self.terminal = sys.stderr.isatty()
-        self.bars: dict[str, tqdm] = {}
-
-    def notice(self, message: str) -> None:
-        if self.quiet and not message.startswith("warning"):
-            return
-        (tqdm.write if self.bars else click.echo)(f"audioguide: {message}", file=sys.stderr)
+        self.bars: dict[str, tqdm] = _Echo.bars
 
     def start(self, language, total: int) -> None:
         if not self.quiet and self.terminal:
@@ -242,13 +290,15 @@ def build_(scripts, locales, output, engine, langs, jobs, cache_dir, no_cache, s
         languages=tuple(langs),
         base_url=base_url,
     )
-    progress = _Progress(quiet)
+    progress, warned = _Progress(quiet), _Warnings()
+    log.addHandler(warned)
     try:
         summary = build(scripts, locales, output, options, progress)
     finally:
         progress.finish()
+        log.removeHandler(warned)
     if as_json:
-        click.echo(json.dumps(dataclasses.asdict(summary)))
+        click.echo(json.dumps(dataclasses.asdict(summary) | {"warnings": warned.messages}))
     elif not quiet:
         click.echo(summary.line())
 
@@ -293,6 +343,8 @@ def voices_(scripts, locales, output, langs):
 @_paths
 def say(scripts, locales, output, text, lang, engine, out):
     """Speak TEXT with the language's voice and pronunciation lexicon, into an MP3."""
+    if found := forbidden_character(text):
+        raise OptionError(f"TEXT holds {found}, which cannot be spoken; remove it")
     guide = load_guide(scripts)
     language = guide.language(lang) if lang else guide.source_language
     if out is None:
@@ -300,12 +352,12 @@ def say(scripts, locales, output, text, lang, engine, out):
         handle.close()
         out = Path(handle.name)
         try:
-            spoken = voices.say(guide, locales, language, text, engine, out, _Progress(False))
+            spoken = voices.say(guide, locales, language, text, engine, out)
         except BaseException:
             out.unlink(missing_ok=True)
             raise
     else:
-        spoken = voices.say(guide, locales, language, text, engine, out, _Progress(False))
+        spoken = voices.say(guide, locales, language, text, engine, out)
     for said in spoken:
         click.echo(f"spoken: {said}")
     click.echo(f"{out}: written")

@@ -6,7 +6,12 @@ AudioGuideError            anything the user can fix; the CLI prints it on one l
  ├── LanguageError         a language id Babel cannot parse, or one no voice speaks
  ├── LexiconError          a pronunciation lexicon is not well-formed PLS (path and line)
  ├── EngineError           a voice failed to synthesise (which sentence, and why)
+ ├── OptionError           a command-line option has a value that cannot work
  └── BuildError            the build could not go on (locked output, ffmpeg failure, ...)
+
+InternalError              a fault in audioguide itself, never the user's: the CLI says it is a
+                           bug and where to report it, exit 3 (any other unexpected exception
+                           is treated the same way)
 """
 
 from __future__ import annotations
@@ -50,5 +55,18 @@ class EngineError(AudioGuideError):
     """A voice could not synthesise a piece of text."""
 
 
+class OptionError(AudioGuideError):
+    """A command-line option has a value that cannot work; the message names the option."""
+
+
 class BuildError(AudioGuideError):
     """The build could not go on."""
+
+
+# Where a bug is reported (the README: Commands, exit status 3).
+REPORT_BUGS = "the audioguide issue tracker, with the command and its --verbose output"
+
+
+class InternalError(Exception):
+    """A fault in audioguide, not in the user's guide or setup: a broken promise between its
+    own parts. Deliberately outside :class:`AudioGuideError`, so it never looks like bad input."""

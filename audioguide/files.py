@@ -1,4 +1,5 @@
-"""Atomic file writes: a reader sees the old file or the new one, never a torn one.
+"""Reading input files safely, and atomic file writes: a reader sees the old file or the new
+one, never a torn one.
 
 A file is first written under a temporary name beside it, ``.audioguide-tmp-<name>.<random>.tmp``,
 then renamed over it. Only names with that prefix are ever cleaned up (:func:`remove_temporary`),
@@ -8,6 +9,7 @@ so a folder shared with other files loses nothing of theirs.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +39,26 @@ def into_place(path: Path, durable: bool = True) -> Iterator[Path]:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def read_input(path: Path, limit: int, inside: Path | None = None) -> bytes:
+    """The bytes of an input file, refused (:class:`ValueError` saying why) when it is not a
+    regular file (a device, a pipe, a folder), when it is larger than ``limit`` bytes, or when
+    ``inside`` is given and it (or a symlink it is reached through) leads outside that folder.
+    """
+    path = Path(path)
+    if inside is not None and not path.resolve().is_relative_to(Path(inside).resolve()):
+        raise ValueError(f"leads outside {inside} (a symbolic link); copy the file there instead")
+    # Non-blocking, so that opening a pipe does not wait for a writer; then the open file is
+    # checked, so what is checked is what is read.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("is not a regular file (a device, a pipe or a folder)")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"is larger than {limit // 1024} KiB")
+    return data
 
 
 def write_atomic(path: Path, data: bytes, durable: bool = True) -> bool:

@@ -36,9 +36,11 @@ from defusedxml import DefusedXmlException
 from defusedxml.sax import make_parser
 
 from .errors import LexiconError
+from .files import read_input
 from .languages import Language, resolve
 
 FILE_NAME = "pronunciation.pls"
+MAX_FILE_BYTES = 4 * 1024 * 1024
 PLS = "http://www.w3.org/2005/01/pronunciation-lexicon"
 XML = "http://www.w3.org/XML/1998/namespace"
 _FIX = "see the README's section on pronunciation"
@@ -116,9 +118,11 @@ def load(locales: Path, language: Language) -> Lexicon:
     """The language's lexicon (an empty one when it has no file). Raises LexiconError."""
     path = path_for(locales, language)
     try:
-        data = path.read_bytes()
+        data = read_input(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         return Lexicon(None)
+    except ValueError as exc:  # a pipe, a device, too big
+        raise LexiconError(f"{exc}; give a PLS text file ({_FIX})", path) from None
     except OSError as exc:
         raise LexiconError(f"cannot read the lexicon ({exc.strerror})", path) from None
     return parse(data, path, language)

@@ -1,26 +1,36 @@
 """Section scripts: `guide.yaml` and `NN-<slug>.yaml` in `scripts/` -> a frozen :class:`Guide`.
 
-YAML is only ever loaded with PyYAML's safe loader. Every value keeps the file and line it came
-from, so catalogs can point translators at it and errors can point users at it.
+YAML is only ever loaded with PyYAML's safe loader, within limits: a file of at most
+:data:`MAX_FILE_BYTES`, nested at most :data:`MAX_DEPTH` deep, and at most :data:`MAX_VALUES`
+values once aliases (``*name``) are expanded. Text may not hold control characters other than
+newline and tab, nor lone surrogates. Only regular files inside the scripts folder are read.
+Every value keeps the file and line it came from, so catalogs can point translators at it and
+errors can point users at it; no error quotes a file that is not UTF-8 text.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
+from urllib.parse import urlsplit
 
 import yaml
 
 from .engines import choices as engine_choices
 from .errors import LanguageError, ScriptError
+from .files import read_input
 from .languages import Language, resolve
 
 GUIDE_FILE = "guide.yaml"
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_FILE_BYTES = 1024 * 1024  # a section of a megabyte is some fifteen hours of speech
+MAX_DEPTH = 20  # nesting of lists and mappings; a guide needs three
+MAX_VALUES = 100_000  # values in one file, aliases expanded ("billion laughs")
 
 
 @dataclass(frozen=True)
@@ -125,13 +135,66 @@ class Guide:
 # --- reading YAML with line numbers -------------------------------------------------------
 
 
+class _TooDeep(yaml.YAMLError):
+    def __init__(self, line: int):
+        self.line = line
+
+
 class _Loader(yaml.SafeLoader):
-    """The safe loader; nothing that constructs Python objects."""
+    """The safe loader (nothing that constructs Python objects), nesting at most MAX_DEPTH."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
-def _compose(path: Path) -> yaml.Node:
+def check_base_url(value: str) -> str:
+    """``value`` as the base of the feeds' links: an absolute http(s) URL, ending with "/".
+    Raises :class:`ValueError` saying what is wrong (``--base-url`` and ``base_url`` both)."""
+    problem = "must be an absolute http:// or https:// URL, such as https://example.org/guide/"
+    if forbidden_character(value) is not None:
+        raise ValueError(f"{problem}, without control characters")
     try:
-        raw = path.read_bytes()
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - checks the port number
+    except ValueError:
+        raise ValueError(problem) from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError(problem)
+    if any(ch.isspace() for ch in parts.netloc):
+        raise ValueError(f"{problem}; its host name has a space")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{problem}, without ?query or #fragment")
+    # The scheme in lower case: "HTTPS://" is the same URL, and what feed readers expect.
+    return parts._replace(scheme=parts.scheme.lower()).geturl().rstrip("/") + "/"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def forbidden_character(text: str) -> str | None:
+    """The first character text may not hold (control characters but newline and tab, lone
+    surrogates), named as "U+0007 (BELL)", or None."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    name = unicodedata.name(char, "a control character" if char < "\ud800" else "a lone surrogate")
+    return f"U+{ord(char):04X} ({name})"
+
+
+def _compose(path: Path, scripts: Path) -> yaml.Node:
+    try:
+        raw = read_input(path, MAX_FILE_BYTES, inside=scripts)
+    except ValueError as exc:
+        raise ScriptError(f"{exc}; give a YAML text file in the scripts folder", path) from None
     except OSError as exc:
         raise ScriptError(f"cannot read the file ({exc.strerror})", path) from None
     try:
@@ -141,6 +204,12 @@ def _compose(path: Path) -> yaml.Node:
         raise ScriptError("is not UTF-8 text; save it as UTF-8", path, line) from None
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except _TooDeep as exc:
+        raise ScriptError(
+            f"lists and mappings are nested more than {MAX_DEPTH} deep; a guide needs three",
+            path,
+            exc.line,
+        ) from None
     except yaml.reader.ReaderError as exc:  # NUL and other control bytes: UTF-16 or binary
         line = text[: exc.position].count("\n") + 1
         raise ScriptError(
@@ -150,14 +219,63 @@ def _compose(path: Path) -> yaml.Node:
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
         what = exc.problem or exc.context or "invalid YAML"
-        raise ScriptError(f"YAML syntax error: {what}; fix the YAML", path, line) from None
+        raise ScriptError(
+            f"YAML syntax error: {what}; fix the YAML", path, mark.line + 1 if mark else None
+        ) from None
     except yaml.YAMLError as exc:
         raise ScriptError(f"YAML error: {exc}", path) from None
     if node is None:
         raise ScriptError("is empty; it must be a YAML mapping of fields", path, 1)
+    _count_values(node, path)
+    _check_texts(node, path)
     return node
+
+
+def _check_texts(node: yaml.Node, path: Path) -> None:
+    """No control characters (but newline and tab) or lone surrogates in any text, keys
+    included; escapes such as "\\0" or "\\uD800" in quoted YAML make them."""
+    if isinstance(node, yaml.ScalarNode):
+        found = forbidden_character(node.value)
+        if found:
+            raise ScriptError(
+                f"the text holds {found}, which cannot be spoken or shown; remove it",
+                path,
+                node.start_mark.line + 1,
+            )
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            _check_texts(child, path)
+    elif isinstance(node, yaml.MappingNode):
+        for pair in node.value:
+            for part in pair:
+                _check_texts(part, path)
+
+
+def _count_values(root: yaml.Node, path: Path) -> None:
+    """Refuse a document whose aliases (``*name``) expand to more than MAX_VALUES values: the
+    composed graph shares the aliased nodes, but anything that walks the values does not."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        if id(node) not in sizes:
+            children: list[yaml.Node] = []
+            if isinstance(node, yaml.SequenceNode):
+                children = node.value
+            elif isinstance(node, yaml.MappingNode):
+                children = [part for pair in node.value for part in pair]
+            total = 1 + sum(size(child) for child in children)  # depth is at most MAX_DEPTH
+            if total > MAX_VALUES:
+                raise ScriptError(
+                    f"holds more than {MAX_VALUES} values once its aliases (*name) are "
+                    "expanded; write the values out instead",
+                    path,
+                    node.start_mark.line + 1,
+                )
+            sizes[id(node)] = total
+        return sizes[id(node)]
+
+    size(root)
 
 
 class _Fields:
@@ -189,15 +307,27 @@ class _Fields:
     def _value(self, node: yaml.Node) -> Any:
         loader = _Loader("")
         try:
-            return loader.construct_object(node, deep=True)
+            value = loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             raise ScriptError(
                 f"unsupported YAML value ({exc.problem})", self.path, node.start_mark.line + 1
             ) from None
+        except (ValueError, OverflowError):  # "2001-13-45" is read as a date, and fails
+            raise ScriptError(
+                "a value YAML reads as a date or number is not a valid one; quote it to make "
+                "it text",
+                self.path,
+                node.start_mark.line + 1,
+            ) from None
+        return value
 
     def has(self, key: str) -> bool:
         return key in self.nodes
 
+    @overload
+    def text(self, key: str) -> Text: ...
+    @overload
+    def text(self, key: str, *, required: bool) -> Text | None: ...
     def text(self, key: str, *, required: bool = True) -> Text | None:
         if key not in self.nodes:
             if required:
@@ -217,6 +347,10 @@ class _Fields:
             raise ScriptError(f"{what} is empty; write the text or remove it", self.path, line)
         return Text(value, self.path, line)
 
+    @overload
+    def string(self, key: str) -> str: ...
+    @overload
+    def string(self, key: str, *, required: bool) -> str | None: ...
     def string(self, key: str, *, required: bool = True) -> str | None:
         text = self.text(key, required=required)
         return text.value if text else None
@@ -276,20 +410,20 @@ def load_guide(scripts: Path) -> Guide:
     guide_path = scripts / GUIDE_FILE
     if not scripts.is_dir():
         raise ScriptError("is not a folder; give the folder holding guide.yaml", scripts)
-    if not guide_path.is_file():
+    if not guide_path.exists():  # anything but a regular file is refused when read
         found = sorted(p.name for p in scripts.glob("*.yaml"))
         hint = "the folder is empty" if not found else f"found only {', '.join(found)}"
         raise ScriptError(
             f"no {GUIDE_FILE} ({hint}); create one with id, title, languages", scripts
         )
-    fields = _Fields(guide_path, _compose(guide_path), _GUIDE_FIELDS, "guide.yaml")
+    fields = _Fields(guide_path, _compose(guide_path, scripts), _GUIDE_FIELDS, "guide.yaml")
 
     source = _language(
         fields, "source_language", fields.string("source_language", required=False) or "en"
     )
     languages = [source]
     if fields.has("languages"):
-        node = fields.mapping("languages")
+        node = fields.nodes["languages"]
         if not isinstance(node, yaml.SequenceNode):
             raise ScriptError("'languages' must be a list", guide_path, node.start_mark.line + 1)
         for item in node.value:
@@ -328,10 +462,11 @@ def load_guide(scripts: Path) -> Guide:
             guide_path,
             fields.line_of("email"),
         )
-    if base_url and not re.match(r"https?://", base_url):
-        raise ScriptError(
-            "base_url must start with http:// or https://", guide_path, fields.line_of("base_url")
-        )
+    if base_url is not None:
+        try:
+            base_url = check_base_url(base_url)
+        except ValueError as exc:
+            raise ScriptError(f"base_url {exc}", guide_path, fields.line_of("base_url")) from None
     contact = fields.string("contact", required=False)
     if contact and not contact.isprintable():
         raise ScriptError(
@@ -346,7 +481,7 @@ def load_guide(scripts: Path) -> Guide:
         source_language=source,
         languages=tuple(languages),
         author=fields.string("author", required=False),
-        base_url=base_url.rstrip("/") + "/" if base_url else None,
+        base_url=base_url,
         published=_published(fields),
         cover=fields.text("cover", required=False),
         email=email,
@@ -384,7 +519,7 @@ def _section_paths(fields: _Fields, scripts: Path) -> list[Path]:
                 scripts,
             )
         return paths
-    node = fields.mapping("sections")
+    node = fields.nodes["sections"]
     if not isinstance(node, yaml.SequenceNode) or not node.value:
         raise ScriptError(
             "'sections' must be a non-empty list of file names",
@@ -402,14 +537,14 @@ def _section_paths(fields: _Fields, scripts: Path) -> list[Path]:
                 line,
             )
         path = scripts / name
-        if not path.is_file():
+        if not path.exists():
             raise ScriptError(f"sections lists {name!r}, which does not exist", fields.path, line)
         paths.append(path)
     return paths
 
 
 def _load_section(path: Path, position: int) -> Section:
-    fields = _Fields(path, _compose(path), _SECTION_FIELDS, "a section script")
+    fields = _Fields(path, _compose(path, path.parent), _SECTION_FIELDS, "a section script")
     return Section(
         id=fields.identifier("id"),
         title=fields.text("title"),

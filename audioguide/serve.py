@@ -8,7 +8,9 @@ A small threaded HTTP server over the output folder:
   traversal, no hidden files, no symlink that leads outside, no directory listings;
 - it gives each file its proper content type and honours HTTP ``Range`` requests (``206`` with
   ``Content-Range``, ``416`` when unsatisfiable), which browsers need to seek in audio;
-- it logs nothing per request.
+- it logs nothing per request;
+- a connection that stays idle is closed after a timeout, and at most a fixed number are
+  served at once (each has a thread): more are turned away with ``503``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import errno
 import re
 import sys
+import threading
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +31,8 @@ from .package.player import CSP  # pages are previewed under the policy of their
 HOST = "127.0.0.1"
 _LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
 _CHUNK = 64 * 1024
+TIMEOUT = 15.0  # seconds a connection may sit idle (or a client may not read)
+MAX_CONNECTIONS = 32  # connections served at once; a browser opens about six per host
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -49,6 +54,7 @@ CONTENT_TYPES = {
 FEEDS = {"feed.xml"}  # served as application/rss+xml
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+_MAX_DIGITS = 18  # a longer byte position is past the end of any file
 
 
 def content_type(path: Path) -> str:
@@ -57,8 +63,17 @@ def content_type(path: Path) -> str:
     return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
 
 
-def make_server(output: Path, port: int = 8000) -> ThreadingHTTPServer:
+def make_server(
+    output: Path,
+    port: int = 8000,
+    *,
+    timeout: float = TIMEOUT,
+    max_connections: int = MAX_CONNECTIONS,
+) -> ThreadingHTTPServer:
     """A server for ``output`` on ``127.0.0.1:port`` (``0`` picks a free port), not yet running.
+
+    ``timeout`` closes a connection idle for that many seconds; ``max_connections`` bounds the
+    connections (and threads) served at once.
 
     Call ``serve_forever()`` on it (and ``shutdown()``/``server_close()`` to stop), or use
     :func:`serve`.
@@ -75,6 +90,8 @@ def make_server(output: Path, port: int = 8000) -> ThreadingHTTPServer:
             ) from None
         raise AudioGuideError(f"cannot listen on {HOST}:{port} ({exc.strerror})") from None
     server.root = root
+    server.timeout_seconds = timeout
+    server.slots = threading.BoundedSemaphore(max_connections)
     return server
 
 
@@ -93,7 +110,32 @@ def serve(output: Path, port: int = 8000) -> None:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    block_on_close = False
+    request_queue_size = 64  # connections waiting to be accepted (socketserver's default: 5)
     root: Path
+    timeout_seconds: float
+    slots: threading.BoundedSemaphore
+
+    def process_request(self, request, client_address) -> None:
+        """A thread for the connection if one of the slots is free; else 503 at once."""
+        if not self.slots.acquire(blocking=False):
+            try:
+                request.sendall(_BUSY)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
 
     def handle_error(self, request, client_address) -> None:
         # A browser that stops reading an audio stream is normal; anything else gets one line.
@@ -103,11 +145,21 @@ class _Server(ThreadingHTTPServer):
         print(f"audioguide serve: error while answering {client_address[0]}", file=sys.stderr)
 
 
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
+    b"Connection: close\r\n\r\n"
+)
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "audioguide"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        self.request.settimeout(self.server.timeout_seconds)
+        super().setup()
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         self._answer(body=True)
@@ -131,7 +183,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if path.is_dir():
             if not raw.endswith("/"):
-                self._redirect(raw + "/")
+                # One leading slash: "//en/" would be another host's address to a browser.
+                self._redirect("/" + raw.lstrip("/") + "/")
                 return
             path, status = self._find(raw + "index.html")
             if path is None or not path.is_file():
@@ -193,7 +246,7 @@ class _Handler(BaseHTTPRequestHandler):
         if_range = self.headers.get("If-Range")
         if wanted and (if_range is None or if_range in (etag, modified)):
             chosen = _byte_range(wanted, size)
-            if chosen == "unsatisfiable":
+            if isinstance(chosen, str):  # "unsatisfiable"
                 self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
                 self.send_header("Content-Range", f"bytes */{size}")
                 self.send_header("Content-Length", "0")
@@ -231,19 +284,24 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | str | None:
     match = _RANGE.fullmatch(header.strip())
     if not match or match.group(1) == match.group(2) == "":
         return None
-    first, last = match.groups()
-    if first == "":  # the last N bytes
-        count = int(last)
+    first, last = (_position(text) for text in match.groups())
+    if first is None:  # the last N bytes
+        count = last or 0
         if count == 0 or size == 0:
             return "unsatisfiable"
         return max(0, size - count), size - 1
-    start = int(first)
-    end = int(last) if last else size - 1
-    if last and end < start:
+    if last is not None and last < first:
         return None
-    if start >= size:
+    if first >= size:
         return "unsatisfiable"
-    return start, min(end, size - 1)
+    return first, size - 1 if last is None else min(last, size - 1)
+
+
+def _position(digits: str) -> int | None:
+    """A byte position; one with too many digits to be a real one is taken as "very far"."""
+    if not digits:
+        return None
+    return int(digits) if len(digits) <= _MAX_DIGITS else 10**_MAX_DIGITS
 
 
 def _copy(source, target, length: int) -> None:

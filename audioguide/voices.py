@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import audio, catalogs, lexicon
-from .build import Reporter, pick_speakers
+from .build import pick_speakers
 from .engines import engine_names, get_engine
 from .errors import AudioGuideError, EngineError
 from .files import write_atomic
@@ -87,13 +87,12 @@ def say(
     text: str,
     engine: str | None,
     path: Path,
-    report: Reporter,
 ) -> list[str]:
     """Speak ``text`` as the guide's voice for ``language`` would, its lexicon applied, into the
     MP3 ``path`` (loudness-normalised like a track). Returns what the voice was given, per
     sentence."""
     words = {language.tag: lexicon.load(locales, language)}
-    who = pick_speakers(guide, [language], words, engine, report)[language.tag]
+    who = pick_speakers(guide, [language], words, engine)[language.tag]
     voice = get_engine(who.engine)
     pieces: list[bytes] = []
     spoken: list[str] = []

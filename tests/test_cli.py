@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
 
 import click
 import pytest
+import requests
+import responses
+from build_helpers import set_translation
 from click.testing import CliRunner
 
+from audioguide import cli
 from audioguide.cli import main
 
 
@@ -53,13 +58,13 @@ def test_every_option_has_help(path: tuple[str, ...], command: click.Command) ->
             assert (param.help or "").strip(), f"{' '.join(path)} {param.opts[0]} has no help"
 
 
-@pytest.mark.parametrize(("path", "command"), COMMANDS[1:], ids=IDS[1:])
+LEAVES = [(path, command) for path, command in COMMANDS if not isinstance(command, click.Group)]
+
+
+@pytest.mark.parametrize(("path", "command"), LEAVES, ids=[" ".join(p) for p, _ in LEAVES])
 def test_every_command_takes_the_folder_options(
     path: tuple[str, ...], command: click.Command
 ) -> None:
-    if isinstance(command, click.Group):
-        pytest.skip("a group")
-
     options = {opt for param in command.params for opt in param.opts}
 
     assert {"--scripts", "--locales", "--output"} <= options
@@ -87,3 +92,61 @@ def test_console_script_help() -> None:
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Usage: audioguide ")
+
+
+# --- what is shown on stderr: log records by level (issue 9 §5) ------------------------------
+
+
+def test_verbose_shows_a_log_trail(site) -> None:
+    result = site.build("--verbose")
+
+    assert result.exit_code == 0, result.stderr
+    trail = [line for line in result.stderr.splitlines() if line.startswith("audioguide: debug: ")]
+    assert any("sections; building en, ko, zh-Hans" in line for line in trail), result.stderr
+    assert any(line.endswith("01-welcome.mp3: up to date") for line in trail), result.stderr
+    assert len(result.stdout.strip().splitlines()) == 1  # the summary alone, as ever
+
+
+def _build_offline(site, *args: str):
+    """A build with --engine auto while Google refuses: an INFO notice says espeak speaks."""
+    with responses.RequestsMock() as google:
+        google.head("https://translate.google.com/", body=requests.ConnectionError("refused"))
+        return site.build("--engine", "auto", *args)
+
+
+def test_quiet_filters_by_level_not_by_wording(site) -> None:
+    set_translation(site.po("ko"), "Welcome to the museum.", "")
+
+    loud = _build_offline(site)
+    quiet = _build_offline(site, "--quiet")
+
+    assert loud.exit_code == quiet.exit_code == 0, loud.stderr + quiet.stderr
+    notice = "audioguide: gTTS is not reachable; speaking with the offline espeak-ng voice"
+    warning = "audioguide: warning: ko: 1 of "
+    assert notice in loud.stderr.splitlines()
+    assert [line for line in loud.stderr.splitlines() if line.startswith(warning)]
+    assert notice not in quiet.stderr
+    assert [line for line in quiet.stderr.splitlines() if line.startswith("audioguide:")] == [
+        line for line in loud.stderr.splitlines() if line.startswith(warning)
+    ]
+
+
+def test_any_part_of_the_package_is_heard_by_level(site, monkeypatch) -> None:
+    def build(*args, **kwargs):
+        logging.getLogger("audioguide.cache").warning("a damaged clip was made again")
+        logging.getLogger("audioguide.cache").info("warning-free wording, but only a notice")
+        logging.getLogger("audioguide.cache").debug("looked in the cache")
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli, "build", build)
+    shown = {
+        flags: site.build(*flags).stderr.splitlines()
+        for flags in [(), ("--quiet",), ("--verbose",)]
+    }
+
+    warning = "audioguide: warning: a damaged clip was made again"
+    notice = "audioguide: warning-free wording, but only a notice"
+    debug = "audioguide: debug: looked in the cache"
+    assert shown[()] == [warning, notice]
+    assert shown[("--quiet",)] == [warning]
+    assert shown[("--verbose",)] == [warning, notice, debug]

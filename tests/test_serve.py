@@ -234,3 +234,101 @@ def test_serve_prints_url_and_stops_on_ctrl_c(output, capsys, monkeypatch):
     serve_module.serve(output, 0)
     printed = capsys.readouterr().out
     assert "http://127.0.0.1:" in printed and os.fspath(output) in printed
+
+
+def raw_request(server, request_line: bytes, timeout: float = 10) -> bytes:
+    """Send ``request_line`` byte for byte (no client normalisation); the whole answer."""
+    host, port = server.server_address[:2]
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        sock.sendall(request_line + b"\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize(
+    "target", [b"//en", b"///en", b"http://127.0.0.1//en", b"http://127.0.0.1///en"]
+)
+def test_redirect_never_leads_to_another_host(server, target):
+    """``Location: //en/`` would send the browser to the host named "en"."""
+    answer = raw_request(server, b"GET " + target + b" HTTP/1.1")
+
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").lower()
+    assert head.split(" ")[1] == "301", head
+    assert "\r\nlocation: /en/\r\n" in head + "\r\n", head
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "bytes=" + "9" * 5000 + "-",
+        "bytes=" + "1" * 40 + "-" + "2" * 40,
+        "bytes=99999999999999999999-",
+    ],
+)
+def test_absurd_range_numbers_get_416(server, header):
+    status, headers, body = request(server, "/en/01-markets.mp3", {"Range": header})
+
+    assert status == 416
+    assert headers["Content-Range"] == "bytes */10240"
+
+
+@pytest.mark.parametrize(
+    ("header", "start", "end"),
+    [("bytes=-" + "9" * 5000, 0, 10239), ("bytes=10-" + "9" * 5000, 10, 10239)],
+)
+def test_huge_range_ends_mean_the_end_of_the_file(server, output, header, start, end):
+    data = (output / "en/01-markets.mp3").read_bytes()
+
+    status, headers, body = request(server, "/en/01-markets.mp3", {"Range": header})
+
+    assert status == 206
+    assert body == data[start : end + 1]
+
+
+def test_an_idle_connection_is_closed_after_the_timeout(output):
+    server = make_server(output, 0, timeout=0.5)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(server.server_address[:2], timeout=10) as idle:
+            idle.sendall(b"GET /index.html HTTP/1.1\r\n")  # and then nothing more
+            assert idle.recv(1024) == b""  # closed by the server, well before our 10 s
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def test_idle_connections_do_not_make_a_thread_each(output):
+    limit = 8
+    server = make_server(output, 0, max_connections=limit)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    before = threading.active_count()
+    idle = []
+    try:
+        for _ in range(5 * limit):
+            sock = socket.create_connection(server.server_address[:2], timeout=10)
+            idle.append(sock)
+        assert threading.active_count() <= before + limit
+
+        for sock in idle[limit:]:  # turned away at once: a 503 and a closed connection
+            answer = sock.recv(1024)
+            assert answer.startswith(b"HTTP/1.1 503 ") or answer == b"", answer
+        for sock in idle:
+            sock.close()
+        status, body = 0, b""
+        for _ in range(100):  # once the idle ones are gone, requests are answered again
+            status, _, body = request(server, "/index.html")
+            if status == 200:
+                break
+            threading.Event().wait(0.05)
+        assert status == 200 and b"<title>x" in body
+    finally:
+        for sock in idle:
+            sock.close()
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

@@ -29,8 +29,10 @@ from babel.messages.catalog import Catalog, Message
 from uniseg.linebreak import line_break
 
 from ..errors import CatalogError
+from ..files import read_input
 
 PAGE_WIDTH = 79
+MAX_BYTES = 16 * 1024 * 1024  # a catalog larger than this is not one
 HEADER_ORDER = (
     "Project-Id-Version", "Report-Msgid-Bugs-To", "POT-Creation-Date", "PO-Revision-Date",
     "Last-Translator", "Language-Team", "Language", "MIME-Version", "Content-Type",
@@ -284,7 +286,10 @@ def read_po(
     """Read one ``.po`` or ``.pot`` file (or ``data``, its content), refusing anything GNU
     gettext would refuse."""
     path = Path(path)
-    raw = path.read_bytes() if data is None else data
+    try:
+        raw = read_input(path, MAX_BYTES) if data is None else data
+    except ValueError as exc:  # a pipe, a device, too big
+        raise CatalogError(f"{exc}; give a .po text file", path) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

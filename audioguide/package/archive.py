@@ -16,6 +16,7 @@ import re
 import shutil
 import stat
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..catalogs import Translation
@@ -33,7 +34,7 @@ _UNIX = 3  # ZipInfo.create_system: the mode in external_attr is a Unix one
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def render_zip(entries: dict[str, bytes | Path], *, first: str | None = None) -> bytes:
+def render_zip(entries: Mapping[str, bytes | Path], *, first: str | None = None) -> bytes:
     """A zip of ``{relative name: content}``, byte for byte the same for the same entries.
 
     ``first`` names an entry written first and stored (an EPUB's ``mimetype``). A content may be

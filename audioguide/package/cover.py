@@ -72,7 +72,7 @@ def load_cover(guide: Guide) -> Cover:
             *where,
         ) from None
     problem = None
-    if kind not in FORMATS:
+    if kind is None or kind not in FORMATS:
         problem = f"is {kind or 'an unknown format'}, not PNG or JPEG"
     elif size[0] != size[1]:
         problem = f"is {size[0]}x{size[1]} pixels, not square"
@@ -86,7 +86,7 @@ def load_cover(guide: Guide) -> Cover:
             f"image in RGB from {MIN_SIDE}x{MIN_SIDE} to {MAX_SIDE}x{MAX_SIDE} pixels",
             *where,
         )
-    mime, path = FORMATS[kind]
+    mime, path = FORMATS[str(kind)]
     return Cover(data, mime, path)
 
 

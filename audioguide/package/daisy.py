@@ -15,7 +15,7 @@ bytes.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from ..edition import Edition, Track
 from ..errors import BuildError
@@ -157,7 +157,7 @@ def _html(edition: Edition, title: str, meta: str, body: str) -> str:
     )
 
 
-def _meta(items: list[tuple[str, ...]]) -> str:
+def _meta(items: Sequence[tuple[str, ...]]) -> str:
     lines = []
     for name, content, *scheme in items:
         extra = f' scheme="{x(scheme[0])}"' if scheme else ""

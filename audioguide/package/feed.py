@@ -25,6 +25,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from ..edition import Edition, Track
 from ..errors import BuildError
+from ..script import check_base_url
 from .captions import one_line
 from .playlist import whole_seconds
 
@@ -183,13 +184,12 @@ def url(base: str, path: str) -> str:
 
 
 def _base(base_url: str) -> str:
-    """The base URL, checked, percent-encoded where it must be, ending with a slash."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise BuildError(
-            f"base URL {base_url!r} is not an absolute http(s) URL; give one such as "
-            "https://example.org/guide/ with --base-url or base_url in guide.yaml"
-        )
+    """The base URL, checked as the build checks it, percent-encoded where it must be, ending
+    with a slash."""
+    try:
+        base_url = check_base_url(base_url)
+    except ValueError as exc:
+        raise BuildError(f"the base URL {exc}; give it with --base-url or base_url") from None
     # Percent-encode what a URL cannot hold (spaces, non-ASCII), leaving existing escapes alone.
     base = quote(base_url, safe=_URL_SAFE)
     return base if base.endswith("/") else base + "/"

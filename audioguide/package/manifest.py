@@ -13,6 +13,7 @@ validates. It holds no timestamps: the same build gives the same bytes.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 from collections.abc import Sequence
@@ -43,7 +44,7 @@ class FileInfo:
     duration_ms: int | None = None
 
     @classmethod
-    def of(cls, data: bytes, duration_ms: int | None = None) -> FileInfo:
+    def of(cls, data: builtins.bytes, duration_ms: int | None = None) -> FileInfo:
         """The size and SHA-256 of ``data``."""
         return cls(len(data), hashlib.sha256(data).hexdigest(), duration_ms)
 

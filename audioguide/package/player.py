@@ -368,7 +368,7 @@ def _whole_seconds(ms: int) -> int:
 def _duration(ms: int, locale: Locale) -> str:
     """ "3 minutes, 5 seconds", "3분 5초", "3分钟5秒钟": whole seconds, in words."""
     left = _whole_seconds(ms)
-    parts = []
+    parts: list[str] = []
     for unit, size in _UNITS:
         value, left = divmod(left, size)
         if value or (size == 1 and not parts):

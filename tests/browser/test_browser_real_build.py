@@ -2,7 +2,7 @@
 
 The other browser tests use a site made from hand-built editions; this checks that what the
 build really writes passes the same bar. It reuses the build that the build tests make once per
-session (``tests/build_helpers.py``), and skips if that helper is not there.
+session (``tests/build_helpers.py``).
 """
 
 from __future__ import annotations
@@ -10,19 +10,17 @@ from __future__ import annotations
 import json
 import threading
 
+import build_helpers
 import pytest
 from test_browser_player import AXE_TAGS, audio, keys, ready, tab_until, wait
 
 from audioguide.serve import make_server
 
-build_helpers = pytest.importorskip("build_helpers", reason="no tests/build_helpers.py")
 TAGS = ("en", "ko", "zh-Hans")
 
 
 @pytest.fixture(scope="module")
 def real_url(tools, tmp_path_factory):
-    if not hasattr(build_helpers, "shared_build"):
-        pytest.skip("tests/build_helpers.py has no shared_build")
     output = build_helpers.shared_build(tmp_path_factory).site.output
     server = make_server(output, 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

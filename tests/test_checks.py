@@ -1,0 +1,345 @@
+"""Every input is checked before the first write (issue 9 §2).
+
+One table: each row breaks a copy of a built guide in one way a user could, and the build must
+answer with exit status 2 and one line naming the file (and line) or the option, while the output
+folder and the catalogs stay byte for byte, and time for time, as they were. Then the inputs that
+must *not* be refused, and the environment: no traceback, ever.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from build_helpers import BASE_URL, Site, environment, set_translation, summary, tree
+from mutagen.id3 import ID3, CTOCFlags
+
+from audioguide import audio, cli
+from audioguide.edition import Chapter
+from audioguide.errors import REPORT_BUGS, InternalError
+
+KO_PO = "locales/ko/LC_MESSAGES/audioguide.po"
+KO_PLS = "locales/ko/pronunciation.pls"
+SECRET = "root:$6$do-not-print-me$"
+
+
+def append(path: Path, text: str) -> int:
+    """Add ``text`` to a file; the line number its first line lands on."""
+    old = path.read_text("utf-8")
+    old = old if old.endswith("\n") else old + "\n"
+    path.write_text(old + text, "utf-8")
+    return len(old.splitlines()) + 1
+
+
+def replace(path: Path, old: str, new: str) -> int:
+    """Replace the one line holding ``old`` by ``new``; that line's number."""
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    (number,) = [n for n, line in enumerate(lines) if old in line]
+    lines[number] = new + "\n"
+    path.write_text("".join(lines), "utf-8")
+    return number + 1
+
+
+@dataclass(frozen=True)
+class Case:
+    """One way to get the input wrong."""
+
+    id: str
+    # Breaks the copied guide; returns the line the error must name, or None for no line.
+    breaks: Callable[[Site], int | None]
+    where: str  # the end of the path the error names (or the option)
+    args: tuple[str, ...] = ()  # build options, after --base-url BASE_URL
+    never_shown: str | None = None  # text of the file the message must not quote
+
+
+def _guide(text: str) -> Callable[[Site], int]:
+    return lambda site: append(site.scripts / "guide.yaml", text)
+
+
+def _welcome(old: str, new: str) -> Callable[[Site], int]:
+    return lambda site: replace(site.scripts / "01-welcome.yaml", old, new)
+
+
+def _laughs(site: Site) -> int:
+    """A 700-byte document whose aliases expand to 9**9 values."""
+    levels = ["&a [" + ", ".join(["lol"] * 9) + "]"]
+    for name, inner in zip("bcdefghi", "abcdefgh", strict=True):
+        levels.append(f"&{name} [" + ", ".join([f"*{inner}"] * 9) + "]")
+    return append(site.scripts / "guide.yaml", f"pauses:\n  sentence: [{', '.join(levels)}]\n") + 1
+
+
+def _too_big(site: Site) -> None:
+    append(site.scripts / "01-welcome.yaml", ("# " + "x" * 98 + "\n") * 11_000)  # 1.1 MB
+
+
+def _outside(site: Site) -> None:
+    """The section is a symlink to a file outside the scripts folder (as to /etc/shadow)."""
+    secret = site.root / "shadow"
+    secret.write_text(f"{SECRET}:19000:0:99999:7:::\n", "utf-8")
+    (site.scripts / "01-welcome.yaml").unlink()
+    (site.scripts / "01-welcome.yaml").symlink_to(secret)
+
+
+def _pipe(site: Site) -> None:
+    """The section is a named pipe: reading it would wait forever."""
+    (site.scripts / "01-welcome.yaml").unlink()
+    os.mkfifo(site.scripts / "01-welcome.yaml")
+
+
+def _folder(site: Site) -> None:
+    (site.scripts / "guide.yaml").unlink()
+    (site.scripts / "guide.yaml").mkdir()
+
+
+def _binary(content: bytes) -> Callable[[Site], None]:
+    def breaks(site: Site) -> None:
+        (site.scripts / "01-welcome.yaml").write_bytes(content)
+
+    return breaks
+
+
+def _translation(text: str) -> Callable[[Site], int]:
+    def breaks(site: Site) -> int:
+        set_translation(site.po("ko"), "Welcome to the museum.", text)
+        lines = site.po("ko").read_text("utf-8").splitlines()
+        return lines.index('msgid "Welcome to the museum."') + 2  # the msgstr line
+
+    return breaks
+
+
+def _pipe_catalog(site: Site) -> None:
+    site.po("ko").unlink()
+    os.mkfifo(site.po("ko"))
+
+
+def _plural(site: Site) -> int:
+    # the line of msgid_plural
+    return append(site.po("ko"), 'msgid "A room"\nmsgid_plural "Rooms"\nmsgstr[0] "방"\n') + 1
+
+
+def _voice(name: str) -> Callable[[Site], None]:
+    def breaks(site: Site) -> None:
+        append(site.scripts / "guide.yaml", f'voices:\n  en: {{engine: espeak, voice: "{name}"}}\n')
+
+    return breaks
+
+
+def _lexicon(content: bytes | None) -> Callable[[Site], None]:
+    """The Korean lexicon holds ``content``, or is a named pipe (None)."""
+
+    def breaks(site: Site) -> None:
+        path = site.locales / "ko" / "pronunciation.pls"
+        path.unlink(missing_ok=True)
+        if content is None:
+            os.mkfifo(path)
+        else:
+            path.write_bytes(content)
+
+    return breaks
+
+
+CASES = [
+    # --- options ------------------------------------------------------------------------------
+    Case("base-url-ftp", lambda site: None, "--base-url", ("--base-url", "ftp://example.org/")),
+    Case("base-url-no-host", lambda site: None, "--base-url", ("--base-url", "https:///guide")),
+    Case("base-url-control", lambda site: None, "--base-url", ("--base-url", "https://a.org/\x07")),
+    # --- guide.yaml ---------------------------------------------------------------------------
+    Case("guide-base-url-ftp", _guide("base_url: ftp://example.org/\n"), "scripts/guide.yaml"),
+    Case("nesting", _guide("pauses: " + "[" * 5000 + "]" * 5000 + "\n"), "scripts/guide.yaml"),
+    Case("billion-laughs", _laughs, "scripts/guide.yaml"),
+    # --- section scripts ----------------------------------------------------------------------
+    Case("too-big", _too_big, "scripts/01-welcome.yaml"),
+    Case(
+        "lone-surrogate", _welcome("title:", 'title: "Wel\\uD800come"'), "scripts/01-welcome.yaml"
+    ),
+    Case(
+        "nul", _welcome("- Welcome", '  - "Welcome\\0 to the museum."'), "scripts/01-welcome.yaml"
+    ),
+    Case(
+        "bell", _welcome("- Welcome", '  - "Welcome\\a to the museum."'), "scripts/01-welcome.yaml"
+    ),
+    Case("escape-in-key", _welcome("title:", '"ti\\x1btle": Welcome'), "scripts/01-welcome.yaml"),
+    Case("symlink-outside", _outside, "scripts/01-welcome.yaml", never_shown=SECRET),
+    Case("named-pipe", _pipe, "scripts/01-welcome.yaml"),
+    Case("guide-is-a-folder", _folder, "scripts/guide.yaml"),
+    Case("not-a-date", _welcome("title:", "title: 2001-13-45"), "scripts/01-welcome.yaml"),
+    Case(
+        "not-utf8",
+        _binary(f"id: welcome\ntitle: {SECRET}\xff\n".encode("latin-1")),
+        "scripts/01-welcome.yaml",
+        never_shown=SECRET,
+    ),
+    Case(
+        "binary",
+        _binary(f"id: welcome\ntitle: {SECRET}\0\n".encode()),
+        "scripts/01-welcome.yaml",
+        never_shown=SECRET,
+    ),
+    # --- catalogs -----------------------------------------------------------------------------
+    Case("plural-forms", _plural, KO_PO),
+    Case("control-in-translation", _translation("박물관에\x07 오신 것을 환영합니다."), KO_PO),
+    # --- voices and lexicons ------------------------------------------------------------------
+    # (built with --engine espeak, the error names that option, where the voice was chosen)
+    Case("voice-not-offered", _voice("../voices/!v/m1"), "--engine"),
+    Case("lexicon-not-xml", _lexicon(b"<lexicon version="), KO_PLS),
+    Case("lexicon-is-a-pipe", _lexicon(None), KO_PLS),
+    Case("catalog-is-a-pipe", _pipe_catalog, KO_PO),
+    # --- rows that other checks add -----------------------------------------------------------
+    # catalogs: a strict catalog with a broken placeholder or an unknown message
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_bad_input_is_refused_before_the_first_write(site: Site, case: Case, user_error) -> None:
+    line = case.breaks(site)
+    before = tree(site.output), tree(site.locales)
+
+    result = site.build("--base-url", BASE_URL, *case.args)
+
+    message = user_error(result, case.where, line)
+    assert (tree(site.output), tree(site.locales)) == before
+    if case.never_shown:
+        assert case.never_shown not in message and "do-not-print" not in message
+
+
+# --- what must not be refused ----------------------------------------------------------------
+
+
+def test_one_language_needs_only_its_own_catalog(site: Site) -> None:
+    site.po("zh-Hans").unlink()
+
+    result = site.build("--base-url", BASE_URL, "--lang", "ko")
+
+    assert result.exit_code == 0, result.stderr
+    assert summary(result.stdout)["tracks_written"] == 0  # en and ko were built already
+
+
+def test_base_url_in_any_case_and_with_non_ascii_is_accepted(site: Site) -> None:
+    result = site.build("--base-url", "HTTPS://example.org/안내/guide")
+
+    assert result.exit_code == 0, result.stderr
+    feed = (site.output / "ko" / "feed.xml").read_text("utf-8")
+    assert "https://example.org/%EC%95%88%EB%82%B4/guide/ko/01-welcome.mp3" in feed
+
+
+def test_aliases_within_the_limits_still_work(site: Site) -> None:
+    append(site.scripts / "guide.yaml", "voices:\n  ko: &offline {engine: espeak}\n"
+           "  zh_Hans: *offline\n")  # fmt: skip
+
+    result = site.build("--base-url", BASE_URL)
+
+    assert result.exit_code == 0, result.stderr
+    assert summary(result.stdout)["tracks_written"] == 0
+
+
+def _chapters_through_tocs(path: Path) -> list[tuple[int, int, str]]:
+    """The chapters a player reaches from the top-level CTOC, through child CTOCs, in order."""
+    tags = ID3(path)
+    tocs = {toc.element_id: toc for toc in tags.getall("CTOC")}
+    chaps = {chap.element_id: chap for chap in tags.getall("CHAP")}
+    (top,) = [toc for toc in tocs.values() if toc.flags & CTOCFlags.TOP_LEVEL]
+
+    def walk(toc) -> list:
+        found = []
+        for child in toc.child_element_ids:
+            assert len(toc.child_element_ids) <= 255
+            found += walk(tocs[child]) if child in tocs else [chaps[child]]
+        return found
+
+    return [(c.start_time, c.end_time, str(c.sub_frames["TIT2"].text[0])) for c in walk(top)]
+
+
+@pytest.mark.parametrize("count", [255, 256, 700])
+def test_any_number_of_chapters_is_tagged(tmp_path: Path, count: int) -> None:
+    path = tmp_path / "many.mp3"
+    audio.encode_mp3(audio.silence(200), path)
+    chapters = tuple(Chapter(n * 10, n * 10 + 10, f"paragraph {n + 1}") for n in range(count))
+    tags = audio.Tags("t", "album", "1/1", "eng", "espeak en", "text", chapters, "inputs")
+
+    audio.write_tags(path, tags)
+
+    assert _chapters_through_tocs(path) == [(c.start_ms, c.end_ms, c.title) for c in chapters]
+
+
+def test_a_section_of_hundreds_of_paragraphs_builds(tmp_path: Path) -> None:
+    site = Site(tmp_path)
+    site.scripts.mkdir()
+    site.locales.mkdir()
+    (site.scripts / "guide.yaml").write_text(  # no pauses: a shorter track, a quicker test
+        "id: long\ntitle: Long\nlanguages: [en]\n"
+        "pauses: {sentence: 0, paragraph: 0, announcement: 0}\n",
+        "utf-8",
+    )
+    words = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    paragraphs = "".join(f"  - {words[n % 10]}.\n" for n in range(256))
+    (site.scripts / "01-long.yaml").write_text(f"id: long\ntitle: Long\nparagraphs:\n{paragraphs}")
+
+    done = site.build_ok()
+
+    assert done["tracks_written"] == 1
+    marks = _chapters_through_tocs(site.output / "en" / "01-long.mp3")
+    assert len(marks) == 256 and marks[-1][2] == "six."
+
+
+# --- no traceback from any environment, and bugs owned up to ---------------------------------
+
+
+def test_no_environment_at_all(site: Site) -> None:
+    """``env -i audioguide stats``: no PATH, no HOME, no locale."""
+    command = [sys.executable, "-m", "audioguide", "stats", *site.folders()]
+
+    done = subprocess.run(command, env={}, capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout.startswith("language ")
+
+
+def test_a_bug_says_it_is_a_bug_in_one_line(site: Site, monkeypatch) -> None:
+    for fault in (InternalError("the plan lost a track"), KeyError("PATH")):
+
+        def broken(*args, fault=fault, **kwargs):
+            raise fault
+
+        monkeypatch.setattr(cli, "build", broken)
+        result = site.build()
+
+        assert result.exit_code == cli.EXIT_BUG == 3
+        message = result.stderr.strip()
+        assert "\n" not in message and "Traceback" not in message
+        assert message.startswith("audioguide: internal error, a bug in audioguide (")
+        assert type(fault).__name__ in message and REPORT_BUGS in message
+
+
+def test_verbose_shows_the_trail_of_a_bug(site: Site, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise InternalError("the plan lost a track")
+
+    monkeypatch.setattr(cli, "build", broken)
+    result = site.build("--verbose")
+
+    assert result.exit_code == 3
+    assert "Traceback" in result.stderr and "the plan lost a track" in result.stderr
+
+
+def test_without_path_a_build_still_runs(built, tmp_path: Path) -> None:
+    site = built.site.copy(tmp_path / "site")
+    env = {key: value for key, value in environment().items() if key != "PATH"}
+
+    done = subprocess.run(site.command(), env=env, capture_output=True, text=True, timeout=300)
+
+    assert done.returncode == 0, done.stderr
+    assert summary(done.stdout)["tracks_written"] == 0
+
+
+@pytest.mark.parametrize("text", ["a\x07b", "\ud800", "tab\tand\nnewline \x1b[31m"])
+def test_say_refuses_text_with_control_characters(site: Site, text: str, user_error) -> None:
+    result = site.cli("say", "--engine", "espeak", "-o", str(site.root / "say.mp3"), text)
+
+    message = user_error(result, "TEXT")
+    assert "U+" in message and not (site.root / "say.mp3").exists()

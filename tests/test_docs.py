@@ -1,0 +1,49 @@
+"""The README cannot drift from the command line: every command and every option is in it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import pytest
+
+from audioguide.cli import main
+
+README = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+TABLE_ROWS = "\n".join(line for line in README.splitlines() if line.startswith("|"))
+
+
+def _commands(group: click.Group, path: tuple[str, ...] = ()):
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None
+        yield (*path, name), command
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*path, name))
+
+
+COMMANDS = list(_commands(main))
+OPTIONS = sorted(
+    {
+        (" ".join(path), option)
+        for path, command in [((), main), *COMMANDS]
+        for param in command.params
+        if isinstance(param, click.Option)
+        for option in param.opts
+        if option.startswith("--") and option != "--help"
+    }
+)
+
+
+@pytest.mark.parametrize("path", [path for path, _ in COMMANDS], ids=" ".join)
+def test_every_command_is_in_the_readme(path: tuple[str, ...]) -> None:
+    assert f"audioguide {' '.join(path)}" in README
+
+
+@pytest.mark.parametrize(("command", "option"), OPTIONS, ids=[" ".join(o) for o in OPTIONS])
+def test_every_option_is_in_an_option_table(command: str, option: str) -> None:
+    assert re.search(rf"`[^`|]*(?<![\w-]){re.escape(option)}(?![\w-])", TABLE_ROWS), (
+        f"`audioguide {command} {option}` is not in any option table of README.md"
+    )
