@@ -251,13 +251,13 @@ def decode(source: Path | bytes, sample_rate: int = SAMPLE_RATE) -> bytes:
 class Tags:
     title: str
     album: str
-    artist: str  # the guide's author, or its title when it has none
     track: str | None  # "n/N"; None for a file that is the whole guide
     language: str  # ISO 639-2
     voice: str  # what spoke it: the narrator, where audiobook apps look for one (composer)
     transcript: str
     chapters: tuple[Chapter, ...]
     inputs: str  # hash of everything the file was made from
+    artist: str | None = None  # the guide's author; None: the album (the guide's title)
     cover: Cover | None = None
 
     def identity(self) -> dict:
@@ -283,7 +283,7 @@ def write_tags(path: Path, tags: Tags) -> None:
     if tags.track:
         id3.add(TRCK(encoding=3, text=[tags.track]))
     id3.add(TLAN(encoding=3, text=[tags.language]))
-    id3.add(TPE1(encoding=3, text=[tags.artist]))
+    id3.add(TPE1(encoding=3, text=[tags.artist or tags.album]))
     id3.add(TCOM(encoding=3, text=[tags.voice]))
     id3.add(TCON(encoding=3, text=["Speech"]))
     id3.add(USLT(encoding=3, lang=tags.language, desc="transcript", text=tags.transcript))
@@ -430,8 +430,8 @@ def make_m4b(parts: list[Path], path: Path, tags: Tags, chapters: list[Audiobook
         mp4.add_tags()
     mp4["\xa9nam"] = [tags.title]
     mp4["\xa9alb"] = [tags.album]
-    mp4["\xa9ART"] = [tags.artist]
-    mp4["aART"] = [tags.artist]
+    mp4["\xa9ART"] = [tags.artist or tags.album]
+    mp4["aART"] = [tags.artist or tags.album]
     mp4["\xa9wrt"] = [tags.voice]  # the narrator, where audiobook apps look for it
     mp4["\xa9gen"] = ["Audiobook"]
     mp4["stik"] = [2]  # media kind: audiobook
