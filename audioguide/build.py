@@ -192,14 +192,14 @@ def build(
                 cover, folder,
             )  # fmt: skip
             infos |= _write_books(output, edition, translations[edition.language.tag], guide,
-                                  folder)  # fmt: skip
+                                  cover, folder)  # fmt: skip
         for _, kept_infos in kept.values():
             infos |= kept_infos
         editions_now = built | {tag: edition for tag, (edition, _) in kept.items()}
         every = [editions_now[lang.tag] for lang in guide.languages if lang.tag in editions_now]
         others = _translations(guide, locales, kept)
         sizes = {path: info.bytes for path, info in infos.items()}
-        site = player.render_site(every, translations | others, sizes)
+        site = player.render_site(every, translations | others, sizes, cover=cover.path)
         unreadable = {kept[tag][0].page for tag in kept if tag not in others}
         folder.claim(site)
         for path, data in site.items():
@@ -608,7 +608,12 @@ def _write_listener_files(
 
 
 def _write_books(
-    output: Path, edition: Edition, translation: Translation, guide: Guide, folder: Output
+    output: Path,
+    edition: Edition,
+    translation: Translation,
+    guide: Guide,
+    cover: Cover,
+    folder: Output,
 ) -> dict[str, FileInfo]:
     """Write one language's talking books from its tracks' MP3s: the EPUB, the DAISY folder and
     its zip. Returns the size and hash of each of their files by path (the manifest lists the
@@ -616,7 +621,7 @@ def _write_books(
     language; DAISY files of sections no longer there go when the build finishes."""
     audio = {path: (output / path).read_bytes() for path in _mp3s(edition)}
     written = {edition.epub: epub.render_epub(edition, audio, translation,
-                                              published=guide.published)}  # fmt: skip
+                                              published=guide.published, cover=cover)}  # fmt: skip
     book = daisy.render_daisy(edition, audio, published=guide.published)
     written |= {f"{edition.daisy_folder}/{name}": data for name, data in book.items()}
     name = posixpath.splitext(edition.daisy_zip)[0]

@@ -241,3 +241,19 @@ def test_manifest_lists_every_file_in_the_output_folder(built: Built):
     assert all(
         lang["page"]["file"] == f"{lang['tag']}/index.html" for lang in manifest["languages"]
     )
+
+
+@pytest.mark.parametrize("tag", TAGS)
+def test_player_page_and_talking_book_show_the_guide_cover(built: Built, tag: str):
+    output = built.site.output
+    cover = built.site.manifest()["cover"]["file"]
+    page = (output / tag / "index.html").read_text("utf-8")
+    found = re.search(r'<img class="cover" src="([^"]+)" alt=""', page)
+    assert found, "no cover on the player page"
+    assert (output / tag / found.group(1)).resolve() == (output / cover).resolve()
+    epub = _language(built.site, tag)["epub"]["file"]
+    with zipfile.ZipFile(output / epub) as book:
+        opf = book.read("EPUB/package.opf").decode("utf-8")
+        item = re.search(r'<item id="cover" href="([^"]+)"[^>]*properties="cover-image"', opf)
+        assert item, "no cover-image item in the EPUB"
+        assert book.read(f"EPUB/{item.group(1)}") == (output / cover).read_bytes()
