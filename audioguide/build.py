@@ -2,8 +2,8 @@
 
     scripts + catalogs + lexicons -> check everything, pick and check voices -> plan tracks
     -> render the tracks whose inputs changed (worker processes, sentence cache)
-    -> full-guide file -> captions, chapters, playlists, transcripts, feeds, zips, talking books
-    -> manifest -> web player
+    -> full-guide file and audiobook -> captions, chapters, playlists, transcripts, feeds, zips,
+       talking books -> web player -> manifest
 
 Every input is checked before anything is written, so bad input leaves the output as it was.
 Every file is written atomically and only when its content changes: a rebuild with nothing
@@ -13,6 +13,7 @@ the build owns there, and a manifest true at every moment, are :mod:`audioguide.
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import functools
 import gc
@@ -43,6 +44,7 @@ from .files import holds, into_place, write_atomic
 from .languages import Language
 from .output import Output
 from .package import archive, captions, daisy, epub, feed, manifest, player, playlist, transcript
+from .package.cover import Cover, load_cover
 from .package.manifest import FileInfo
 from .report import Reporter
 from .script import GUIDE_FILE, Guide, Voice, check_base_url, load_guide
@@ -92,6 +94,7 @@ def build(
 
     # 1. Read and check every input before touching the output folder.
     guide = load_guide(scripts)
+    cover = load_cover(guide)
     base_url = _base_url(options.base_url) or guide.base_url or PREVIEW_URL
     languages = _languages(guide, options.languages)
     log.debug(f"{len(guide.sections)} sections; building {', '.join(x.tag for x in languages)}")
@@ -105,6 +108,11 @@ def build(
             log.warning(f"{problem.message}; {problem.fallback}")
     lexicons = {lang.tag: lexicon.load(locales, lang) for lang in languages}
     speakers = pick_speakers(guide, languages, lexicons, options.engine)
+    if base_url == PREVIEW_URL:
+        log.warning(
+            f"the feeds link to the local preview {PREVIEW_URL}; give --base-url or base_url in "
+            "guide.yaml before publishing them"
+        )
 
     output.mkdir(parents=True, exist_ok=True)
     with _locked(output), _cache_root(options.cache) as cache_root:
@@ -129,18 +137,24 @@ def build(
                     fallback_voice=source_speaker,
                     pauses=guide.pauses,
                     path=output / lang.tag / f"{section.stem}.mp3",
+                    artist=guide.author,
+                    cover=cover,
                 )
                 for section in guide.sections
             ]
             for lang in languages
         }
 
+        # The cover, one for every language and book.
+        folder.claim([cover.path])
+        write_atomic(output / cover.path, cover.data)
+        infos: dict[str, FileInfo] = {cover.path: FileInfo.of(cover.data)}
+
         # 3. Render the tracks whose inputs changed. As soon as one language's tracks are all
-        #    there, its full-guide file is joined in the same workers, beside the other tracks,
-        #    and then everything its listeners download is written here while the workers go
-        #    on with the other languages.
+        #    there, its full-guide file and its audiobook are joined in the same workers, beside
+        #    the other tracks, and then everything its listeners download is written here while
+        #    the workers go on with the other languages.
         built: dict[str, Edition] = {}
-        infos: dict[str, FileInfo] = {}
         with _workers(plans, options.jobs) as jobs:
 
             def language_done(language: Language, rendered: dict[str, tracks.Rendered]) -> None:
@@ -150,45 +164,61 @@ def build(
                     completeness.get(language.tag), speakers[language.tag],
                 )  # fmt: skip
                 built[language.tag] = edition
-                join, full_length = _full_guide(output, edition, translation)
+                join, full_length = _full_guide(output, edition, translation, cover)
+                book, book_length = _audiobook(
+                    output, edition, plans[language.tag], cache_root, cover
+                )
+                lengths = {edition.full_guide: full_length, edition.audiobook: book_length}
 
-                def package(_: object = None) -> None:
+                def write_files() -> None:
                     infos.update(_write_listener_files(
-                        output, edition, translation, guide.source_language, base_url,
-                        full_length, folder,
+                        output, edition, translation, guide, base_url, lengths, cover, folder,
                     ))  # fmt: skip
-                    infos.update(_write_books(output, edition, translation, guide, folder))
+                    infos.update(_write_books(output, edition, translation, guide, cover, folder))
+
+                joins = [job for job in (join, book) if job]  # what the files wait for
+
+                def joined(_: object) -> None:
+                    joins.pop()
+                    if not joins:
+                        write_files()
 
                 if join:
                     folder.claim([edition.full_guide])
                     folder.withdraw(language.tag)
                     jobs.submit(f"{edition.full_guide} (joining the tracks)",
-                                tracks.join_tracks, *join, then=package, first=True)  # fmt: skip
-                else:
-                    package()
+                                tracks.join_tracks, *join, then=joined, first=True)  # fmt: skip
+                if book:
+                    folder.claim([edition.audiobook])
+                    folder.withdraw(language.tag)
+                    jobs.submit(f"{edition.audiobook} (joining the tracks' AAC)",
+                                tracks.make_audiobook, *book, then=joined, first=True)  # fmt: skip
+                if not joins:
+                    write_files()
 
             counts = _render_tracks(jobs, plans, cache_root, report, folder, language_done)
             jobs.run()
         editions = [built[lang.tag] for lang in languages]
 
-        # 4. The manifest of it all, and the web player.
+        # 4. The web player, then the manifest of it all.
         for _, kept_infos in kept.values():
             infos |= kept_infos
         editions_now = built | {tag: edition for tag, (edition, _) in kept.items()}
         every = [editions_now[lang.tag] for lang in guide.languages if lang.tag in editions_now]
-        manifest_path = output / "manifest.json"
-        previous = manifest_path.read_bytes() if manifest_path.is_file() else None
-        manifest_json = manifest.render_manifest(
-            guide.id, guide.source_language, every, infos, previous
-        )
         others = _translations(guide, locales, kept)
         sizes = {path: info.bytes for path, info in infos.items()}
-        site = player.render_site(every, translations | others, sizes)
+        site = player.render_site(every, translations | others, sizes, cover=cover.path)
         unreadable = {kept[tag][0].page for tag in kept if tag not in others}
         folder.claim(site)
         for path, data in site.items():
             if path not in unreadable:  # a kept language whose catalog is gone: page as it was
                 write_atomic(output / path, data)
+                infos[path] = FileInfo.of(data)
+        manifest_path = output / "manifest.json"
+        previous = manifest_path.read_bytes() if manifest_path.is_file() else None
+        manifest_json = manifest.render_manifest(
+            guide.id, guide.source_language, every, infos, previous, cover=cover.path
+        )
         # What is left of the guide's other languages, whole or not, stays for a later build.
         folder.finish(manifest_json, every, [*infos, *site, *_others(folder, guide, built)])
 
@@ -425,7 +455,8 @@ def _render_tracks(
     for tag, language_plans in plans.items():
         report.start(language_plans[0].speaker.language, len(language_plans))
         for plan in language_plans:
-            found = _recorded(store, plan) if audio.read_inputs(plan.path) == plan.inputs else None
+            made = audio.read_inputs(plan.path) == plan.inputs and store.has_part(plan.inputs)
+            found = _recorded(store, plan) if made else None
             if found:
                 log.debug(f"{plan.path}: up to date")
                 rendered[tag][plan.inputs] = found
@@ -516,7 +547,7 @@ def _edition(
 
 
 def _full_guide(
-    output: Path, edition: Edition, translation: Translation
+    output: Path, edition: Edition, translation: Translation, cover: Cover
 ) -> tuple[tuple | None, int]:
     """The join that makes the full-guide file (None when the file is up to date), and its
     length in ms. Its chapters are the tracks, at the exact places the join puts them."""
@@ -529,20 +560,55 @@ def _full_guide(
         Chapter(start, end, track.title)
         for start, end, track in zip(starts, ends, edition.tracks, strict=True)
     )
-    inputs = cache.key(tracks.RENDER_VERSION, [audio.read_inputs(source) for source in sources])
+    title = f"{edition.title}: {translation.tool(FULL_GUIDE)}"
+    tags = _whole_guide_tags(edition, title, cover, chapters)
+    inputs = cache.key(tracks.RENDER_VERSION, [audio.read_inputs(source) for source in sources],
+                       tags.identity())  # fmt: skip
     if audio.read_inputs(path) == inputs:
         return None, duration
-    tags = audio.Tags(
-        title=f"{edition.title}: {translation.tool(FULL_GUIDE)}",
+    return (sources, path, dataclasses.replace(tags, inputs=inputs)), duration
+
+
+def _audiobook(
+    output: Path, edition: Edition, plans: list[tracks.TrackPlan], cache_root: Path, cover: Cover
+) -> tuple[tuple | None, int]:
+    """The job that makes the language's M4B from its tracks' AAC parts (None when the file is
+    up to date), and its length in ms. A chapter per track, with the track's title."""
+    store = cache.Cache(cache_root)
+    parts = [plan.inputs for plan in plans]
+    starts = audio.aac_starts([store.part_path(key) for key in parts])
+    chapters = [
+        audio.AudiobookChapter(start, end, track.title)
+        for start, end, track in zip(starts, starts[1:], edition.tracks, strict=False)
+    ]
+    tags = _whole_guide_tags(edition, edition.title, cover)
+    marks = [[c.start, c.end, c.title] for c in chapters]
+    inputs = cache.key(tracks.RENDER_VERSION, parts, marks, tags.identity())
+    duration = round(starts[-1] * 1000 / audio.SAMPLE_RATE)
+    path = output / edition.audiobook
+    if audio.read_m4b_inputs(path) == inputs:
+        return None, duration
+    tags = dataclasses.replace(tags, inputs=inputs)
+    return (parts, cache_root, path, tags, chapters), duration
+
+
+def _whole_guide_tags(
+    edition: Edition, title: str, cover: Cover, chapters: tuple[Chapter, ...] = ()
+) -> audio.Tags:
+    """Tags of a file that holds the whole guide: no track number, the voice of the first track
+    (the edition's voice), every track's transcript."""
+    return audio.Tags(
+        title=title,
         album=edition.title,
-        track=f"0/{len(edition.tracks)}",
+        artist=edition.author or edition.title,
+        track=None,
         language=edition.language.iso639_2,
         voice=edition.tracks[0].voice,
         transcript="\n\n".join(track.transcript for track in edition.tracks),
         chapters=chapters,
-        inputs=inputs,
+        inputs="",
+        cover=cover,
     )
-    return (sources, path, tags), duration
 
 
 # --- listener files ----------------------------------------------------------------------
@@ -552,16 +618,20 @@ def _write_listener_files(
     output: Path,
     edition: Edition,
     translation: Translation,
-    source: Language,
+    guide: Guide,
     base_url: str,
-    full_length: int,
+    lengths: dict[str, int],
+    cover: Cover,
     folder: Output,
 ) -> dict[str, FileInfo]:
-    """Write one language's captions, chapters, playlist, transcript, feed and zip; return the
-    size and hash of each of its files, MP3s included, by path. When any of them changes, the
-    manifest first stops listing the language."""
-    lengths = {edition.track_file(track, ".mp3"): track.duration_ms for track in edition.tracks}
-    lengths[edition.full_guide] = full_length
+    """Write one language's captions, chapters, playlist, transcripts, feed and zip; return the
+    size and hash of each of its files, audio included, by path. ``lengths`` gives the durations
+    of the full-guide file and the audiobook. When any of them changes, the manifest first stops
+    listing the language."""
+    source = guide.source_language
+    lengths = lengths | {
+        edition.track_file(track, ".mp3"): track.duration_ms for track in edition.tracks
+    }
     listed = folder.listed()  # the language's files, unless it was withdrawn for a change
     infos = {path: _info(output / path, listed.get(path), lengths[path]) for path in lengths}
 
@@ -569,12 +639,17 @@ def _write_listener_files(
     for track in edition.tracks:
         written[edition.track_file(track, ".vtt")] = captions.render_vtt(track)
         written[edition.track_file(track, ".chapters.json")] = captions.render_chapters(track)
+        written[edition.track_file(track, ".txt")] = transcript.render_track_transcript(
+            edition, track, translation, source
+        )
     written[edition.playlist] = playlist.render_playlist(edition)
     written[edition.transcript] = transcript.render_transcript(edition, translation, source)
     sizes = {path: info.bytes for path, info in infos.items()}
-    written[edition.feed] = feed.render_feed(edition, base_url, sizes)
-    # The zip holds the audio as it is on disk, streamed into it: never all in memory. It is
-    # made again only when its fingerprint (in its comment) says that an entry changed.
+    written[edition.feed] = feed.render_feed(
+        edition, base_url, sizes, cover=cover.path, published=guide.published, email=guide.email
+    )
+    # The audio stays on disk, streamed into the zip: never all in memory. The zip is made
+    # again only when its fingerprint (in its comment) says that an entry changed.
     audio_files = {path: output / path for path in lengths}
     entries = archive.zip_entries(edition, audio_files | written, translation)
     key = archive.fingerprint(entries, {output / p: infos[p].sha256 for p in audio_files})
@@ -604,7 +679,12 @@ def _info(path: Path, listed: FileInfo | None, duration_ms: int | None = None) -
 
 
 def _write_books(
-    output: Path, edition: Edition, translation: Translation, guide: Guide, folder: Output
+    output: Path,
+    edition: Edition,
+    translation: Translation,
+    guide: Guide,
+    cover: Cover,
+    folder: Output,
 ) -> dict[str, FileInfo]:
     """Write one language's talking books from its tracks' MP3s: the EPUB, the DAISY folder and
     its zip. Returns the size and hash of each of their files by path (the manifest lists the
@@ -620,8 +700,8 @@ def _write_books(
     book = daisy.render_daisy(edition, audio, published=guide.published)
     name = posixpath.splitext(edition.daisy_zip)[0]
     zips = {
-        edition.epub: (epub.epub_entries(edition, audio, translation, published=guide.published),
-                       epub.MIMETYPE),
+        edition.epub: (epub.epub_entries(edition, audio, translation, published=guide.published,
+                                         cover=cover), epub.MIMETYPE),
         edition.daisy_zip: ({f"{name}/{file}": data for file, data in book.items()}, None),
     }  # fmt: skip
     keys = {path: archive.fingerprint(entries, digests) for path, (entries, _) in zips.items()}

@@ -15,6 +15,7 @@ Layout::
 
     <root>/clips/ab/abcdef....clip     header + word timings + 16-bit mono PCM
     <root>/tracks/ab/abcdef....json    a built track's timings, keyed by its inputs
+    <root>/tracks/ab/abcdef....aac     its normalised audio as AAC (ADTS), for the audiobook
 """
 
 from __future__ import annotations
@@ -109,6 +110,15 @@ class Cache:
     def discard_record(self, digest: str) -> None:
         """Note a record that passed its checksum but does not fit what it is for as damaged."""
         self.damaged.append(self._path("tracks", digest, ".json"))
+
+    # a built track's audio for the audiobook (written before its record)
+
+    def part_path(self, digest: str) -> Path:
+        """Where the part is (or would be): the audiobook reads it from there, not into memory."""
+        return self._path("tracks", digest, ".aac")
+
+    def has_part(self, digest: str) -> bool:
+        return self.part_path(digest).is_file()
 
 
 def _clip(data: bytes) -> Clip | None:

@@ -111,6 +111,17 @@ class _Echo(logging.Handler):
             click.echo(text, err=True)
 
 
+class _Warnings(logging.Handler):
+    """Keeps the text of each warning logged, for ``build --json``."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="audioguide")
 def main():
@@ -329,13 +340,15 @@ def build_(scripts, locales, output, engine, langs, jobs, cache_dir, no_cache, s
         languages=tuple(langs),
         base_url=base_url,
     )
-    progress = _Progress(quiet)
+    progress, warned = _Progress(quiet), _Warnings()
+    log.addHandler(warned)
     try:
         summary = build(scripts, locales, output, options, progress)
     finally:
         progress.finish()
+        log.removeHandler(warned)
     if as_json:
-        click.echo(json.dumps(dataclasses.asdict(summary)))
+        click.echo(json.dumps(dataclasses.asdict(summary) | {"warnings": warned.messages}))
     elif not quiet:
         click.echo(summary.line())
 

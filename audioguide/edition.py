@@ -144,7 +144,7 @@ class Edition:
         return self.language.tag
 
     def track_file(self, track: Track, suffix: str) -> str:
-        """``track_file(t, ".mp3")``, ``".vtt"`` or ``".chapters.json"``."""
+        """``track_file(t, ".mp3")``, ``".vtt"``, ``".chapters.json"`` or ``".txt"``."""
         return f"{self.folder}/{track.stem}{suffix}"
 
     @property
@@ -162,6 +162,11 @@ class Edition:
     @property
     def full_guide(self) -> str:
         return f"{self.folder}/00-full-guide.mp3"
+
+    @property
+    def audiobook(self) -> str:
+        """The whole guide as one M4B audiobook with a chapter per track."""
+        return f"{self.folder}/{self.guide_id}-{self.folder}.m4b"
 
     @property
     def zip(self) -> str:

@@ -88,6 +88,10 @@ class Guide:
     author: str | None
     base_url: str | None
     published: datetime.date | None  # when the guide was published: feeds, books (reproducible)
+    cover: (
+        Text | None
+    )  # the cover image's path, relative to the scripts folder (checked by cover.py)
+    email: str | None  # the owner's address, for podcast directories (itunes:owner)
     voices: tuple[tuple[str, Voice], ...]  # (locale id, settings), sorted
     pauses: Pauses
     sections: tuple[Section, ...]
@@ -394,7 +398,7 @@ def _language(fields: _Fields, key: str, given: str, line: int | None = None) ->
 
 _GUIDE_FIELDS = (
     "id", "title", "description", "source_language", "languages", "author", "sections",
-    "voices", "base_url", "pauses", "published", "contact",
+    "voices", "base_url", "pauses", "published", "contact", "cover", "email",
 )  # fmt: skip
 _SECTION_FIELDS = ("id", "title", "paragraphs", "note")
 _VOICE_FIELDS = ("engine", "voice", "rate", "tld", "slow")
@@ -451,6 +455,13 @@ def load_guide(scripts: Path) -> Guide:
 
     voices = _voices(fields)
     base_url = fields.string("base_url", required=False)
+    email = fields.string("email", required=False)
+    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise ScriptError(
+            f"email {email!r} is not an email address such as guide@example.org",
+            guide_path,
+            fields.line_of("email"),
+        )
     if base_url is not None:
         try:
             base_url = check_base_url(base_url)
@@ -472,6 +483,8 @@ def load_guide(scripts: Path) -> Guide:
         author=fields.string("author", required=False),
         base_url=base_url,
         published=_published(fields),
+        cover=fields.text("cover", required=False),
+        email=email,
         voices=tuple((locale_id, voice) for locale_id, voice, _ in voices),
         pauses=_pauses(fields),
         sections=tuple(sections),

@@ -53,6 +53,11 @@ ZIP_README = N_(
     ".chapters.json files list the chapters of each track.\n",
     "README.txt inside each language's zip download. Keep the file names as they are.",
 )
+ZIP_README_AUDIOBOOK = N_(
+    "{audiobook} is the whole guide as an audiobook with chapters, for audiobook apps.\n",
+    "README.txt inside each language's zip download, after the text above. {audiobook} is the "
+    "audiobook's file name.",
+)
 FULL_GUIDE = N_(
     "The whole guide",
     "Title of the single file that holds every track one after another.",
@@ -254,6 +259,13 @@ PLAYER_ZIP = N_("All files", "Web player: link to the zip file of this language.
 PLAYER_ZIP_HINT = N_(
     "ZIP archive of this language's tracks, captions and transcript",
     "Web player: describes the zip download.",
+)
+PLAYER_AUDIOBOOK = N_(
+    "Audiobook", "Web player: link to the whole guide as one audiobook file (M4B)."
+)
+PLAYER_AUDIOBOOK_HINT = N_(
+    "One M4B file with chapters, for audiobook apps",
+    "Web player: describes the audiobook download. Keep M4B as it is.",
 )
 PLAYER_TALKING_BOOK = N_(
     "Talking book",

@@ -1,4 +1,5 @@
-"""One narrated track: plan what is spoken, then render it to a tagged, normalised MP3.
+"""One narrated track: plan what is spoken, then render it to a tagged, normalised MP3 (and the
+same normalised audio as AAC, kept in the cache for the language's audiobook).
 
 Planning is cheap and pure: it decides every sentence, the voice that speaks it, the pauses, and
 a hash of all of it (the track's *inputs*). Rendering is the expensive part and runs in worker
@@ -18,14 +19,16 @@ from typing import Any
 from . import __version__, audio, cache, edition, files
 from .catalogs import Translation, fill
 from .engines import Clip, get_engine
+from .errors import BuildError
 from .languages import Language
+from .package.cover import Cover
 from .script import Pauses, Section, Voice
 from .speech_text import for_speech, split_sentences
 from .strings import TRACK_ANNOUNCEMENT
 
 LEAD_MS = 250  # silence before the announcement, so no player clips the first word
 # Bump when a change to rendering should rebuild every track.
-RENDER_VERSION = "3"
+RENDER_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class TrackPlan:
     stem: str
     title: str
     album: str
+    artist: str  # the guide's author, or its title
+    cover: Cover | None
     title_lang: str  # BCP 47 tag of the title's language (the source's while untranslated)
     blocks: tuple[Block, ...]
     speaker: Speaker
@@ -95,12 +100,14 @@ class TrackPlan:
         return audio.Tags(
             title=self.title,
             album=self.album,
+            artist=self.artist,
             track=f"{self.number}/{self.total}",
             language=self.speaker.language.iso639_2,
             voice=self.speaker.description,
             transcript=self.transcript,
             chapters=(),
             inputs=self.inputs,
+            cover=self.cover,
         )
 
 
@@ -127,8 +134,12 @@ def plan_track(
     fallback_voice: Speaker,
     pauses: Pauses,
     path: Path,
+    *,
+    artist: str | None = None,
+    cover: Cover | None = None,
 ) -> TrackPlan:
-    """Decide everything spoken in one section's track, in one language."""
+    """Decide everything spoken in one section's track, in one language. ``artist`` is the
+    guide's author (default: ``album``, the guide's title); ``cover`` goes into the tags."""
     title = translation(section.title.value)
 
     def sentences(
@@ -197,6 +208,8 @@ def plan_track(
         stem=section.stem,
         title=title.text,
         album=album,
+        artist=artist or album,
+        cover=cover,
         title_lang=(fallback_voice if title.fallback else voice).language.tag,
         blocks=tuple(blocks),
         speaker=voice,
@@ -230,8 +243,8 @@ def _inputs(plan: TrackPlan) -> str:
         for block in plan.blocks
     ]
     return cache.key(
-        RENDER_VERSION, __version__, LEAD_MS, dataclasses.asdict(plan.tags), blocks,
-        audio.BITRATE, audio.SAMPLE_RATE, audio.TARGET_LUFS, audio.CEILING_DBFS,
+        RENDER_VERSION, __version__, LEAD_MS, plan.tags.identity(), blocks,
+        audio.BITRATE, audio.AAC_BITRATE, audio.SAMPLE_RATE, audio.TARGET_LUFS, audio.CEILING_DBFS,
     )  # fmt: skip
 
 
@@ -364,16 +377,22 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
         _ms(len(pcm), rate), tuple(times), synthesised, len(clips) - synthesised, damaged
     )
     tags = dataclasses.replace(plan.tags, chapters=timeline(plan, rendered).chapters)
+    part = store.part_path(plan.inputs)
+    # The same normalised audio as AAC, for the audiobook, goes into the cache before the MP3
+    # goes into place: a finished MP3 always has its part and its record.
     with files.into_place(plan.path, durable=False) as tmp:
-        write_mp3(pcm, tmp, tags, rate)
+        with files.into_place(part, durable=False) as aac:
+            write_mp3(pcm, tmp, tags, rate, aac)
         store.put_record(plan.inputs, rendered.record())
     return rendered
 
 
-def write_mp3(pcm: bytes, path: Path, tags: audio.Tags, rate: int = audio.SAMPLE_RATE) -> None:
+def write_mp3(
+    pcm: bytes, path: Path, tags: audio.Tags, rate: int = audio.SAMPLE_RATE, aac: Path | None = None
+) -> None:
     """Normalise, encode and tag ``pcm`` (at ``rate``) into ``path`` (written in place: the
-    caller makes it atomic)."""
-    audio.encode_normalised(pcm, path, rate)
+    caller makes it atomic); the same normalised audio goes into ``aac`` (ADTS) when given."""
+    audio.encode_normalised(pcm, path, rate, aac)
     audio.write_tags(path, tags)
 
 
@@ -403,6 +422,20 @@ def run_job(job: int, function: Callable[..., Any], *args: Any) -> Any:
     if _started is not None:
         _started.put(job)
     return function(*args)
+
+
+def make_audiobook(
+    parts: list[str], cache_root: Path, path: Path, tags: audio.Tags, chapters: list
+) -> None:
+    """A language's M4B: the tracks' AAC parts (cache keys) joined, with a chapter per track."""
+    store = cache.Cache(cache_root)
+    parts_on_disk = [store.part_path(key) for key in parts]
+    if not all(part.is_file() for part in parts_on_disk):
+        raise BuildError(
+            f"a track's audio for {path.name} left the cache during the build; build again"
+        )
+    with files.into_place(path, durable=False) as tmp:
+        audio.make_m4b(parts_on_disk, tmp, tags, chapters)
 
 
 def _ms(position: int, rate: int) -> int:

@@ -273,6 +273,35 @@ def generated_guide(folder: Path, sections: int = 200) -> None:
         )
 
 
+def audiobook_cost(output: Path) -> tuple[float, float, float]:
+    """Seconds the audiobooks add, measured serially here on the cold build's tracks: encoding
+    every track's audio as AAC (in the build it runs in the track's worker), then joining each
+    language's parts into its M4B; and the seconds of audio."""
+    from audioguide import audio  # noqa: PLC0415
+
+    encode = join = audio_seconds = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        for folder in sorted(p for p in output.iterdir() if p.is_dir() and p.name != "assets"):
+            parts: list[Path] = []
+            for mp3 in sorted(folder.glob("[0-9][0-9]-*.mp3")):
+                if mp3.name.startswith("00-"):
+                    continue
+                pcm = audio.decode(mp3)  # stands in for the normalised PCM the build has
+                audio_seconds += audio.duration_ms(pcm) / 1000
+                started = time.perf_counter()
+                parts.append(Path(tmp) / f"{folder.name}-{mp3.stem}.aac")
+                audio.encode_aac(pcm, parts[-1])
+                encode += time.perf_counter() - started
+            starts = audio.aac_starts(parts)
+            marks = [audio.AudiobookChapter(a, b, str(n)) for n, (a, b) in
+                     enumerate(zip(starts, starts[1:], strict=False))]  # fmt: skip
+            tags = audio.Tags("t", "a", None, "eng", "v", "", (), "x")
+            started = time.perf_counter()
+            audio.make_m4b(parts, Path(tmp) / f"{folder.name}.m4b", tags, marks)
+            join += time.perf_counter() - started
+    return encode, join, audio_seconds
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="audioguide-bench-"))
     try:
@@ -302,6 +331,12 @@ def main() -> None:
               f"{speed / plain_speed:.2f}x its speed (target >= 1.5x) while also normalising "
               "loudness, tagging, and writing full-guide "
               "files, captions, feeds, zips and pages")  # fmt: skip
+
+        encode, join, seconds = audiobook_cost(work / "output")
+        print(f"audiobooks:      AAC of {seconds:.0f} s of tracks in {encode:.2f} s "
+              f"({seconds / encode:.0f}x real time, in the track workers) + M4B joins "
+              f"{join:.2f} s; {100 * (encode / (os.cpu_count() or 1) + join) / cold['wall']:.0f}% "
+              "of the cold build")  # fmt: skip
 
         noop = min((build(work) for _ in range(3)), key=lambda r: r["wall"])
         print(f"no-op rebuild:   {noop['wall']:.2f} s ({noop['cpu']:.2f} s CPU), "

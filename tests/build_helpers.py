@@ -43,6 +43,7 @@ SUMMARY_KEYS = {
     "tracks_unchanged",
     "audio_seconds",
     "wall_seconds",
+    "warnings",
 }
 
 
@@ -307,7 +308,7 @@ def chapters(path: Path) -> list[tuple[int, int, str]]:
 def assert_whole_mp3(path: Path) -> None:
     """A finished, tagged MP3: it decodes, has its tags, and its audio reaches its last chapter."""
     tags = ID3(path)
-    for frame in ("TIT2", "TALB", "TRCK", "TLAN", "TPE1"):
+    for frame in ("TIT2", "TALB", "TLAN", "TPE1", "TCOM"):
         assert str(tags[frame].text[0]), f"{path.name}: empty {frame}"
     marks = chapters(path)
     assert marks, f"{path.name}: no chapters"

@@ -35,6 +35,7 @@ from audioguide.catalogs import Translation
 from audioguide.edition import Edition
 from audioguide.errors import BuildError
 from audioguide.package import books
+from audioguide.package.cover import Cover
 from audioguide.package.daisy import render_daisy
 from audioguide.package.epub import ACTIVE_CLASS, render_epub
 
@@ -166,7 +167,7 @@ def test_overlay_durations_are_the_tracks_and_add_up_to_the_book():
 
 
 def test_a_cover_is_packed_and_marked_when_given():
-    cover = books.Cover(b"\x89PNG\r\n\x1a\n not really", "image/png")
+    cover = Cover(b"\x89PNG\r\n\x1a\n not really", "image/png", "cover.png")
     files = epub_files(with_untranslated(), cover=cover)
 
     package, _ = _metadata(files)

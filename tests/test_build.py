@@ -80,8 +80,10 @@ def test_json_prints_only_the_summary_object(site: Site):
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert set(data) == SUMMARY_KEYS
-    assert all(isinstance(value, int) for key, value in data.items() if "seconds" not in key)
+    counts = {key: value for key, value in data.items() if key.startswith(("clips", "tracks"))}
+    assert len(counts) == 4 and all(isinstance(value, int) for value in counts.values())
     assert data["audio_seconds"] > 0 and data["wall_seconds"] > 0
+    assert data["warnings"] == []  # published at a real address: nothing to warn about
     assert result.stderr == ""  # --quiet: no progress lines
 
 

@@ -34,6 +34,7 @@ from audioguide import audio
 from audioguide.package.manifest import load_schema
 
 PODCAST = "https://podcastindex.org/namespace/1.0"
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM = "http://www.w3.org/2005/Atom"
 GUIDE_ID = "test-guide"
 
@@ -86,8 +87,11 @@ def test_manifest_describes_each_language(built: Built):
 def test_every_size_and_hash_in_the_manifest_matches_the_file(built: Built):
     output = built.site.output
     listed = _files(built.site.manifest())
-    # per language: 3 files a track, 7 others, and the DAISY folder (3 a track, ncc, css)
-    assert len(listed) == 3 * (3 * 3 + 7 + 3 * 3 + 2)
+    # Per language: 4 files a track, 9 others (page, playlist, feed, transcript, zip, full guide,
+    # audiobook, EPUB, DAISY zip) and the DAISY folder (3 a track, ncc, css); then the cover and
+    # the site's shared files.
+    site = len(built.site.manifest()["site"])
+    assert len(listed) == 3 * (3 * 4 + 9 + 3 * 3 + 2) + 1 + site
     for entry in listed:
         data = (output / entry["file"]).read_bytes()
         assert entry["bytes"] == len(data), entry["file"]
@@ -238,7 +242,8 @@ def test_every_feed_url_is_under_the_base_url_and_exists(built: Built, tag: str)
     urls += [e.get("url") for e in root.iter(f"{{{PODCAST}}}transcript")]
     urls += [e.get("url") for e in root.iter(f"{{{PODCAST}}}chapters")]
     urls += [e.get("href") for e in root.iter(f"{{{ATOM}}}link")]
-    assert len(urls) == 3 * 4 + 1
+    urls += [e.get("href") for e in root.iter(f"{{{ITUNES}}}image")]
+    assert len(urls) == 3 * 4 + 2
     for url in urls:
         assert url.startswith(BASE_URL), url
         assert (built.site.output / url.removeprefix(BASE_URL)).is_file(), url
@@ -280,7 +285,7 @@ def test_zip_holds_the_language_download(built: Built, tag: str):
         assert archive.testzip() is None
         names = archive.namelist()
         wanted = [language["full_guide"]["file"], language["playlist"]["file"],
-                  language["transcript"]["file"]]  # fmt: skip
+                  language["transcript"]["file"], language["audiobook"]["file"]]  # fmt: skip
         for track in language["tracks"]:
             wanted += [track["file"], track["captions"]["file"], track["chapters"]["file"]]
         for path in wanted:

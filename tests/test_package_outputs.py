@@ -9,6 +9,7 @@ deliberately with ``AUDIOGUIDE_REGEN_GOLDEN=1 pytest tests/test_package_outputs.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import html
 import io
@@ -26,6 +27,7 @@ import pytest
 import webvtt
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+from readers import partytime
 from timelines import make_track
 
 import audioguide
@@ -45,12 +47,15 @@ from audioguide.package.manifest import (
     validate_manifest,
 )
 from audioguide.package.playlist import render_playlist, whole_seconds
-from audioguide.package.transcript import render_transcript
-from audioguide.strings import UNTRANSLATED, ZIP_README
+from audioguide.package.transcript import render_track_transcript, render_transcript
+from audioguide.strings import UNTRANSLATED, ZIP_README, ZIP_README_AUDIOBOOK
 
 EN, KO, ZH = resolve("en"), resolve("ko"), resolve("zh_Hans")
 GOLDEN = Path(__file__).parent / "golden"
 BASE_URL = "https://example.org/guides/test/"
+PUBLISHED = datetime.date(2024, 5, 1)
+COVER = "cover.png"
+EMAIL = "guide@example.org"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 NS = {"itunes": ITUNES, "podcast": PODCAST, "atom": "http://www.w3.org/2005/Atom"}
@@ -291,22 +296,38 @@ def fake_mp3(path: str) -> bytes:
 
 
 def package_files(edition: Edition, translation: Translation) -> dict[str, bytes]:
-    """Every file of an edition, as the build would have them (MP3s faked)."""
+    """Every file of an edition, as the build would have them (audio and the page faked)."""
     files = {edition.full_guide: fake_mp3(edition.full_guide)}
+    files[edition.audiobook] = b"\x00\x00\x00\x1cftypM4B not really audio"
+    files[edition.page] = b"<!doctype html><title>player</title>"
     for track in edition.tracks:
         files[edition.track_file(track, ".mp3")] = fake_mp3(track.stem)
         files[edition.track_file(track, ".vtt")] = render_vtt(track)
         files[edition.track_file(track, ".chapters.json")] = render_chapters(track)
+        files[edition.track_file(track, ".txt")] = render_track_transcript(
+            edition, track, translation, EN
+        )
     files[edition.playlist] = render_playlist(edition)
     files[edition.transcript] = render_transcript(edition, translation, EN)
     sizes = {path: len(data) for path, data in files.items()}
-    files[edition.feed] = render_feed(edition, BASE_URL, sizes)
+    files[edition.feed] = _feed(edition, sizes)
     files[edition.zip] = render_zip(zip_entries(edition, files, translation))
     files[edition.epub] = render_epub(edition, files, translation)
     book = render_daisy(edition, files)
     files[edition.daisy_zip] = render_zip({f"daisy/{name}": data for name, data in book.items()})
     files |= {f"{edition.daisy_folder}/{name}": data for name, data in book.items()}
     return files
+
+
+def _feed(edition: Edition, sizes: dict[str, int]) -> bytes:
+    return render_feed(edition, BASE_URL, sizes, cover=COVER, published=PUBLISHED, email=EMAIL)
+
+
+SITE = {
+    COVER: b"\x89PNG not really an image",
+    "index.html": b"<!doctype html><title>languages</title>",
+    "assets/player.js": b"// player",
+}
 
 
 def check_golden(name: str, data: bytes) -> None:
@@ -329,20 +350,23 @@ def test_golden_texts():
     check_golden("ko-01-welcome.vtt", render_vtt(first))
     check_golden("ko-01-welcome.chapters.json", render_chapters(first))
     check_golden("ko-transcript.txt", render_transcript(edition, shipped(KO), EN))
-    check_golden("ko-feed.xml", render_feed(edition, BASE_URL, sizes))
+    check_golden("ko-feed.xml", _feed(edition, sizes))
+    check_golden("ko-03-goodbye.txt", render_track_transcript(edition, edition.tracks[2],
+                                                              shipped(KO), EN))  # fmt: skip
 
 
 def test_golden_manifest():
     editions = [english(), korean(), chinese()]
-    files = {}
+    files = {path: FileInfo.of(data) for path, data in SITE.items()}
     for edition in editions:
+        audio = (edition.full_guide, edition.audiobook)
         for path, data in package_files(edition, shipped(edition.language)).items():
-            files[path] = FileInfo.of(data, 60_000 if path == edition.full_guide else None)
+            files[path] = FileInfo.of(data, 60_000 if path in audio else None)
         # Deflate output may differ between zlib builds: keep the zip's bytes out of the golden.
         files[edition.zip] = FileInfo.of(b"zip " + edition.zip.encode())
         files[edition.epub] = FileInfo.of(b"epub " + edition.epub.encode())
         files[edition.daisy_zip] = FileInfo.of(b"zip " + edition.daisy_zip.encode())
-    check_golden("manifest.json", render_manifest("test-guide", EN, editions, files))
+    check_golden("manifest.json", render_manifest("test-guide", EN, editions, files, cover=COVER))
 
 
 # --- playlist --------------------------------------------------------------------------------
@@ -600,7 +624,7 @@ def test_feed_namespaced_elements_read_back_with_elementtree(make):
             "rel": "captions",
         }
         assert text.attrib == {
-            "url": f"{folder}/transcript.txt",
+            "url": f"{folder}/{track.stem}.txt",  # the section's own, not the guide's
             "type": "text/plain",
             "language": edition.language.tag,
         }
@@ -609,6 +633,79 @@ def test_feed_namespaced_elements_read_back_with_elementtree(make):
             "type": "application/json+chapters",
         }
         assert item.findtext("itunes:episodeType", namespaces=NS) == "full"
+
+
+def test_feed_dates_come_from_published_at_noon_utc_a_minute_apart():
+    edition = korean()
+    parsed = feedparser.parse(_feed(edition, _sizes(edition)))
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    dates = [entry.published_parsed[:6] for entry in parsed.entries]
+    assert dates == [(2024, 5, 1, 12, minute, 0) for minute in range(len(edition.tracks))]
+    assert parsed.feed.published_parsed[:6] == dates[-1]
+    assert parsed.entries[0].published == "Wed, 01 May 2024 12:00:00 GMT"
+    assert _feed(edition, _sizes(edition)) == _feed(edition, _sizes(edition))
+
+
+def test_feed_without_published_has_no_dates_at_all():
+    edition = korean()
+    data = render_feed(edition, BASE_URL, _sizes(edition), cover=COVER)
+    assert b"pubDate" not in data and b"1970" not in data and b"lastBuildDate" not in data
+
+
+@pytest.mark.parametrize("make", [korean, chinese, english])
+def test_feed_has_image_owner_author_and_episode_texts_for_podcast_apps(make, tmp_path):
+    """What directories ask for, read back by feedparser and by Podcast Index's own parser
+    (podcast-partytime): cover, owner, author, dates, descriptions, each episode's transcript.
+    (Not the hostile edition: partytime decodes ``&amp;amp;`` twice; ElementTree checks it.)"""
+    edition = make()
+    data = _feed(edition, _sizes(edition))
+    parsed = feedparser.parse(data)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.feed.image.href == BASE_URL + COVER
+    assert parsed.feed.author == one_line(edition.author)
+    assert parsed.feed.publisher_detail.email == EMAIL
+    assert parsed.feed.tags[0].term == "Society & Culture"
+
+    (tmp_path / "feed.xml").write_bytes(data)
+    podcast = partytime(tmp_path / "feed.xml")
+    assert podcast["itunesImage"] == podcast["image"]["url"] == BASE_URL + COVER
+    assert podcast["owner"] == {"name": one_line(edition.author), "email": EMAIL}
+    assert podcast["author"] == one_line(edition.author)
+    assert podcast["explicit"] is False and podcast["itunesCategory"] == ["Society & Culture"]
+    assert podcast["pubDate"] == "2024-05-01T12:02:00.000Z"
+    folder = BASE_URL + edition.language.tag
+    assert len(podcast["items"]) == len(edition.tracks)
+    for minute, (item, track) in enumerate(zip(podcast["items"], edition.tracks, strict=True)):
+        assert item["itunesEpisode"] == track.number
+        assert item["pubDate"] == f"2024-05-01T12:{minute:02d}:00.000Z"
+        # The section's first paragraph (less the control characters XML cannot carry).
+        first = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", track.paragraphs[0].text)
+        assert " ".join(item["description"].split()) == " ".join(first.split())
+        captions, text = item["podcastTranscripts"]
+        assert captions == {"url": f"{folder}/{track.stem}.vtt", "type": "text/vtt",
+                            "language": edition.language.tag, "rel": "captions"}  # fmt: skip
+        assert text == {"url": f"{folder}/{track.stem}.txt", "type": "text/plain",
+                        "language": edition.language.tag}  # fmt: skip
+        assert item["podcastChapters"]["url"] == f"{folder}/{track.stem}.chapters.json"
+
+
+def test_feed_author_and_owner_fall_back_to_the_title():
+    edition = dataclasses.replace(english(), author=None)
+    channel = ET.fromstring(render_feed(edition, BASE_URL, _sizes(edition))).find("channel")
+    assert channel.findtext("itunes:author", namespaces=NS) == "The Test Guide"
+    assert channel.findtext("itunes:owner/itunes:name", namespaces=NS) == "The Test Guide"
+    assert channel.find("itunes:owner/itunes:email", NS) is None
+    assert channel.find("itunes:image", NS) is None  # no cover given: none claimed
+
+
+def test_track_transcript_is_the_sections_own_text():
+    edition = korean()
+    text = render_track_transcript(edition, edition.tracks[1], shipped(KO), EN).decode("utf-8")
+    assert text == "2. 숫자\n\n방문객의 약 80%가 코로나19 이후 다시 찾아왔습니다.\n"
+    whole = render_transcript(edition, shipped(KO), EN).decode("utf-8")
+    for track in edition.tracks:
+        part = render_track_transcript(edition, track, shipped(KO), EN).decode("utf-8")
+        assert part in whole
 
 
 def test_feed_hostile_strings_round_trip_and_inject_nothing():
@@ -649,7 +746,7 @@ def test_feed_is_the_same_bytes_and_guids_whatever_the_audio():
         for data in (first, render_feed(changed, BASE_URL, sizes))
     ]
     assert guids[0] == guids[1] == [f"test-guide/ko/{s}" for s in ("welcome", "numbers", "goodbye")]
-    assert b"pubDate" not in first and b"lastBuildDate" not in first
+    assert b"lastBuildDate" not in first
 
 
 def test_feed_urls_are_absolute_and_quoted():
@@ -740,6 +837,7 @@ def test_zip_holds_the_edition_in_one_folder_with_a_readme_in_its_language(make,
     stems = [t.stem for t in edition.tracks]
     expected = [f"{s}{suffix}" for s in stems for suffix in (".chapters.json", ".mp3", ".vtt")]
     expected += ["00-full-guide.mp3", "README.txt", "playlist.m3u8", "transcript.txt"]
+    expected += [f"test-guide-{edition.language.tag}.m4b"]
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.namelist() == sorted(folder + name for name in expected)
         readme = archive.read(folder + "README.txt").decode("utf-8")
@@ -747,6 +845,12 @@ def test_zip_holds_the_edition_in_one_folder_with_a_readme_in_its_language(make,
             if name != "README.txt":
                 assert archive.read(folder + name) == files[f"{edition.language.tag}/{name}"]
     assert readme.startswith(words[0] + "\n\n") and words[1] in readme
+    assert f"test-guide-{edition.language.tag}.m4b" in readme.splitlines()[-1]
+    if edition.language != EN:  # the audiobook's line is translated too
+        assert ZIP_README_AUDIOBOOK.split("{")[1] not in readme
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        book = archive.getinfo(f"{folder}test-guide-{edition.language.tag}.m4b")
+        assert book.compress_type == zipfile.ZIP_STORED  # already compressed audio
 
 
 def test_zip_entries_need_every_file():
@@ -771,13 +875,14 @@ def test_zip_hostile_readme_is_plain_text():
 
 
 def _manifest_inputs(*editions: Edition) -> tuple[list[Edition], dict[str, FileInfo], dict]:
-    raw: dict[str, bytes] = {}
+    raw: dict[str, bytes] = dict(SITE)
     for edition in editions:
         raw |= package_files(edition, shipped(edition.language))
     files = {path: FileInfo.of(data) for path, data in raw.items()}
     for edition in editions:
         total = sum(t.duration_ms for t in edition.tracks)
         files[edition.full_guide] = FileInfo.of(raw[edition.full_guide], total)
+        files[edition.audiobook] = FileInfo.of(raw[edition.audiobook], total + 23)
     return list(editions), files, raw
 
 
@@ -789,8 +894,8 @@ def test_schema_is_a_valid_draft_2020_12_schema():
 
 def test_manifest_validates_and_matches_the_files():
     editions, files, raw = _manifest_inputs(english(), korean(), chinese())
-    data = render_manifest("test-guide", EN, editions, files)
-    assert data == render_manifest("test-guide", EN, editions, files)
+    data = render_manifest("test-guide", EN, editions, files, cover=COVER)
+    assert data == render_manifest("test-guide", EN, editions, files, cover=COVER)
     assert data.endswith(b"}\n") and "한국어".encode() in data
     manifest = json.loads(data)
     jsonschema.validate(manifest, load_schema(), cls=jsonschema.Draft202012Validator)
@@ -828,11 +933,39 @@ def test_manifest_validates_and_matches_the_files():
             assert entry["duration_ms"] == track.duration_ms and entry["voice"] == track.voice
 
 
+def test_manifest_lists_every_file_it_is_given_the_cover_pages_and_audiobooks():
+    editions, files, raw = _manifest_inputs(english(), korean())
+    manifest = json.loads(render_manifest("test-guide", EN, editions, files, cover=COVER))
+    listed = [entry["file"] for entry in _all_files(manifest)]
+    assert sorted(listed) == sorted(files)  # each exactly once
+    assert manifest["cover"]["file"] == COVER
+    assert [entry["file"] for entry in manifest["site"]] == ["assets/player.js", "index.html"]
+    ko = manifest["languages"][1]
+    assert ko["page"]["file"] == "ko/index.html"
+    assert ko["audiobook"]["file"] == "ko/test-guide-ko.m4b"
+    assert ko["audiobook"]["duration_ms"] == sum(t.duration_ms for t in editions[1].tracks) + 23
+    assert ko["tracks"][0]["transcript"]["file"] == "ko/01-welcome.txt"
+    for entry in _all_files(manifest):
+        assert entry["sha256"] == hashlib.sha256(raw[entry["file"]]).hexdigest()
+    no_duration = {**files, "ko/test-guide-ko.m4b": FileInfo(1, "0" * 64)}
+    with pytest.raises(BuildError, match="no duration for ko/test-guide-ko.m4b"):
+        render_manifest("test-guide", EN, editions, no_duration, cover=COVER)
+
+
+def _all_files(node) -> list[dict]:
+    if isinstance(node, dict):
+        found = [node] if "file" in node else []
+        return found + [f for value in node.values() for f in _all_files(value)]
+    if isinstance(node, list):
+        return [f for value in node for f in _all_files(value)]
+    return []
+
+
 def test_manifest_keeps_hostile_titles_exactly():
     edition = hostile()
     translation = hostile_translation()
-    files = {p: FileInfo.of(d, 1) for p, d in package_files(edition, translation).items()}
-    manifest = json.loads(render_manifest("test-guide", EN, [edition], files))
+    files = {p: FileInfo.of(d, 1) for p, d in (package_files(edition, translation) | SITE).items()}
+    manifest = json.loads(render_manifest("test-guide", EN, [edition], files, cover=COVER))
     assert manifest["languages"][0]["title"] == edition.title
     assert manifest["languages"][0]["description"] == HOSTILE
     assert manifest["languages"][0]["tracks"][0]["title"] == edition.tracks[0].title
@@ -842,15 +975,15 @@ def test_manifest_needs_every_file_and_the_full_guide_duration():
     editions, files, _ = _manifest_inputs(korean())
     without_zip = {p: info for p, info in files.items() if p != "test-guide-ko.zip"}
     with pytest.raises(BuildError, match="test-guide-ko.zip"):
-        render_manifest("test-guide", EN, editions, without_zip)
+        render_manifest("test-guide", EN, editions, without_zip, cover=COVER)
     no_duration = {**files, "ko/00-full-guide.mp3": FileInfo(1, "0" * 64)}
     with pytest.raises(BuildError, match="no duration for ko/00-full-guide.mp3"):
-        render_manifest("test-guide", EN, editions, no_duration)
+        render_manifest("test-guide", EN, editions, no_duration, cover=COVER)
 
 
 def _valid_manifest() -> dict:
     editions, files, _ = _manifest_inputs(korean())
-    return json.loads(render_manifest("test-guide", EN, editions, files))
+    return json.loads(render_manifest("test-guide", EN, editions, files, cover=COVER))
 
 
 _GONE = object()

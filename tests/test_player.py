@@ -96,7 +96,8 @@ def sizes(editions) -> dict[str, int]:
     """A size for every file the pages offer: the whole guide 2.5 MB, the rest 830 kB."""
     result = {}
     for e in editions:
-        paths = [e.full_guide, e.transcript, e.playlist, e.feed, e.zip, e.epub, e.daisy_zip]
+        paths = [e.full_guide, e.audiobook, e.transcript, e.playlist, e.feed, e.zip, e.epub]
+        paths += [e.daisy_zip]
         paths += [e.track_file(t, suffix) for t in e.tracks for suffix in (".mp3", ".vtt")]
         result |= {path: 830_000 for path in paths}
         result[e.full_guide] = 2_500_000
@@ -243,6 +244,7 @@ def test_links_point_at_the_files_of_the_build(site, editions):
         expected |= {"00-full-guide.mp3", "transcript.txt", "playlist.m3u8", "feed.xml"}
         tag = edition.language.tag
         expected |= {f"../guide-{tag}.zip", f"guide-{tag}.epub", f"../guide-{tag}-daisy.zip"}
+        expected |= {f"guide-{tag}.m4b"}
         expected.discard(f"../{edition.language.tag}/index.html")
         assert hrefs == expected
 
@@ -476,8 +478,8 @@ def test_every_download_names_its_format_and_size(site, tag, whole, captions):
     assert whole in texts
     assert captions in texts  # a 410-byte file is "1 kB", never "0 kB"
     links = [a for a in parsed.all("a") if a.get("download") is not None or "type" in a]
-    assert len(links) == 2 * 2 + 7  # two files per track, seven for the whole guide
-    for text in ("MP3", "TXT", "M3U", "RSS", "ZIP", "EPUB 3", "DAISY 2.02"):
+    assert len(links) == 2 * 2 + 8  # two files per track, eight for the whole guide
+    for text in ("MP3", "M4B", "TXT", "M3U", "RSS", "ZIP", "EPUB 3", "DAISY 2.02"):
         assert any(f"{text}" in t and ("830" in t or "2.5" in t) for t in texts), text
 
 

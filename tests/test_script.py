@@ -282,6 +282,10 @@ BAD_SCRIPTS = {
         _replace("guide.yaml", "author: Test Org", "author: Test Org\npublished: next week"),
         "scripts/guide.yaml", 8, "published must be a date such as 2024-05-01",
     ),
+    "email-is-not-an-address": (
+        _replace("guide.yaml", "email: guide@example.org", "email: guide at example org"),
+        "scripts/guide.yaml", 8, "is not an email address such as guide@example.org",
+    ),
     "unknown-guide-field": (
         _replace("guide.yaml", "author: Test Org", "autor: Test Org"),
         "scripts/guide.yaml", 7, "unknown field 'autor'",

@@ -84,8 +84,12 @@ def test_track_tags(built: Built, tag: str, stem: str):
     assert tags["TALB"].text == [texts.title]
     assert tags["TRCK"].text == [f"{number}/{len(SECTIONS)}"]
     assert tags["TLAN"].text == [ISO639_2[tag]]
+    assert tags["TPE1"].text == ["Test Org"]  # the guide's author, not the synthesiser
     voice = _manifest_track(built, tag, stem)["voice"]
-    assert voice.strip() and tags["TPE1"].text == [voice]
+    assert voice.strip() and tags["TCOM"].text == [voice]  # the narrator, in its own frame
+    (cover,) = tags.getall("APIC")
+    assert cover.data == (built.site.output / "cover.png").read_bytes()
+    assert (cover.mime, cover.type) == ("image/png", 3)  # the front cover
 
     (lyrics,) = tags.getall("USLT")
     assert lyrics.lang == ISO639_2[tag]
@@ -193,7 +197,8 @@ def test_gtts_voice_renders_a_tagged_track(built: Built, tmp_path: Path, tone_mp
     assert loudness.integrated == pytest.approx(-16.0, abs=1.0)
     assert loudness.true_peak <= -1.5
     tags = ID3(path)
-    assert tags["TPE1"].text == ["Google Translate en (translate.google.com)"]
+    assert tags["TCOM"].text == ["Google Translate en (translate.google.com)"]
+    assert tags["TPE1"].text == ["The Test Guide"]  # no artist given: the guide's title
     assert tags["TIT2"].text == ["Welcome"]
     assert len(chapters(path)) == 2
     # Every cue is a 0.4 s tone, whatever the sentence.

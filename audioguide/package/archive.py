@@ -29,7 +29,7 @@ from typing import BinaryIO
 from ..catalogs import Translation
 from ..edition import Edition
 from ..errors import BuildError
-from ..strings import ZIP_README
+from ..strings import ZIP_README, ZIP_README_AUDIOBOOK
 from .captions import one_line
 
 DATE_TIME = (1980, 1, 1, 0, 0, 0)
@@ -47,7 +47,8 @@ _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 def render_zip(entries: dict[str, bytes | Path], *, first: str | None = None) -> bytes:
     """A zip of ``{relative name: content}``, byte for byte the same for the same entries.
 
-    ``first`` names an entry written first and stored (an EPUB's ``mimetype``).
+    ``first`` names an entry written first and stored (an EPUB's ``mimetype``). A content may be
+    a file's path: audio (stored) is copied in a piece at a time.
 
     Names are plain relative POSIX paths (``folder/file.ext``); an absolute name, a backslash, an
     empty, ``.`` or ``..`` segment raises :class:`~audioguide.errors.BuildError`.
@@ -125,9 +126,9 @@ def zip_entries(
 ) -> dict[str, bytes | Path]:
     """The entries of the edition's zip, taken from ``files`` (keyed by output-relative path).
 
-    Each track's MP3, captions and chapters, the full-guide MP3, the playlist and the transcript,
-    plus a README.txt in the edition's language; all in a folder named after the zip. A file
-    missing from ``files`` raises :class:`~audioguide.errors.BuildError`.
+    Each track's MP3, captions and chapters, the full-guide MP3, the audiobook, the playlist and
+    the transcript, plus a README.txt in the edition's language; all in a folder named after the
+    zip. A file missing from ``files`` raises :class:`~audioguide.errors.BuildError`.
     """
     wanted = [
         path
@@ -138,7 +139,7 @@ def zip_entries(
             edition.track_file(track, ".chapters.json"),
         )
     ]
-    wanted += [edition.full_guide, edition.playlist, edition.transcript]
+    wanted += [edition.full_guide, edition.audiobook, edition.playlist, edition.transcript]
     folder = posixpath.splitext(edition.zip)[0]
     entries: dict[str, bytes | Path] = {}
     for path in wanted:
@@ -153,6 +154,6 @@ def zip_entries(
         title=one_line(edition.title),
         language=edition.language.name,
         count=len(edition.tracks),
-    )
+    ) + translation.tool(ZIP_README_AUDIOBOOK, audiobook=posixpath.basename(edition.audiobook))
     entries[f"{folder}/{README}"] = readme.encode("utf-8")
     return entries

@@ -30,20 +30,6 @@ _NO_SPACE_AFTER = ("。", "！", "？", "．", "」", "』")
 
 
 @dataclass(frozen=True)
-class Cover:
-    """A cover image: its bytes and MIME type (``image/png``, ``image/jpeg``, ``image/svg+xml``)."""
-
-    data: bytes
-    media_type: str
-
-    @property
-    def suffix(self) -> str:
-        return {"image/jpeg": ".jpg", "image/svg+xml": ".svg"}.get(
-            self.media_type, "." + self.media_type.rpartition("/")[2]
-        )
-
-
-@dataclass(frozen=True)
 class Clip:
     """One sentence of a track and the stretch of the track's audio that belongs to it."""
 

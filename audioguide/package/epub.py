@@ -14,6 +14,7 @@ the same bytes (no clock, fixed zip dates, sorted entries; see :mod:`.archive`).
 from __future__ import annotations
 
 import datetime
+import posixpath
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -26,7 +27,6 @@ from ..errors import BuildError
 from . import archive
 from .books import (
     FIXED_DATE,
-    Cover,
     block_html,
     clips,
     clock,
@@ -36,6 +36,7 @@ from .books import (
     seconds,
     x,
 )
+from .cover import Cover
 
 ACTIVE_CLASS = "-epub-media-overlay-active"
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
@@ -113,7 +114,7 @@ def epub_entries(
         files[f"{ROOT}/{track.stem}.smil"] = _overlay(track).encode()
         files[f"{ROOT}/audio/{track.stem}.mp3"] = audio[mp3]
     if cover is not None:
-        files[f"{ROOT}/cover{cover.suffix}"] = cover.data
+        files[f"{ROOT}/{_cover_name(cover)}"] = cover.data
     return files
 
 
@@ -178,7 +179,7 @@ def _package(
     ]
     if cover is not None:
         items.append(
-            f'<item id="cover" href="cover{cover.suffix}" media-type="{x(cover.media_type)}" '
+            f'<item id="cover" href="{_cover_name(cover)}" media-type="{x(cover.mime)}" '
             'properties="cover-image"/>'
         )
     for track in edition.tracks:
@@ -290,3 +291,8 @@ def _direction(edition: Edition) -> str:
 
 def _lines(lines: list[str]) -> str:
     return "".join(f"{line}\n" for line in lines)
+
+
+def _cover_name(cover: Cover) -> str:
+    """``cover.png`` or ``cover.jpg``: the name the build gives the cover, inside the book."""
+    return posixpath.basename(cover.path)

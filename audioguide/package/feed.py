@@ -1,16 +1,26 @@
 """A language's podcast feed (``feed.xml``): RSS 2.0 with the ``itunes`` and ``podcast`` namespaces.
 
 Built with :mod:`xml.etree.ElementTree`, which escapes every text and attribute, so no title can
-break the XML or inject markup. The output has no dates, so the same edition gives the same bytes;
-episodes are ordered by ``itunes:episode`` under ``itunes:type`` ``serial``. Item guids are
-``<guide id>/<tag>/<section id>``: they stay the same across rebuilds, whatever the audio.
+break the XML or inject markup. Episodes are ordered by ``itunes:episode`` under ``itunes:type``
+``serial``. Item guids are ``<guide id>/<tag>/<section id>``: they stay the same across rebuilds,
+whatever the audio.
+
+The only dates are those of ``published:`` in ``guide.yaml`` (none without it), so the same
+input gives the same bytes: episode ``n`` is dated that day at 12:00 UTC plus ``n - 1`` minutes
+(apps that sort by date keep the guide's order; noon keeps the day the same in most time
+zones), and the channel carries the last episode's date.
+
+Each episode describes itself with its section's first paragraph and links its own transcript
+(``<stem>.txt``) and captions; the channel names its author and owner and shows the cover.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 import uuid
 import xml.etree.ElementTree as ET
+from email.utils import format_datetime
 from urllib.parse import quote, urljoin, urlsplit
 
 from ..edition import Edition, Track
@@ -41,11 +51,16 @@ def render_feed(
     sizes: dict[str, int],
     *,
     category: str = DEFAULT_CATEGORY,
+    cover: str | None = None,
+    published: datetime.date | None = None,
+    email: str | None = None,
 ) -> bytes:
     """The edition's RSS feed, with absolute URLs under ``base_url``.
 
     ``sizes`` maps output-relative paths to their size in bytes; every track's MP3 must be there
     (``enclosure length``). ``category`` is an Apple Podcasts category name, unescaped.
+    ``cover`` is the cover image's output-relative path, ``published`` the guide's date and
+    ``email`` its owner's address (each left out of the feed when None).
     """
     base = _base(base_url)
     feed_url = url(base, edition.feed)
@@ -60,21 +75,38 @@ def render_feed(
         f"{{{ATOM}}}link",
         {"href": feed_url, "rel": "self", "type": "application/rss+xml"},
     )
-    if edition.author and one_line(edition.author):
-        _text(channel, f"{{{ITUNES}}}author", one_line(edition.author))
+    if published:
+        _text(channel, "pubDate", _date(published, max(t.number for t in edition.tracks)))
+    author = one_line(edition.author or "") or one_line(edition.title)
+    if cover:
+        image = ET.SubElement(channel, "image")
+        _text(image, "url", url(base, cover))
+        _text(image, "title", one_line(edition.title))
+        _text(image, "link", url(base, edition.page))
+        ET.SubElement(channel, f"{{{ITUNES}}}image", {"href": url(base, cover)})
+    _text(channel, f"{{{ITUNES}}}author", author)
+    owner = ET.SubElement(channel, f"{{{ITUNES}}}owner")
+    _text(owner, f"{{{ITUNES}}}name", author)
+    if email:
+        _text(owner, f"{{{ITUNES}}}email", email)
     ET.SubElement(channel, f"{{{ITUNES}}}category", {"text": category})
     _text(channel, f"{{{ITUNES}}}explicit", "false")
     _text(channel, f"{{{ITUNES}}}type", "serial")
     _text(channel, f"{{{PODCAST}}}guid", podcast_guid(feed_url))
     for track in sorted(edition.tracks, key=lambda t: t.number):
-        _item(channel, edition, track, base, sizes)
+        _item(channel, edition, track, base, sizes, published)
     ET.indent(rss, space="  ")
     body = ET.tostring(rss, encoding="unicode", short_empty_elements=True)
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'.encode()
 
 
 def _item(
-    channel: ET.Element, edition: Edition, track: Track, base: str, sizes: dict[str, int]
+    channel: ET.Element,
+    edition: Edition,
+    track: Track,
+    base: str,
+    sizes: dict[str, int],
+    published: datetime.date | None,
 ) -> None:
     audio = edition.track_file(track, ".mp3")
     if audio not in sizes:
@@ -84,6 +116,10 @@ def _item(
         )
     item = ET.SubElement(channel, "item")
     _text(item, "title", one_line(track.title) or track.stem)
+    if track.paragraphs and _multiline(track.paragraphs[0].text):
+        _text(item, "description", _multiline(track.paragraphs[0].text))
+    if published:
+        _text(item, "pubDate", _date(published, track.number))
     ET.SubElement(
         item,
         "enclosure",
@@ -107,7 +143,11 @@ def _item(
     ET.SubElement(
         item,
         f"{{{PODCAST}}}transcript",
-        {"url": url(base, edition.transcript), "type": "text/plain", "language": tag},
+        {
+            "url": url(base, edition.track_file(track, ".txt")),
+            "type": "text/plain",
+            "language": tag,
+        },  # fmt: skip
     )
     ET.SubElement(
         item,
@@ -117,6 +157,12 @@ def _item(
             "type": "application/json+chapters",
         },
     )
+
+
+def _date(published: datetime.date, number: int) -> str:
+    """Episode ``number``'s RFC 822 date: ``published`` at 12:00 UTC, plus a minute a track."""
+    moment = datetime.datetime.combine(published, datetime.time(12), datetime.UTC)
+    return format_datetime(moment + datetime.timedelta(minutes=number - 1), usegmt=True)
 
 
 def episode_guid(edition: Edition, track: Track) -> str:

@@ -1,4 +1,10 @@
-"""``output/manifest.json``: every listener file of every language, with sizes, hashes, durations.
+"""``output/manifest.json``: every file of the build, with sizes, hashes and durations.
+
+Each language lists its player page, tracks (MP3, captions, chapters, transcript), full-guide
+file, audiobook, playlist, transcript, feed and zip; ``cover`` names the cover image, and ``site``
+every other file the build wrote (the language chooser, the player's assets). Not listed: the
+manifest itself (it cannot hold its own hash), the build's lock file ``.audioguide.lock``, its
+record ``.audioguide-build.json``, and files the build did not write.
 
 The manifest follows ``manifest.schema.json`` (JSON Schema draft 2020-12), shipped beside this
 module; :func:`render_manifest` checks its own output against it, so a manifest it returns always
@@ -24,7 +30,7 @@ from ..languages import Language
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 SCHEMA_FILE = "manifest.schema.json"
 
 
@@ -44,10 +50,10 @@ class FileInfo:
 
     @classmethod
     def of_file(cls, path: Path, duration_ms: int | None = None) -> FileInfo:
-        """The size and SHA-256 of the file at ``path``, read in pieces."""
+        """The size and SHA-256 of the file at ``path``, read a piece at a time."""
         with open(path, "rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
-        return cls(path.stat().st_size, digest, duration_ms)
+            digest = hashlib.file_digest(handle, "sha256")
+        return cls(path.stat().st_size, digest.hexdigest(), duration_ms)
 
 
 def render_manifest(
@@ -56,21 +62,27 @@ def render_manifest(
     editions: Sequence[Edition],
     files: dict[str, FileInfo],
     previous: bytes | None = None,
+    *,
+    cover: str,
 ) -> bytes:
     """The manifest as UTF-8 JSON (indent 2, trailing newline), languages in the order given.
 
-    ``files`` maps every output-relative path the manifest names to its :class:`FileInfo`; the
-    full-guide file's must carry ``duration_ms``. Raises :class:`~audioguide.errors.BuildError` when
-    a file is missing or the result does not validate. A result byte for byte the same as
-    ``previous`` (the manifest already written, checked then) is not checked again: loading the
-    validator is most of a rebuild with nothing to do.
+    ``files`` maps every output-relative path the build wrote to its :class:`FileInfo`; the
+    full-guide file's and the audiobook's must carry ``duration_ms``. ``cover`` is the cover
+    image's path. Files no language names are listed under ``site``. Raises
+    :class:`~audioguide.errors.BuildError` when a file is missing or the result does not validate.
+    A result byte for byte the same as ``previous`` (the manifest already written, checked then)
+    is not checked again: loading the validator is most of a rebuild with nothing to do.
     """
     data = {
         "manifest_version": MANIFEST_VERSION,
         "guide_id": guide_id,
         "source_language": source_language.tag,
+        "cover": _file(cover, files),
         "languages": [_language(edition, files) for edition in editions],
     }
+    named = {entry["file"] for entry in _entries(data)}
+    data["site"] = [_file(path, files) for path in sorted(files) if path not in named]
     rendered = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if rendered != previous:
         validate_manifest(data)
@@ -79,13 +91,6 @@ def render_manifest(
 
 def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
     tracks = sorted(edition.tracks, key=lambda t: t.number)
-    full_guide = _file(edition.full_guide, files)
-    duration = files[edition.full_guide].duration_ms
-    if duration is None:
-        raise BuildError(
-            f"no duration for {edition.full_guide}; pass FileInfo(..., duration_ms=...) "
-            "measured from the encoded file"
-        )
     daisy = f"{edition.daisy_folder}/"
     return {
         "tag": edition.language.tag,
@@ -96,6 +101,7 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
         "completeness": round(edition.completeness, 1),
         "engine": edition.engine,
         "voices": list(dict.fromkeys(track.voice for track in tracks)),
+        "page": _file(edition.page, files),
         "tracks": [
             {
                 "number": track.number,
@@ -106,6 +112,7 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
                 "voice": track.voice,
                 "captions": _file(edition.track_file(track, ".vtt"), files),
                 "chapters": _file(edition.track_file(track, ".chapters.json"), files),
+                "transcript": _file(edition.track_file(track, ".txt"), files),
                 "fallbacks": list(track.fallbacks),
             }
             for track in tracks
@@ -119,8 +126,30 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
             **_file(edition.daisy_zip, files),
             "files": [_file(path, files) for path in sorted(files) if path.startswith(daisy)],
         },
-        "full_guide": {**full_guide, "duration_ms": duration},
+        "full_guide": _audio(edition.full_guide, files),
+        "audiobook": _audio(edition.audiobook, files),
     }
+
+
+def _audio(path: str, files: dict[str, FileInfo]) -> dict[str, Any]:
+    entry = _file(path, files)
+    duration = files[path].duration_ms
+    if duration is None:
+        raise BuildError(
+            f"no duration for {path}; pass FileInfo(..., duration_ms=...) measured from the "
+            "encoded file"
+        )
+    return {**entry, "duration_ms": duration}
+
+
+def _entries(node: Any) -> list[dict[str, Any]]:
+    """Every ``{"file": ...}`` object in ``node``, however deep."""
+    if isinstance(node, dict):
+        found = [node] if "file" in node else []
+        return found + [entry for value in node.values() for entry in _entries(value)]
+    if isinstance(node, list):
+        return [entry for value in node for entry in _entries(value)]
+    return []
 
 
 def _file(path: str, files: dict[str, FileInfo]) -> dict[str, Any]:

@@ -100,6 +100,8 @@ class Download:
 
 DOWNLOADS = (
     Download(lambda e: e.full_guide, S.FULL_GUIDE, "MP3", S.PLAYER_FULL_GUIDE_HINT, "audio/mpeg"),
+    Download(lambda e: e.audiobook, S.PLAYER_AUDIOBOOK, "M4B", S.PLAYER_AUDIOBOOK_HINT,
+             "audio/mp4"),
     Download(lambda e: e.transcript, S.PLAYER_TRANSCRIPT, "TXT", S.PLAYER_TRANSCRIPT_HINT,
              "text/plain"),
     Download(lambda e: e.playlist, S.PLAYER_PLAYLIST, "M3U", S.PLAYER_PLAYLIST_HINT,
@@ -115,13 +117,17 @@ DOWNLOADS = (
 
 
 def render_site(
-    editions: Sequence[Edition], translations: dict[str, Translation], sizes: Mapping[str, int]
+    editions: Sequence[Edition],
+    translations: dict[str, Translation],
+    sizes: Mapping[str, int],
+    cover: str | None = None,
 ) -> dict[str, bytes]:
     """The whole site as ``{relative path: bytes}``; ``editions[0]`` is the source language.
 
     ``translations`` is keyed by BCP 47 tag; a missing one gives the English strings. ``sizes``
     gives the size in bytes of every file the pages offer for download, by output-relative
-    path; a missing one raises ``KeyError``. The same input always gives the same bytes.
+    path; a missing one raises ``KeyError``. ``cover`` is the cover image's output-relative
+    path, shown beside the title. The same input always gives the same bytes.
     """
     if not editions:
         raise ValueError("render_site needs at least one edition")
@@ -141,12 +147,14 @@ def render_site(
         choices=[_choice(e) for e in editions],
         also=_also(editions, texts, S.PLAYER_CHOOSE_LANGUAGE),
         alternates=_alternates(editions, ""),
+        cover=_href(cover, "") if cover else None,
     )
     for edition in editions:
         site[edition.page] = _render(
             env,
             "guide.html",
             **_guide_context(edition, source, editions, texts[edition.language.tag], sizes),
+            cover=_href(cover, edition.folder) if cover else None,
         )
     return dict(sorted(site.items()))
 

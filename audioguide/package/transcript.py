@@ -1,4 +1,5 @@
-"""A language's full transcript (``transcript.txt``): the whole guide as it is spoken.
+"""A language's full transcript (``transcript.txt``): the whole guide as it is spoken; and each
+track's own (``<stem>.txt``), which its feed episode links to.
 
 The guide's title (and description), then per track a heading ``<number>. <title>`` and its
 paragraphs, read from the timeline. A title or paragraph spoken in the source language because it
@@ -11,7 +12,7 @@ from __future__ import annotations
 from babel import Locale
 
 from ..catalogs import Translation
-from ..edition import Edition
+from ..edition import Edition, Track
 from ..languages import Language
 from ..strings import UNTRANSLATED
 from .captions import one_line
@@ -28,13 +29,26 @@ def render_transcript(edition: Edition, translation: Translation, source: Langua
     if edition.description and edition.description.strip():
         blocks.append(edition.description.strip())
     for track in sorted(edition.tracks, key=lambda t: t.number):
-        heading = f"{track.number}. {one_line(track.title)}"
-        untranslated = track.title_lang != edition.language.tag
-        blocks.append(f"{heading} {mark}" if untranslated else heading)
-        for paragraph in track.paragraphs:
-            text = paragraph.text.strip()
-            blocks.append(f"{mark}\n{text}" if paragraph.fallback else text)
+        blocks += _track_blocks(edition, track, mark)
     return ("\n\n".join(blocks) + "\n").encode("utf-8")
+
+
+def render_track_transcript(
+    edition: Edition, track: Track, translation: Translation, source: Language
+) -> bytes:
+    """One track's part of :func:`render_transcript`: its heading and its paragraphs."""
+    mark = translation.tool(UNTRANSLATED, language=_name_in(source, edition.language))
+    return ("\n\n".join(_track_blocks(edition, track, mark)) + "\n").encode("utf-8")
+
+
+def _track_blocks(edition: Edition, track: Track, mark: str) -> list[str]:
+    heading = f"{track.number}. {one_line(track.title)}"
+    untranslated = track.title_lang != edition.language.tag
+    blocks = [f"{heading} {mark}" if untranslated else heading]
+    for paragraph in track.paragraphs:
+        text = paragraph.text.strip()
+        blocks.append(f"{mark}\n{text}" if paragraph.fallback else text)
+    return blocks
 
 
 def _name_in(language: Language, display: Language) -> str:

@@ -219,6 +219,7 @@ def build_site(output: Path, editions: list[Edition], translations: dict[str, Tr
             chapters = {"version": "1.2.0", "chapters": [{"startTime": 0, "title": track.title}]}
             files[edition.track_file(track, ".chapters.json")] = json.dumps(chapters).encode()
         files[edition.full_guide] = full.read_bytes()
+        files[edition.audiobook] = full.read_bytes()  # offered for download, never played here
         files[edition.transcript] = "\n\n".join(t.transcript for t in edition.tracks).encode()
         files[edition.playlist] = (
             "#EXTM3U\n"

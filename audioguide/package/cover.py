@@ -1,0 +1,109 @@
+"""The guide's cover art: ``cover:`` in ``guide.yaml``, or a plain one made here.
+
+One image serves every language and every format that shows one: the feeds' ``itunes:image``,
+each MP3 (an ID3 ``APIC`` frame), the M4B audiobooks, the player pages and the talking books.
+:func:`load_cover` checks the author's image before the build writes anything and returns the
+bytes, their MIME type and the path the build writes them to (``cover.png`` or ``cover.jpg`` in
+the output folder).
+
+Podcast directories ask for a square JPEG or PNG of 1400 to 3000 pixels a side in RGB colour;
+that is what is accepted. Without ``cover:`` a plain cover is drawn: a colour chosen from the
+guide's id and a few sound-wave arcs, no text (no font is sure to be on a fresh machine, and the
+apps show the title beside the art anyway). The same guide id gives the same image.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw, UnidentifiedImageError
+
+from ..errors import ScriptError
+from ..script import GUIDE_FILE, Guide
+
+MIN_SIDE = 1400
+MAX_SIDE = 3000
+GENERATED_SIDE = 1400
+FORMATS = {"PNG": ("image/png", "cover.png"), "JPEG": ("image/jpeg", "cover.jpg")}
+# Dark, saturated backgrounds that white arcs stand out on.
+_PALETTE = ((0x1F, 0x4E, 0x79), (0x7A, 0x2E, 0x3B), (0x2E, 0x5E, 0x3E), (0x4A, 0x3B, 0x7A),
+            (0x8A, 0x4B, 0x08), (0x1E, 0x5F, 0x66))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Cover:
+    data: bytes
+    mime: str  # "image/png" or "image/jpeg"
+    path: str  # where the build writes it, relative to the output folder
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def load_cover(guide: Guide) -> Cover:
+    """The guide's cover: its ``cover:`` image, checked, or a generated one.
+
+    Raises :class:`~audioguide.errors.ScriptError` naming ``guide.yaml`` and the line of
+    ``cover:`` when the image is missing, unreadable, not PNG or JPEG, not square, not RGB, or
+    outside 1400-3000 pixels a side.
+    """
+    if guide.cover is None:
+        return generated_cover(guide.id)
+    given = guide.cover
+    where = (guide.path / GUIDE_FILE, given.line)
+    try:
+        data = (guide.path / given.value).read_bytes()
+    except OSError as exc:
+        raise ScriptError(
+            f"cannot read the cover {given.value!r} ({exc.strerror}); give the path of a PNG or "
+            "JPEG image, relative to the scripts folder",
+            *where,
+        ) from None
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind, size, mode = image.format, image.size, image.mode
+            image.load()  # a truncated or damaged file fails here, not in a listener's app
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise ScriptError(
+            f"the cover {given.value!r} is not a readable PNG or JPEG image; export it again",
+            *where,
+        ) from None
+    problem = None
+    if kind is None or kind not in FORMATS:
+        problem = f"is {kind or 'an unknown format'}, not PNG or JPEG"
+    elif size[0] != size[1]:
+        problem = f"is {size[0]}x{size[1]} pixels, not square"
+    elif not MIN_SIDE <= size[0] <= MAX_SIDE:
+        problem = f"is {size[0]}x{size[1]} pixels, not from {MIN_SIDE} to {MAX_SIDE} a side"
+    elif mode not in ("RGB", "RGBA", "P", "L", "LA"):
+        problem = f"is in {mode} colour, not RGB"
+    if problem:
+        raise ScriptError(
+            f"the cover {given.value!r} {problem}; podcast apps need a square PNG or JPEG "
+            f"image in RGB from {MIN_SIDE}x{MIN_SIDE} to {MAX_SIDE}x{MAX_SIDE} pixels",
+            *where,
+        )
+    mime, path = FORMATS[str(kind)]
+    return Cover(data, mime, path)
+
+
+def generated_cover(guide_id: str) -> Cover:
+    """A plain square PNG: a background colour picked by ``guide_id`` and white arcs."""
+    side = GENERATED_SIDE
+    pick = hashlib.sha256(guide_id.encode("utf-8")).digest()[0] % len(_PALETTE)
+    image = Image.new("RGB", (side, side), _PALETTE[pick])
+    draw = ImageDraw.Draw(image)
+    centre = (side * 0.36, side * 0.5)
+    dot = side * 0.06
+    draw.ellipse((centre[0] - dot, centre[1] - dot, centre[0] + dot, centre[1] + dot), "white")
+    for ring in range(1, 4):  # sound spreading to the right
+        radius = dot + ring * side * 0.12
+        box = (centre[0] - radius, centre[1] - radius, centre[0] + radius, centre[1] + radius)
+        draw.arc(box, -45, 45, fill="white", width=round(side * 0.035))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    mime, path = FORMATS["PNG"]
+    return Cover(buffer.getvalue(), mime, path)
