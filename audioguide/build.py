@@ -584,7 +584,7 @@ def _audiobook(
     tags = _whole_guide_tags(edition, edition.title, cover)
     marks = [[c.start, c.end, c.title] for c in chapters]
     inputs = cache.key(tracks.RENDER_VERSION, parts, marks, tags.identity())
-    duration = round(starts[-1] * 1000 / audio.SAMPLE_RATE)
+    duration = round(starts[-1] * 1000 / audio.AAC_RATE)
     path = output / edition.audiobook
     if audio.read_m4b_inputs(path) == inputs:
         return None, duration

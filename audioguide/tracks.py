@@ -244,7 +244,8 @@ def _inputs(plan: TrackPlan) -> str:
     ]
     return cache.key(
         RENDER_VERSION, __version__, LEAD_MS, plan.tags.identity(), blocks,
-        audio.BITRATE, audio.AAC_BITRATE, audio.SAMPLE_RATE, audio.TARGET_LUFS, audio.CEILING_DBFS,
+        audio.BITRATE, audio.AAC_BITRATE, audio.AAC_RATE, audio.SAMPLE_RATE, audio.TARGET_LUFS,
+        audio.CEILING_DBFS,
     )  # fmt: skip
 
 
