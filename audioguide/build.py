@@ -207,7 +207,8 @@ def build(
         every = [editions_now[lang.tag] for lang in guide.languages if lang.tag in editions_now]
         others = _translations(guide, locales, kept)
         sizes = {path: info.bytes for path, info in infos.items()}
-        site = player.render_site(every, translations | others, sizes, cover=cover.path)
+        site = player.render_site(every, translations | others, sizes, cover=cover.path,
+                                  compiled=cache_root / "templates")  # fmt: skip
         unreadable = {kept[tag][0].page for tag in kept if tag not in others}
         folder.claim(site)
         for path, data in site.items():
