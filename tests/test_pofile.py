@@ -247,3 +247,17 @@ def test_shipped_catalogs_read_back_as_written(tmp_path: Path) -> None:
         shutil.copy(source, copy)
         po = read_po(copy)
         assert po_bytes(po.catalog, po.header, po.comments) == source.read_bytes(), source
+
+
+def test_catalogs_audioguide_ships_are_canonical_and_hold_only_its_strings(tmp_path: Path) -> None:
+    """audioguide's own translations fill new catalogs: they must read back as written (the
+    form msgcat gives) and hold no string audioguide no longer has."""
+    from audioguide.strings import STRINGS
+
+    ours = {string.msgid for string in STRINGS}
+    shipped = sorted((Path(__file__).parents[1] / "audioguide" / "locales").rglob("*.po"))
+    assert shipped
+    for source in shipped:
+        po = read_po(source)
+        assert po_bytes(po.catalog, po.header, po.comments) == source.read_bytes(), source
+        assert {message.id for message in po.catalog if message.id} == ours, source
