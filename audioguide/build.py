@@ -330,6 +330,7 @@ def _workers(plans: dict[str, list[tracks.TrackPlan]], jobs: int) -> Iterator[_J
             # Imported once, not per worker, and shared by the workers' memory.
             modules = ["audioguide.tracks", "numpy", "loudness"]
             modules += sorted({type(get_engine(name)).__module__ for name in engines})
+            context: multiprocessing.context.BaseContext
             if sys.platform == "linux" and threading.active_count() == 1:
                 # Forked from this process, workers start at once with what it has loaded (a
                 # forkserver first starts Python and imports it all again: about 0.3 s on an

@@ -58,7 +58,7 @@ class Output:
             record = {}
         data = _read(root / MANIFEST)
         manifest = _json_of(data)
-        if manifest is not None:
+        if data is not None and manifest is not None:
             digest = hashlib.sha256(data).hexdigest()
             # The manifest the last build wrote (the record has its hash) was checked then;
             # any other is checked against the schema (loading it is a third of a no-op build).
