@@ -2,7 +2,7 @@
 
 import logging
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # The package logs; whoever runs it decides what is shown (the CLI: --verbose, --quiet).
 logging.getLogger(__name__).addHandler(logging.NullHandler())
