@@ -99,7 +99,10 @@ def build(
     languages = _languages(guide, options.languages)
     log.debug(f"{len(guide.sections)} sections; building {', '.join(x.tag for x in languages)}")
     translations = {lang.tag: catalogs.translation(guide, locales, lang) for lang in languages}
-    completeness = {s.language.tag: s for s in catalogs.stats(guide, locales, languages)}
+    loaded = {tag: t.catalog for tag, t in translations.items() if t.catalog is not None}
+    completeness = {
+        s.language.tag: s for s in catalogs.stats(guide, locales, languages, loaded=loaded)
+    }
     for stats in completeness.values():
         for problem in _catalog_problems(stats, guide.source_language):
             if options.strict:

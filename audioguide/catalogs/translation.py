@@ -73,6 +73,11 @@ class Translation:
         self._catalog = catalog
         self._shipped = shipped
 
+    @property
+    def catalog(self) -> Catalog | None:
+        """The guide's catalog for this language (None for the source language)."""
+        return self._catalog
+
     def __call__(self, msgid: str) -> Translated:
         """A guide message; falls back to the source text when untranslated or fuzzy."""
         if self._catalog is None:

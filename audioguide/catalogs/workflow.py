@@ -14,7 +14,7 @@ import copy
 import hashlib
 import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +40,8 @@ _HEADER = [
     "must stay in the translation, in any order.",
     "",
 ]
-_TOOL_MSGIDS = frozenset(string.msgid for string in STRINGS)
+_TOOL_MSGIDS_ORDER = tuple(string.msgid for string in STRINGS)
+_TOOL_MSGIDS = frozenset(_TOOL_MSGIDS_ORDER)
 
 
 def catalog_path(locales: Path, language: Language) -> Path:
@@ -414,15 +415,26 @@ class Stats:
         }  # fmt: skip
 
 
-def stats(guide: Guide, locales: Path, languages: Iterable[Language] | None = None) -> list[Stats]:
-    """What is translated, fuzzy and untranslated per language, against the current scripts."""
-    wanted = [str(message.id) for message in build_template(guide) if message.id]
+def stats(
+    guide: Guide,
+    locales: Path,
+    languages: Iterable[Language] | None = None,
+    loaded: Mapping[str, Catalog] | None = None,
+) -> list[Stats]:
+    """What is translated, fuzzy and untranslated per language, against the current scripts.
+
+    ``loaded`` gives catalogs already read, by BCP 47 tag (the build's translations), so no
+    catalog is read twice; the others are read from ``locales``.
+    """
+    wanted = list(dict.fromkeys([*(text.value for text in guide.texts()), *_TOOL_MSGIDS_ORDER]))
     results = []
     for language in languages or guide.languages[1:]:
         if language == guide.source_language:
             continue
         path = catalog_path(locales, language)
-        catalog = load(locales, language)
+        catalog = (loaded or {}).get(language.tag)
+        if catalog is None:
+            catalog = load(locales, language)
         counts = {"translated": 0, "fuzzy": 0, "untranslated": 0}
         messages = []
         for msgid in wanted:
