@@ -12,10 +12,15 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
+from typing import TypeVar
 
 from ..edition import Block, Edition, Sentence, Track
+from ..errors import BuildError
+
+T = TypeVar("T")
 
 # The date a book carries when guide.yaml gives no ``published:`` (same input, same bytes).
 FIXED_DATE = datetime.date(2000, 1, 1)
@@ -111,3 +116,18 @@ def seconds(ms: int) -> str:
 def narrators(edition: Edition) -> list[str]:
     """Every voice that speaks a track, in track order."""
     return list(dict.fromkeys(track.voice for track in edition.tracks))
+
+
+def track_audio(edition: Edition, audio: Mapping[str, T], book: str) -> list[tuple[Track, T]]:
+    """Each track with its MP3 from ``audio`` (keyed by ``edition.track_file(track, ".mp3")``).
+    Raises :class:`~audioguide.errors.BuildError` naming the ``book`` when one is missing."""
+    found = []
+    for track in edition.tracks:
+        mp3 = edition.track_file(track, ".mp3")
+        if mp3 not in audio:
+            raise BuildError(
+                f"{mp3} is missing from the audio given for the {book}. Probable cause: the "
+                "build makes the book before encoding that track"
+            )
+        found.append((track, audio[mp3]))
+    return found

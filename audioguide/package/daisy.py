@@ -19,7 +19,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..edition import Edition, Track
-from ..errors import BuildError
 from .books import (
     FIXED_DATE,
     GENERATOR,
@@ -29,6 +28,7 @@ from .books import (
     lang_attributes,
     narrators,
     seconds,
+    track_audio,
     x,
 )
 
@@ -59,14 +59,8 @@ def render_daisy(
     """
     files: dict[str, bytes | Path] = {CSS: STYLE.encode()}
     elapsed = 0
-    for track in edition.tracks:
-        mp3 = edition.track_file(track, ".mp3")
-        if mp3 not in audio:
-            raise BuildError(
-                f"{mp3} is missing from the audio given for the DAISY book. Probable cause: the "
-                "build makes the book before encoding that track"
-            )
-        files[f"{track.stem}.mp3"] = audio[mp3]
+    for track, mp3 in track_audio(edition, audio, "DAISY book"):
+        files[f"{track.stem}.mp3"] = mp3
         files[f"{track.stem}.html"] = _document(edition, track).encode()
         files[f"{track.stem}.smil"] = _smil(edition, track, elapsed).encode()
         elapsed += track.duration_ms

@@ -23,7 +23,6 @@ from babel import Locale
 from .. import strings as S
 from ..catalogs import Translation
 from ..edition import Edition, Track
-from ..errors import BuildError
 from . import archive
 from .books import (
     FIXED_DATE,
@@ -34,6 +33,7 @@ from .books import (
     lang_attributes,
     narrators,
     seconds,
+    track_audio,
     x,
 )
 from .cover import Cover
@@ -103,16 +103,10 @@ def epub_entries(
         f"{ROOT}/nav.xhtml": _nav(edition, translation).encode(),
         f"{ROOT}/style.css": STYLE.encode(),
     }
-    for track in edition.tracks:
-        mp3 = edition.track_file(track, ".mp3")
-        if mp3 not in audio:
-            raise BuildError(
-                f"{mp3} is missing from the audio given for the EPUB. Probable cause: the build "
-                "makes the book before encoding that track"
-            )
+    for track, mp3 in track_audio(edition, audio, "EPUB"):
         files[f"{ROOT}/{track.stem}.xhtml"] = _document(edition, track).encode()
         files[f"{ROOT}/{track.stem}.smil"] = _overlay(track).encode()
-        files[f"{ROOT}/audio/{track.stem}.mp3"] = audio[mp3]
+        files[f"{ROOT}/audio/{track.stem}.mp3"] = mp3
     if cover is not None:
         files[f"{ROOT}/{_cover_name(cover)}"] = cover.data
     return files
