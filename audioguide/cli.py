@@ -122,6 +122,13 @@ class _Warnings(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def _languages(
+    help: str = "Only this language (repeatable). Default: every language of the guide.",
+):
+    """The repeatable ``--lang`` option, as ``langs``."""
+    return click.option("--lang", "langs", multiple=True, metavar="LANG", help=help)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="audioguide")
 def main():
@@ -144,13 +151,7 @@ def extract(scripts, locales, output):
 
 
 @main.command()
-@click.option(
-    "--lang",
-    "langs",
-    multiple=True,
-    metavar="LANG",
-    help="Only this language (repeatable). Default: every language of the guide.",
-)
+@_languages()
 @_paths
 def update(scripts, locales, output, langs):
     """Merge the template into each language's catalog, creating missing ones.
@@ -290,13 +291,7 @@ def _engine_option(command):
 
 @main.command(name="build")
 @_engine_option
-@click.option(
-    "--lang",
-    "langs",
-    multiple=True,
-    metavar="LANG",
-    help="Build only this language (repeatable); the source language is always built.",
-)
+@_languages("Build only this language (repeatable); the source language is always built.")
 @click.option(
     "--jobs",
     type=click.IntRange(1, 64),
@@ -354,13 +349,7 @@ def build_(scripts, locales, output, engine, langs, jobs, cache_dir, no_cache, s
 
 
 @main.command(name="voices")
-@click.option(
-    "--lang",
-    "langs",
-    multiple=True,
-    metavar="LANG",
-    help="Only this language (repeatable). Default: every language of the guide.",
-)
+@_languages()
 @_paths
 def voices_(scripts, locales, output, langs):
     """List the voices available now for each language, and what auto picks."""
