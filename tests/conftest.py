@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from build_helpers import Built, Site, shared_build
+from build_helpers import Built, Site, need, shared_build
 from click.testing import CliRunner, Result
 
 from audioguide import catalogs
@@ -113,12 +113,10 @@ def project(tmp_path: Path) -> Project:
 
 
 def gettext_tool(name: str) -> str:
-    """The path of a GNU gettext program; skipped with a hint when it is missing, except in CI."""
+    """The path of a GNU gettext program; skipped with a hint when it is missing."""
     path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{name} is missing: .ci/run installs Debian's gettext package")
-        pytest.skip(f"{name} not found: install GNU gettext (e.g. apt-get install gettext)")
+    need(path is not None, f"{name} not found: install GNU gettext (e.g. apt-get install gettext)")
+    assert path is not None
     return path
 
 

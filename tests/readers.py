@@ -11,24 +11,14 @@ instead, since ``.ci/run`` installs both.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from build_helpers import need
 
 ROOT = Path(__file__).parent.parent
 PARTYTIME = ROOT / "node_modules" / "podcast-partytime"
-
-
-def need(ok: bool, reason: str) -> None:
-    """Skip with ``reason`` when a tool is missing, but fail under CI=true."""
-    if ok:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: this test must run; .ci/run installs it)")
-    pytest.skip(reason)
 
 
 def ffprobe(path: Path, *what: str) -> dict:

@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from build_helpers import Built, Site, decoded_ms
+from build_helpers import Built, Site, decoded_ms, need
 from test_books import daisy_problems
 
 from audioguide.package.archive import render_zip
@@ -34,15 +34,6 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TAGS = ("en", "ko", "zh-Hans")
 # A short-lived Java machine starts several times faster with the quick compiler only.
 JAVA_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto")
-
-
-def need(ok: bool, reason: str) -> None:
-    """Skip with ``reason`` when a validator is missing, but fail under CI=true."""
-    if ok:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: the validators must run; .ci/run installs them)")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,12 @@ Without chromium, chromedriver or axe-core the tests skip and say what to instal
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 from pathlib import Path
 
 import pytest
+from build_helpers import need
 from guide_site import build_site, hostile_site, make_editions, shipped_translations
 
 from audioguide.edition import Edition
@@ -28,15 +28,6 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 
 # --- the browser ---------------------------------------------------------------------------
-
-
-def need(ok: bool, reason: str) -> None:
-    """Skip with ``reason`` when something is missing, but fail under CI=true."""
-    if ok:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: the browser tests must run; .ci/run installs this)")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
