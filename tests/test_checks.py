@@ -92,6 +92,12 @@ def _pipe(site: Site) -> None:
     os.mkfifo(site.scripts / "01-welcome.yaml")
 
 
+def _pipe_cover(site: Site) -> int:
+    """guide.yaml names a cover that is a named pipe: reading it would wait forever."""
+    os.mkfifo(site.scripts / "cover.png")
+    return append(site.scripts / "guide.yaml", "cover: cover.png\n")
+
+
 def _folder(site: Site) -> None:
     (site.scripts / "guide.yaml").unlink()
     (site.scripts / "guide.yaml").mkdir()
@@ -153,6 +159,7 @@ CASES = [
     Case("guide-base-url-ftp", _guide("base_url: ftp://example.org/\n"), "scripts/guide.yaml"),
     Case("nesting", _guide("pauses: " + "[" * 5000 + "]" * 5000 + "\n"), "scripts/guide.yaml"),
     Case("billion-laughs", _laughs, "scripts/guide.yaml"),
+    Case("cover-is-a-pipe", _pipe_cover, "scripts/guide.yaml"),
     # --- section scripts ----------------------------------------------------------------------
     Case("too-big", _too_big, "scripts/01-welcome.yaml"),
     Case(

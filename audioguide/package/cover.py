@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw, UnidentifiedImageError
 
 from ..errors import ScriptError
+from ..files import read_input
 from ..script import GUIDE_FILE, Guide
 
 MIN_SIDE = 1400
+MAX_BYTES = 64 * 1024 * 1024  # room for an uncompressed 3000 px PNG
 MAX_SIDE = 3000
 GENERATED_SIDE = 1400
 FORMATS = {"PNG": ("image/png", "cover.png"), "JPEG": ("image/jpeg", "cover.jpg")}
@@ -55,12 +57,16 @@ def load_cover(guide: Guide) -> Cover:
     given = guide.cover
     where = (guide.path / GUIDE_FILE, given.line)
     try:
-        data = (guide.path / given.value).read_bytes()
+        data = read_input(guide.path / given.value, MAX_BYTES)
     except OSError as exc:
         raise ScriptError(
             f"cannot read the cover {given.value!r} ({exc.strerror}); give the path of a PNG or "
             "JPEG image, relative to the scripts folder",
             *where,
+        ) from None
+    except ValueError as exc:  # a pipe, a device, a folder, or far too large
+        raise ScriptError(
+            f"the cover {given.value!r} {exc}; give a PNG or JPEG file", *where
         ) from None
     try:
         with Image.open(io.BytesIO(data)) as image:
