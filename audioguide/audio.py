@@ -15,9 +15,9 @@ pass.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-import shutil
 import signal
 import subprocess
 import tempfile
@@ -407,13 +407,13 @@ def adts_frames(data: bytes) -> int:
     return count
 
 
-def aac_starts(parts: list[Path]) -> list[int]:
-    """Where each ADTS part starts, in samples, once joined, and (last) where they end: after all
-    the previous parts' frames (each part's encoder delay and padding included)."""
+def aac_starts(frames: list[int]) -> list[int]:
+    """Where each ADTS part of ``frames`` AAC frames starts, in samples, once joined, and (last)
+    where they end: after all the previous parts' frames (encoder delay and padding included)."""
     starts, samples = [], 0
-    for part in parts:
+    for count in frames:
         starts.append(samples)
-        samples += adts_frames(part.read_bytes()) * AAC_FRAME
+        samples += count * AAC_FRAME
     return [*starts, samples]
 
 
@@ -424,11 +424,20 @@ class AudiobookChapter:
     title: str
 
 
-def make_m4b(parts: list[Path], path: Path, tags: Tags, chapters: list[AudiobookChapter]) -> None:
+def make_m4b(
+    parts: list[Path],
+    path: Path,
+    tags: Tags,
+    chapters: list[AudiobookChapter],
+    *,
+    digests: list[str] | None = None,
+) -> None:
     """Join ADTS part files into an M4B (AAC in MP4) with chapters, then tag it.
 
     ffmpeg writes the audio and the chapters (a QuickTime chapter track, which Apple's apps read,
     and a Nero ``chpl`` list, which most others read); mutagen writes the iTunes tags.
+    ``digests``, if given, are the parts' SHA-256s: a part that does not match as it is copied
+    raises :class:`ValueError` (it was damaged or replaced since it was checked).
     """
     lines = [";FFMETADATA1"]
     for chapter in chapters:
@@ -439,9 +448,12 @@ def make_m4b(parts: list[Path], path: Path, tags: Tags, chapters: list[Audiobook
         metadata.write_text("\n".join(lines) + "\n", "utf-8")
         joined = Path(tmp) / "joined.aac"  # frame after frame, through the disk: not in memory
         with open(joined, "wb") as out:
-            for part in parts:
+            for n, part in enumerate(parts):
                 with open(part, "rb") as handle:
-                    shutil.copyfileobj(handle, out)
+                    data = handle.read()
+                if digests is not None and hashlib.sha256(data).hexdigest() != digests[n]:
+                    raise ValueError(f"{part} is not the part its record describes")
+                out.write(data)
         _run([ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-f", "aac", "-i", str(joined),
               "-i", str(metadata), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
               "-c", "copy", "-metadata:s:a:0", f"language={tags.language}", "-brand", "M4B ",

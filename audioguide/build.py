@@ -169,7 +169,7 @@ def build(
                 built[language.tag] = edition
                 join, full_length = _full_guide(output, edition, translation, cover)
                 book, book_length = _audiobook(
-                    output, edition, plans[language.tag], cache_root, cover
+                    output, edition, plans[language.tag], rendered, cache_root, cover
                 )
                 lengths = {edition.full_guide: full_length, edition.audiobook: book_length}
 
@@ -210,8 +210,7 @@ def build(
         every = [editions_now[lang.tag] for lang in guide.languages if lang.tag in editions_now]
         others = _translations(guide, locales, kept)
         sizes = {path: info.bytes for path, info in infos.items()}
-        site = player.render_site(every, translations | others, sizes, cover=cover.path,
-                                  compiled=cache_root / "templates")  # fmt: skip
+        site = player.render_site(every, translations | others, sizes, cover=cover.path)
         unreadable = {kept[tag][0].page for tag in kept if tag not in others}
         folder.claim(site)
         for path, data in site.items():
@@ -460,7 +459,7 @@ def _render_tracks(
     for tag, language_plans in plans.items():
         report.start(language_plans[0].speaker.language, len(language_plans))
         for plan in language_plans:
-            made = audio.read_inputs(plan.path) == plan.inputs and store.has_part(plan.inputs)
+            made = audio.read_inputs(plan.path) == plan.inputs
             found = _recorded(store, plan) if made else None
             if found:
                 log.debug(f"{plan.path}: up to date")
@@ -513,10 +512,12 @@ def _recorded(store: cache.Cache, plan: tracks.TrackPlan) -> tracks.Rendered | N
     if record is None:
         return None
     try:
-        return tracks.Rendered.from_record(record, plan)
+        found = tracks.Rendered.from_record(record, plan)
     except ValueError:
         store.discard_record(plan.inputs)
         return None
+    # The AAC part the audiobook joins must be the one the record describes.
+    return found if store.check_part(plan.inputs, found.aac.bytes, found.aac.sha256) else None
 
 
 def _tell_damaged(paths: Iterable[str]) -> None:
@@ -575,20 +576,24 @@ def _full_guide(
 
 
 def _audiobook(
-    output: Path, edition: Edition, plans: list[tracks.TrackPlan], cache_root: Path, cover: Cover
+    output: Path,
+    edition: Edition,
+    plans: list[tracks.TrackPlan],
+    rendered: dict[str, tracks.Rendered],
+    cache_root: Path,
+    cover: Cover,
 ) -> tuple[tuple | None, int]:
     """The job that makes the language's M4B from its tracks' AAC parts (None when the file is
     up to date), and its length in ms. A chapter per track, with the track's title."""
-    store = cache.Cache(cache_root)
-    parts = [plan.inputs for plan in plans]
-    starts = audio.aac_starts([store.part_path(key) for key in parts])
+    parts = [(plan.inputs, rendered[plan.inputs].aac) for plan in plans]
+    starts = audio.aac_starts([part.frames for _, part in parts])
     chapters = [
         audio.AudiobookChapter(start, end, track.title)
         for start, end, track in zip(starts, starts[1:], edition.tracks, strict=False)
     ]
     tags = _whole_guide_tags(edition, edition.title, cover)
     marks = [[c.start, c.end, c.title] for c in chapters]
-    inputs = cache.key(tracks.RENDER_VERSION, parts, marks, tags.identity())
+    inputs = cache.key(tracks.RENDER_VERSION, [key for key, _ in parts], marks, tags.identity())
     duration = round(starts[-1] * 1000 / audio.AAC_RATE)
     path = output / edition.audiobook
     if audio.read_m4b_inputs(path) == inputs:

@@ -14,7 +14,8 @@ is *damaged*: it is read as missing, so the caller makes it again, and its path 
 Layout::
 
     <root>/clips/ab/abcdef....clip     header + word timings + 16-bit mono PCM
-    <root>/tracks/ab/abcdef....json    a built track's timings, keyed by its inputs
+    <root>/tracks/ab/abcdef....json    a built track's timings, keyed by its inputs, and the size
+                                       and SHA-256 of its AAC part
     <root>/tracks/ab/abcdef....aac     its normalised audio as AAC (ADTS), for the audiobook
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import struct
 from pathlib import Path
 
@@ -117,8 +119,22 @@ class Cache:
         """Where the part is (or would be): the audiobook reads it from there, not into memory."""
         return self._path("tracks", digest, ".aac")
 
-    def has_part(self, digest: str) -> bool:
-        return self.part_path(digest).is_file()
+    def check_part(self, digest: str, size: int, sha256: str) -> bool:
+        """Whether the part stored under ``digest`` is the one its record describes (``size``
+        bytes with that SHA-256). A part that is there but is not is damaged; a missing one is
+        just missing."""
+        path = self.part_path(digest)
+        try:
+            with open(path, "rb") as handle:
+                if os.fstat(handle.fileno()).st_size == size:
+                    if hashlib.file_digest(handle, "sha256").hexdigest() == sha256:
+                        return True
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        except OSError:
+            pass
+        self.damaged.append(path)
+        return False
 
 
 def _clip(data: bytes) -> Clip | None:

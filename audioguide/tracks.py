@@ -10,6 +10,8 @@ normalises loudness, encodes and tags the MP3, and moves it into place atomicall
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import re
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from typing import Any
 from . import __version__, audio, cache, edition, files
 from .catalogs import Translation, fill
 from .engines import Clip, get_engine
-from .errors import BuildError
+from .errors import BuildError, InternalError
 from .languages import Language
 from .package.cover import Cover
 from .script import Pauses, Section, Voice
@@ -28,7 +30,7 @@ from .strings import TRACK_ANNOUNCEMENT
 
 LEAD_MS = 250  # silence before the announcement, so no player clips the first word
 # Bump when a change to rendering should rebuild every track.
-RENDER_VERSION = "4"
+RENDER_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,20 @@ def first_words(text: str, words: int = 6, characters: int = 14) -> str:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A track's normalised audio as AAC (ADTS), kept in the cache for the audiobook: what its
+    record says of it, so that a damaged part is never joined into an audiobook."""
+
+    bytes: int
+    sha256: str
+    frames: int  # AAC frames, each audio.AAC_FRAME samples
+
+    @classmethod
+    def of(cls, data: bytes) -> Part:
+        return cls(len(data), hashlib.sha256(data).hexdigest(), audio.adts_frames(data))
+
+
+@dataclass(frozen=True)
 class Rendered:
     """Where each sentence of a plan landed in its MP3: all the plan does not already say."""
 
@@ -269,22 +285,38 @@ class Rendered:
     synthesised: int  # clips made now
     cached: int  # clips taken from the cache
     damaged: tuple[str, ...] = ()  # cache entries found damaged, ignored and made again
+    part: Part | None = None  # the AAC part (None only while the track is being made)
+
+    @property
+    def aac(self) -> Part:
+        """The AAC part: there once the track is made."""
+        if self.part is None:
+            raise InternalError("a rendered track without its AAC part")
+        return self.part
 
     def record(self) -> dict:
-        return {"duration_ms": self.duration_ms, "times": [list(t) for t in self.times]}
+        return {
+            "duration_ms": self.duration_ms,
+            "times": [list(t) for t in self.times],
+            "part": dataclasses.asdict(self.aac),
+        }
 
     @classmethod
     def from_record(cls, record: dict, plan: TrackPlan) -> Rendered:
         """The timings a cache record holds for ``plan``; ``ValueError`` unless they are whole
-        milliseconds running forward inside the track, one (start, end) per sentence."""
+        milliseconds running forward inside the track, one (start, end) per sentence, and the
+        record describes its AAC part."""
         try:
             duration = record["duration_ms"]
             times = tuple((start, end) for start, end in record["times"])
+            part = Part(**record["part"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not a track record ({exc})") from None
-        numbers = [duration, *(ms for span in times for ms in span)]
-        if not all(type(ms) is int for ms in numbers):
+        numbers = [duration, *(ms for span in times for ms in span), part.bytes, part.frames]
+        if not all(type(ms) is int and ms >= 0 for ms in numbers):
             raise ValueError("timings are not whole milliseconds")
+        if not (isinstance(part.sha256, str) and re.fullmatch(r"[0-9a-f]{64}", part.sha256)):
+            raise ValueError("the part's SHA-256 is not one")
         if len(times) != sum(len(block.sentences) for block in plan.blocks):
             raise ValueError("not one timing per sentence")
         previous = 0
@@ -292,7 +324,7 @@ class Rendered:
             if not previous <= start <= end <= duration:
                 raise ValueError(f"timing {start}-{end} out of order or past {duration} ms")
             previous = end
-        return cls(duration, times, synthesised=0, cached=0)
+        return cls(duration, times, synthesised=0, cached=0, part=part)
 
 
 def timeline(plan: TrackPlan, rendered: Rendered) -> edition.Track:
@@ -378,12 +410,13 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
         _ms(len(pcm), rate), tuple(times), synthesised, len(clips) - synthesised, damaged
     )
     tags = dataclasses.replace(plan.tags, chapters=timeline(plan, rendered).chapters)
-    part = store.part_path(plan.inputs)
     # The same normalised audio as AAC, for the audiobook, goes into the cache before the MP3
-    # goes into place: a finished MP3 always has its part and its record.
+    # goes into place: a finished MP3 always has its part and its record, which describes the
+    # part (its size, hash and frames) so that a damaged one is found before it is used.
     with files.into_place(plan.path, durable=False) as tmp:
-        with files.into_place(part, durable=False) as aac:
+        with files.into_place(store.part_path(plan.inputs), durable=False) as aac:
             write_mp3(pcm, tmp, tags, rate, aac)
+            rendered = dataclasses.replace(rendered, part=Part.of(aac.read_bytes()))
         store.put_record(plan.inputs, rendered.record())
     return rendered
 
@@ -426,17 +459,21 @@ def run_job(job: int, function: Callable[..., Any], *args: Any) -> Any:
 
 
 def make_audiobook(
-    parts: list[str], cache_root: Path, path: Path, tags: audio.Tags, chapters: list
+    parts: list[tuple[str, Part]], cache_root: Path, path: Path, tags: audio.Tags, chapters: list
 ) -> None:
-    """A language's M4B: the tracks' AAC parts (cache keys) joined, with a chapter per track."""
+    """A language's M4B: the tracks' AAC parts (cache keys, and what their records say of them)
+    joined, with a chapter per track."""
     store = cache.Cache(cache_root)
-    parts_on_disk = [store.part_path(key) for key in parts]
-    if not all(part.is_file() for part in parts_on_disk):
-        raise BuildError(
-            f"a track's audio for {path.name} left the cache during the build; build again"
-        )
+    on_disk = [store.part_path(key) for key, _ in parts]
+    digests = [part.sha256 for _, part in parts]
     with files.into_place(path, durable=False) as tmp:
-        audio.make_m4b(parts_on_disk, tmp, tags, chapters)
+        try:
+            audio.make_m4b(on_disk, tmp, tags, chapters, digests=digests)
+        except (OSError, ValueError):
+            raise BuildError(
+                f"a track's audio for {path.name} changed or left the cache during the build; "
+                "build again"
+            ) from None
 
 
 def _ms(position: int, rate: int) -> int:

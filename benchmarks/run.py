@@ -292,7 +292,7 @@ def audiobook_cost(output: Path) -> tuple[float, float, float]:
                 parts.append(Path(tmp) / f"{folder.name}-{mp3.stem}.aac")
                 audio.encode_aac(pcm, parts[-1])
                 encode += time.perf_counter() - started
-            starts = audio.aac_starts(parts)
+            starts = audio.aac_starts([audio.adts_frames(p.read_bytes()) for p in parts])
             marks = [audio.AudiobookChapter(a, b, str(n)) for n, (a, b) in
                      enumerate(zip(starts, starts[1:], strict=False))]  # fmt: skip
             tags = audio.Tags("t", "a", None, "eng", "v", "", (), "x")

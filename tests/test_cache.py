@@ -1,4 +1,4 @@
-"""The sentence cache: entries carry a checksum, and a damaged one is never used (issue 9 §3).
+"""The sentence cache: entries carry a checksum, and a damaged one is never used.
 
 Also the order in which a track is put in place (its record first), and the temporary names of
 atomic writes.
@@ -7,12 +7,16 @@ atomic writes.
 from __future__ import annotations
 
 import os
+import pickle
 import struct
 from pathlib import Path
 
 import pytest
+from build_helpers import BASE_URL, Site, summary
+from mutagen.mp4 import MP4
 
 from audioguide import cache, files, tracks
+from audioguide.package import player
 from audioguide.catalogs import Translation
 from audioguide.clip import Clip
 from audioguide.languages import resolve
@@ -133,10 +137,20 @@ def test_the_record_is_stored_before_the_track_is_put_in_place(tmp_path: Path, m
 def test_a_record_that_does_not_fit_its_plan_is_refused(tmp_path: Path):
     plan = _plan(tmp_path)  # four sentences: the announcement's two, the paragraph's two
     sentences = sum(len(block.sentences) for block in plan.blocks)
-    good = {"duration_ms": 9000, "times": [[i * 1000, i * 1000 + 900] for i in range(sentences)]}
+    part = {"bytes": 4096, "sha256": "0" * 64, "frames": 12}
+    good = {
+        "duration_ms": 9000,
+        "times": [[i * 1000, i * 1000 + 900] for i in range(sentences)],
+        "part": part,
+    }
     assert tracks.Rendered.from_record(good, plan).times[0] == (0, 900)
     for bad in (
-        {"times": good["times"]},
+        {"times": good["times"], "part": part},
+        {"duration_ms": 9000, "times": good["times"]},
+        {**good, "part": {**part, "sha256": "not a hash"}},
+        {**good, "part": {**part, "frames": -1}},
+        {**good, "part": {**part, "bytes": "4096"}},
+        {**good, "part": {"bytes": 4096}},
         {**good, "times": good["times"][:-1]},
         {**good, "times": [[0]] * sentences},
         {**good, "times": [[900, 0]] * sentences},
@@ -162,3 +176,58 @@ def test_temporary_names_carry_the_prefix_and_only_those_are_cleaned(tmp_path: P
     files.remove_temporary(tmp_path)
     left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
     assert left == sorted(["a.txt", *others, "sub", "sub/.audioguide-tmp-b.tmp"])
+
+
+# --- nothing from the cache is run, and no damaged part reaches an audiobook --------------------
+
+
+def test_a_planted_template_cache_is_never_loaded(site: Site, tmp_path: Path):
+    """Jinja2's bytecode cache unpickles what it finds: the build keeps no compiled templates on
+    disk, so a file planted where they used to be is never read."""
+    from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader
+    from jinja2.bccache import bc_magic
+
+    marker = tmp_path / "the-planted-file-ran"
+
+    class Planted:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    folder = site.cache / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    templates = Path(player.__file__).parent / "templates"
+    env = Environment(loader=FileSystemLoader(templates))
+    keys = FileSystemBytecodeCache(str(folder))
+    for name in env.list_templates():
+        key = keys.get_cache_key(name, env.get_template(name).filename)
+        (folder / f"__jinja2_{key}.cache").write_bytes(bc_magic + pickle.dumps(Planted()))
+    (site.output / "index.html").unlink()  # the pages are rendered again
+    site.build_ok("--base-url", BASE_URL)
+    assert (site.output / "index.html").is_file()
+    assert not marker.exists()
+
+
+def _parts(site: Site) -> list[Path]:
+    return sorted((site.cache / "tracks").rglob("*.aac"))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "bit-flip"])
+def test_a_damaged_audiobook_part_is_made_again_with_a_notice(site: Site, damage: str):
+    part = _parts(site)[0]
+    data = part.read_bytes()
+    if damage == "truncated":
+        part.write_bytes(data[: len(data) // 3])
+    else:  # same size: only the checksum tells
+        middle = len(data) // 2
+        part.write_bytes(data[:middle] + bytes([data[middle] ^ 0x55]) + data[middle + 1 :])
+    for book in site.output.glob("*/*.m4b"):  # every audiobook is joined again from its parts
+        book.unlink()
+    result = site.build("--base-url", BASE_URL)
+    assert result.exit_code == 0, result.stderr
+    assert f"the cache entry {part} was damaged; ignored it and made it again" in result.stderr
+    assert summary(result.stdout)["tracks_written"] == 1
+    assert part.read_bytes() == data  # the same audio as before it was damaged
+    for entry in site.manifest()["languages"]:
+        book = site.output / entry["audiobook"]["file"]
+        tracks_ms = sum(track["duration_ms"] for track in entry["tracks"])
+        assert MP4(book).info.length * 1000 == pytest.approx(tracks_ms, abs=250)

@@ -26,7 +26,7 @@ from babel import Locale
 from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.units import format_unit
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .. import strings as S
 from ..catalogs import Translation, fill, placeholders
@@ -121,20 +121,20 @@ def render_site(
     translations: dict[str, Translation],
     sizes: Mapping[str, int],
     cover: str | None = None,
-    compiled: Path | None = None,
 ) -> dict[str, bytes]:
     """The whole site as ``{relative path: bytes}``; ``editions[0]`` is the source language.
 
     ``translations`` is keyed by BCP 47 tag; a missing one gives the English strings. ``sizes``
     gives the size in bytes of every file the pages offer for download, by output-relative
     path; a missing one raises ``KeyError``. ``cover`` is the cover image's output-relative
-    path, shown beside the title. ``compiled`` is a folder where the compiled templates are
-    kept from one build to the next (compiling them was a sixth of a rebuild with nothing to
-    do). The same input always gives the same bytes.
+    path, shown beside the title. The same input always gives the same bytes.
+
+    Templates are compiled in memory, never read back from a cache on disk: Jinja2's bytecode
+    cache unpickles what it finds, so a planted file there would run as code.
     """
     if not editions:
         raise ValueError("render_site needs at least one edition")
-    env = _environment(compiled)
+    env = _environment()
     source = editions[0]
     site: dict[str, bytes] = {}
     for name in ASSETS:
@@ -428,13 +428,9 @@ def _href(path: str, folder: str) -> str:
 # --- templates -----------------------------------------------------------------------------
 
 
-def _environment(compiled: Path | None = None) -> Environment:
-    if compiled is not None:
-        compiled.mkdir(parents=True, exist_ok=True)
+def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(_HERE / "templates"),
-        # Jinja2 checks each kept template against its source, and writes them atomically.
-        bytecode_cache=FileSystemBytecodeCache(str(compiled)) if compiled else None,
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
