@@ -16,10 +16,10 @@ from build_helpers import BASE_URL, Site, summary
 from mutagen.mp4 import MP4
 
 from audioguide import cache, files, tracks
-from audioguide.package import player
 from audioguide.catalogs import Translation
 from audioguide.clip import Clip
 from audioguide.languages import resolve
+from audioguide.package import player
 from audioguide.script import Pauses, Section, Text, Voice
 
 CLIP = Clip(pcm=bytes(range(256)) * 40, sample_rate=22_050, words=((0, 0), (6, 310)))
