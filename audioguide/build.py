@@ -517,7 +517,7 @@ def _recorded(store: cache.Cache, plan: tracks.TrackPlan) -> tracks.Rendered | N
         store.discard_record(plan.inputs)
         return None
     # The AAC part the audiobook joins must be the one the record describes.
-    return found if store.check_part(plan.inputs, found.aac.bytes, found.aac.sha256) else None
+    return found if store.check_part(plan.inputs, found.aac.size, found.aac.sha256) else None
 
 
 def _tell_damaged(paths: Iterable[str]) -> None:

@@ -267,7 +267,7 @@ class Part:
     """A track's normalised audio as AAC (ADTS), kept in the cache for the audiobook: what its
     record says of it, so that a damaged part is never joined into an audiobook."""
 
-    bytes: int
+    size: int  # in bytes
     sha256: str
     frames: int  # AAC frames, each audio.AAC_FRAME samples
 
@@ -312,7 +312,7 @@ class Rendered:
             part = Part(**record["part"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not a track record ({exc})") from None
-        numbers = [duration, *(ms for span in times for ms in span), part.bytes, part.frames]
+        numbers = [duration, *(ms for span in times for ms in span), part.size, part.frames]
         if not all(type(ms) is int and ms >= 0 for ms in numbers):
             raise ValueError("timings are not whole milliseconds")
         if not (isinstance(part.sha256, str) and re.fullmatch(r"[0-9a-f]{64}", part.sha256)):

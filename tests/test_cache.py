@@ -137,7 +137,7 @@ def test_the_record_is_stored_before_the_track_is_put_in_place(tmp_path: Path, m
 def test_a_record_that_does_not_fit_its_plan_is_refused(tmp_path: Path):
     plan = _plan(tmp_path)  # four sentences: the announcement's two, the paragraph's two
     sentences = sum(len(block.sentences) for block in plan.blocks)
-    part = {"bytes": 4096, "sha256": "0" * 64, "frames": 12}
+    part = {"size": 4096, "sha256": "0" * 64, "frames": 12}
     good = {
         "duration_ms": 9000,
         "times": [[i * 1000, i * 1000 + 900] for i in range(sentences)],
@@ -149,8 +149,8 @@ def test_a_record_that_does_not_fit_its_plan_is_refused(tmp_path: Path):
         {"duration_ms": 9000, "times": good["times"]},
         {**good, "part": {**part, "sha256": "not a hash"}},
         {**good, "part": {**part, "frames": -1}},
-        {**good, "part": {**part, "bytes": "4096"}},
-        {**good, "part": {"bytes": 4096}},
+        {**good, "part": {**part, "size": "4096"}},
+        {**good, "part": {"size": 4096}},
         {**good, "times": good["times"][:-1]},
         {**good, "times": [[0]] * sentences},
         {**good, "times": [[900, 0]] * sentences},
