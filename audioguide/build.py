@@ -14,7 +14,6 @@ the build owns there, and a manifest true at every moment, are :mod:`audioguide.
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import functools
 import gc
 import importlib
@@ -42,6 +41,7 @@ from .engines import AUTO, get_engine
 from .errors import AudioGuideError, BuildError, CatalogError, EngineError, OptionError, ScriptError
 from .files import holds, into_place, write_atomic
 from .languages import Language
+from .lock import locked
 from .output import Output
 from .package import archive, captions, daisy, epub, feed, manifest, player, playlist, transcript
 from .package.cover import Cover, load_cover
@@ -118,7 +118,8 @@ def build(
         )
 
     output.mkdir(parents=True, exist_ok=True)
-    with _locked(output), _cache_root(options.cache) as cache_root:
+    waiting = f"another build is writing {output}; waiting for it to finish"
+    with locked(output / LOCK_FILE, waiting), _cache_root(options.cache) as cache_root:
         folder = Output.read(output)
         folder.remove_temporary_files()
         # The guide's other languages stay as the last build left them, when it left them whole.
@@ -333,6 +334,7 @@ def _workers(plans: dict[str, list[tracks.TrackPlan]], jobs: int) -> Iterator[_J
             modules = ["audioguide.tracks", "numpy", "loudness"]
             modules += sorted({type(get_engine(name)).__module__ for name in engines})
             context: multiprocessing.context.BaseContext
+            parent: int | None = None  # the workers' parent: this process, when forked
             if sys.platform == "linux" and threading.active_count() == 1:
                 # Forked from this process, workers start at once with what it has loaded (a
                 # forkserver first starts Python and imports it all again: about 0.3 s on an
@@ -342,6 +344,7 @@ def _workers(plans: dict[str, list[tracks.TrackPlan]], jobs: int) -> Iterator[_J
                     importlib.import_module(module)
                 gc.freeze()  # what is loaded now stays shared: the workers' collector skips it
                 context = multiprocessing.get_context("fork")
+                parent = os.getpid()
             else:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(modules)
@@ -353,7 +356,7 @@ def _workers(plans: dict[str, list[tracks.TrackPlan]], jobs: int) -> Iterator[_J
                 max_workers=workers,
                 mp_context=context,
                 initializer=tracks.worker_init,
-                initargs=(starts,),
+                initargs=(starts, parent),
             )
             started.append((pool, starts))
         return started[0]
@@ -758,21 +761,6 @@ def _mp3s(edition: Edition) -> list[str]:
 
 
 # --- the output folder -------------------------------------------------------------------
-
-
-@contextmanager
-def _locked(output: Path) -> Iterator[None]:
-    """Hold the output folder's lock; a second build waits for the first to finish."""
-    with open(output / LOCK_FILE, "a+b") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.info(f"another build is writing {output}; waiting for it to finish")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)

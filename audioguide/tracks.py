@@ -9,10 +9,15 @@ normalises loudness, encodes and tags the MP3, and moves it into place atomicall
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import hashlib
+import os
 import re
 import signal
+import sys
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -442,13 +447,38 @@ def join_tracks(sources: list[Path], path: Path, tags: audio.Tags) -> None:
 _started: Any = None  # where a worker says which job it starts (set by worker_init)
 
 
-def worker_init(started: Any) -> None:
-    """Set up a worker process: it ignores Ctrl-C (the build stops by cancelling what is
-    queued and lets the jobs in hand finish), and says on ``started`` (a queue) which job it
-    takes, so a worker that dies can be named."""
+def worker_init(started: Any, parent: int | None = None) -> None:
+    """Set up a worker process: it dies with its parent (``parent``, the build, when it was
+    forked from it; else the forkserver, which ends with the build), it ignores Ctrl-C (the
+    build stops by cancelling what is queued and lets the jobs in hand finish), and it says on
+    ``started`` (a queue) which job it takes, so a worker that dies can be named."""
     global _started
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _started = started
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """Be killed when the parent process ends, however it ends (``kill -9`` included): a worker
+    left behind would wait for work forever. Linux tells the child (``PR_SET_PDEATHSIG``);
+    elsewhere a thread watches for the parent to change."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if parent is not None and os.getppid() != parent:  # it ended before prctl
+                os._exit(1)
+            return
+    original = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == original:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def run_job(job: int, function: Callable[..., Any], *args: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Builds that go wrong (issue 3 §6): killed half-way, two at once, bad input.
+"""Builds that go wrong: killed half-way, two at once, bad input.
 
 The interrupted and concurrent builds run ``python -m audioguide build`` as real subprocesses on
 a generated English guide of 12 sections (a few seconds of espeak work on 2 cores). Bad input
@@ -7,12 +7,15 @@ runs in-process on a copy of the session build.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
+import pytest
 from build_helpers import (
     BASE_URL,
     BIG_CLIPS_PER_TRACK,
@@ -180,3 +183,111 @@ def test_unknown_language_exits_2_and_leaves_output_alone(site: Site):
     assert result.stderr.startswith("audioguide: error: ") and result.stderr.count("\n") == 1
     assert "fr" in result.stderr
     assert changed(before, tree(site.output)) == set()
+
+
+# --- a killed build never blocks the next -------------------------------------------------------
+
+
+def _session(leader: int) -> list[int]:
+    """The live processes of the session ``leader`` started (zombies excluded)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[3]) == leader:
+            found.append(int(entry.name))
+    return found
+
+
+def _assert_manifest_verifies(site: Site) -> None:
+    """Every file the manifest lists is on disk with the size and SHA-256 it gives."""
+    entries = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if "file" in node and "sha256" in node:
+                entries.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(site.manifest())
+    assert entries
+    for entry in entries:
+        data = (site.output / entry["file"]).read_bytes()
+        assert len(data) == entry["bytes"], entry["file"]
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["file"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("moment", ["synthesising", "a track written", "joining"])
+def test_a_build_killed_alone_leaves_no_worker_and_the_next_build_finishes(
+    tmp_path: Path, moment: str
+):
+    site = write_big_guide(tmp_path / "big")
+    when = {
+        "synthesising": lambda: _clips(site) > 0,
+        "a track written": lambda: bool(_finished_tracks(site)),
+        "joining": lambda: len(_finished_tracks(site)) == BIG_SECTIONS,
+    }[moment]
+    build = subprocess.Popen(
+        site.command("--jobs", "2"),
+        cwd=site.root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # to find its workers afterwards, by their session
+    )
+    try:
+        _wait_for(when, build, timeout=60)
+    finally:
+        os.kill(build.pid, signal.SIGKILL)  # the build process only: not its workers
+        build.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while _session(build.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _session(build.pid) == [], "workers outlived the build"
+
+    result = run(site.command("--jobs", "2"), cwd=site.root, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "waiting" not in result.stderr
+    _assert_complete(site)
+    _assert_manifest_verifies(site)
+
+
+ORPHAN = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+fcntl.flock(fd, fcntl.LOCK_EX)
+os.write(fd, b"%d\\n" % os.getpid())
+if os.fork():  # the owner ends; its child keeps the lock, as a killed build's worker did
+    os._exit(0)
+print(os.getpid(), flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_lock_held_by_the_orphans_of_a_build_that_is_gone_is_taken_over(tmp_path: Path):
+    site = write_big_guide(tmp_path / "big")
+    site.output.mkdir()
+    orphan = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN, str(site.output / ".audioguide.lock")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    held_by = int(orphan.stdout.readline())
+    try:
+        result = run(site.command("--jobs", "2"), cwd=site.root, timeout=120)
+    finally:
+        os.kill(held_by, signal.SIGKILL)
+        orphan.wait(timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert "held by processes of a build that is gone" in result.stderr
+    assert "took the lock over" in result.stderr
+    _assert_complete(site)
+    _assert_manifest_verifies(site)
