@@ -28,6 +28,10 @@ from .languages import Language, resolve
 
 GUIDE_FILE = "guide.yaml"
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# Ids become file names ("<guide id>-<tag>-daisy.zip", "<NN>-<section id>.chapters.json"), and
+# each is written first under a longer temporary name: 64 keeps every one far below the 255
+# bytes a file name may have.
+MAX_ID = 64
 MAX_FILE_BYTES = 1024 * 1024  # a section of a megabyte is some fifteen hours of speech
 MAX_DEPTH = 20  # nesting of lists and mappings; a guide needs three
 MAX_VALUES = 100_000  # values in one file, aliases expanded ("billion laughs")
@@ -357,6 +361,13 @@ class _Fields:
 
     def identifier(self, key: str) -> str:
         value = self.string(key)
+        if len(value) > MAX_ID:
+            raise ScriptError(
+                f"{key} is {len(value)} characters long; ids become file names, so give one of "
+                f"at most {MAX_ID}",
+                self.path,
+                self.line_of(key),
+            )
         if not ID_PATTERN.fullmatch(value):
             raise ScriptError(
                 f"{key} {value!r} may use only lowercase letters a-z, digits and single hyphens",

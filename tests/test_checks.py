@@ -1,4 +1,4 @@
-"""Every input is checked before the first write (issue 9 §2).
+"""Every input is checked before the first write.
 
 One table: each row breaks a copy of a built guide in one way a user could, and the build must
 answer with exit status 2 and one line naming the file (and line) or the option, while the output
@@ -160,6 +160,11 @@ CASES = [
     Case("nesting", _guide("pauses: " + "[" * 5000 + "]" * 5000 + "\n"), "scripts/guide.yaml"),
     Case("billion-laughs", _laughs, "scripts/guide.yaml"),
     Case("cover-is-a-pipe", _pipe_cover, "scripts/guide.yaml"),
+    Case(
+        "guide-id-too-long",
+        lambda site: replace(site.scripts / "guide.yaml", "id:", "id: " + "g" * 230),
+        "scripts/guide.yaml",
+    ),
     # --- section scripts ----------------------------------------------------------------------
     Case("too-big", _too_big, "scripts/01-welcome.yaml"),
     Case(
@@ -173,6 +178,7 @@ CASES = [
     ),
     Case("escape-in-key", _welcome("title:", '"ti\\x1btle": Welcome'), "scripts/01-welcome.yaml"),
     Case("symlink-outside", _outside, "scripts/01-welcome.yaml", never_shown=SECRET),
+    Case("section-id-too-long", _welcome("id:", "id: " + "w" * 215), "scripts/01-welcome.yaml"),
     Case("named-pipe", _pipe, "scripts/01-welcome.yaml"),
     Case("guide-is-a-folder", _folder, "scripts/guide.yaml"),
     Case("not-a-date", _welcome("title:", "title: 2001-13-45"), "scripts/01-welcome.yaml"),
