@@ -51,6 +51,7 @@ from mutagen.mp4 import MP4, MP4Cover, MP4FreeForm
 from .clip import Clip
 from .edition import Chapter
 from .errors import BuildError
+from .files import final_path
 from .package.cover import Cover
 
 
@@ -100,7 +101,11 @@ class Loudness:
     true_peak: float  # dBTP
 
 
-def _run(args: list[str], data: bytes | None = None) -> subprocess.CompletedProcess:
+def _run(
+    args: list[str], data: bytes | None = None, making: Path | None = None
+) -> subprocess.CompletedProcess:
+    """Run ffmpeg; a failure is one :class:`BuildError` line, naming the file it was ``making``
+    (the file a temporary one stands for)."""
     try:
         result = subprocess.run(args, input=data, capture_output=True, check=False)
     except OSError as exc:
@@ -109,7 +114,8 @@ def _run(args: list[str], data: bytes | None = None) -> subprocess.CompletedProc
         last = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
         if not last and result.returncode < 0:  # stopped by a signal, e.g. a full disk's SIGXFSZ
             last = [signal.strsignal(-result.returncode) or f"signal {-result.returncode}"]
-        raise BuildError(f"ffmpeg failed: {(last or ['?'])[0]}")
+        what = f" making {final_path(making)}" if making is not None else ""
+        raise BuildError(f"ffmpeg failed{what}: {(last or ['?'])[0]}")
     return result
 
 
@@ -189,7 +195,7 @@ def _encode(
     also = [*_ADTS_OUT, str(aac)] if aac else []
     if gain_db is None:
         _run([ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", *source, *_MP3_OUT, str(path),
-              *also], pcm)  # fmt: skip
+              *also], pcm, making=path)  # fmt: skip
         return b""
     outputs = ["[out]", "[pcm]", *(["[aac]"] if aac else [])]
     graph = f"[0:a]{resample}{_limiter(gain_db)},asplit={len(outputs)}{''.join(outputs)}"
@@ -199,6 +205,7 @@ def _encode(
          "-map", "[pcm]", "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "pipe:1",
          *(["-map", "[aac]", *also] if aac else [])],
         pcm,
+        making=path,
     )  # fmt: skip
     return result.stdout
 
@@ -230,7 +237,8 @@ def concat_mp3(sources: list[Path], path: Path) -> None:
         listing.write_text("\n".join(quoted) + "\n", "utf-8")
         _run([ffmpeg(), "-hide_banner", "-loglevel", "fatal", "-y", "-f", "concat", "-safe", "0",
               "-i", str(listing), "-c", "copy", "-map_metadata", "-1", "-id3v2_version", "0",
-              "-write_xing", "1", "-fflags", "+bitexact", "-f", "mp3", str(path)])  # fmt: skip
+              "-write_xing", "1", "-fflags", "+bitexact", "-f", "mp3", str(path)],
+             making=path)  # fmt: skip
 
 
 def frame_starts(sources: list[Path]) -> list[float]:
@@ -393,7 +401,7 @@ def encode_aac(pcm: bytes, path: Path, rate: int = SAMPLE_RATE) -> None:
     """PCM at ``rate`` as AAC-LC in raw ADTS frames, ready to be joined to other parts frame by
     frame."""
     _run([ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-f", "s16le", "-ar", str(rate),
-          "-ac", "1", "-i", "pipe:0", *_ADTS_OUT, str(path)], pcm)  # fmt: skip
+          "-ac", "1", "-i", "pipe:0", *_ADTS_OUT, str(path)], pcm, making=path)  # fmt: skip
 
 
 def adts_frames(data: bytes) -> int:
@@ -458,7 +466,7 @@ def make_m4b(
               "-i", str(metadata), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
               "-c", "copy", "-metadata:s:a:0", f"language={tags.language}", "-brand", "M4B ",
               "-movflags", "+faststart", "-fflags", "+bitexact", "-f", "ipod",
-              str(path)])  # fmt: skip
+              str(path)], making=path)  # fmt: skip
     mp4 = MP4(path)
     if mp4.tags is None:
         mp4.add_tags()

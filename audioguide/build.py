@@ -36,13 +36,13 @@ from typing import TYPE_CHECKING, Any
 from . import audio, cache, catalogs, lexicon, tracks
 from .cache import DEFAULT_CACHE
 from .catalogs import Translation
-from .edition import Chapter, Edition
+from .edition import Chapter, Edition, Track
 from .engines import AUTO, get_engine
 from .errors import AudioGuideError, BuildError, CatalogError, EngineError, OptionError, ScriptError
 from .files import holds, into_place, write_atomic
 from .languages import Language
 from .lock import locked
-from .output import Output
+from .output import MANIFEST, Output, files_of
 from .package import archive, captions, daisy, epub, feed, manifest, player, playlist, transcript
 from .package.cover import Cover, load_cover
 from .package.manifest import FileInfo
@@ -93,6 +93,7 @@ def build(
     output = Path(output)
 
     # 1. Read and check every input before touching the output folder.
+    _check_output(output, scripts, locales)
     guide = load_guide(scripts)
     cover = load_cover(guide)
     base_url = _base_url(options.base_url) or guide.base_url or PREVIEW_URL
@@ -121,13 +122,19 @@ def build(
     waiting = f"another build is writing {output}; waiting for it to finish"
     with locked(output / LOCK_FILE, waiting), _cache_root(options.cache) as cache_root:
         folder = Output.read(output)
-        folder.remove_temporary_files()
         # The guide's other languages stay as the last build left them, when it left them whole.
         kept = {
             lang.tag: found
             for lang in guide.languages
             if lang not in languages and (found := folder.kept(lang.tag, guide.id))
         }
+        # Nothing of anyone else's is overwritten: every file this build writes is new or made
+        # by an earlier build.
+        pages = [_layout(guide, lang).page for lang in guide.languages if lang.tag in kept]
+        folder.check_ours([MANIFEST, cover.path, *player.site_files(), *pages, *(
+            path for lang in languages for path in files_of(_layout(guide, lang))
+        )])  # fmt: skip
+        folder.remove_temporary_files()
         # 2. A plan of every track.
         source_speaker = speakers[guide.source_language.tag]
         plans = {
@@ -238,6 +245,37 @@ def build(
 
 
 # --- inputs and voices -------------------------------------------------------------------
+
+
+def _check_output(output: Path, scripts: Path, locales: Path) -> None:
+    """``--output`` is a folder of its own: not the scripts or locales folder, not inside one,
+    not holding one (the build would publish them, or write among them)."""
+    where = Path(output).resolve()
+    for name, inputs in (("--scripts", scripts), ("--locales", locales)):
+        folder = Path(inputs).resolve()
+        if where == folder or where.is_relative_to(folder) or folder.is_relative_to(where):
+            raise OptionError(
+                f"--output {output} overlaps the {name} folder {inputs}; build into a folder "
+                "of its own, such as output"
+            )
+
+
+def _layout(guide: Guide, language: Language) -> Edition:
+    """The language's edition before it is spoken: its tracks without text or times, which is
+    all that says where its files go."""
+    return Edition(
+        guide_id=guide.id,
+        language=language,
+        title="",
+        description=None,
+        author=None,
+        tracks=tuple(
+            Track(section.position, section.id, "", language.tag, section.stem, 0, (), "")
+            for section in guide.sections
+        ),
+        completeness=0.0,
+        engine="",
+    )
 
 
 def _base_url(given: str | None) -> str | None:

@@ -65,7 +65,9 @@ def _paths(command):
         log.addHandler(handler)
         log.setLevel(level)
         try:
-            return command(*args, **kwargs)
+            result = command(*args, **kwargs)
+            handler.show_held()
+            return result
         except AudioGuideError as exc:
             click.echo(f"audioguide: error: {exc}", err=True)
             sys.exit(EXIT_USER_ERROR)
@@ -73,6 +75,9 @@ def _paths(command):
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"audioguide: error: {where}{exc.strerror or exc}", err=True)
             sys.exit(EXIT_USER_ERROR)
+        except SystemExit:  # a command's own exit status (stats --check): not an error
+            handler.show_held()
+            raise
         except KeyboardInterrupt:
             click.echo("audioguide: interrupted; run the same command again to resume", err=True)
             sys.exit(130)
@@ -86,6 +91,8 @@ def _paths(command):
             )
             sys.exit(EXIT_BUG)
         finally:
+            if handler in _Echo.holding:
+                _Echo.holding.remove(handler)
             log.removeHandler(handler)
             log.setLevel(previous)
 
@@ -94,15 +101,45 @@ def _paths(command):
 
 class _Echo(logging.Handler):
     """The package's log records on stderr, one line each, "audioguide: [level: ]message";
-    above a progress bar when one is showing."""
+    above a progress bar when one is showing.
+
+    Warnings are held back until the command's checks are over (the build's work starts, or
+    the command ends well): an error that stops the command is then its only line, never
+    buried under warnings about what it would have done."""
 
     bars: dict[str, tqdm] = {}  # the build's progress bars, while they show
+    holding: list[_Echo] = []  # handlers still holding warnings back
+
+    def __init__(self, level: int) -> None:
+        super().__init__(level)
+        self.held: list[str] | None = []
+        _Echo.holding.append(self)
+
+    def show_held(self) -> None:
+        """Show the warnings held back, and the ones to come as they come."""
+        held, self.held = self.held or [], None
+        if self in _Echo.holding:
+            _Echo.holding.remove(self)
+        for text in held:
+            self._show(text)
+
+    @classmethod
+    def checked(cls) -> None:
+        """The command's checks are over: release every handler's warnings."""
+        for handler in list(cls.holding):
+            handler.show_held()
 
     def emit(self, record: logging.LogRecord) -> None:
         level = "" if record.levelno == logging.INFO else f"{record.levelname.lower()}: "
         text = f"audioguide: {level}{record.getMessage()}"
         if record.exc_info and self.level <= logging.DEBUG:
             text += "\n" + logging.Formatter().formatException(record.exc_info)
+        if self.held is not None and record.levelno >= logging.WARNING:
+            self.held.append(text)
+        else:
+            self._show(text)
+
+    def _show(self, text: str) -> None:
         if _Echo.bars:
             from tqdm import tqdm
 
@@ -233,6 +270,7 @@ class _Progress(Reporter):
         self.bars: dict[str, tqdm] = _Echo.bars
 
     def start(self, language, total: int) -> None:
+        _Echo.checked()  # the build's work starts: its checks passed
         if not self.quiet and self.terminal:
             from tqdm import tqdm
 

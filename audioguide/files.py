@@ -8,6 +8,7 @@ so a folder shared with other files loses nothing of theirs.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -15,8 +16,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .errors import BuildError
+
 TEMPORARY_PREFIX = ".audioguide-tmp-"
 TEMPORARY_SUFFIX = ".tmp"
+_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}  # the disk (or the process's share) is full
 
 
 @contextmanager
@@ -24,6 +28,7 @@ def into_place(path: Path, durable: bool = True) -> Iterator[Path]:
     """A temporary file beside ``path``, to be written by the caller; it replaces ``path`` when
     the block ends without an error, and is removed when it raises."""
     path = Path(path)
+    refuse_special(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(
         prefix=f"{TEMPORARY_PREFIX}{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent
@@ -31,7 +36,15 @@ def into_place(path: Path, durable: bool = True) -> Iterator[Path]:
     os.close(fd)
     tmp = Path(name)
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OSError as exc:
+            if exc.errno in _FULL:
+                raise BuildError(
+                    f"cannot write {path}: {exc.strerror}; free some disk space and run the "
+                    "command again"
+                ) from None
+            raise
         if durable:
             with open(tmp, "rb") as handle:
                 os.fsync(handle.fileno())
@@ -39,6 +52,21 @@ def into_place(path: Path, durable: bool = True) -> Iterator[Path]:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def refuse_special(path: Path) -> None:
+    """Raise :class:`BuildError` when ``path`` is there but is not a regular file (or a symbolic
+    link, which a write replaces, leaving what it points at alone): a device, a pipe, a socket
+    or a folder is never replaced by a file."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+        raise BuildError(
+            f"{path} is not a regular file (a device, a pipe or a folder); audioguide writes only "
+            "files: give another path"
+        )
 
 
 def read_input(path: Path, limit: int, inside: Path | None = None) -> bytes:
@@ -82,6 +110,15 @@ def holds(path: Path, data: bytes) -> bool:
         return path.stat().st_size == len(data) and path.read_bytes() == data
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return False
+
+
+def final_path(path: Path) -> Path:
+    """The file a temporary one of :func:`into_place` stands for; any other path as it is."""
+    path = Path(path)
+    if not is_temporary(path):
+        return path
+    middle = path.name[len(TEMPORARY_PREFIX) : -len(TEMPORARY_SUFFIX)]
+    return path.with_name(middle.rsplit(".", 1)[0])
 
 
 def is_temporary(path: Path) -> bool:

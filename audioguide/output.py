@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,8 +28,9 @@ from typing import Any
 
 from . import edition as timeline
 from .edition import Edition
-from .errors import BuildError
-from .files import remove_temporary, write_atomic
+from .errors import BuildError, OptionError
+from .files import refuse_special, remove_temporary, write_atomic
+from .package import daisy
 from .package.manifest import MANIFEST_VERSION, FileInfo, validate_manifest
 
 RECORD = ".audioguide-build.json"
@@ -90,6 +92,22 @@ class Output:
         return found
 
     # --- before writing ----------------------------------------------------------------------
+
+    def check_ours(self, paths: Iterable[str]) -> None:
+        """Refuse (:class:`OptionError`) to go on when one of ``paths``, which the build is
+        about to write, is already there but was not made by a build (it is someone's own), or
+        is not a regular file (a device, a pipe, a folder)."""
+        for path in sorted(set(paths)):
+            try:
+                refuse_special(self.root / path)
+            except BuildError as exc:
+                raise OptionError(exc.message) from None
+            if path not in self.owned and os.path.lexists(self.root / path):
+                raise OptionError(
+                    f"{self.root / path} is already there and was not made by audioguide (its "
+                    f"record, {RECORD}, does not list it); move it away, or build into another "
+                    "--output"
+                )
 
     def remove_temporary_files(self) -> None:
         """Delete what interrupted writes left in the folders the build writes to."""
@@ -216,3 +234,16 @@ def _infos(data: Any) -> Iterable[tuple[str, FileInfo]]:
 
 def _files(manifest: dict[str, Any]) -> set[str]:
     return {path for path, _ in _infos(manifest)}
+
+
+def files_of(edition: Edition) -> list[str]:
+    """Every file a build writes for ``edition``: its page, its tracks' files, the files made
+    of the whole guide, and the talking books (the DAISY folder's files too)."""
+    found = [edition.page]
+    for track in edition.tracks:
+        found += [edition.track_file(track, end) for end in (".mp3", ".vtt", ".chapters.json",
+                                                              ".txt")]  # fmt: skip
+    found += [edition.full_guide, edition.audiobook, edition.playlist, edition.transcript,
+              edition.feed, edition.zip, edition.epub, edition.daisy_zip]  # fmt: skip
+    found += [f"{edition.daisy_folder}/{name}" for name in daisy.file_names(edition)]
+    return found

@@ -17,8 +17,8 @@ from pathlib import Path
 from . import audio, catalogs, lexicon
 from .build import pick_speakers
 from .engines import engine_names, get_engine
-from .errors import AudioGuideError, EngineError
-from .files import write_atomic
+from .errors import AudioGuideError, BuildError, EngineError, OptionError
+from .files import refuse_special, write_atomic
 from .languages import Language
 from .script import Guide
 from .speech_text import for_speech, split_sentences
@@ -91,6 +91,7 @@ def say(
     """Speak ``text`` as the guide's voice for ``language`` would, its lexicon applied, into the
     MP3 ``path`` (loudness-normalised like a track). Returns what the voice was given, per
     sentence."""
+    _check_target(path, guide.path, locales)
     words = {language.tag: lexicon.load(locales, language)}
     who = pick_speakers(guide, [language], words, engine)[language.tag]
     voice = get_engine(who.engine)
@@ -110,6 +111,31 @@ def say(
         audio.encode_normalised(b"".join(pieces[:-1]), mp3)
         write_atomic(path, mp3.read_bytes())
     return spoken
+
+
+def _check_target(path: Path, scripts: Path, locales: Path) -> None:
+    """``-o``: a new (or empty) file, or an MP3 to replace, in a folder that exists and is none
+    of the guide's own (a script or catalog is never overwritten)."""
+    where = Path(path).resolve()
+    if not where.parent.is_dir():
+        raise OptionError(f"-o {path}: the folder {path.parent} does not exist; create it first")
+    for folder in (scripts, locales):
+        if where.is_relative_to(Path(folder).resolve()):
+            raise OptionError(
+                f"-o {path} is inside the guide's folder {folder}; write the MP3 elsewhere"
+            )
+    try:
+        refuse_special(path)
+    except BuildError as exc:
+        raise OptionError(f"-o {exc.message}") from None
+    if where.is_file():
+        with open(where, "rb") as handle:
+            head = handle.read(3)
+        mp3 = head == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
+        if head and not mp3:  # an empty file holds nothing to lose
+            raise OptionError(
+                f"-o {path} is already there and is not an MP3; give the name of a new file"
+            )
 
 
 def unused_lexemes(guide: Guide, locales: Path) -> list[str]:

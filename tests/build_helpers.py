@@ -179,12 +179,16 @@ def shared_build(factory: pytest.TempPathFactory) -> Built:
 
 
 def tree(root: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file under ``root``: relative path -> (bytes, st_mtime_ns)."""
-    return {
+    """Every file under ``root``: relative path -> (bytes, st_mtime_ns); but the build's lock
+    (``.audioguide.lock``), which every build takes, and which holds nothing when none runs."""
+    found = {
         path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
+    lock = found.pop(".audioguide.lock", None)
+    assert lock is None or lock[0] == b"", "the lock still names a build"
+    return found
 
 
 def changed(before: dict, after: dict) -> set[str]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import pickle
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -231,3 +233,27 @@ def test_a_damaged_audiobook_part_is_made_again_with_a_notice(site: Site, damage
         book = site.output / entry["audiobook"]["file"]
         tracks_ms = sum(track["duration_ms"] for track in entry["tracks"])
         assert MP4(book).info.length * 1000 == pytest.approx(tracks_ms, abs=250)
+
+
+def test_a_full_disk_names_the_file_being_written(tmp_path: Path):
+    """A file-size limit stands in for a full disk: the error names the file, not its temporary
+    stand-in, and nothing is left behind."""
+    script = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from audioguide import files\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))\n"
+        "try:\n"
+        "    files.write_atomic(Path(sys.argv[1]), b'x' * 5000)\n"
+        "except Exception as exc:\n"
+        "    print(type(exc).__name__, exc)\n"
+    )
+    target = tmp_path / "feed.xml"
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(target)], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == (
+        f"BuildError cannot write {target}: File too large; free some disk space and run the "
+        "command again"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -9,6 +9,7 @@ must *not* be refused, and the environment: no traceback, ever.
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from build_helpers import BASE_URL, Site, environment, set_translation, summary, tree
+from build_helpers import BASE_URL, Site, cli_runner, environment, set_translation, summary, tree
 from mutagen.id3 import ID3, CTOCFlags
 
 from audioguide import audio, cli
@@ -357,3 +358,94 @@ def test_say_refuses_text_with_control_characters(site: Site, text: str, user_er
 
     message = user_error(result, "TEXT")
     assert "U+" in message and not (site.root / "say.mp3").exists()
+
+
+# --- writes go only to regular files the command owns ------------------------------------------
+
+
+def _say(project, *args: str):
+    return project.run("say", "--engine", "espeak", "Welcome.", *args)
+
+
+def test_say_never_replaces_a_pipe_or_device(project, tmp_path: Path, user_error) -> None:
+    fifo = tmp_path / "node"
+    os.mkfifo(fifo)
+    user_error(_say(project, "-o", str(fifo)), "-o", None)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+@pytest.mark.parametrize("target", ["scripts/guide.yaml", KO_PO, "scripts/new.mp3"])
+def test_say_never_writes_into_the_guide(project, target: str, user_error) -> None:
+    path = project.root / target
+    before = path.read_bytes() if path.exists() else None
+    message = user_error(_say(project, "-o", str(path)), "-o", None)
+    assert "inside the guide's folder" in message
+    assert (path.read_bytes() if path.exists() else None) == before
+
+
+def test_say_creates_no_folder(project, tmp_path: Path, user_error) -> None:
+    missing = tmp_path / "nonexistent"
+    message = user_error(_say(project, "-o", str(missing / "word.mp3")), "-o", None)
+    assert "does not exist" in message
+    assert not missing.exists()
+
+
+def test_say_replaces_an_mp3_but_no_other_file(project, tmp_path: Path, user_error) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n", "utf-8")
+    user_error(_say(project, "-o", str(notes)), "-o", None)
+    assert notes.read_text("utf-8") == "my notes\n"
+
+    word = tmp_path / "word.mp3"
+    assert _say(project, "-o", str(word)).exit_code == 0
+    first = word.read_bytes()
+    result = project.run("say", "--engine", "espeak", "Goodbye.", "-o", str(word))
+    assert result.exit_code == 0, result.stderr
+    assert word.read_bytes() != first
+
+
+@pytest.mark.parametrize("where", ["scripts", "locales", "scripts/out", "."])
+def test_the_output_folder_is_not_the_guide(project, where: str, user_error) -> None:
+    before = tree(project.scripts), tree(project.locales)
+    folders = ["--scripts", str(project.scripts), "--locales", str(project.locales)]
+    result = cli_runner().invoke(
+        cli.main,
+        ["build", "--engine", "espeak", *folders, "--output", str(project.root / where)],
+        catch_exceptions=False,
+    )
+    message = user_error(result, "--output", None)
+    assert "overlaps" in message
+    assert (tree(project.scripts), tree(project.locales)) == before
+
+
+@pytest.mark.parametrize("theirs", ["index.html", "manifest.json", "assets/player.js"])
+def test_a_file_the_build_did_not_make_is_never_overwritten(
+    project, theirs: str, user_error
+) -> None:
+    path = project.output / theirs
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("someone's own file\n", "utf-8")
+    before = tree(project.output)
+    message = user_error(project.run("build", "--engine", "espeak"), f"output/{theirs}", None)
+    assert "was not made by audioguide" in message
+    assert tree(project.output) == before
+
+
+def test_a_pipe_where_the_build_writes_is_refused_before_anything_changes(
+    site: Site, user_error
+) -> None:
+    captions = site.output / "ko" / "01-welcome.vtt"
+    captions.unlink()
+    os.mkfifo(captions)
+    before = tree(site.output)
+    message = user_error(site.build("--base-url", BASE_URL), "output/ko/01-welcome.vtt", None)
+    assert "not a regular file" in message
+    assert tree(site.output) == before
+
+
+def test_warnings_never_come_before_the_error_that_stops_the_build(site: Site, user_error):
+    set_translation(site.po("ko"), "Welcome to the museum.", "")  # a warning: untranslated
+    line = append(site.po("zh-Hans"), 'msgid "Broken\n')  # an error: an unterminated string
+    result = site.build()  # no --base-url: a warning about the feeds' links too
+    user_error(result, "locales/zh_Hans/LC_MESSAGES/audioguide.po", line)
+    assert "audioguide: warning" not in result.stderr

@@ -68,6 +68,14 @@ def render_daisy(
     return dict(sorted(files.items()))
 
 
+def file_names(edition: Edition) -> list[str]:
+    """The names of the files :func:`render_daisy` makes for ``edition``, sorted."""
+    names = [CSS, NCC]
+    for track in edition.tracks:
+        names += [f"{track.stem}.mp3", f"{track.stem}.html", f"{track.stem}.smil"]
+    return sorted(names)
+
+
 def language(edition: Edition) -> str:
     """The book's ``dc:language``: ``ko``, ``en``, ``zh-CN``."""
     return _DAISY_LANGUAGE.get(edition.language.tag, edition.language.tag)

@@ -116,6 +116,11 @@ DOWNLOADS = (
 )  # fmt: skip
 
 
+def site_files() -> list[str]:
+    """The files of the site that belong to no language: the chooser and the assets."""
+    return ["index.html", *(f"assets/{name}" for name in ASSETS)]
+
+
 def render_site(
     editions: Sequence[Edition],
     translations: dict[str, Translation],
