@@ -66,6 +66,7 @@ class Options:
     strict: bool = False  # untranslated or fuzzy messages are an error
     languages: tuple[str, ...] = ()  # only these (default: all of the guide's)
     base_url: str | None = None
+    verify: bool = False  # read every published file again; make again what differs
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,8 @@ def build(
             path for lang in languages for path in files_of(_layout(guide, lang))
         )])  # fmt: skip
         folder.remove_temporary_files()
+        if options.verify:
+            _verify(folder, guide)
         # 2. A plan of every track.
         source_speaker = speakers[guide.source_language.tag]
         plans = {
@@ -539,12 +542,29 @@ def _render_tracks(
 def _others(folder: Output, guide: Guide, built: Iterable[str]) -> list[str]:
     """The files earlier builds made for the guide's languages that this build does not."""
     others = {lang.tag for lang in guide.languages} - set(built)
-    return [
-        path
-        for path in folder.owned
-        if path.split("/")[0] in others
-        or path in {f"{guide.id}-{tag}{end}" for tag in others for end in (".zip", "-daisy.zip")}
-    ]
+    return [path for path in folder.owned if _language_of(path, guide) in others]
+
+
+def _language_of(path: str, guide: Guide) -> str | None:
+    """The tag of the language whose file ``path`` is (None for the site's own files)."""
+    for language in guide.languages:
+        tag = language.tag
+        if path.startswith(f"{tag}/") or path in (f"{guide.id}-{tag}.zip",
+                                                   f"{guide.id}-{tag}-daisy.zip"):  # fmt: skip
+            return tag
+    return None
+
+
+def _verify(folder: Output, guide: Guide) -> None:
+    """``--verify``: every file the manifest lists is read again; a language's file that is not
+    as listed is removed (its language first leaves the manifest), so that the build makes it
+    again. (The site's own files are always compared byte for byte and rewritten.)"""
+    for path in folder.differing():
+        tag = _language_of(path, guide)
+        log.info(f"{folder.root / path} is not as the manifest lists it; making it again")
+        if tag is not None:
+            folder.withdraw(tag)
+            (folder.root / path).unlink(missing_ok=True)
 
 
 def _recorded(store: cache.Cache, plan: tracks.TrackPlan) -> tracks.Rendered | None:

@@ -357,11 +357,17 @@ def _engine_option(command):
     metavar="URL",
     help="Where output/ will be published, for the podcast feeds' absolute links.",
 )
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Read every published file again and make again any that is not as the manifest "
+    "lists it (by default a file's size and tags are trusted).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress, only warnings and errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as a JSON object.")
 @_paths
 def build_(scripts, locales, output, engine, langs, jobs, cache_dir, no_cache, strict, base_url,
-           quiet, as_json):  # fmt: skip
+           verify, quiet, as_json):  # fmt: skip
     """Synthesise every track in every language and package the guide into --output."""
     from .build import Options, build
 
@@ -372,6 +378,7 @@ def build_(scripts, locales, output, engine, langs, jobs, cache_dir, no_cache, s
         strict=strict,
         languages=tuple(langs),
         base_url=base_url,
+        verify=verify,
     )
     progress, warned = _Progress(quiet), _Warnings()
     log.addHandler(warned)

@@ -144,6 +144,19 @@ class Output:
         unless something other than the build changed it."""
         return dict(_infos(self.manifest)) if self.manifest is not None else {}
 
+    def differing(self) -> list[str]:
+        """The files the manifest lists that are missing or whose size or SHA-256 differs from
+        what it lists, read in full."""
+        found = []
+        for path, info in sorted(self.listed().items()):
+            try:
+                same = FileInfo.of_file(self.root / path) == FileInfo(info.bytes, info.sha256)
+            except OSError:
+                same = False
+            if not same:
+                found.append(path)
+        return found
+
     def kept(self, tag: str, guide_id: str) -> tuple[Edition, dict[str, FileInfo]] | None:
         """Language ``tag`` as the last build left it, with its files as the manifest lists
         them; None unless it is whole: listed in the manifest, its timeline recorded, and

@@ -12,6 +12,7 @@ catalogs with Babel (:class:`Expected`), so the tests compare the build against 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -176,6 +177,30 @@ def shared_build(factory: pytest.TempPathFactory) -> Built:
 
 
 # --- the state of a folder ---------------------------------------------------------------------
+
+
+def listed(data: object) -> dict[str, tuple[int, str]]:
+    """Every file the manifest lists: path -> (bytes, sha256)."""
+    found = {}
+    if isinstance(data, dict):
+        if "file" in data:
+            found[data["file"]] = (data["bytes"], data["sha256"])
+        for value in data.values():
+            found |= listed(value)
+    elif isinstance(data, list):
+        for value in data:
+            found |= listed(value)
+    return found
+
+
+def assert_manifest_is_true(site: Site) -> dict[str, tuple[int, str]]:
+    """Every file the manifest lists is on disk with the size and SHA-256 it gives."""
+    files = listed(site.manifest())
+    assert files, "the manifest lists nothing"
+    for path, (size, sha256) in files.items():
+        data = (site.output / path).read_bytes()
+        assert (len(data), hashlib.sha256(data).hexdigest()) == (size, sha256), path
+    return files
 
 
 def tree(root: Path) -> dict[str, tuple[bytes, int]]:
