@@ -52,7 +52,6 @@ from .clip import Clip
 from .edition import Chapter
 from .errors import BuildError
 from .files import final_path
-from .package.cover import Cover
 
 
 @cache
@@ -272,6 +271,18 @@ def decode(source: Path | bytes, sample_rate: int = SAMPLE_RATE) -> bytes:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """An image tags carry: the guide's cover."""
+
+    data: bytes
+    mime: str  # "image/png" or "image/jpeg"
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
 class Tags:
     title: str
     album: str
@@ -282,7 +293,7 @@ class Tags:
     chapters: tuple[Chapter, ...]
     inputs: str  # hash of everything the file was made from
     artist: str | None = None  # the guide's author; None: the album (the guide's title)
-    cover: Cover | None = None
+    cover: Picture | None = None
 
     def identity(self) -> dict:
         """The tags as JSON-able data for an inputs hash (the cover by its hash)."""

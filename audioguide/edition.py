@@ -34,8 +34,8 @@ class Sentence:
     # The id of the message whose source text stands in for a missing translation ("markets/p2",
     # "markets/title"; "announcement" for audioguide's own announcement), or None.
     fallback: str | None
-    start_ms: int
-    end_ms: int
+    start_ms: int = 0  # 0 until the track is spoken
+    end_ms: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,95 +1,95 @@
-"""The output folder's bookkeeping: which files are the build's, and a manifest that never lies.
+"""The output folder's ledger: which files are the build's, what each holds, and a manifest that
+never lies.
 
-An output folder may hold other files than the build's (a README, a web server's files, or
-``--output ~``). The build keeps a record, ``.audioguide-build.json``, of every file it made and
-of each language's timeline as last built; it only ever removes files named there (and its own
-temporary files, see :mod:`audioguide.files`).
+An output folder may hold other files than the build's (a README, a web server's files). The
+build keeps a record, ``.audioguide-build.json``: every file it made, with its size, SHA-256
+and duration; each language's timeline as last built; and which languages the manifest lists.
+That record is the ledger: ``manifest.json`` is only ever written from it (never read back), and
+the build only ever removes or overwrites files it names.
 
 The record is written before the files it names (:meth:`Output.claim`), so a build killed at any
 moment leaves no file it made unrecorded. ``manifest.json`` is kept true at every moment: before
-the first change to a language's files, the manifest on disk drops that language
-(:meth:`Output.withdraw`); the new manifest comes back once everything is written; files of
-sections or languages that are gone are removed only after it no longer lists them.
-
-A build of some languages (``build --lang ko``) keeps the others as they were built: their
-timelines come from the record and their entries from the manifest (:meth:`Output.kept`).
+the first change to a language's files, the manifest drops that language (:meth:`Output.withdraw`);
+the new manifest comes once everything is written (:meth:`Output.finish`); files of sections or
+languages that are gone are removed only after it no longer lists them.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable
+import shutil
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from . import edition as timeline
 from .edition import Edition
 from .errors import BuildError, OptionError
-from .files import refuse_special, remove_temporary, write_atomic
-from .package import daisy
-from .package.manifest import MANIFEST_VERSION, FileInfo, validate_manifest
+from .files import holds, into_place, refuse_special, remove_temporary, write_atomic
+from .languages import Language, resolve
+from .package import archive, daisy
+from .package.archive import Content, Zip
+from .package.manifest import FileInfo, render_manifest
 
 RECORD = ".audioguide-build.json"
 MANIFEST = "manifest.json"
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 _PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
+
+
+@dataclass(frozen=True)
+class Site:
+    """What the manifest says of the guide as a whole: its id, source language and cover, and
+    the files that belong to no language (the language chooser, the player's assets)."""
+
+    guide_id: str
+    source: Language
+    cover: str
+    files: tuple[str, ...]
 
 
 @dataclass
 class Output:
-    """The output folder as the previous builds left it, and what this build has claimed."""
+    """The output folder as the builds left it, and what this build has claimed."""
 
     root: Path
-    owned: set[str] = field(default_factory=set)  # output-relative paths the builds made
+    files: dict[str, FileInfo | None] = field(default_factory=dict)  # None: being written
     editions: dict[str, Edition] = field(default_factory=dict)  # by tag, as last built
-    manifest: dict[str, Any] | None = None  # the manifest on disk, when it is one
-    manifest_sha256: str | None = None  # of the manifest this build or the last one wrote
+    listed: list[str] = field(default_factory=list)  # the tags the manifest lists, in order
+    site: Site | None = None
 
     @classmethod
     def read(cls, root: Path) -> Output:
-        """What earlier builds left in ``root``: their record and their manifest. Anything
-        unreadable there counts as absent (and names no file to remove)."""
+        """What earlier builds left in ``root``, from their record. Anything unreadable there
+        counts as absent (and names no file to remove)."""
         root = Path(root)
         found = cls(root)
-        record = _json(root / RECORD)
-        if not isinstance(record, dict) or record.get("version") != RECORD_VERSION:
-            record = {}
-        data = _read(root / MANIFEST)
-        manifest = _json_of(data)
-        if data is not None and manifest is not None:
-            digest = hashlib.sha256(data).hexdigest()
-            # The manifest the last build wrote (the record has its hash) was checked then;
-            # any other is checked against the schema (loading it is a third of a no-op build).
-            trusted = (
-                isinstance(manifest, dict)
-                and digest == record.get("manifest")
-                and manifest.get("manifest_version") == MANIFEST_VERSION
-            )
-            if not trusted:
-                try:
-                    validate_manifest(manifest)
-                except BuildError:  # not a manifest this version writes: leave it alone
-                    manifest = None
-            found.manifest_sha256 = digest if manifest is not None else None
-        found.manifest = manifest
-        if manifest is not None:
-            found.owned |= {MANIFEST, *_files(manifest)}
-        if record:
-            paths = record.get("files")
-            if isinstance(paths, list):
-                found.owned |= {p for p in paths if isinstance(p, str)}
-            editions = record.get("editions")
-            for tag, data in editions.items() if isinstance(editions, dict) else ():
-                try:
-                    found.editions[tag] = timeline.from_record(data)
-                except ValueError:
-                    pass
-        found.owned = {path for path in found.owned if _PATH.fullmatch(path)}
+        try:
+            record = json.loads((root / RECORD).read_bytes().decode("utf-8"))
+            if record["version"] == 1:  # audioguide 0.2: the files it made, nothing trusted
+                return cls(root, {path: None for path in record["files"] if _PATH.fullmatch(path)})
+            if record["version"] != RECORD_VERSION:
+                raise ValueError(f"record version {record['version']!r}")
+            for path, info in record["files"].items():
+                if _PATH.fullmatch(path):
+                    found.files[path] = FileInfo(*info) if info is not None else None
+            for tag, data in record["editions"].items():
+                found.editions[tag] = timeline.from_record(data)
+            site = record["site"]
+            if site is not None:
+                found.site = Site(site["guide_id"], resolve(site["source"]), site["cover"],
+                                  tuple(site["files"]))  # fmt: skip
+                found.listed = [tag for tag in record["listed"] if tag in found.editions]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return cls(root, dict.fromkeys(found.files))  # its files, but nothing trusted
         return found
+
+    @property
+    def owned(self) -> set[str]:
+        """Every output-relative path a build made (or claimed)."""
+        return set(self.files)
 
     # --- before writing ----------------------------------------------------------------------
 
@@ -102,7 +102,7 @@ class Output:
                 refuse_special(self.root / path)
             except BuildError as exc:
                 raise OptionError(exc.message) from None
-            if path not in self.owned and os.path.lexists(self.root / path):
+            if path not in self.files and os.path.lexists(self.root / path):
                 raise OptionError(
                     f"{self.root / path} is already there and was not made by audioguide (its "
                     f"record, {RECORD}, does not list it); move it away, or build into another "
@@ -111,63 +111,41 @@ class Output:
 
     def remove_temporary_files(self) -> None:
         """Delete what interrupted writes left in the folders the build writes to."""
-        for folder in {"", *(str(Path(path).parent) for path in self.owned)}:
+        for folder in {"", *(str(Path(path).parent) for path in self.files)}:
             remove_temporary(self.root / folder)
 
     def claim(self, paths: Iterable[str]) -> None:
         """Record ``paths`` as the build's before writing them."""
-        new = set(paths) - self.owned
+        new = set(paths) - self.files.keys()
         if new:
-            self.owned |= new
-            self._write_record(self.editions)
+            self.files.update(dict.fromkeys(new))
+            self._write_record()
 
     def withdraw(self, tag: str) -> None:
-        """Drop language ``tag`` from the manifest on disk before any of its files change."""
-        if self.manifest is None:
-            return
-        languages = [lang for lang in self.manifest["languages"] if lang.get("tag") != tag]
-        if len(languages) == len(self.manifest["languages"]):
-            return
-        if languages:
-            self.manifest = {**self.manifest, "languages": languages}
-            data = _dump(self.manifest)
-            write_atomic(self.root / MANIFEST, data)
-            self.manifest_sha256 = hashlib.sha256(data).hexdigest()
-        else:
-            self.manifest = None
-            self.manifest_sha256 = None
-            (self.root / MANIFEST).unlink(missing_ok=True)
+        """Drop language ``tag`` from the manifest before any of its files change."""
+        if tag in self.listed:
+            self.listed.remove(tag)
+            self._write_manifest()
+            self._write_record()
 
-    def listed(self) -> dict[str, FileInfo]:
-        """The files the manifest on disk lists, with their sizes and hashes. A language is
-        withdrawn before any of its files change, so what is listed is as the manifest says,
-        unless something other than the build changed it."""
-        return dict(_infos(self.manifest)) if self.manifest is not None else {}
-
-    def differing(self) -> list[str]:
-        """The files the manifest lists that are missing or whose size or SHA-256 differs from
-        what it lists, read in full."""
-        found = []
-        for path, info in sorted(self.listed().items()):
-            try:
-                same = FileInfo.of_file(self.root / path) == FileInfo(info.bytes, info.sha256)
-            except OSError:
-                same = False
-            if not same:
-                found.append(path)
-        return found
+    def trusted(self, tag: str) -> dict[str, FileInfo]:
+        """The files of language ``tag`` with their sizes and hashes as recorded, while the
+        manifest lists it (a language is withdrawn before any of its files change)."""
+        if tag not in self.listed:
+            return {}
+        found = {path: self.files.get(path) for path in files_of(self.editions[tag])}
+        return {path: info for path, info in found.items() if info is not None}
 
     def kept(self, tag: str, guide_id: str) -> tuple[Edition, dict[str, FileInfo]] | None:
-        """Language ``tag`` as the last build left it, with its files as the manifest lists
-        them; None unless it is whole: listed in the manifest, its timeline recorded, and
-        every file there at the size listed."""
+        """Language ``tag`` as the last build left it, with its files as recorded; None unless
+        it is whole: listed in the manifest, of this guide, and every file there at the size
+        recorded."""
         edition = self.editions.get(tag)
-        if self.manifest is None or edition is None or edition.guide_id != guide_id:
+        if edition is None or edition.guide_id != guide_id or tag not in self.listed:
             return None
-        listed = [lang for lang in self.manifest["languages"] if lang.get("tag") == tag]
-        if len(listed) != 1 or self.manifest.get("guide_id") != guide_id:
+        infos = self.trusted(tag)
+        if len(infos) != len(files_of(edition)):
             return None
-        infos = dict(_infos(listed[0]))
         for path, info in infos.items():
             try:
                 if (self.root / path).stat().st_size != info.bytes:
@@ -176,17 +154,135 @@ class Output:
                 return None
         return edition, infos
 
-    # --- once everything is written ----------------------------------------------------------
+    def differing(self) -> list[str]:
+        """The files the manifest lists that are missing, or whose size or SHA-256 is not what
+        the record says: read in full."""
+        listed = [path for tag in self.listed for path in files_of(self.editions[tag])]
+        if self.site is not None:
+            listed += [self.site.cover, *self.site.files]
+        found = []
+        for path in sorted(set(listed)):
+            info = self.files.get(path)
+            try:
+                same = info is not None and FileInfo.of_file(self.root / path) == FileInfo(
+                    info.bytes, info.sha256
+                )
+            except OSError:
+                same = False
+            if not same:
+                found.append(path)
+        return found
 
-    def finish(self, manifest: bytes, editions: Iterable[Edition], files: Iterable[str]) -> None:
-        """Write the new manifest, then remove the files earlier builds made that this one no
-        longer has (``files``: every output-relative path it has now), then the record."""
-        write_atomic(self.root / MANIFEST, manifest)
-        self.manifest_sha256 = hashlib.sha256(manifest).hexdigest()
-        current = {*files, MANIFEST}
+    # --- writing -------------------------------------------------------------------------------
+
+    def publish(
+        self,
+        contents: Mapping[str, Content],
+        sources: Mapping[Path, FileInfo],
+        tag: str | None = None,
+    ) -> dict[str, FileInfo]:
+        """Write ``contents`` (by output-relative path) where they differ from what is on disk,
+        and return each one's size and hash. ``sources`` gives the size and hash of every file a
+        content copies or zips (by its path). Before anything changes, the manifest stops
+        listing what it changes: language ``tag``, whose files they are; or, for the site's
+        files (``tag`` None), the language a changed page belongs to, and for any other file
+        every language.
+
+        Bytes are compared with the file; a copy is as it should be when the record lists it
+        with its source's size and hash and the file has that size (else it is read); a zip
+        when the fingerprint in its comment is that of its entries."""
+        trusted = self.trusted(tag) if tag else {}
+        keys = {
+            path: archive.fingerprint(content.entries, {p: i.sha256 for p, i in sources.items()})
+            for path, content in contents.items()
+            if isinstance(content, Zip)
+        }
+        current = {
+            path for path, content in contents.items()
+            if self._current(path, content, trusted.get(path), sources, keys.get(path))
+        }  # fmt: skip
+        if len(current) < len(contents):
+            self.claim(contents)
+            for changed in contents.keys() - current:
+                for owner in [tag] if tag else self._owners(changed):
+                    self.withdraw(owner)
+        infos = {}
+        for path, content in contents.items():
+            target = self.root / path
+            if isinstance(content, bytes):
+                if path not in current:
+                    write_atomic(target, content)
+                infos[path] = FileInfo.of(content)
+            elif isinstance(content, Path):
+                if path not in current:
+                    with into_place(target) as tmp:
+                        shutil.copyfile(content, tmp)
+                infos[path] = sources[content]  # a copy is known by its source's size and hash
+            else:
+                if path not in current:
+                    with into_place(target) as tmp, open(tmp, "wb") as handle:
+                        archive.write_zip(handle, content.entries, keys[path], first=content.first)
+                known = trusted.get(path) if path in current else None
+                infos[path] = info_of(target, known)
+        return infos
+
+    def _current(
+        self,
+        path: str,
+        content: Content,
+        known: FileInfo | None,
+        sources: Mapping[Path, FileInfo],
+        key: bytes | None,
+    ) -> bool:
+        """Whether the file at ``path`` already holds ``content`` (see :meth:`publish`)."""
+        target = self.root / path
+        if isinstance(content, bytes):
+            return holds(target, content)
+        if isinstance(content, Zip):
+            return archive.fingerprint_of(target) == key
+        source = sources[content]
+        try:
+            if target.stat().st_size != source.bytes:
+                return False
+        except OSError:
+            return False
+        if known is not None and (known.bytes, known.sha256) == (source.bytes, source.sha256):
+            return True
+        return FileInfo.of_file(target).sha256 == source.sha256
+
+    def languages_of(self, path: str) -> list[str]:
+        """The listed languages whose file ``path`` is (none for the site's own files)."""
+        return [tag for tag in self.listed if path in files_of(self.editions[tag])]
+
+    def _owners(self, path: str) -> list[str]:
+        """What stops being listed when ``path`` changes: its language; every language for a
+        file of none (the manifest lists it beside all of them)."""
+        return self.languages_of(path) or list(self.listed)
+
+    def finish(
+        self,
+        site: Site,
+        editions: Iterable[Edition],
+        infos: dict[str, FileInfo],
+        keep: Iterable[str] = (),
+    ) -> None:
+        """Write the new manifest (``editions`` in order, ``infos`` giving every file this build
+        has now), then remove the files earlier builds made that this one no longer has, but
+        those in ``keep`` (files of the guide's languages that this build left as they were,
+        for a later build), then write the record."""
+        self.site = site
+        editions = list(editions)
+        for edition in editions:
+            self.editions[edition.language.tag] = edition
+        self.listed = [edition.language.tag for edition in editions]
+        kept = {path: self.files[path] for path in keep if path in self.files}
+        kept[MANIFEST] = None  # the build's, though no manifest lists its own hash
+        gone = self.files.keys() - infos.keys() - kept.keys()
+        self.files = {**self.files, **infos}
+        self._write_manifest()
         root = self.root.resolve()
         folders = set()
-        for path in sorted(self.owned - current):
+        for path in sorted(gone):
             target = self.root / path
             if target.parent.resolve().is_relative_to(root) and not target.is_dir():
                 target.unlink(missing_ok=True)
@@ -194,59 +290,50 @@ class Output:
         for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
             if folder.resolve() != root and folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
-        self.owned = current
-        self.editions = {edition.language.tag: edition for edition in editions}
-        self._write_record(self.editions)
+        self.files = dict(sorted({**kept, **infos}.items()))
+        self.editions = {tag: self.editions[tag] for tag in self.listed}
+        self._write_record()
 
-    def _write_record(self, editions: dict[str, Edition]) -> None:
+    # --- the two files of the ledger -----------------------------------------------------------
+
+    def _write_manifest(self) -> None:
+        if self.site is None or not self.listed:
+            (self.root / MANIFEST).unlink(missing_ok=True)
+            return
+        editions = [self.editions[tag] for tag in self.listed]
+        named = [self.site.cover, *self.site.files]
+        named += [path for edition in editions for path in files_of(edition)]
+        infos = {path: info for path in named if (info := self.files.get(path)) is not None}
+        data = render_manifest(
+            self.site.guide_id, self.site.source, editions, infos, cover=self.site.cover
+        )
+        write_atomic(self.root / MANIFEST, data)
+
+    def _write_record(self) -> None:
+        site = self.site
         record = {
             "version": RECORD_VERSION,
-            "manifest": self.manifest_sha256,
-            "files": sorted(self.owned),
-            "editions": {tag: timeline.to_record(e) for tag, e in sorted(editions.items())},
-        }
+            "files": {
+                path: None if info is None else [info.bytes, info.sha256, info.duration_ms]
+                for path, info in sorted(self.files.items())
+            },
+            "editions": {tag: timeline.to_record(e) for tag, e in sorted(self.editions.items())},
+            "listed": self.listed,
+            "site": None if site is None else {
+                "guide_id": site.guide_id, "source": site.source.locale_id, "cover": site.cover,
+                "files": list(site.files),
+            },
+        }  # fmt: skip
         data = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         write_atomic(self.root / RECORD, (data + "\n").encode("utf-8"))
 
 
-def _json(path: Path) -> Any:
-    return _json_of(_read(path))
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-def _json_of(data: bytes | None) -> Any:
-    try:
-        return None if data is None else json.loads(data.decode("utf-8"))
-    except ValueError:
-        return None
-
-
-def _dump(manifest: dict[str, Any]) -> bytes:
-    """As :func:`audioguide.package.manifest.render_manifest` writes it."""
-    return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def _infos(data: Any) -> Iterable[tuple[str, FileInfo]]:
-    """Every file a part of the manifest lists: ``{"file", "bytes", "sha256"}`` objects."""
-    if isinstance(data, dict):
-        if isinstance(data.get("file"), str):
-            duration = data.get("duration_ms")
-            yield data["file"], FileInfo(data["bytes"], data["sha256"], duration)
-        for value in data.values():
-            yield from _infos(value)
-    elif isinstance(data, list):
-        for value in data:
-            yield from _infos(value)
-
-
-def _files(manifest: dict[str, Any]) -> set[str]:
-    return {path for path, _ in _infos(manifest)}
+def info_of(path: Path, known: FileInfo | None, duration_ms: int | None = None) -> FileInfo:
+    """The size and hash of ``path``: as recorded (``known``) when its size agrees, for a file
+    the build found unchanged (by its inputs tag, fingerprint or bytes); otherwise read."""
+    if known is not None and path.stat().st_size == known.bytes:
+        return FileInfo(known.bytes, known.sha256, duration_ms)
+    return FileInfo.of_file(path, duration_ms)
 
 
 def files_of(edition: Edition) -> list[str]:

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import audio, catalogs, lexicon
-from .build import pick_speakers
-from .engines import engine_names, get_engine
+from .engines import auto_engine, engine_names, get_engine
 from .errors import AudioGuideError, BuildError, EngineError, OptionError
 from .files import refuse_special, write_atomic
 from .languages import Language
 from .script import Guide
-from .speech_text import for_speech, split_sentences
+from .speakers import choose, sentences
 
 SAY_PAUSE_MS = 400  # between the sentences of `audioguide say`
 
@@ -67,14 +66,12 @@ def survey(guide: Guide, languages: list[Language]) -> list[LanguageVoices]:
             engine = get_engine(name)
             speaks = engine.supports(language)
             rows.append(EngineVoices(name, states[name], engine.voices(language), speaks))
-        online = states.get("gtts") == "reachable"
-        gtts_speaks = any(row.engine == "gtts" and row.speaks for row in rows)
         found.append(
             LanguageVoices(
                 language=language,
                 engines=tuple(rows),
                 configured=guide.voice(language).engine,
-                auto="gtts" if online and gtts_speaks else "espeak",
+                auto=auto_engine(language, states.get("gtts") == "reachable"),
             )
         )
     return found
@@ -93,14 +90,11 @@ def say(
     sentence."""
     _check_target(path, guide.path, locales)
     words = {language.tag: lexicon.load(locales, language)}
-    who = pick_speakers(guide, [language], words, engine)[language.tag]
+    who = choose(guide, [language], words, engine)[language.tag]
     voice = get_engine(who.engine)
     pieces: list[bytes] = []
     spoken: list[str] = []
-    for sentence in split_sentences(text, language):
-        said, _ = for_speech(sentence, language, who.engine, who.lexicon)
-        if not any(ch.isalnum() for ch in said):
-            continue
+    for _, said, _ in sentences(text, who):
         clip = voice.synthesize(said, language, who.voice)
         pieces += [audio.to_rate(clip), audio.silence(SAY_PAUSE_MS)]
         spoken.append(said)

@@ -17,7 +17,7 @@ import pytest
 from build_helpers import BASE_URL, Site, summary
 from mutagen.mp4 import MP4
 
-from audioguide import cache, files, tracks
+from audioguide import cache, files, speakers, tracks
 from audioguide.catalogs import Translation
 from audioguide.clip import Clip
 from audioguide.languages import resolve
@@ -111,7 +111,7 @@ def _plan(tmp_path: Path) -> tracks.TrackPlan:
         position=1,
     )
     english = resolve("en")
-    voice = tracks.speaker("espeak", english, Voice())
+    voice = speakers.speaker("espeak", english, Voice())
     return tracks.plan_track(
         section, 1, "Guide", Translation(english, None, None), voice, voice, Pauses(),
         tmp_path / "out" / "01-intro.mp3",
@@ -138,7 +138,7 @@ def test_the_record_is_stored_before_the_track_is_put_in_place(tmp_path: Path, m
 
 def test_a_record_that_does_not_fit_its_plan_is_refused(tmp_path: Path):
     plan = _plan(tmp_path)  # four sentences: the announcement's two, the paragraph's two
-    sentences = sum(len(block.sentences) for block in plan.blocks)
+    sentences = len(plan.utterances)
     part = {"size": 4096, "sha256": "0" * 64, "frames": 12}
     good = {
         "duration_ms": 9000,

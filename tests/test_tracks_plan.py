@@ -6,7 +6,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 
-from audioguide import tracks
+from audioguide import speakers, tracks
 from audioguide.catalogs import Translation
 from audioguide.languages import resolve
 from audioguide.script import Pauses, Section, Text, Voice
@@ -28,8 +28,8 @@ def _section() -> Section:
 
 
 def _plan(catalog: Catalog) -> tracks.TrackPlan:
-    french = tracks.speaker("espeak", FRENCH, Voice())
-    english = tracks.speaker("espeak", ENGLISH, Voice())
+    french = speakers.speaker("espeak", FRENCH, Voice())
+    english = speakers.speaker("espeak", ENGLISH, Voice())
     return tracks.plan_track(
         _section(), 3, "Guide", Translation(FRENCH, catalog, None), french, english, Pauses(),
         Path("out.mp3"),
@@ -38,9 +38,8 @@ def _plan(catalog: Catalog) -> tracks.TrackPlan:
 
 def _spoken(plan: tracks.TrackPlan) -> list[tuple[str, str]]:
     return [
-        (sentence.text, sentence.speaker.language.tag)
-        for block in plan.blocks
-        for sentence in block.sentences
+        (sentence.text, utterance.speaker.language.tag)
+        for sentence, utterance in zip(plan.track.sentences, plan.utterances, strict=True)
     ]
 
 
@@ -57,7 +56,7 @@ def test_an_untranslated_announcement_is_read_by_the_source_voice() -> None:
         ("La première phrase.", "fr"),
         ("La seconde.", "fr"),
     ]
-    assert plan.fallbacks == ()
+    assert plan.track.fallbacks == ()
 
 
 def test_a_translated_announcement_and_an_untranslated_paragraph() -> None:
@@ -73,8 +72,10 @@ def test_a_translated_announcement_and_an_untranslated_paragraph() -> None:
         ("The first sentence.", "en"),
         ("The second one.", "en"),
     ]
-    assert plan.fallbacks == ("intro/p1",)
-    assert plan.transcript == "Piste 1 sur 3. Bienvenue.\n\nThe first sentence. The second one."
+    assert plan.track.fallbacks == ("intro/p1",)
+    assert (
+        plan.track.transcript == "Piste 1 sur 3. Bienvenue.\n\nThe first sentence. The second one."
+    )
 
 
 def test_a_translation_with_a_broken_placeholder_is_not_spoken() -> None:

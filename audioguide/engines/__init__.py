@@ -23,6 +23,7 @@ from importlib import import_module
 from importlib.metadata import EntryPoint, entry_points
 
 from ..errors import EngineError
+from ..languages import Language
 from .base import Clip, Engine
 
 ENTRY_POINT_GROUP = "audioguide.engines"
@@ -34,7 +35,9 @@ BUILT_IN = {
     "piper": "audioguide.engines.piper:PiperEngine",
 }
 
-__all__ = ["AUTO", "BUILT_IN", "Clip", "Engine", "engine_names", "get_engine", "choices"]
+__all__ = [
+    "AUTO", "BUILT_IN", "Clip", "Engine", "auto_engine", "choices", "engine_names", "get_engine",
+]  # fmt: skip
 
 
 def _plugins() -> dict[str, EntryPoint]:
@@ -49,6 +52,12 @@ def _plugins() -> dict[str, EntryPoint]:
 def engine_names() -> tuple[str, ...]:
     """Every engine's name: the built-in ones, then installed plug-ins by name."""
     return (*BUILT_IN, *_plugins())
+
+
+def auto_engine(language: Language, online: bool) -> str:
+    """What ``auto`` speaks ``language`` with: gTTS while Google answers (``online``) and it has
+    a voice for the language, else the offline espeak-ng."""
+    return "gtts" if online and get_engine("gtts").supports(language) else "espeak"
 
 
 def choices() -> tuple[str, ...]:

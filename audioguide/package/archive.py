@@ -23,6 +23,7 @@ import shutil
 import stat
 import zipfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -44,6 +45,18 @@ _UNIX = 3  # ZipInfo.create_system: the mode in external_attr is a Unix one
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
+@dataclass(frozen=True)
+class Zip:
+    """A zip to write: its entries by name (bytes, or the :class:`Path` of a file copied in a
+    piece at a time), and the entry written first and stored, if any (an EPUB's ``mimetype``)."""
+
+    entries: Mapping[str, bytes | Path]
+    first: str | None = None
+
+
+Content = bytes | Path | Zip  # a file to publish: its bytes, a file to copy, or a zip
+
+
 def render_zip(entries: dict[str, bytes | Path], *, first: str | None = None) -> bytes:
     """A zip of ``{relative name: content}``, byte for byte the same for the same entries.
 
@@ -58,7 +71,7 @@ def render_zip(entries: dict[str, bytes | Path], *, first: str | None = None) ->
     return buffer.getvalue()
 
 
-def fingerprint(entries: dict[str, bytes | Path], digests: Mapping[Path, str]) -> bytes:
+def fingerprint(entries: Mapping[str, bytes | Path], digests: Mapping[Path, str]) -> bytes:
     """What decides a zip's bytes: how it is written, and each entry's name and SHA-256
     (``digests`` gives those of the file entries)."""
     recipe = hashlib.sha256(repr((DATE_TIME, MODE, COMPRESS_LEVEL, STORED_SUFFIXES)).encode())
@@ -83,7 +96,7 @@ def fingerprint_of(path: Path) -> bytes | None:
 
 def write_zip(
     handle: BinaryIO,
-    entries: dict[str, bytes | Path],
+    entries: Mapping[str, bytes | Path],
     comment: bytes = b"",
     *,
     first: str | None = None,

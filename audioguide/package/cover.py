@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, UnidentifiedImageError
 
+from ..audio import Picture
 from ..errors import ScriptError
 from ..files import read_input
 from ..script import GUIDE_FILE, Guide
@@ -35,14 +36,8 @@ _PALETTE = ((0x1F, 0x4E, 0x79), (0x7A, 0x2E, 0x3B), (0x2E, 0x5E, 0x3E), (0x4A, 0
 
 
 @dataclass(frozen=True)
-class Cover:
-    data: bytes
-    mime: str  # "image/png" or "image/jpeg"
+class Cover(Picture):
     path: str  # where the build writes it, relative to the output folder
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
 
 
 def load_cover(guide: Guide) -> Cover:

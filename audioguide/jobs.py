@@ -1,0 +1,194 @@
+"""The worker processes that render tracks and join the whole-guide files, and the queue of jobs
+the build hands them.
+
+:func:`pool` starts the workers with the first job (a rebuild with nothing to do starts no
+process). On Linux, while this process runs no other thread, they are forked from it, so that
+they start at once with what it has loaded; otherwise a forkserver starts them. Every worker
+dies with its parent, however the parent ends (``kill -9`` included), ignores Ctrl-C (the build
+stops by cancelling what is queued and lets the jobs in hand finish), and says which job it
+takes, so that a worker that dies can be named.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import importlib
+import os
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from .errors import BuildError
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+@contextmanager
+def pool(workers: int, preload: Sequence[str]) -> Iterator[Jobs]:
+    """A queue of jobs for ``workers`` processes, which import the modules ``preload`` names
+    before they fork (once, not per worker, and shared by their memory)."""
+    started: list[tuple[ProcessPoolExecutor, Any]] = []  # the pool, and its queue of starts
+
+    def start() -> tuple[ProcessPoolExecutor, Any]:
+        if not started:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            context: multiprocessing.context.BaseContext
+            parent: int | None = None  # the workers' parent: this process, when forked
+            if sys.platform == "linux" and threading.active_count() == 1:
+                # Forked from this process, workers start at once with what it has loaded (a
+                # forkserver first starts Python and imports it all again: about 0.3 s on an
+                # idle machine, over a second on a busy one). Safe only while no other thread
+                # could hold a lock; otherwise, and elsewhere, the forkserver starts them.
+                for module in preload:
+                    importlib.import_module(module)
+                gc.freeze()  # what is loaded now stays shared: the workers' collector skips it
+                context = multiprocessing.get_context("fork")
+                parent = os.getpid()
+            else:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(list(preload))
+            starts = context.SimpleQueue()
+            executor = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=_worker_init,
+                initargs=(starts, parent),
+            )
+            started.append((executor, starts))
+        return started[0]
+
+    try:
+        # Two jobs per worker in hand: each has its next one queued while this process writes
+        # a language's listener files (a join added first waits behind at most those).
+        yield Jobs(start, at_once=2 * workers)
+    finally:
+        for executor, starts in started:
+            executor.shutdown(wait=True, cancel_futures=True)
+            starts.close()
+            gc.unfreeze()
+
+
+class Jobs:
+    """Work for the worker pool, each job named and with what to do with its result; jobs may
+    add jobs. Only a few jobs are handed to the pool at a time, so that a job added with
+    ``first`` (a full-guide join, which lets a language's listener files be written) starts
+    next, not after every track queued before it. The first error cancels what has not started
+    and is raised; a worker that dies is one :class:`BuildError` naming what it was doing."""
+
+    def __init__(self, pool: Callable[[], tuple[ProcessPoolExecutor, Any]], at_once: int):
+        self.pool = pool  # starts the workers on first use; with the queue of their starts
+        self.at_once = at_once
+        self.queued: deque[tuple[int, Callable, tuple, Callable | None]] = deque()
+        self.waiting: dict[Future, tuple[int, Callable | None]] = {}
+        self.names: list[str] = []
+        self.running: set[int] = set()
+
+    def submit(
+        self,
+        name: str,
+        function: Callable,
+        *args: object,
+        then: Callable | None = None,
+        first: bool = False,
+    ) -> None:
+        """Queue ``function(*args)``; ``name`` says what it makes ("ko/01-welcome.mp3 (espeak)")."""
+        job = len(self.names)
+        self.names.append(name)
+        (self.queued.appendleft if first else self.queued.append)((job, function, args, then))
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        while self.queued and len(self.waiting) < self.at_once:
+            job, function, args, then = self.queued.popleft()
+            executor, _ = self.pool()
+            self.waiting[executor.submit(_run_job, job, function, *args)] = (job, then)
+
+    def run(self) -> None:
+        """Run every job (and the jobs they add) to the end."""
+        try:
+            while self.waiting:
+                done, _ = wait(self.waiting, return_when=FIRST_COMPLETED)
+                self._note_started()
+                for future in done:
+                    job, then = self.waiting.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenExecutor:  # a worker died: the process pool is broken
+                        raise BuildError(self._died()) from None
+                    self.running.discard(job)
+                    if then:
+                        then(result)
+                self._hand_over()
+        except BaseException:  # an error, or Ctrl-C: nothing more starts
+            self.queued.clear()
+            for future in self.waiting:
+                future.cancel()
+            raise
+
+    def _note_started(self) -> None:
+        _, starts = self.pool()
+        while not starts.empty():
+            self.running.add(starts.get())
+
+    def _died(self) -> str:
+        self._note_started()
+        doing = " or ".join(self.names[job] for job in sorted(self.running)) or "its work"
+        return (
+            f"a worker process died while making {doing}: it crashed (in the voice, most "
+            "likely) or was killed, for instance for want of memory. Run the build again; if "
+            "it dies again on the same track, choose another engine or voice for its language"
+        )
+
+
+# --- in the worker processes ----------------------------------------------------------------
+
+_started: Any = None  # where a worker says which job it starts (set by _worker_init)
+
+
+def _worker_init(started: Any, parent: int | None = None) -> None:
+    """Set up a worker process: it dies with its parent (``parent``, the build, when it was
+    forked from it; else the forkserver, which ends with the build), it ignores Ctrl-C, and it
+    says on ``started`` (a queue) which job it takes."""
+    global _started
+    _die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _started = started
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """Be killed when the parent process ends, however it ends: a worker left behind would wait
+    for work forever. Linux tells the child (``PR_SET_PDEATHSIG``); elsewhere a thread watches
+    for the parent to change."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if parent is not None and os.getppid() != parent:  # it ended before prctl
+                os._exit(1)
+            return
+    original = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == original:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _run_job(job: int, function: Callable[..., Any], *args: Any) -> Any:
+    """Run ``function(*args)`` in a worker, saying first that job number ``job`` started."""
+    if _started is not None:
+        _started.put(job)
+    return function(*args)
