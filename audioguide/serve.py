@@ -8,6 +8,8 @@ A small threaded HTTP server over the output folder:
   traversal, no hidden files, no symlink that leads outside, no directory listings;
 - it gives each file its proper content type and honours HTTP ``Range`` requests (``206`` with
   ``Content-Range``, ``416`` when unsatisfiable), which browsers need to seek in audio;
+- a file replaced while it is served (a rebuild renames new files over old ones) is sent whole,
+  with its own length and ``ETag``: both come from the open file, never from its name;
 - it logs nothing per request;
 - a connection that stays idle is closed after a timeout, and at most a fixed number are
   served at once (each has a thread): more are turned away with ``503``.
@@ -16,6 +18,7 @@ A small threaded HTTP server over the output folder:
 from __future__ import annotations
 
 import errno
+import os
 import re
 import sys
 import threading
@@ -239,7 +242,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def _send_file(self, path: Path, handle, body: bool) -> None:
-        stat = path.stat()
+        stat = os.fstat(handle.fileno())  # the file being sent, even if renamed over since
         size = stat.st_size
         etag = f'"{size:x}-{stat.st_mtime_ns:x}"'
         modified = formatdate(stat.st_mtime, usegmt=True)
