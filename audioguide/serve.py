@@ -6,7 +6,7 @@ A small threaded HTTP server over the output folder:
   web page cannot reach it through DNS rebinding);
 - it serves regular files inside the output folder and nothing else: no ``..``, no encoded
   traversal, no hidden files, no symlink that leads outside, no directory listings;
-- it gives each file its proper content type and honours HTTP ``Range`` requests (``206`` with
+- it gives each file its proper media type and honours HTTP ``Range`` requests (``206`` with
   ``Content-Range``, ``416`` when unsatisfiable), which browsers need to seek in audio;
 - a file replaced while it is served (a rebuild renames new files over old ones) is sent whole,
   with its own length and ``ETag``: both come from the open file, never from its name;
@@ -37,21 +37,30 @@ _CHUNK = 64 * 1024
 TIMEOUT = 15.0  # seconds a connection may sit idle (or a client may not read)
 MAX_CONNECTIONS = 32  # connections served at once; a browser opens about six per host
 
+# The media type of every kind of file the build publishes (and a few a page may link to).
+# Chapters (``*.chapters.json``) are plain JSON here: "application/json+chapters", which feeds
+# declare for them, is no registered type, and a browser would offer to download it instead of
+# showing it; podcast apps read the type from the feed, not from this preview.
 CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
+    ".html": "text/html; charset=utf-8",  # the player pages, DAISY's ncc.html and its sections
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".json": "application/json",
     ".mp3": "audio/mpeg",
+    ".m4b": "audio/mp4",
     ".vtt": "text/vtt; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
     ".m3u8": "audio/x-mpegurl",
     ".m3u": "audio/x-mpegurl",
+    ".smil": "application/smil+xml",  # DAISY 2.02's SMIL 1.0 files are SMIL too
+    ".epub": "application/epub+zip",
     ".xml": "application/xml",
     ".zip": "application/zip",
     ".md": "text/markdown; charset=utf-8",
     ".svg": "image/svg+xml",
     ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
     ".ico": "image/x-icon",
 }
 FEEDS = {"feed.xml"}  # served as application/rss+xml

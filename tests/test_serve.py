@@ -355,7 +355,7 @@ def test_idle_connections_do_not_make_a_thread_each(output):
                 sock.close()
 
 
-# --- files replaced while served ---------------------------------------------------------------
+# --- files replaced while served, the media types of a real build ------------------------------
 
 
 # Another process, as a rebuild is: a thread would share the server's interpreter lock.
@@ -403,3 +403,42 @@ def test_a_file_replaced_while_served_is_sent_whole_with_its_own_length(tmp_path
             replacer.kill()
             replacer.wait(10)
     assert not wrong, f"answers that were not one whole version (length, got): {wrong}"
+
+
+PUBLISHED_TYPES = [
+    ("cover.jpg", "image/jpeg"),
+    ("book.m4b", "audio/mp4"),
+    ("book.epub", "application/epub+zip"),
+    ("daisy/01-welcome.smil", "application/smil+xml"),
+    ("daisy/ncc.html", "text/html"),
+    ("daisy/daisy.css", "text/css"),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), PUBLISHED_TYPES)
+def test_published_files_have_their_media_type(tmp_path, name, expected):
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_bytes(b"\0" * 16)
+    with running(tmp_path) as server:
+        status, headers, _ = request(server, "/" + name, method="HEAD")
+    assert status == 200
+    assert headers["Content-Type"].split(";")[0] == expected
+
+
+def test_every_file_of_a_real_build_has_a_media_type(built):
+    output = built.site.output
+    published = sorted(
+        path.relative_to(output).as_posix()
+        for path in output.rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    )
+    kinds = {"cover.png", "en/test-guide-en.m4b", "en/test-guide-en.epub", "en/daisy/ncc.html"}
+    assert kinds <= set(published), "not a whole build"
+    untyped = []
+    with running(output) as server:
+        for name in published:
+            status, headers, _ = request(server, "/" + name, method="HEAD")
+            assert status == 200, name
+            if headers["Content-Type"] == "application/octet-stream":
+                untyped.append(name)
+    assert not untyped, f"served without a media type: {untyped}"
