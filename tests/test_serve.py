@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import http.client
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -322,6 +323,17 @@ def connect(server, source: str = "127.0.0.1") -> socket.socket:
         raise
 
 
+def closed_by_server(sock: socket.socket, wait: float) -> bool:
+    """Whether the server closes ``sock`` (or resets it) within ``wait`` seconds."""
+    ready, _, _ = select.select([sock], [], [], wait)
+    if not ready:
+        return False
+    try:
+        return sock.recv(1024) == b""
+    except ConnectionResetError:
+        return True
+
+
 def test_an_idle_connection_is_closed_after_the_timeout(output):
     with running(output, timeout=0.5) as server, connect(server) as idle:
         idle.sendall(b"GET /index.html HTTP/1.1\r\n")  # and then nothing more
@@ -355,7 +367,65 @@ def test_idle_connections_do_not_make_a_thread_each(output):
                 sock.close()
 
 
-# --- files replaced while served, the media types of a real build ------------------------------
+# --- slow clients, files replaced while served, the media types of a real build ----------------
+
+
+def test_a_head_sent_line_by_line_is_cut_off_at_its_deadline(output):
+    """Every line arrives well within the idle timeout, but the whole head has a deadline; then
+    the slot it held serves others again."""
+    options = {"timeout": 5, "head_timeout": 0.5, "max_connections": 1}
+    with running(output, **options) as server, connect(server) as slow:
+        slow.sendall(b"GET /index.html HTTP/1.1\r\n")
+        assert request(server, "/index.html")[0] == 503  # the one slot is taken
+        cut_off = False
+        for _ in range(40):  # a header line every 0.1 s, for up to 4 s
+            try:
+                slow.sendall(b"X-Slow: 1\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                cut_off = True
+                break
+            if closed_by_server(slow, 0.1):
+                cut_off = True
+                break
+        assert cut_off, "a client trickling its head held its connection for 4 s"
+        status, _, body = request(server, "/index.html")
+        assert status == 200 and b"<title>x" in body
+
+
+def test_a_slow_client_cannot_lock_out_another(output):
+    """One address opening every slot with heads it never finishes gets its share, no more:
+    the others are turned away at once, and another client is still served."""
+    with running(output, max_connections=8, max_per_client=4) as server:
+        slow = [connect(server, "127.0.0.2") for _ in range(8)]
+        try:
+            for sock in slow:
+                sock.sendall(b"GET /index.html HTTP/1.1\r\n")  # and nothing more
+            status, _, body = request(server, "/index.html")
+            assert status == 200 and b"<title>x" in body
+
+            turned_away = select.select(slow, [], [], 1)[0]  # answered before the client was
+            assert len(turned_away) == 4
+            for sock in turned_away:
+                assert sock.recv(1024).startswith(b"HTTP/1.1 503 ")
+        finally:
+            for sock in slow:
+                sock.close()
+
+
+def test_a_kept_alive_connection_may_wait_longer_than_a_head_takes(output):
+    """Between requests a kept-alive connection is idle, not slow: the idle timeout applies."""
+    with running(output, timeout=5, head_timeout=0.3) as server:
+        connection = http.client.HTTPConnection(*server.server_address[:2], timeout=10)
+        try:
+            connection.request("GET", "/index.html")
+            response = connection.getresponse()
+            assert response.status == 200 and b"<title>x" in response.read()
+            threading.Event().wait(1)  # over the head deadline, under the idle timeout
+            connection.request("GET", "/en/")
+            response = connection.getresponse()
+            assert response.status == 200 and b"<title>en" in response.read()
+        finally:
+            connection.close()
 
 
 # Another process, as a rebuild is: a thread would share the server's interpreter lock.
