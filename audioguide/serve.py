@@ -6,19 +6,28 @@ A small threaded HTTP server over the output folder:
   web page cannot reach it through DNS rebinding);
 - it serves regular files inside the output folder and nothing else: no ``..``, no encoded
   traversal, no hidden files, no symlink that leads outside, no directory listings;
-- it gives each file its proper content type and honours HTTP ``Range`` requests (``206`` with
+- it gives each file its proper media type and honours HTTP ``Range`` requests (``206`` with
   ``Content-Range``, ``416`` when unsatisfiable), which browsers need to seek in audio;
+- a file replaced while it is served (a rebuild renames new files over old ones) is sent whole,
+  with its own length and ``ETag``: both come from the open file, never from its name;
 - it logs nothing per request;
-- a connection that stays idle is closed after a timeout, and at most a fixed number are
-  served at once (each has a thread): more are turned away with ``503``.
+- slow clients cannot starve the others: a request head (request line and headers) must
+  arrive in full within a deadline however it trickles in, a connection that stays idle is
+  closed after a timeout, and at most a fixed number of connections are served at once (each
+  has a thread), and fewer from any one client address: more are turned away with ``503``.
 """
 
 from __future__ import annotations
 
 import errno
+import io
+import os
 import re
+import socket
 import sys
 import threading
+import time
+from collections import Counter
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,23 +41,36 @@ HOST = "127.0.0.1"
 _LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
 _CHUNK = 64 * 1024
 TIMEOUT = 15.0  # seconds a connection may sit idle (or a client may not read)
-MAX_CONNECTIONS = 32  # connections served at once; a browser opens about six per host
+HEAD_TIMEOUT = 10.0  # seconds a request head may take to arrive, all of it
+MAX_CONNECTIONS = 32  # connections served at once
+# A browser opens six per host: two browsers and a podcast app fit, and yet no one address
+# ever holds more than half the slots.
+MAX_PER_CLIENT = 16
 
+# The media type of every kind of file the build publishes (and a few a page may link to).
+# Chapters (``*.chapters.json``) are plain JSON here: "application/json+chapters", which feeds
+# declare for them, is no registered type, and a browser would offer to download it instead of
+# showing it; podcast apps read the type from the feed, not from this preview.
 CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
+    ".html": "text/html; charset=utf-8",  # the player pages, DAISY's ncc.html and its sections
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".json": "application/json",
     ".mp3": "audio/mpeg",
+    ".m4b": "audio/mp4",
     ".vtt": "text/vtt; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
     ".m3u8": "audio/x-mpegurl",
     ".m3u": "audio/x-mpegurl",
+    ".smil": "application/smil+xml",  # DAISY 2.02's SMIL 1.0 files are SMIL too
+    ".epub": "application/epub+zip",
     ".xml": "application/xml",
     ".zip": "application/zip",
     ".md": "text/markdown; charset=utf-8",
     ".svg": "image/svg+xml",
     ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
     ".ico": "image/x-icon",
 }
 FEEDS = {"feed.xml"}  # served as application/rss+xml
@@ -68,12 +90,17 @@ def make_server(
     port: int = 8000,
     *,
     timeout: float = TIMEOUT,
+    head_timeout: float = HEAD_TIMEOUT,
     max_connections: int = MAX_CONNECTIONS,
+    max_per_client: int = MAX_PER_CLIENT,
 ) -> ThreadingHTTPServer:
     """A server for ``output`` on ``127.0.0.1:port`` (``0`` picks a free port), not yet running.
 
-    ``timeout`` closes a connection idle for that many seconds; ``max_connections`` bounds the
-    connections (and threads) served at once.
+    ``timeout`` closes a connection idle for that many seconds (between requests, or while the
+    client does not read); ``head_timeout`` closes one whose request head is not complete that
+    many seconds after the connection was accepted, or after the first byte of a later request
+    on it. ``max_connections`` bounds the connections (and threads) served at once, and
+    ``max_per_client`` those from one client address.
 
     Call ``serve_forever()`` on it (and ``shutdown()``/``server_close()`` to stop), or use
     :func:`serve`.
@@ -91,7 +118,9 @@ def make_server(
         raise AudioGuideError(f"cannot listen on {HOST}:{port} ({exc.strerror})") from None
     server.root = root
     server.timeout_seconds = timeout
-    server.slots = threading.BoundedSemaphore(max_connections)
+    server.head_timeout = head_timeout
+    server.max_connections = max_connections
+    server.max_per_client = max_per_client
     return server
 
 
@@ -114,11 +143,27 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 64  # connections waiting to be accepted (socketserver's default: 5)
     root: Path
     timeout_seconds: float
-    slots: threading.BoundedSemaphore
+    head_timeout: float
+    max_connections: int
+    max_per_client: int
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.served: Counter[str] = Counter()  # connections being served, by client address
+        self.served_lock = threading.Lock()
 
     def process_request(self, request, client_address) -> None:
-        """A thread for the connection if one of the slots is free; else 503 at once."""
-        if not self.slots.acquire(blocking=False):
+        """A thread for the connection if a slot is free, and the client has not taken its
+        share of them already; else 503 at once."""
+        client = client_address[0]
+        with self.served_lock:
+            admitted = (
+                self.served.total() < self.max_connections
+                and self.served[client] < self.max_per_client
+            )
+            if admitted:
+                self.served[client] += 1
+        if not admitted:
             try:
                 request.sendall(_BUSY)
             except OSError:
@@ -128,14 +173,20 @@ class _Server(ThreadingHTTPServer):
         try:
             super().process_request(request, client_address)
         except BaseException:
-            self.slots.release()
+            self._done(client)
             raise
 
     def process_request_thread(self, request, client_address) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self.slots.release()
+            self._done(client_address[0])
+
+    def _done(self, client: str) -> None:
+        with self.served_lock:
+            self.served[client] -= 1
+            if not self.served[client]:
+                del self.served[client]
 
     def handle_error(self, request, client_address) -> None:
         # A browser that stops reading an audio stream is normal; anything else gets one line.
@@ -153,13 +204,38 @@ _BUSY = (
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    rfile: io.BufferedReader
     server_version = "audioguide"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: with Nagle's algorithm the body would wait
+    # for the client's delayed ACK of the headers, some 40 ms on every kept-alive answer.
+    disable_nagle_algorithm = True
 
     def setup(self) -> None:
         self.request.settimeout(self.server.timeout_seconds)
         super().setup()
+        self.rfile.close()  # replaced by one that keeps the head's deadline
+        self.reader = _Reader(self.connection, self.server.timeout_seconds)
+        self.rfile = io.BufferedReader(self.reader)
+        self.kept_alive = False
+
+    def handle_one_request(self) -> None:
+        """One request, whose head must arrive within ``head_timeout``: counted from the
+        accept, or on a kept-alive connection (which may first sit idle for ``timeout``) from
+        its first byte."""
+        if self.kept_alive:
+            try:
+                self.rfile.peek(1)
+            except OSError:  # idle too long, or gone
+                self.close_connection = True
+                return
+        self.reader.deadline = time.monotonic() + self.server.head_timeout
+        try:
+            super().handle_one_request()  # reads the head, then answers (GET and HEAD read no body)
+        finally:
+            self.reader.deadline = None
+        self.kept_alive = True
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         self._answer(body=True)
@@ -236,7 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def _send_file(self, path: Path, handle, body: bool) -> None:
-        stat = path.stat()
+        stat = os.fstat(handle.fileno())  # the file being sent, even if renamed over since
         size = stat.st_size
         etag = f'"{size:x}-{stat.st_mtime_ns:x}"'
         modified = formatdate(stat.st_mtime, usegmt=True)
@@ -276,6 +352,32 @@ class _Handler(BaseHTTPRequestHandler):
             _copy(handle, self.wfile, length)
         except ConnectionError:
             self.close_connection = True
+
+
+class _Reader(io.RawIOBase):
+    """The bytes a client sends. While a request head is awaited (``deadline`` set), each wait
+    is cut to the time left before the deadline, so a head trickled in a byte or a line at a
+    time still ends on time (a socket timeout alone would restart at every byte)."""
+
+    def __init__(self, connection: socket.socket, timeout: float) -> None:
+        self.connection = connection
+        self.timeout = timeout
+        self.deadline: float | None = None  # time.monotonic() by which the head must be in
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        wait = self.timeout
+        if self.deadline is not None:
+            wait = min(wait, self.deadline - time.monotonic())
+            if wait <= 0:
+                raise TimeoutError("the request head took too long")
+        self.connection.settimeout(wait)
+        try:
+            return self.connection.recv_into(buffer)
+        finally:
+            self.connection.settimeout(self.timeout)
 
 
 def _byte_range(header: str, size: int) -> tuple[int, int] | str | None:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import http.client
 import os
+import select
 import socket
+import subprocess
+import sys
 import threading
+from contextlib import contextmanager
 
 import pytest
+from build_helpers import need
 
 from audioguide.errors import AudioGuideError
 from audioguide.serve import make_server
@@ -287,48 +293,222 @@ def test_huge_range_ends_mean_the_end_of_the_file(server, output, header, start,
     assert body == data[start : end + 1]
 
 
-def test_an_idle_connection_is_closed_after_the_timeout(output):
-    server = make_server(output, 0, timeout=0.5)
+@contextmanager
+def running(output, **options):
+    """A server with ``options`` on a free port, for one test; it and every thread it started
+    are gone when the block ends (close the test's sockets inside it)."""
+    before = set(threading.enumerate())
+    server = make_server(output, 0, **options)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        with socket.create_connection(server.server_address[:2], timeout=10) as idle:
-            idle.sendall(b"GET /index.html HTTP/1.1\r\n")  # and then nothing more
-            assert idle.recv(1024) == b""  # closed by the server, well before our 10 s
+        yield server
     finally:
         server.shutdown()
         server.server_close()
-        thread.join(5)
+        for each in set(threading.enumerate()) - before:
+            each.join(10)
+            assert not each.is_alive(), f"{each.name} outlived the server"
+
+
+def connect(server, source: str = "127.0.0.1") -> socket.socket:
+    """A client connection from ``source`` (any 127.x.y.z: Linux routes all of 127/8 to lo)."""
+    try:
+        return socket.create_connection(
+            server.server_address[:2], timeout=10, source_address=(source, 0)
+        )
+    except OSError as exc:
+        if exc.errno == errno.EADDRNOTAVAIL:  # only 127.0.0.1 is configured on macOS
+            need(False, f"the client address {source} on the loopback interface")
+        raise
+
+
+def closed_by_server(sock: socket.socket, wait: float) -> bool:
+    """Whether the server closes ``sock`` (or resets it) within ``wait`` seconds."""
+    ready, _, _ = select.select([sock], [], [], wait)
+    if not ready:
+        return False
+    try:
+        return sock.recv(1024) == b""
+    except ConnectionResetError:
+        return True
+
+
+def test_an_idle_connection_is_closed_after_the_timeout(output):
+    with running(output, timeout=0.5) as server, connect(server) as idle:
+        idle.sendall(b"GET /index.html HTTP/1.1\r\n")  # and then nothing more
+        assert idle.recv(1024) == b""  # closed by the server, well before our 10 s
 
 
 def test_idle_connections_do_not_make_a_thread_each(output):
     limit = 8
-    server = make_server(output, 0, max_connections=limit)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    before = threading.active_count()
-    idle = []
-    try:
-        for _ in range(5 * limit):
-            sock = socket.create_connection(server.server_address[:2], timeout=10)
-            idle.append(sock)
-        assert threading.active_count() <= before + limit
+    with running(output, max_connections=limit) as server:
+        before = threading.active_count()
+        idle = []
+        try:
+            for _ in range(5 * limit):
+                idle.append(connect(server))
+            assert threading.active_count() <= before + limit
 
-        for sock in idle[limit:]:  # turned away at once: a 503 and a closed connection
-            answer = sock.recv(1024)
-            assert answer.startswith(b"HTTP/1.1 503 ") or answer == b"", answer
-        for sock in idle:
-            sock.close()
-        status, body = 0, b""
-        for _ in range(100):  # once the idle ones are gone, requests are answered again
-            status, _, body = request(server, "/index.html")
-            if status == 200:
+            for sock in idle[limit:]:  # turned away at once: a 503 and a closed connection
+                answer = sock.recv(1024)
+                assert answer.startswith(b"HTTP/1.1 503 ") or answer == b"", answer
+            for sock in idle:
+                sock.close()
+            status, body = 0, b""
+            for _ in range(100):  # once the idle ones are gone, requests are answered again
+                status, _, body = request(server, "/index.html")
+                if status == 200:
+                    break
+                threading.Event().wait(0.05)
+            assert status == 200 and b"<title>x" in body
+        finally:
+            for sock in idle:
+                sock.close()
+
+
+# --- slow clients, files replaced while served, the media types of a real build ----------------
+
+
+def test_a_head_sent_line_by_line_is_cut_off_at_its_deadline(output):
+    """Every line arrives well within the idle timeout, but the whole head has a deadline; then
+    the slot it held serves others again."""
+    options = {"timeout": 5, "head_timeout": 0.5, "max_connections": 1}
+    with running(output, **options) as server, connect(server) as slow:
+        slow.sendall(b"GET /index.html HTTP/1.1\r\n")
+        assert request(server, "/index.html")[0] == 503  # the one slot is taken
+        cut_off = False
+        for _ in range(40):  # a header line every 0.1 s, for up to 4 s
+            try:
+                slow.sendall(b"X-Slow: 1\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                cut_off = True
                 break
-            threading.Event().wait(0.05)
+            if closed_by_server(slow, 0.1):
+                cut_off = True
+                break
+        assert cut_off, "a client trickling its head held its connection for 4 s"
+        status, _, body = request(server, "/index.html")
         assert status == 200 and b"<title>x" in body
-    finally:
-        for sock in idle:
-            sock.close()
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+
+
+def test_a_slow_client_cannot_lock_out_another(output):
+    """One address opening every slot with heads it never finishes gets its share, no more:
+    the others are turned away at once, and another client is still served."""
+    with running(output, max_connections=8, max_per_client=4) as server:
+        slow = [connect(server, "127.0.0.2") for _ in range(8)]
+        try:
+            for sock in slow:
+                sock.sendall(b"GET /index.html HTTP/1.1\r\n")  # and nothing more
+            status, _, body = request(server, "/index.html")
+            assert status == 200 and b"<title>x" in body
+
+            turned_away = select.select(slow, [], [], 1)[0]  # answered before the client was
+            assert len(turned_away) == 4
+            for sock in turned_away:
+                assert sock.recv(1024).startswith(b"HTTP/1.1 503 ")
+        finally:
+            for sock in slow:
+                sock.close()
+
+
+def test_a_kept_alive_connection_may_wait_longer_than_a_head_takes(output):
+    """Between requests a kept-alive connection is idle, not slow: the idle timeout applies."""
+    with running(output, timeout=5, head_timeout=0.3) as server:
+        connection = http.client.HTTPConnection(*server.server_address[:2], timeout=10)
+        try:
+            connection.request("GET", "/index.html")
+            response = connection.getresponse()
+            assert response.status == 200 and b"<title>x" in response.read()
+            threading.Event().wait(1)  # over the head deadline, under the idle timeout
+            connection.request("GET", "/en/")
+            response = connection.getresponse()
+            assert response.status == 200 and b"<title>en" in response.read()
+        finally:
+            connection.close()
+
+
+# Another process, as a rebuild is: a thread would share the server's interpreter lock.
+REPLACER = """
+import os, shutil, sys
+versions, target = sys.argv[1:-1], sys.argv[-1]
+while True:
+    for version in versions:
+        shutil.copyfile(version, target + ".next")
+        os.replace(target + ".next", target)
+"""
+
+
+def test_a_file_replaced_while_served_is_sent_whole_with_its_own_length(tmp_path):
+    """Rebuilds replace files by renaming over them: each answer is one version, whole, with
+    that version's Content-Length."""
+    root = tmp_path / "output"
+    root.mkdir()
+    versions = [b"a" * 3000, b"b" * 70000]
+    for n, data in enumerate(versions):
+        (tmp_path / f"v{n}").write_bytes(data)
+    target = root / "track.mp3"
+    target.write_bytes(versions[0])
+    wrong = []
+    with running(root) as server:
+        command = [sys.executable, "-c", REPLACER, tmp_path / "v0", tmp_path / "v1", target]
+        replacer = subprocess.Popen(command)
+        connection = http.client.HTTPConnection(*server.server_address[:2], timeout=5)
+        try:
+            for _ in range(2000):
+                if len(wrong) >= 5:
+                    break  # enough to tell (each short body waits for the client's timeout)
+                connection.request("GET", "/track.mp3")
+                response = connection.getresponse()
+                length = response.getheader("Content-Length")
+                try:
+                    body = response.read()
+                except (http.client.IncompleteRead, TimeoutError) as exc:
+                    body = getattr(exc, "partial", b"")
+                    connection.close()
+                if body not in versions or length != str(len(body)):
+                    wrong.append((length, len(body)))
+        finally:
+            connection.close()
+            replacer.kill()
+            replacer.wait(10)
+    assert not wrong, f"answers that were not one whole version (length, got): {wrong}"
+
+
+PUBLISHED_TYPES = [
+    ("cover.jpg", "image/jpeg"),
+    ("book.m4b", "audio/mp4"),
+    ("book.epub", "application/epub+zip"),
+    ("daisy/01-welcome.smil", "application/smil+xml"),
+    ("daisy/ncc.html", "text/html"),
+    ("daisy/daisy.css", "text/css"),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), PUBLISHED_TYPES)
+def test_published_files_have_their_media_type(tmp_path, name, expected):
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_bytes(b"\0" * 16)
+    with running(tmp_path) as server:
+        status, headers, _ = request(server, "/" + name, method="HEAD")
+    assert status == 200
+    assert headers["Content-Type"].split(";")[0] == expected
+
+
+def test_every_file_of_a_real_build_has_a_media_type(built):
+    output = built.site.output
+    published = sorted(
+        path.relative_to(output).as_posix()
+        for path in output.rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    )
+    kinds = {"cover.png", "en/test-guide-en.m4b", "en/test-guide-en.epub", "en/daisy/ncc.html"}
+    assert kinds <= set(published), "not a whole build"
+    untyped = []
+    with running(output) as server:
+        for name in published:
+            status, headers, _ = request(server, "/" + name, method="HEAD")
+            assert status == 200, name
+            if headers["Content-Type"] == "application/octet-stream":
+                untyped.append(name)
+    assert not untyped, f"served without a media type: {untyped}"
