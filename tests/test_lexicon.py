@@ -307,6 +307,14 @@ def test_stats_lists_lexemes_whose_grapheme_the_guide_never_uses(project):
     assert "ko/pronunciation.pls:9: '장마당' appears nowhere in the guide" in unused[1]
 
 
+def test_stats_counts_a_lexeme_the_track_announcements_use_as_used(project):
+    lexeme = "<lexeme><grapheme>3개 중</grapheme><alias>세 개 중</alias></lexeme>\n"
+    install(project.locales, "ko", text=HEAD.replace('"en"', '"ko"') + lexeme + "</lexicon>")
+    result = project.run("stats")
+    assert result.exit_code == 0, result.stderr
+    assert "lexicon: " not in result.stdout  # "1번 트랙, 전체 3개 중." in each of three tracks
+
+
 def test_say_speaks_a_word_with_the_lexicon_applied(project, tmp_path):
     install(project.locales, "ko", "ko.pls")
     out = tmp_path / "out.mp3"
