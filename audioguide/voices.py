@@ -21,6 +21,7 @@ from .files import refuse_special, write_atomic
 from .languages import Language
 from .script import Guide
 from .speakers import choose, sentences
+from .strings import TRACK_ANNOUNCEMENT
 
 SAY_PAUSE_MS = 400  # between the sentences of `audioguide say`
 
@@ -133,7 +134,8 @@ def _check_target(path: Path, scripts: Path, locales: Path) -> None:
 
 
 def unused_lexemes(guide: Guide, locales: Path) -> list[str]:
-    """One line per lexeme (in any language) whose graphemes occur nowhere in the guide."""
+    """One line per lexeme (in any language) whose graphemes occur nowhere the guide speaks:
+    its texts and each track's announcement."""
     lines = []
     for language in guide.languages:
         words = lexicon.load(locales, language)
@@ -144,5 +146,10 @@ def unused_lexemes(guide: Guide, locales: Path) -> list[str]:
         except AudioGuideError:
             continue  # stats reports a catalog it cannot read
         texts = [translation(text.value).text for text in guide.texts()]
+        announcement = translation.tool_template(TRACK_ANNOUNCEMENT).text
+        texts += [
+            catalogs.fill(announcement, number=s.position, total=len(guide.sections), title="")
+            for s in guide.sections
+        ]
         lines += words.unused(texts)
     return lines

@@ -12,13 +12,17 @@ from pathlib import Path
 import pytest
 import webvtt
 
-from audioguide import lexicon
+from audioguide import catalogs, lexicon
+from audioguide.catalogs.translation import fill
 from audioguide.engines import get_engine
 from audioguide.errors import LexiconError
 from audioguide.languages import resolve
-from audioguide.speech_text import for_speech
+from audioguide.script import load_guide
+from audioguide.speech_text import for_speech, split_sentences
+from audioguide.strings import TRACK_ANNOUNCEMENT
 
 LEXICONS = Path(__file__).parent / "fixtures" / "lexicons"
+REPO = Path(__file__).parent.parent
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
     '<lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon"'
@@ -66,6 +70,79 @@ def test_whole_word_matching_rule(text, grapheme, expected):
     said, applied = lexicon.apply(text, ((grapheme, "X"),))
     assert said == expected
     assert applied == (((grapheme, "X"),) if "X" in expected else ())
+
+
+@pytest.mark.parametrize(
+    ("text", "grapheme", "found"),
+    [
+        # A count with its counter, and the same digits starting a longer word.
+        ("1번 트랙, 전체 5개 중.", "5개", True),
+        ("5개가 남았다", "5개", True),
+        ("5개국에 걸친 여정", "5개", False),  # five countries: 오 개국
+        ("5개월 동안", "5개", False),
+        ("1번 트랙, 전체 5개 중.", "5개 중", True),
+        ("5개 중에서", "5개 중", True),
+        ("5개 중국 도시", "5개 중", False),
+        # A name with the particles and endings a sentence gives it.
+        ("장마당", "장마당", True),
+        ("장마당에서", "장마당", True),
+        ("장마당의 역할", "장마당", True),
+        ("장마당에서는", "장마당", True),
+        ("장마당으로도", "장마당", True),
+        ("장마당들은", "장마당", True),
+        ("장마당이었다.", "장마당", True),
+        ("장마당세대", "장마당", False),  # the Jangmadang generation: another word
+        ("장마당터", "장마당", False),
+        ("장마당에서3", "장마당", False),
+        # Particles after Latin letters and digits are written onto them too.
+        ("BBC는 보도했다", "BBC", True),
+        ("코로나19로 인해", "코로나19", True),
+        ("코로나19바이러스", "코로나19", False),
+        ("BBCA는", "BBC", False),
+    ],
+)
+def test_korean_particles_and_endings_may_follow_a_word_and_nothing_else(text, grapheme, found):
+    said, applied = lexicon.apply(text, ((grapheme, "X"),))
+    assert bool(applied) is found, said
+    assert (said == text.replace(grapheme, "X", 1)) if found else (said == text)
+
+
+def test_a_longer_grapheme_keeps_a_word_that_only_looks_like_a_particle_after_another():
+    entries = (("세종", "세종대왕"), ("세종로", "세종로"))
+    said, _ = lexicon.apply("세종은 세종로에서", entries)
+    assert said == "세종대왕은 세종로에서"
+
+
+# Korean's native numbers before a counter such as 개, the way the announcement needs them said.
+NATIVE = {5: "다섯", 6: "여섯", 7: "일곱", 8: "여덟", 9: "아홉", 10: "열"}
+
+
+def test_the_shipped_korean_lexicon_says_the_track_count_natively_and_nothing_else_of_fives():
+    guide = load_guide(REPO / "scripts")
+    korean = guide.language("ko")
+    entries = lexicon.load(REPO / "locales", korean).entries(get_engine("espeak"))
+    translation = catalogs.translation(guide, REPO / "locales", korean)
+    total = len(guide.sections)
+    template = translation.tool_template(TRACK_ANNOUNCEMENT).text
+    announcement = fill(template, number=1, total=total, title="시장과 외부 정보")
+
+    said, _ = for_speech(announcement, korean, "espeak", entries)
+    assert f"{NATIVE[total]} 개 중" in said  # a new section count needs a new lexicon entry
+    spoken = [
+        for_speech(sentence, korean, "espeak", entries)[0]
+        for text in guide.texts()
+        for sentence in split_sentences(translation(text.value).text, korean)
+    ]
+    assert any(sentence.startswith("5개국에 걸친") for sentence in spoken)  # 오 개국
+    assert not any("다섯" in sentence for sentence in spoken)
+
+
+def test_the_readme_lists_the_korean_endings_the_matching_uses():
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    section = readme.split("## Pronunciation", 1)[1].split("\n## ", 1)[0]
+    listed = section.split("```text\n", 1)[1].split("```", 1)[0].split()
+    assert len(listed) == len(set(listed))
+    assert set(listed) == lexicon.KOREAN_ENDINGS
 
 
 def test_longest_grapheme_wins_and_replacements_are_not_searched_again():
@@ -228,6 +305,14 @@ def test_stats_lists_lexemes_whose_grapheme_the_guide_never_uses(project):
     assert len(unused) == 2
     assert "en/pronunciation.pls:10: 'Jangmadang' appears nowhere in the guide" in unused[0]
     assert "ko/pronunciation.pls:9: '장마당' appears nowhere in the guide" in unused[1]
+
+
+def test_stats_counts_a_lexeme_the_track_announcements_use_as_used(project):
+    lexeme = "<lexeme><grapheme>3개 중</grapheme><alias>세 개 중</alias></lexeme>\n"
+    install(project.locales, "ko", text=HEAD.replace('"en"', '"ko"') + lexeme + "</lexicon>")
+    result = project.run("stats")
+    assert result.exit_code == 0, result.stderr
+    assert "lexicon: " not in result.stdout  # "1번 트랙, 전체 3개 중." in each of three tracks
 
 
 def test_say_speaks_a_word_with_the_lexicon_applied(project, tmp_path):
