@@ -31,30 +31,9 @@ EXIT_BUG = 3
 log = logging.getLogger("audioguide")
 
 
-def _paths(command):
-    """The folder options every command takes, --verbose, and the one place errors are shown."""
+def _reported(command):
+    """--verbose, and the one place errors are shown."""
 
-    @click.option(
-        "--scripts",
-        type=click.Path(path_type=Path),
-        default=Path("scripts"),
-        show_default=True,
-        help="Folder with guide.yaml and the section scripts.",
-    )
-    @click.option(
-        "--locales",
-        type=click.Path(path_type=Path),
-        default=Path("locales"),
-        show_default=True,
-        help="Folder with the gettext catalogs.",
-    )
-    @click.option(
-        "--output",
-        type=click.Path(path_type=Path),
-        default=Path("output"),
-        show_default=True,
-        help="Folder the guide is built into.",
-    )
     @click.option("--verbose", "-v", is_flag=True, help="Show what it does, step by step.")
     @functools.wraps(command)
     def wrapper(*args, verbose=False, **kwargs):
@@ -90,6 +69,37 @@ def _paths(command):
             log.setLevel(previous)
 
     return wrapper
+
+
+def _paths(command):
+    """The folder options every command takes, and :func:`_reported`'s --verbose and errors."""
+    folders = [
+        click.option(
+            "--scripts",
+            type=click.Path(path_type=Path),
+            default=Path("scripts"),
+            show_default=True,
+            help="Folder with guide.yaml and the section scripts.",
+        ),
+        click.option(
+            "--locales",
+            type=click.Path(path_type=Path),
+            default=Path("locales"),
+            show_default=True,
+            help="Folder with the gettext catalogs.",
+        ),
+        click.option(
+            "--output",
+            type=click.Path(path_type=Path),
+            default=Path("output"),
+            show_default=True,
+            help="Folder the guide is built into.",
+        ),
+    ]
+    command = _reported(command)
+    for option in reversed(folders):  # as decorators apply: the first given is shown first
+        command = option(command)
+    return command
 
 
 class _Echo(logging.Handler):
