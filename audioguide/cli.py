@@ -149,6 +149,38 @@ def main():
 
 
 @main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--languages",
+    default="",
+    metavar="LANG,...",
+    help="The editions besides the source language, such as ko,zh_Hans. Default: none.",
+)
+@click.option(
+    "--source", default="en", show_default=True, metavar="LANG", help="The scripts' language."
+)
+@_reported
+def new(folder, languages, source):
+    """Create a guide in FOLDER (new or empty) that builds at once.
+
+    It holds scripts/ (guide.yaml, every field explained, and two short sections) and
+    locales/ (a catalog per language, and a pronunciation lexicon for each).
+    """
+    import shlex
+
+    from .starter import create, editions
+
+    languages = editions(source, languages)
+    commands = ["audioguide build", "audioguide serve"]
+    if create(folder, languages) != Path.cwd().resolve():
+        commands.insert(0, f"cd {shlex.quote(str(folder))}")
+    tags = ", ".join(language.locale_id for language in languages)
+    click.echo(f"{folder}: a new guide in {tags}; next:")
+    for command in commands:
+        click.echo(f"  {command}")
+
+
+@main.command()
 @_paths
 def extract(scripts, locales, output):
     """Write the translation template locales/audioguide.pot from the scripts."""
