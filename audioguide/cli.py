@@ -71,34 +71,20 @@ def _reported(command):
     return wrapper
 
 
+_FOLDERS = (
+    ("--scripts", "scripts", "Folder with guide.yaml and the section scripts."),
+    ("--locales", "locales", "Folder with the gettext catalogs."),
+    ("--output", "output", "Folder the guide is built into."),
+)
+
+
 def _paths(command):
     """The folder options every command takes, and :func:`_reported`'s --verbose and errors."""
-    folders = [
-        click.option(
-            "--scripts",
-            type=click.Path(path_type=Path),
-            default=Path("scripts"),
-            show_default=True,
-            help="Folder with guide.yaml and the section scripts.",
-        ),
-        click.option(
-            "--locales",
-            type=click.Path(path_type=Path),
-            default=Path("locales"),
-            show_default=True,
-            help="Folder with the gettext catalogs.",
-        ),
-        click.option(
-            "--output",
-            type=click.Path(path_type=Path),
-            default=Path("output"),
-            show_default=True,
-            help="Folder the guide is built into.",
-        ),
-    ]
     command = _reported(command)
-    for option in reversed(folders):  # as decorators apply: the first given is shown first
-        command = option(command)
+    for name, default, help in reversed(_FOLDERS):  # as decorators do: the first is shown first
+        path = click.Path(path_type=Path)
+        command = click.option(name, type=path, default=Path(default), show_default=True,
+                               help=help)(command)  # fmt: skip
     return command
 
 
