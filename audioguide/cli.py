@@ -143,7 +143,11 @@ def main():
     help="The editions besides the source language, such as ko,zh_Hans. Default: none.",
 )
 @click.option(
-    "--source", default="en", show_default=True, metavar="LANG", help="The scripts' language."
+    "--source",
+    default="en",
+    show_default=True,
+    metavar="LANG",
+    help="The language the scripts are written in (the sample sections are in English).",
 )
 @_reported
 def new(folder, languages, source):
