@@ -31,30 +31,9 @@ EXIT_BUG = 3
 log = logging.getLogger("audioguide")
 
 
-def _paths(command):
-    """The folder options every command takes, --verbose, and the one place errors are shown."""
+def _reported(command):
+    """--verbose, and the one place errors are shown."""
 
-    @click.option(
-        "--scripts",
-        type=click.Path(path_type=Path),
-        default=Path("scripts"),
-        show_default=True,
-        help="Folder with guide.yaml and the section scripts.",
-    )
-    @click.option(
-        "--locales",
-        type=click.Path(path_type=Path),
-        default=Path("locales"),
-        show_default=True,
-        help="Folder with the gettext catalogs.",
-    )
-    @click.option(
-        "--output",
-        type=click.Path(path_type=Path),
-        default=Path("output"),
-        show_default=True,
-        help="Folder the guide is built into.",
-    )
     @click.option("--verbose", "-v", is_flag=True, help="Show what it does, step by step.")
     @functools.wraps(command)
     def wrapper(*args, verbose=False, **kwargs):
@@ -97,6 +76,23 @@ def _paths(command):
             log.setLevel(previous)
 
     return wrapper
+
+
+_FOLDERS = (
+    ("--scripts", "scripts", "Folder with guide.yaml and the section scripts."),
+    ("--locales", "locales", "Folder with the gettext catalogs."),
+    ("--output", "output", "Folder the guide is built into."),
+)
+
+
+def _paths(command):
+    """The folder options every command takes, and :func:`_reported`'s --verbose and errors."""
+    command = _reported(command)
+    for name, default, help in reversed(_FOLDERS):  # as decorators do: the first is shown first
+        path = click.Path(path_type=Path)
+        command = click.option(name, type=path, default=Path(default), show_default=True,
+                               help=help)(command)  # fmt: skip
+    return command
 
 
 class _Echo(logging.Handler):
@@ -173,6 +169,42 @@ def main():
 
     The usual order: extract, update (then translate the .po files), build.
     """
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--languages",
+    default="",
+    metavar="LANG,...",
+    help="The editions besides the source language, such as ko,zh_Hans. Default: none.",
+)
+@click.option(
+    "--source",
+    default="en",
+    show_default=True,
+    metavar="LANG",
+    help="The language the scripts are written in (the sample sections are in English).",
+)
+@_reported
+def new(folder, languages, source):
+    """Create a guide in FOLDER (new or empty) that builds at once.
+
+    It holds scripts/ (guide.yaml, every field explained, and two short sections) and
+    locales/ (a catalog per language, and a pronunciation lexicon for each).
+    """
+    import shlex
+
+    from .starter import create, editions
+
+    languages = editions(source, languages)
+    commands = ["audioguide build", "audioguide serve"]
+    if create(folder, languages) != Path.cwd().resolve():
+        commands.insert(0, f"cd {shlex.quote(str(folder))}")
+    tags = ", ".join(language.locale_id for language in languages)
+    click.echo(f"{folder}: a new guide in {tags}; next:")
+    for command in commands:
+        click.echo(f"  {command}")
 
 
 @main.command()

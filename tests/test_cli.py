@@ -58,7 +58,12 @@ def test_every_option_has_help(path: tuple[str, ...], command: click.Command) ->
             assert (param.help or "").strip(), f"{' '.join(path)} {param.opts[0]} has no help"
 
 
-LEAVES = [(path, command) for path, command in COMMANDS if not isinstance(command, click.Group)]
+# Every command that works on a guide; `new` makes one.
+LEAVES = [
+    (path, command)
+    for path, command in COMMANDS
+    if not isinstance(command, click.Group) and path != ("new",)
+]
 
 
 @pytest.mark.parametrize(("path", "command"), LEAVES, ids=[" ".join(p) for p, _ in LEAVES])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 import pytest
+from click.testing import CliRunner
 
 from audioguide.cli import main
 
@@ -40,6 +41,35 @@ OPTIONS = sorted(
 @pytest.mark.parametrize("path", [path for path, _ in COMMANDS], ids=" ".join)
 def test_every_command_is_in_the_readme(path: tuple[str, ...]) -> None:
     assert f"audioguide {' '.join(path)}" in README
+
+
+COMMAND_TABLE = README.split("## Commands", 1)[1].split("\n\n", 2)[1]
+
+
+@pytest.mark.parametrize("path", [path for path, _ in COMMANDS], ids=" ".join)
+def test_every_command_is_in_the_command_table(path: tuple[str, ...]) -> None:
+    rows = [row.split("|")[1].strip() for row in COMMAND_TABLE.splitlines()[2:]]
+
+    assert any(re.fullmatch(rf"`audioguide {' '.join(path)}( [^`]*)?`", row) for row in rows), (
+        f"`audioguide {' '.join(path)}` is not in the command table under ## Commands"
+    )
+
+
+def test_the_shell_completion_the_readme_gives_completes_commands() -> None:
+    assert 'eval "$(_AUDIOGUIDE_COMPLETE=bash_source audioguide)"' in README
+    env = {
+        "_AUDIOGUIDE_COMPLETE": "bash_complete",
+        "COMP_WORDS": "audioguide ne",
+        "COMP_CWORD": "1",
+    }
+
+    result = CliRunner().invoke(main, [], prog_name="audioguide", env=env)
+
+    assert result.output.splitlines() == ["plain,new"]
+    script = CliRunner().invoke(
+        main, [], prog_name="audioguide", env={"_AUDIOGUIDE_COMPLETE": "bash_source"}
+    )
+    assert "_AUDIOGUIDE_COMPLETE=bash_complete" in script.output
 
 
 @pytest.mark.parametrize(("command", "option"), OPTIONS, ids=[" ".join(o) for o in OPTIONS])
