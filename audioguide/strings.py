@@ -203,24 +203,41 @@ PLAYER_SEARCH = N_(
 )
 PLAYER_MATCHES = N_(
     "Matches: {count}",
-    "Web player: said and shown after a search of the transcript. {count} is a number.",
+    "Web player: shown after a search of the transcript, and said to screen readers when the "
+    "guide is paused. {count} is a number.",
 )
 PLAYER_RESUME = N_(
     "Resume track {number} at {time}",
     "Web player: button offered when the listener comes back, to go on where they stopped. "
     "{number} is the track's number, {time} a time such as 1:05.",
 )
-# What the player says to screen readers (brief; the audio itself never says these).
-PLAYER_PLAYING = N_("Playing", "Web player: said to screen readers when playback starts.")
+# What the player shows, and says to screen readers while the guide is paused (never over the
+# narration), or when the listener asks where they are.
 PLAYER_PAUSED = N_("Paused", "Web player: said to screen readers when playback stops.")
 PLAYER_PARAGRAPH = N_(
     "Paragraph {number} of {total}",
-    "Web player: said to screen readers after moving to another paragraph. {number} and "
-    "{total} are digits.",
+    "Web player: shown after moving to another paragraph, and said to screen readers when "
+    "the guide is paused or they ask where they are. {number} and {total} are digits.",
 )
 PLAYER_LAST_TRACK = N_(
     "This is the last track.",
-    "Web player: said to screen readers when Next is pressed on the last track.",
+    "Web player: shown when Next is pressed on the last track (and said to screen readers "
+    "when the guide is paused).",
+)
+PLAYER_WHERE = N_(
+    "Where am I?",
+    "Web player: button and keyboard shortcut that has screen readers say the track, the "
+    "paragraph and the time being played.",
+)
+PLAYER_PLACE = N_(
+    "Paragraph {number} of {paragraphs}, {elapsed} of {total}.",
+    "Web player: said to screen readers when they ask where they are, after the track's "
+    "announcement. {number} and {paragraphs} are digits; {elapsed} and {total} are times such "
+    "as 1:05 and 3:20.",
+)
+PLAYER_SHOW_CAPTIONS = N_(
+    "Show captions",
+    "Web player: checkbox that shows the sentence being read in large text, in the player.",
 )
 PLAYER_END = N_(
     "End of the guide.",

@@ -98,7 +98,7 @@ def sizes(editions) -> dict[str, int]:
     for e in editions:
         paths = [e.full_guide, e.audiobook, e.transcript, e.playlist, e.feed, e.zip, e.epub]
         paths += [e.daisy_zip]
-        paths += [e.track_file(t, suffix) for t in e.tracks for suffix in (".mp3", ".vtt")]
+        paths += [e.track_file(t, s) for t in e.tracks for s in (".mp3", ".vtt", ".txt")]
         result |= {path: 830_000 for path in paths}
         result[e.full_guide] = 2_500_000
         result[e.track_file(e.tracks[0], ".vtt")] = 410
@@ -212,15 +212,14 @@ def test_language_page_structure(site, tag):
     assert parsed.all("html")[0]["lang"] == tag
     assert len(parsed.all("h1")) == 1
     assert parsed.all("a")[0]["href"] == "#player"  # the skip link comes first
-    audio = parsed.all("audio")
-    assert len(audio) == 1
-    assert "autoplay" not in audio[0] and audio[0]["preload"] in ("none", "metadata")
-    (track,) = parsed.all("track")
+    (audio,) = [a for a in parsed.all("audio") if a.get("id") == "audio"]
+    assert "autoplay" not in audio and "controls" not in audio and audio["preload"] == "none"
+    track = parsed.all("track")[-1]  # the player's
     assert track["kind"] == "captions" and track["srclang"] == tag
     assert track["src"] == "01-s1.vtt" and track["label"]
     assert [b.get("data-action") for b in parsed.all("button") if "data-action" in b] == [
         "previous", "previous-paragraph", "back", "play", "forward", "next-paragraph", "next",
-        "mute",
+        "mute", "where",
     ]  # fmt: skip
     assert all(b.get("type") == "button" for b in parsed.all("button"))
     assert any(a.get("role") == "status" for _, a in parsed.elements)
@@ -233,6 +232,26 @@ def test_language_page_structure(site, tag):
     assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
 
 
+@pytest.mark.parametrize("tag", ["en", "ko", "zh-Hans"])
+def test_without_the_script_a_plain_list_plays_every_track(site, editions, tag):
+    """The page before player.js runs: an <audio> with its captions for every track, beside its
+    title, transcript and downloads; every part that needs the script is hidden."""
+    (edition,) = [e for e in editions if e.language.tag == tag]
+    parsed = Page(page(site, f"{tag}/index.html"))
+    plain = [a for a in parsed.all("audio") if "controls" in a]
+    assert [a["src"] for a in plain] == [f"{t.stem}.mp3" for t in edition.tracks]
+    assert all(a["preload"] == "none" and "autoplay" not in a for a in plain)
+    captions = [t["src"] for t in parsed.all("track")][: len(edition.tracks)]
+    assert captions == [f"{t.stem}.vtt" for t in edition.tracks]
+    for track, audio in zip(edition.tracks, plain, strict=True):
+        (heading,) = [h for h in parsed.all("h3") if h.get("id") == audio["aria-labelledby"]]
+        (txt,) = [a for a in parsed.all("a") if a.get("id") == f"plain-txt-{track.number}"]
+        assert txt["href"] == f"{track.stem}.txt"
+        assert txt["aria-labelledby"].split() == [txt["id"], heading["id"]]
+    hidden = {a["id"] for _, a in parsed.elements if "hidden" in a and "id" in a}
+    assert {"enhanced", "transcript", "tracks"} <= hidden  # buttons that need the script
+
+
 def test_links_point_at_the_files_of_the_build(site, editions):
     for edition in editions:
         parsed = Page(page(site, edition.page))
@@ -240,7 +259,7 @@ def test_links_point_at_the_files_of_the_build(site, editions):
         expected = {"../index.html", "index.html", "../en/index.html", "../zh-Hans/index.html"}
         expected |= {"../ko/index.html"}
         for track in edition.tracks:
-            expected |= {f"{track.stem}.mp3", f"{track.stem}.vtt"}
+            expected |= {f"{track.stem}.mp3", f"{track.stem}.vtt", f"{track.stem}.txt"}
         expected |= {"00-full-guide.mp3", "transcript.txt", "playlist.m3u8", "feed.xml"}
         tag = edition.language.tag
         expected |= {f"../guide-{tag}.zip", f"guide-{tag}.epub", f"../guide-{tag}-daisy.zip"}
@@ -478,7 +497,8 @@ def test_every_download_names_its_format_and_size(site, tag, whole, captions):
     assert whole in texts
     assert captions in texts  # a 410-byte file is "1 kB", never "0 kB"
     links = [a for a in parsed.all("a") if a.get("download") is not None or "type" in a]
-    assert len(links) == 2 * 2 + 8  # two files per track, eight for the whole guide
+    # Three files per track, in the plain list and in the track list; eight for the whole guide.
+    assert len(links) == 2 * 3 * 2 + 8
     for text in ("MP3", "M4B", "TXT", "M3U", "RSS", "ZIP", "EPUB 3", "DAISY 2.02"):
         assert any(f"{text}" in t and ("830" in t or "2.5" in t) for t in texts), text
 

@@ -8,7 +8,10 @@ nothing outside the output folder:
   browsers refuse to load captions or fetch JSON on ``file://`` pages;
 - the captions are still attached to the ``<audio>`` as ``<track kind="captions">``;
 - one small script and one style sheet, shipped in ``package/static``, are copied to
-  ``assets/``; a Content-Security-Policy forbids inline script and any other host.
+  ``assets/``; a Content-Security-Policy forbids inline script and any other host;
+- without the script, the page is a plain list: each track with the browser's own controls,
+  its captions, transcript and downloads. The script replaces it with the player, the
+  transcript and the track list, which are hidden until then.
 
 Every text of the page comes from the gettext catalogs (:mod:`audioguide.strings`), and every text
 from scripts and catalogs goes through Jinja2's autoescape.
@@ -60,6 +63,7 @@ SHORTCUTS = (
     ("mute", "M"),
     ("slower", ","),
     ("faster", "."),
+    ("where", "W"),
 )
 MODIFIERS = (
     ("alt-shift", S.PLAYER_KEYS_ALT_SHIFT),
@@ -73,12 +77,12 @@ MODIFIERS = (
 MESSAGES = (
     ("play", S.PLAYER_PLAY),
     ("pause", S.PLAYER_PAUSE),
-    ("playing", S.PLAYER_PLAYING),
     ("paused", S.PLAYER_PAUSED),
     ("position", S.PLAYER_POSITION_VALUE),
     ("back", S.PLAYER_BACK),
     ("forward", S.PLAYER_FORWARD),
     ("paragraph", S.PLAYER_PARAGRAPH),
+    ("place", S.PLAYER_PLACE),
     ("last", S.PLAYER_LAST_TRACK),
     ("end", S.PLAYER_END),
     ("matches", S.PLAYER_MATCHES),
@@ -191,6 +195,8 @@ class _TrackView:
     mp3_text: str  # "Audio (MP3), 1.2 MB"
     vtt: str
     vtt_text: str
+    txt: str
+    txt_text: str  # "Transcript, TXT, 2 kB"
     chapters: str  # where each paragraph starts, seconds separated by spaces
     cues: tuple[_CueView, ...]
     fallbacks: bool  # some of it is read in the source language
@@ -227,6 +233,7 @@ def _guide_context(
     for track in edition.tracks:
         title_lang = track.title_lang if track.title_lang != language.tag else None
         mp3, vtt = edition.track_file(track, ".mp3"), edition.track_file(track, ".vtt")
+        txt = edition.track_file(track, ".txt")
         tracks.append(
             _TrackView(
                 number=track.number,
@@ -239,6 +246,8 @@ def _guide_context(
                 mp3_text=link(t(S.PLAYER_AUDIO), "MP3", mp3),
                 vtt=_href(vtt, edition.folder),
                 vtt_text=link(t(S.PLAYER_CAPTIONS), "WebVTT", vtt),
+                txt=_href(txt, edition.folder),
+                txt_text=link(t(S.PLAYER_TRANSCRIPT), "TXT", txt),
                 chapters=" ".join(_seconds(chapter.start_ms) for chapter in track.chapters),
                 cues=tuple(
                     _cue(sentence, block.id, language.tag)

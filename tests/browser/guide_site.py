@@ -216,6 +216,7 @@ def build_site(output: Path, editions: list[Edition], translations: dict[str, Tr
         for track in edition.tracks:
             files[edition.track_file(track, ".mp3")] = tones[track.number].read_bytes()
             files[edition.track_file(track, ".vtt")] = _vtt(track).encode()
+            files[edition.track_file(track, ".txt")] = track.transcript.encode()
             chapters = {"version": "1.2.0", "chapters": [{"startTime": 0, "title": track.title}]}
             files[edition.track_file(track, ".chapters.json")] = json.dumps(chapters).encode()
         files[edition.full_guide] = full.read_bytes()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from guide_site import HOSTILE_TITLE, HOSTILE_UI
@@ -85,7 +86,13 @@ def tab_until(driver, target_id, limit=60):
 
 def ready(driver):
     """The script has run: the custom controls are shown."""
-    wait(driver, "return !document.getElementById('controls').hidden")
+    wait(driver, "return !document.getElementById('enhanced').hidden")
+
+
+def play_track(driver, number):
+    """Pick the track in the track list, and wait until it plays."""
+    js(driver, f"document.getElementById('pick-{number}').click()")
+    wait(driver, "return !document.getElementById('audio').paused")
 
 
 def blur(driver):
@@ -417,13 +424,41 @@ def test_focus_in_the_transcript_moves_to_the_new_track_by_key(open_page, base_u
     assert prop(driver, "cues-2", "e.hidden") is False
 
 
-def test_focus_in_the_transcript_moves_to_the_new_track_at_the_end_of_a_track(open_page, base_url):
-    driver = open_page(base_url + "en/index.html")
-    ready(driver)
-    js(driver, "document.querySelectorAll('#cues-1 .cue')[3].focus()")
+def _play_to_the_end_of_track_1(driver):
     js(driver, "const a = document.getElementById('audio'); a.currentTime = 5.6; a.play();")
     wait(driver, "return document.getElementById('audio').src.endsWith('02-escape.mp3')", 10)
+    wait(driver, "return !document.getElementById('audio').paused")
+
+
+def test_focus_stays_on_a_sentence_when_the_guide_moves_on_by_itself(open_page, base_url):
+    from selenium.webdriver.common.keys import Keys
+
+    driver = open_page(base_url + "en/index.html")
+    ready(driver)
+    cue = js(driver, "return document.querySelectorAll('#cues-1 .cue')[3]")
+    js(driver, "arguments[0].focus()", cue)
+    _play_to_the_end_of_track_1(driver)
+    assert js(driver, "return document.activeElement") == cue
+    # The text the focus is on stays on screen beside the new track's, until the focus leaves.
+    assert prop(driver, "cues-1", "e.hidden") is False
+    assert prop(driver, "cues-2", "e.hidden") is False
+    keys(driver, Keys.ARROW_UP)  # moving within it keeps it
+    assert prop(driver, "cues-1", "e.hidden") is False
+    keys(driver, Keys.TAB)  # the next stop: the new track's text
     assert js(driver, "return document.activeElement") == _first_cue(driver, 2)
+    wait(driver, "return document.getElementById('cues-1').hidden")
+
+
+def test_focus_stays_on_a_search_result_when_the_guide_moves_on_by_itself(open_page, base_url):
+    from selenium.webdriver.common.keys import Keys
+
+    driver = open_page(base_url + "en/index.html")
+    ready(driver)
+    driver.find_element("id", "search").send_keys("river", Keys.ENTER)
+    assert active(driver) == "BUTTON:The river is frozen then."  # in track 2
+    _play_to_the_end_of_track_1(driver)
+    js(driver, "return new Promise(r => setTimeout(r, 200))")
+    assert active(driver) == "BUTTON:The river is frozen then."
 
 
 @pytest.mark.parametrize("control", ["next", "pick-3", "next-paragraph"])
@@ -440,14 +475,124 @@ def test_focus_stays_on_the_control_used(open_page, base_url, control):
     assert active(driver) == control
 
 
-def test_the_live_region_says_what_the_audio_does_not(open_page, base_url):
+def listen(driver):
+    """From now on, keep every text the live region is given (``heard``)."""
+    js(
+        driver,
+        """window.heard = [];
+        const region = document.getElementById('announce');
+        new MutationObserver(() => region.textContent && window.heard.push(region.textContent))
+          .observe(region, {childList: true, subtree: true, characterData: true});""",
+    )
+
+
+def heard(driver) -> list[str]:
+    return js(driver, "return window.heard")
+
+
+def test_nothing_is_said_over_the_narration(open_page, base_url):
+    """Playing, every change is shown and none is spoken: play, skip, speed, next track on the
+    last one, paragraphs, search. The controls' own names and states still change."""
+    from selenium.webdriver.common.keys import Keys
+
+    driver = open_page(base_url + "en/index.html")
+    ready(driver)
+    js(driver, "document.getElementById('pick-3').click()")  # the last track
+    js(driver, "document.getElementById('audio').pause()")
+    listen(driver)
+    js(driver, "document.getElementById('play').focus()")
+    keys(driver, Keys.ENTER)
+    wait(driver, "return !document.getElementById('audio').paused")
+    assert prop(driver, "play-label", "e.textContent") == "Pause"
+    js(driver, "return new Promise(r => setTimeout(r, 200))")
+    assert heard(driver) == []  # not "Playing" as the track's announcement starts
+    blur(driver)
+    shortcut(driver, "j")  # back
+    assert prop(driver, "status", "e.textContent") == "0:00 of 0:06"
+    shortcut(driver, ".")  # faster
+    assert prop(driver, "status", "e.textContent") == "1.25×"
+    assert prop(driver, "speed", "e.value") == "1.25"
+    shortcut(driver, "n")  # there is no next track
+    assert prop(driver, "status", "e.textContent") == "This is the last track."
+    driver.find_element("id", "search").send_keys("river")
+    blur(driver)
+    shortcut(driver, "u")  # to the start of the paragraph: the track plays on for a while
+    assert prop(driver, "status", "e.textContent") == "Paragraph 1 of 2"
+    js(driver, "return new Promise(r => setTimeout(r, 900))")  # a search count waits 700 ms
+    assert prop(driver, "matches", "e.textContent") == "Matches: 1"
+    assert audio(driver, "paused") is False  # all of it while the guide played
+    assert heard(driver) == []
+
+
+def test_the_focused_slider_holds_still_while_the_guide_plays(open_page, base_url):
+    """A screen reader says each new value of the slider it is on: not once a second."""
+    from selenium.webdriver.common.keys import Keys
+
+    driver = open_page(base_url + "en/index.html")
+    ready(driver)
+    js(driver, "document.getElementById('position').focus()")
+    js(driver, "document.getElementById('audio').play()")
+    wait(driver, "return document.getElementById('time').textContent.startsWith('0:02')")
+    assert prop(driver, "position", "[e.value, e.getAttribute('aria-valuetext')]") == [
+        "0",
+        "0:00 of 0:06",
+    ]
+    keys(driver, Keys.ARROW_RIGHT)  # the listener's own move is said
+    assert prop(driver, "position", "e.getAttribute('aria-valuetext')") == "0:03 of 0:06"
+    blur(driver)  # away from it, the slider goes along
+    wait(driver, "return document.getElementById('position').value >= '3'")
+
+
+def test_where_am_i_is_said_even_while_the_guide_plays(open_page, base_url):
+    driver = open_page(base_url + "en/index.html")
+    ready(driver)
+    play_track(driver, 3)
+    js(driver, "document.getElementById('audio').currentTime = 4.7")  # the second paragraph
+    blur(driver)
+    shortcut(driver, "w")
+    assert re.fullmatch(
+        r"Track 3 of 3\. A new life\. Paragraph 2 of 2, 0:0[45] of 0:06\.", said(driver)
+    )
+    assert audio(driver, "paused") is False
+    assert prop(driver, "status", "e.textContent") == said(driver)  # shown too
+    # The button does the same, and the list of shortcuts names it.
+    js(driver, "document.getElementById('audio').pause()")
+    js(driver, "document.getElementById('audio').currentTime = 1")
+    js(driver, "document.getElementById('where').click()")
+    wait(driver, "return document.getElementById('announce').textContent.includes('1 of 2, 0:01')")
+    assert prop(driver, "where", "e.getAttribute('aria-keyshortcuts')") == "Alt+Shift+W"
+    listed = js(
+        driver,
+        "return [...document.querySelectorAll('.keys li')].map(li => li.textContent.trim())",
+    )
+    assert "Alt+Shift+W Where am I?" in listed
+
+
+def test_the_where_am_i_parts_keep_their_language(open_page, base_url):
+    """Track 3 of the Korean edition is untranslated: its title is said as English."""
+    driver = open_page(base_url + "ko/index.html")
+    ready(driver)
+    play_track(driver, 3)
+    js(driver, "document.getElementById('audio').currentTime = 1")
+    blur(driver)
+    shortcut(driver, "w")
+    wait(driver, "return document.querySelectorAll('#announce span').length === 3")
+    parts = js(
+        driver,
+        "return [...document.querySelectorAll('#announce span')]"
+        ".map(s => [s.textContent, s.getAttribute('lang')])",
+    )
+    assert parts[:2] == [["3번 트랙, 전체 3개 중.", None], ["A new life.", "en"]]
+    assert re.fullmatch(r"전체 2개 문단 중 1번째 문단, 전체 0:06 중 0:0[12]\.", parts[2][0])
+
+
+def test_paused_the_live_region_says_what_the_audio_does_not(open_page, base_url):
     from selenium.webdriver.common.keys import Keys
 
     driver = open_page(base_url + "en/index.html")
     ready(driver)
     js(driver, "document.getElementById('play').focus()")
     keys(driver, Keys.ENTER)
-    assert said(driver) == "Playing"
     wait(driver, "return !document.getElementById('audio').paused")
     # Playing, the next track says its own announcement: the screen reader must not say it too.
     js(driver, "document.getElementById('next').focus()")
@@ -482,8 +627,7 @@ def test_the_announcement_of_an_untranslated_title_carries_its_language(open_pag
 
     driver = open_page(base_url + "ko/index.html")
     ready(driver)
-    js(driver, "document.getElementById('pick-2').click()")
-    wait(driver, "return !document.getElementById('audio').paused")
+    play_track(driver, 2)
     js(driver, "document.getElementById('audio').pause()")
     js(driver, "document.getElementById('next').focus()")
     keys(driver, Keys.ENTER)  # paused: the announcement of track 3 is said
@@ -496,6 +640,180 @@ def test_the_announcement_of_an_untranslated_title_carries_its_language(open_pag
     )
     assert parts == [["3번 트랙, 전체 3개 중.", None], ["A new life.", "en"]]
     assert prop(driver, "now-title", "e.lang") == "en"
+
+
+# --- without the script; captions; forced colours -------------------------------------------
+
+
+def test_without_javascript_every_track_plays(driver, base_url, editions):
+    """Script off: each track has the browser's own controls, which play it; no button is
+    left on the page that would need the script."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    (ko,) = [e for e in editions if e.language.tag == "ko"]
+    driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        driver.get(base_url + "ko/index.html")
+        shown = (
+            "return [...document.querySelectorAll(arguments[0])].filter(e => e.checkVisibility())"
+        )
+        players = js(driver, shown, "audio")
+        assert [p.get_attribute("src").rsplit("/", 1)[1] for p in players] == [
+            f"{t.stem}.mp3" for t in ko.tracks
+        ]
+        for player in players:
+            assert player.get_attribute("preload") == "none"
+            js(driver, "arguments[0].scrollIntoView({block: 'center'})", player)
+            width = player.size["width"]
+            # The play button of the browser's own controls, at their start.
+            ActionChains(driver).move_to_element_with_offset(
+                player, -width // 2 + 20, 0
+            ).click().perform()
+            WebDriverWait(driver, 8).until(
+                lambda d, p=player: d.execute_script("return arguments[0].currentTime > 0.2", p)
+            )
+            js(driver, "arguments[0].pause()", player)
+        assert js(driver, shown, "button") == []
+        items = js(
+            driver,
+            """return [...document.querySelectorAll('#plain li')].map(li => [
+                 li.querySelector('h3').textContent,
+                 [...li.querySelectorAll('a')].map(a => a.getAttribute('href'))])""",
+        )
+        assert items == [
+            [f"{t.number} {t.title}", [f"{t.stem}.mp3", f"{t.stem}.vtt", f"{t.stem}.txt"]]
+            for t in ko.tracks
+        ]
+        assert js(driver, "return document.getElementById('enhanced').hidden")  # no script ran
+        # Nor the transcript of buttons, the track list and their hints.
+        assert js(driver, shown, "#enhanced, #transcript, #tracks, #transcript .hint") == []
+    finally:
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark", "forced-colors"])
+@pytest.mark.parametrize("name", LANGUAGE_PAGES)
+def test_axe_without_the_script(driver, base_url, axe_source, name, scheme):
+    """The page as it is before (or without) player.js: the plain list of tracks."""
+    feature = (
+        ("forced-colors", "active")
+        if scheme == "forced-colors"
+        else ("prefers-color-scheme", scheme)
+    )
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/assets/player.js"]})
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": feature[0], "value": feature[1]}]}
+    )
+    try:
+        driver.get(base_url + name)
+        assert js(driver, "return document.getElementById('plain') !== null")
+        js(driver, axe_source)
+        result = driver.execute_async_script(
+            """const done = arguments[arguments.length - 1];
+            axe.run(document, {runOnly: {type: "tag", values: arguments[0]}})
+              .then(r => done(r.violations.map(v => [v.id, v.nodes.map(n => n.target.join(" "))])))
+              .catch(e => done([["axe-error", String(e)]]));""",
+            AXE_TAGS,
+        )
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+        driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+        driver.execute_cdp_cmd("Network.disable", {})
+    assert result == [], json.dumps(result, ensure_ascii=False)
+
+
+def _at_sentence(driver, index, track=1):
+    """Play position on the track's sentence number ``index``, as the audio gets there."""
+    js(
+        driver,
+        "const c = document.querySelectorAll(`#cues-${arguments[1]} .cue`)[arguments[0]];"
+        "const a = document.getElementById('audio'); a.currentTime = +c.dataset.start + 0.05;"
+        "a.dispatchEvent(new Event('timeupdate'));",
+        index,
+        track,
+    )
+    wait(
+        driver,
+        f"return document.querySelectorAll('#cues-{track} .cue')[{index}]"
+        ".hasAttribute('aria-current')",
+    )
+
+
+def test_captions_show_the_sentence_being_read_and_are_remembered(open_page, base_url, editions):
+    driver = open_page(base_url + "en/index.html")
+    ready(driver)
+    sentences = editions[0].tracks[0].sentences
+    assert prop(driver, "caption", "e.checkVisibility()") is False  # off until asked for
+    js(driver, "document.getElementById('captions').click()")
+    assert prop(driver, "caption", "e.checkVisibility()") is True
+    _at_sentence(driver, 2)
+    assert prop(driver, "caption", "e.textContent") == sentences[2].text
+    size = "return parseFloat(getComputedStyle(arguments[0]).fontSize)"
+    assert js(driver, size, driver.find_element("id", "caption")) > js(
+        driver, size, driver.find_element("tag name", "body")
+    )
+    _at_sentence(driver, 3)
+    assert prop(driver, "caption", "e.textContent") == sentences[3].text
+    driver.refresh()
+    ready(driver)
+    assert prop(driver, "captions", "e.checked") is True
+    assert prop(driver, "caption", "e.checkVisibility()") is True
+    js(driver, "document.getElementById('captions').click()")
+    assert prop(driver, "caption", "e.checkVisibility()") is False
+
+
+def test_captions_carry_the_language_they_are_read_in(open_page, base_url):
+    driver = open_page(base_url + "ko/index.html")
+    ready(driver)
+    js(driver, "document.getElementById('captions').click()")
+    js(driver, "document.getElementById('pick-3').click()")  # untranslated: read in English
+    js(driver, "document.getElementById('audio').pause()")
+    _at_sentence(driver, 2, track=3)
+    assert prop(driver, "caption", "[e.textContent, e.lang]") == ["A new life is not easy.", "en"]
+
+
+def test_forced_colours_mark_only_the_current_sentence_and_track(open_page, base_url):
+    driver = open_page(base_url + "en/index.html")
+    ready(driver)
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "forced-colors", "value": "active"}]},
+    )
+    try:
+        _at_sentence(driver, 2)
+        drawn = js(
+            driver,
+            """const behind = e => {  // the colour a border is drawn on
+                 for (; e; e = e.parentElement) {
+                   const c = getComputedStyle(e).backgroundColor;
+                   if (!/, 0\\)$/.test(c)) return c;  // not transparent
+                 }
+               };
+            const bar = e => { const s = getComputedStyle(e);
+                 return s.borderInlineStartStyle !== 'none'
+                   && parseFloat(s.borderInlineStartWidth) > 0
+                   && s.borderInlineStartColor !== behind(e); };
+            const probe = document.createElement('span');
+            document.body.append(probe);
+            probe.style.backgroundColor = 'Highlight';
+            const highlight = getComputedStyle(probe).backgroundColor;
+            probe.remove();
+            const marked = e => bar(e) || getComputedStyle(e).backgroundColor === highlight;
+            const named = (list, f) => list.filter(f).map(e => e.id || e.textContent.trim());
+            return {
+              cues: named([...document.querySelectorAll('.cue')], marked),
+              rows: named([...document.querySelectorAll('.track, .pick')], e => bar(e)),
+              current: getComputedStyle(document.querySelector('.cue[aria-current]')).color
+                === getComputedStyle(document.querySelector('.cue[aria-current]')).backgroundColor,
+            };""",
+        )
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+    assert drawn["cues"] == ["The markets changed daily life."]  # the current sentence alone
+    assert drawn["rows"] == ["track-1"]  # the current track alone
+    assert drawn["current"] is False  # its text stands out of its highlight
 
 
 # --- volume, paragraphs, skips, resume, search --------------------------------------------------
@@ -569,8 +887,7 @@ def test_the_position_is_remembered_per_language_and_offered_back(open_page, bas
     driver = open_page(base_url + "ko/index.html")
     ready(driver)
     assert prop(driver, "resume-box", "e.hidden") is True  # nothing to go back to yet
-    js(driver, "document.getElementById('pick-2').click()")
-    wait(driver, "return !document.getElementById('audio').paused")
+    play_track(driver, 2)
     js(driver, "const a = document.getElementById('audio'); a.pause(); a.currentTime = 4.2;")
     wait(driver, "return document.getElementById('audio').currentTime > 4")
     driver.refresh()
@@ -609,8 +926,9 @@ def test_search_in_the_transcript(open_page, base_url):
     wait(driver, "return !document.getElementById('audio').paused")
     assert audio(driver, "src").endswith("02-escape.mp3")
     assert audio(driver, "currentTime") >= 4.5
-    driver.find_element("id", "search").send_keys("e")
-    wait(driver, "return document.getElementById('announce').textContent === 'Matches: 0'")
+    driver.find_element("id", "search").send_keys("e")  # playing: shown, not said
+    wait(driver, "return document.getElementById('matches').textContent === 'Matches: 0'")
+    assert prop(driver, "announce", "e.textContent") != "Matches: 0"
     driver.find_element("id", "search").clear()
     driver.find_element("id", "search").send_keys(" ")
     shown = js(driver, "return [...document.querySelectorAll('.cues')].map(s => !s.hidden)")
@@ -643,8 +961,9 @@ def test_hostile_translations_appear_as_text_and_run_nothing(open_page, hostile_
     wait(driver, "return !document.getElementById('audio').paused")
     pause = json.dumps(HOSTILE_UI["Pause"])
     wait(driver, f"return document.getElementById('play-label').textContent === {pause}")
+    js(driver, "document.getElementById('audio').pause()")
     tab_until(driver, "next")
-    keys(driver, Keys.ENTER)  # announces the hostile track announcement
+    keys(driver, Keys.ENTER)  # paused: says the hostile track announcement
     wait(driver, "return document.getElementById('announce').textContent.length > 0")
     for element in driver.find_elements("css selector", "button, a, .cue"):
         driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('mouseover'))", element)

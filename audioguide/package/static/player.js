@@ -19,13 +19,17 @@
   var volume = $("volume"), mute = $("mute"), shortcuts = $("shortcuts");
   var modifiers = $("modifiers"), cuesBox = $("cues-box"), follow = $("follow");
   var search = $("search"), matches = $("matches"), resumeBox = $("resume-box");
+  var status = $("status"), caption = $("caption"), captions = $("captions");
   var current = 0, currentCue = null, shown = null, seeking = false, sayTimer = 0;
   var searchTimer = 0, savedAt = -1;
+  // A track's text kept on screen after the guide moved on by itself, because the focus is in
+  // it: it goes when the focus leaves it.
+  var kept = null;
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
   // KeyboardEvent.code (the physical key, whatever the layout) -> action.
   var KEYS = {KeyK: "play", KeyJ: "back", KeyL: "forward", KeyU: "previous-paragraph",
               KeyO: "next-paragraph", KeyP: "previous", KeyN: "next", KeyM: "mute",
-              Comma: "slower", Period: "faster"};
+              Comma: "slower", Period: "faster", KeyW: "where"};
   var HELD = {"alt-shift": "Alt+Shift+", "control-alt": "Control+Alt+", none: ""};
   // Where the listener was, per guide and language.
   var SAVED = "position." + player.dataset.guide + "." + lang;
@@ -60,9 +64,12 @@
     return isFinite(audio.duration) && audio.duration > 0 ? audio.duration : total();
   }
 
-  function where() {
-    var now = Math.min(audio.currentTime || 0, total());
-    return message("position", {elapsed: clock(now), total: clock(total())});
+  function elapsed() {
+    return Math.min(audio.currentTime || 0, total());
+  }
+
+  function timeNow() {
+    return message("position", {elapsed: clock(elapsed()), total: clock(total())});
   }
 
   // One of the page's messages, filled in: {text, lang} (lang set where it is not the page's).
@@ -76,31 +83,56 @@
     if (part.lang) element.lang = part.lang; else element.removeAttribute("lang");
   }
 
-  // Tell screen readers something the audio does not say: one message, or several in a row
-  // (each keeps its language).
-  function say(parts) {
-    parts = [].concat(parts);
+  // One message, or several in a row, each in its language.
+  function write(element, parts) {
+    element.textContent = "";
+    [].concat(parts).forEach(function (part, i) {
+      var span = document.createElement("span");
+      show(span, part);
+      if (i) element.appendChild(document.createTextNode(" "));
+      element.appendChild(span);
+    });
+  }
+
+  // Have screen readers say something the audio does not: only while the guide is paused, as
+  // they would speak over the narration otherwise, unless the listener asked for it.
+  function say(parts, asked) {
     announce.textContent = "";
     window.clearTimeout(sayTimer);
+    if (!asked && !audio.paused) return;
     // After a pause, so that the same message twice is still announced.
     sayTimer = window.setTimeout(function () {
-      parts.forEach(function (part, i) {
-        var span = document.createElement("span");
-        show(span, part);
-        if (i) announce.appendChild(document.createTextNode(" "));
-        announce.appendChild(span);
-      });
+      if (asked || audio.paused) write(announce, parts);
     }, 50);
+  }
+
+  // Show what changed in the status line (not a live region), and say it where say() may.
+  function tell(parts, asked) {
+    write(status, parts);
+    say(parts, asked);
+  }
+
+  function hush() {
+    window.clearTimeout(sayTimer);
+    announce.textContent = status.textContent = "";
+  }
+
+  // The track's own announcement ("Track 2 of 5." and its title), as the page has it.
+  function announcement(index) {
+    return all(".cue[data-block=announcement]", sections[index]).map(function (cue) {
+      return {text: cue.textContent, lang: cue.lang};
+    });
   }
 
   function load(index, play) {
     if (index < 0 || index >= tracks.length) return;
-    // Focus must not fall to the page when the sentence it is on is hidden.
-    var inTranscript = cuesBox.contains(document.activeElement);
+    var focused = cuesBox.contains(document.activeElement) ? document.activeElement : null;
     var track = tracks[index];
     current = index;
+    if (kept === sections[index]) kept = null;
     if (currentCue) currentCue.removeAttribute("aria-current");
     currentCue = shown = null;
+    caption.textContent = "";
     audio.src = track.dataset.src;
     all("track", audio).forEach(function (old) { old.remove(); });
     var captions = document.createElement("track");
@@ -121,8 +153,9 @@
     showSections();
     var first = sections[index].querySelector(".cue");
     rove(sections[index], first);
-    if (inTranscript) first.focus();
-    if (!search.value.trim()) cuesBox.scrollTop = 0;
+    // Focus must not fall to the page when the sentence it is on is hidden.
+    if (focused && focused.closest("[hidden]")) first.focus();
+    if (!search.value.trim() && !kept) cuesBox.scrollTop = 0;
     var title = track.querySelector(".title");
     var nowTitle = $("now-title");
     nowTitle.textContent = title.textContent;
@@ -131,10 +164,7 @@
     position.max = String(total());
     update();
     // Playing, the track says its own announcement; paused, nothing would.
-    if (play) start();
-    else say(all(".cue[data-block=announcement]", sections[index]).map(function (cue) {
-      return {text: cue.textContent, lang: cue.lang};
-    }));
+    if (play) start(); else say(announcement(index));
   }
 
   function start() {
@@ -143,8 +173,8 @@
   }
 
   function toggle() {
-    if (audio.paused) { start(); say(message("playing")); }
-    else { audio.pause(); say(message("paused")); }
+    if (audio.paused) start();
+    else { audio.pause(); tell(message("paused")); }
   }
 
   function seek(seconds) {
@@ -154,14 +184,14 @@
 
   function skip(seconds) {
     seek(audio.currentTime + seconds);
-    say(where());
+    tell(timeNow());
   }
 
-  function setRate(value, tell) {
+  function setRate(value, told) {
     speed.value = value;
     audio.defaultPlaybackRate = audio.playbackRate = parseFloat(value);
     store("rate", value);
-    if (tell) say({text: speed.options[speed.selectedIndex].text, lang: ""});
+    if (told) tell({text: speed.options[speed.selectedIndex].text, lang: ""});
   }
 
   function stepRate(change) {
@@ -191,12 +221,20 @@
   function toParagraph(i) {
     var starts = chapters();
     seek(starts[i]);
-    say(message("paragraph", {number: i + 1, total: starts.length}));
+    tell(message("paragraph", {number: i + 1, total: starts.length}));
   }
 
   function next() {
     if (current < tracks.length - 1) load(current + 1, !audio.paused);
-    else say(message("last"));
+    else tell(message("last"));
+  }
+
+  // Where am I: the track, the paragraph and the time, said even while the guide plays.
+  function whereAmI() {
+    var starts = chapters(), i = paragraphAt(audio.currentTime || 0);
+    tell(announcement(current).concat(message("place", {
+      number: i + 1, paragraphs: starts.length, elapsed: clock(elapsed()), total: clock(total())
+    })), true);
   }
 
   var actions = {
@@ -205,7 +243,7 @@
     forward: function () { skip(parseInt(step.value, 10)); },
     previous: function () {
       // Like a CD player: back to the start first, then to the previous track.
-      if (audio.currentTime > 3 || current === 0) { seek(0); say(where()); }
+      if (audio.currentTime > 3 || current === 0) { seek(0); tell(timeNow()); }
       else load(current - 1, !audio.paused);
     },
     next: next,
@@ -220,7 +258,8 @@
     },
     mute: function () { setMuted(!audio.muted); },
     slower: function () { stepRate(-1); },
-    faster: function () { stepRate(1); }
+    faster: function () { stepRate(1); },
+    where: whereAmI
   };
 
   function setMuted(on) {
@@ -241,9 +280,13 @@
 
   function update() {
     var now = audio.currentTime || 0;
-    if (!seeking) position.value = String(Math.floor(now));
     time.textContent = clock(Math.min(now, total())) + " / " + clock(total());
-    position.setAttribute("aria-valuetext", where().text);
+    // A screen reader says every change of the slider that has the focus: while the guide
+    // plays, the slider holds still under the focus (the time beside it goes on).
+    if (seeking || audio.paused || document.activeElement !== position) {
+      if (!seeking) position.value = String(Math.floor(now));
+      position.setAttribute("aria-valuetext", timeNow().text);
+    }
     highlight(now);
     remember(now);
   }
@@ -290,14 +333,16 @@
       }
     }
     if (found === currentCue) return;
-    // Follow the speech only while the listener can see it: never pull the page away.
-    var along = follow.checked && shown && shown.isConnected && !shown.closest("[hidden]") &&
-      visible(shown);
+    // Follow the speech only while the listener can see it: never pull the page away, nor
+    // the transcript away from another track's text they are in.
+    var along = follow.checked && !kept && shown && shown.isConnected &&
+      !shown.closest("[hidden]") && visible(shown);
     if (currentCue) currentCue.removeAttribute("aria-current");
     currentCue = found;
-    if (!found) return;
+    if (!found) return; // between sentences: the caption stays until the next one
     shown = found;
     found.setAttribute("aria-current", "true");
+    show(caption, {text: found.textContent, lang: found.lang});
     if (!cuesBox.contains(document.activeElement)) rove(sections[current], found);
     if (along && !visible(found, true)) {
       // Scroll the transcript box only, never the page: bring the sentence to a third down.
@@ -334,12 +379,23 @@
     target.focus();
   }
 
-  // The current track's sentences; while searching, also every track with a match.
+  // The current track's sentences; while searching, also every track with a match; and the
+  // one kept for the focus.
   function showSections() {
     var searching = search.value.trim() !== "";
     sections.forEach(function (section, i) {
-      section.hidden = !(i === current || (searching && section.querySelector(".match")));
+      section.hidden = !(i === current || section === kept ||
+                         (searching && section.querySelector(".match")));
     });
+  }
+
+  function release() {
+    // Later: while the window itself loses the focus, the focus is still in the text.
+    window.setTimeout(function () {
+      if (!kept || kept.contains(document.activeElement)) return;
+      kept = null;
+      showSections();
+    }, 0);
   }
 
   function normal(value) {
@@ -357,7 +413,7 @@
     var found = query ? message("matches", {count: count}) : {text: "", lang: ""};
     show(matches, found);
     window.clearTimeout(searchTimer);
-    // Said once typing pauses, not at every key.
+    // Said once typing pauses, not at every key (and shown beside the box all along).
     if (query) searchTimer = window.setTimeout(function () { say(found); }, 700);
   }
 
@@ -412,12 +468,19 @@
     actions[action]();
   }
 
+  function setCaptions(on) {
+    captions.checked = on;
+    caption.hidden = !on;
+    store("captions", on ? "on" : "off");
+  }
+
   // --- wire up -------------------------------------------------------------------------------
-  // Without this script the page keeps the browser's own audio controls.
+  // Without this script the page is a plain list of the tracks, each with the browser's own
+  // controls: the player, its transcript and track list take its place.
+  $("plain").remove();
+  $("enhanced").hidden = $("transcript").hidden = $("tracks").hidden = false;
   audio.dataset.label = (audio.querySelector("track") || {}).label || "";
-  audio.removeAttribute("controls");
-  $("controls").hidden = false;
-  $("transcript-tools").hidden = false;
+  audio.preload = "metadata";
   sections.forEach(function (section, i) { section.hidden = i !== 0; });
 
   all("[data-action]").forEach(function (button) {
@@ -431,6 +494,7 @@
   sections.forEach(function (section, i) {
     rove(section, section.querySelector(".cue"));
     section.addEventListener("keydown", onCueKey);
+    section.addEventListener("focusout", release);
     section.addEventListener("click", function (event) {
       var cue = event.target.closest(".cue");
       if (!cue) return;
@@ -447,6 +511,11 @@
     seek(parseFloat(position.value));
     seeking = false;
   });
+  position.addEventListener("blur", update);
+  position.addEventListener("keydown", function () {
+    // Held still, it moves on from where the guide is.
+    position.value = String(Math.floor(audio.currentTime || 0));
+  });
   speed.addEventListener("change", function () { setRate(speed.value, false); });
   step.addEventListener("change", function () { setStep(step.value); });
   volume.addEventListener("input", function () { setVolume(volume.value); });
@@ -460,6 +529,7 @@
     rove(hit.closest(".cues"), hit);
     hit.focus();
   });
+  captions.addEventListener("change", function () { setCaptions(captions.checked); });
   follow.addEventListener("change", function () {
     store("follow", follow.checked ? "on" : "off");
   });
@@ -472,14 +542,20 @@
     showShortcuts();
   });
 
-  audio.addEventListener("play", function () { playing(); hideResume(); });
-  audio.addEventListener("pause", playing);
+  audio.addEventListener("play", function () { playing(); hideResume(); hush(); });
+  audio.addEventListener("pause", function () { playing(); update(); });
   audio.addEventListener("timeupdate", update);
   audio.addEventListener("durationchange", update);
   audio.addEventListener("seeked", update);
   audio.addEventListener("ended", function () {
-    if (current < tracks.length - 1) { load(current + 1, true); return; }
-    say(message("end"));
+    if (current < tracks.length - 1) {
+      // Not the listener's doing: the focus stays where they put it, and so does its text.
+      kept = cuesBox.contains(document.activeElement) ?
+        document.activeElement.closest(".cues") : null;
+      load(current + 1, true);
+      return;
+    }
+    tell(message("end"));
     store(SAVED, null); // finished: the next visit starts at the beginning
     savedAt = -1;
   });
@@ -506,6 +582,7 @@
   setMuted(store("muted") === "on");
   shortcuts.checked = store("shortcuts") !== "off";
   follow.checked = store("follow") !== "off";
+  setCaptions(store("captions") === "on");
   audio.preservesPitch = true;
   showShortcuts();
   playing();
