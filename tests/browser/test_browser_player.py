@@ -583,7 +583,7 @@ def test_the_where_am_i_parts_keep_their_language(open_page, base_url):
         ".map(s => [s.textContent, s.getAttribute('lang')])",
     )
     assert parts[:2] == [["3번 트랙, 전체 3개 중.", None], ["A new life.", "en"]]
-    assert re.fullmatch(r"전체 2개 문단 중 1번째 문단, 전체 0:06 중 0:0[12]\.", parts[2][0])
+    assert re.fullmatch(r"전체 2개 문단 중 1번 문단, 전체 0:06 중 0:0[12]\.", parts[2][0])
 
 
 def test_paused_the_live_region_says_what_the_audio_does_not(open_page, base_url):
