@@ -34,7 +34,7 @@ from audioguide import strings as S
 from audioguide.catalogs import Translation
 from audioguide.edition import Edition
 from audioguide.errors import BuildError
-from audioguide.package import books
+from audioguide.package import books, times
 from audioguide.package.cover import Cover
 from audioguide.package.daisy import render_daisy
 from audioguide.package.epub import ACTIVE_CLASS, render_epub
@@ -161,9 +161,9 @@ def test_overlay_durations_are_the_tracks_and_add_up_to_the_book():
         document = next(i for i in items.values() if i.get("href") == f"{track.stem}.xhtml")
         overlay = document.get("media-overlay")
         assert items[overlay].get("media-type") == "application/smil+xml"
-        assert meta[f"media:duration@#{overlay}"] == [books.clock(track.duration_ms)]
+        assert meta[f"media:duration@#{overlay}"] == [times.clock(track.duration_ms)]
         total += track.duration_ms
-    assert meta["media:duration"] == [books.clock(total)]
+    assert meta["media:duration"] == [times.clock(total)]
 
 
 def test_a_cover_is_packed_and_marked_when_given():

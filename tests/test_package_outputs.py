@@ -36,7 +36,7 @@ from audioguide.edition import Edition, Sentence, Track
 from audioguide.errors import AudioGuideError, BuildError
 from audioguide.languages import Language, resolve
 from audioguide.package.archive import render_zip, zip_entries
-from audioguide.package.captions import one_line, render_chapters, render_vtt, timestamp
+from audioguide.package.captions import one_line, render_chapters, render_vtt
 from audioguide.package.daisy import render_daisy
 from audioguide.package.epub import render_epub
 from audioguide.package.feed import podcast_guid, render_feed
@@ -46,7 +46,9 @@ from audioguide.package.manifest import (
     render_manifest,
     validate_manifest,
 )
-from audioguide.package.playlist import render_playlist, whole_seconds
+from audioguide.package.playlist import render_playlist
+from audioguide.package.times import vtt as timestamp
+from audioguide.package.times import whole_seconds
 from audioguide.package.transcript import render_track_transcript, render_transcript
 from audioguide.strings import UNTRANSLATED, ZIP_README, ZIP_README_AUDIOBOOK
 

@@ -316,7 +316,8 @@ def test_durations_are_written_for_the_language(site):
         (3_723_000, "en", "1 hour, 2 minutes, 3 seconds"),
         (3_723_000, "ko", "1시간 2분 3초"),
         (120_000, "zh_Hans", "2分钟"),
-        (400, "en", "0 seconds"),
+        (400, "en", "1 second"),  # a sound is never "0 seconds": as the playlist rounds
+        (0, "en", "0 seconds"),
         (1_000, "en", "1 second"),
     ],
 )

@@ -101,18 +101,6 @@ def x(text: str) -> str:
     return escape(_NOT_XML.sub("", text), quote=True)
 
 
-def clock(ms: int) -> str:
-    """``H:MM:SS.fff``: a SMIL full clock value (``media:duration``)."""
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    return f"{hours}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
-
-
-def seconds(ms: int) -> str:
-    """``12.345``: seconds with three decimals, never more."""
-    return f"{ms // 1000}.{ms % 1000:03d}"
-
-
 def narrators(edition: Edition) -> list[str]:
     """Every voice that speaks a track, in track order."""
     return list(dict.fromkeys(track.voice for track in edition.tracks))

@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 
 from ..edition import Track
 from ..errors import BuildError
+from .times import json_seconds, vtt
 
 CHAPTERS_VERSION = "1.2.0"
 
@@ -33,19 +34,6 @@ def one_line(text: str) -> str:
     return _BREAKS.sub(" ", text).strip()
 
 
-def timestamp(ms: int) -> str:
-    """A WebVTT timestamp, ``HH:MM:SS.mmm`` (hours grow past two digits if they must)."""
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    seconds, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
-
-
-def seconds(ms: int) -> int | float:
-    """Milliseconds as JSON seconds, exact to the millisecond: ``4200 -> 4.2``, ``3000 -> 3``."""
-    return ms // 1000 if ms % 1000 == 0 else ms / 1000
-
-
 def render_vtt(track: Track) -> bytes:
     """The track's WebVTT captions: one cue per :class:`~audioguide.edition.Sentence`, in order.
 
@@ -55,7 +43,7 @@ def render_vtt(track: Track) -> bytes:
     lines = ["WEBVTT", ""]
     spans = ((s.start_ms, s.end_ms, s.text) for s in track.sentences)
     for start, end, text in _timeline(track, spans):
-        lines += [f"{timestamp(start)} --> {timestamp(end)}", escape(one_line(text)), ""]
+        lines += [f"{vtt(start)} --> {vtt(end)}", escape(one_line(text)), ""]
     return "\n".join(lines).encode("utf-8")
 
 
@@ -66,7 +54,7 @@ def render_chapters(track: Track) -> bytes:
         "version": CHAPTERS_VERSION,
         "title": track.title,
         "chapters": [
-            {"startTime": seconds(start), "endTime": seconds(end), "title": title}
+            {"startTime": json_seconds(start), "endTime": json_seconds(end), "title": title}
             for start, end, title in _timeline(track, spans)
         ],
     }

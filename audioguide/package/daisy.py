@@ -27,10 +27,10 @@ from .books import (
     identifier,
     lang_attributes,
     narrators,
-    seconds,
     track_audio,
     x,
 )
+from .times import decimal, hms
 
 NCC = "ncc.html"
 CSS = "daisy.css"
@@ -112,7 +112,7 @@ def _ncc(edition: Edition, date: datetime.date, files: int) -> str:
         ("ncc:pageNormal", "0"),
         ("ncc:pageSpecial", "0"),
         ("ncc:tocItems", str(len(headings))),
-        ("ncc:totalTime", _hms(total)),
+        ("ncc:totalTime", hms(total)),
     ]
     return _html(edition, edition.title, _meta(meta), "\n".join(headings) + "\n")
 
@@ -127,8 +127,8 @@ def _smil(edition: Edition, track: Track, elapsed_ms: int) -> str:
     pars = [
         f'<par endsync="last" id="{_par(clip.id)}">'
         f'<text src="{track.stem}.html#{clip.id}" id="tx-{clip.id}"/>'
-        f'<audio src="{track.stem}.mp3" clip-begin="npt={seconds(clip.begin_ms)}s" '
-        f'clip-end="npt={seconds(clip.end_ms)}s" id="au-{clip.id}"/></par>'
+        f'<audio src="{track.stem}.mp3" clip-begin="npt={decimal(clip.begin_ms)}s" '
+        f'clip-end="npt={decimal(clip.end_ms)}s" id="au-{clip.id}"/></par>'
         for clip in clips(track)
     ]
     meta = [
@@ -136,14 +136,14 @@ def _smil(edition: Edition, track: Track, elapsed_ms: int) -> str:
         ("dc:identifier", identifier(edition)),
         ("dc:title", track.title),
         ("ncc:generator", GENERATOR),
-        ("ncc:timeInThisSmil", _hms(track.duration_ms, decimals=True)),
-        ("ncc:totalElapsedTime", _hms(elapsed_ms, decimals=True)),
+        ("ncc:timeInThisSmil", hms(track.duration_ms, decimals=True)),
+        ("ncc:totalElapsedTime", hms(elapsed_ms, decimals=True)),
     ]
     return (
         f'<?xml version="1.0" encoding="utf-8"?>\n{SMIL_DOCTYPE}\n<smil>\n<head>\n'
         + _meta(meta)
         + '<layout>\n<region id="txtView"/>\n</layout>\n</head>\n<body>\n'
-        + f'<seq dur="{seconds(track.duration_ms)}s">\n'
+        + f'<seq dur="{decimal(track.duration_ms)}s">\n'
         + "".join(f"{par}\n" for par in pars)
         + "</seq>\n</body>\n</smil>\n"
     )
@@ -175,13 +175,3 @@ def _par(clip_id: str) -> str:
 
 def _lang(lang: str, edition: Edition) -> str:
     return lang_attributes(lang, edition.language.tag)
-
-
-def _hms(ms: int, decimals: bool = False) -> str:
-    """``hh:mm:ss`` (``hh:mm:ss.fff`` with ``decimals``): DAISY 2.02 clock values."""
-    if not decimals:
-        ms = round(ms / 1000) * 1000
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    text = f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}"
-    return f"{text}.{rest % 1000:03d}" if decimals else text

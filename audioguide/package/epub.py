@@ -28,15 +28,14 @@ from .books import (
     FIXED_DATE,
     block_html,
     clips,
-    clock,
     identifier,
     lang_attributes,
     narrators,
-    seconds,
     track_audio,
     x,
 )
 from .cover import Cover
+from .times import clock, decimal
 
 ACTIVE_CLASS = "-epub-media-overlay-active"
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
@@ -257,8 +256,8 @@ def _overlay(track: Track) -> str:
     text = f"{track.stem}.xhtml"
     pars = [
         f'<par id="par-{clip.id}"><text src="{text}#{clip.id}"/>'
-        f'<audio src="audio/{track.stem}.mp3" clipBegin="{seconds(clip.begin_ms)}s" '
-        f'clipEnd="{seconds(clip.end_ms)}s"/></par>'
+        f'<audio src="audio/{track.stem}.mp3" clipBegin="{decimal(clip.begin_ms)}s" '
+        f'clipEnd="{decimal(clip.end_ms)}s"/></par>'
         for clip in clips(track)
     ]
     return (

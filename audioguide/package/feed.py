@@ -27,7 +27,7 @@ from ..edition import Edition, Track
 from ..errors import BuildError
 from ..script import check_base_url
 from .captions import one_line
-from .playlist import whole_seconds
+from .times import whole_seconds
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"

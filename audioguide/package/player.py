@@ -34,6 +34,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from .. import strings as S
 from ..catalogs import Translation, fill, placeholders
 from ..edition import Edition, Sentence
+from .times import decimal, iso_duration, whole_seconds
 
 _HERE = Path(__file__).parent
 ASSETS = ("player.js", "player.css")
@@ -240,15 +241,15 @@ def _guide_context(
                 title=track.title,
                 title_lang=title_lang,
                 duration=_duration(track.duration_ms, locale),
-                duration_iso=_iso_duration(track.duration_ms),
-                seconds=_whole_seconds(track.duration_ms),
+                duration_iso=iso_duration(track.duration_ms),
+                seconds=whole_seconds(track.duration_ms),
                 mp3=_href(mp3, edition.folder),
                 mp3_text=link(t(S.PLAYER_AUDIO), "MP3", mp3),
                 vtt=_href(vtt, edition.folder),
                 vtt_text=link(t(S.PLAYER_CAPTIONS), "WebVTT", vtt),
                 txt=_href(txt, edition.folder),
                 txt_text=link(t(S.PLAYER_TRANSCRIPT), "TXT", txt),
-                chapters=" ".join(_seconds(chapter.start_ms) for chapter in track.chapters),
+                chapters=" ".join(decimal(chapter.start_ms) for chapter in track.chapters),
                 cues=tuple(
                     _cue(sentence, block.id, language.tag)
                     for block in track.blocks
@@ -300,7 +301,7 @@ def _guide_context(
 
 def _cue(sentence: Sentence, block: str, page_lang: str) -> _CueView:
     lang = sentence.lang if sentence.lang != page_lang else None
-    start, end = _seconds(sentence.start_ms), _seconds(sentence.end_ms)
+    start, end = decimal(sentence.start_ms), decimal(sentence.end_ms)
     return _CueView(start, end, sentence.text, lang, block)
 
 
@@ -383,14 +384,9 @@ def _language_name(edition: Edition, locale: Locale) -> str:
 _UNITS = (("duration-hour", 3600), ("duration-minute", 60), ("duration-second", 1))
 
 
-def _whole_seconds(ms: int) -> int:
-    """Rounded to the nearest second (half up), as every time the page shows is."""
-    return max(0, (ms + 500) // 1000)
-
-
 def _duration(ms: int, locale: Locale) -> str:
     """ "3 minutes, 5 seconds", "3분 5초", "3分钟5秒钟": whole seconds, in words."""
-    left = _whole_seconds(ms)
+    left = whole_seconds(ms)
     parts: list[str] = []
     for unit, size in _UNITS:
         value, left = divmod(left, size)
@@ -420,18 +416,6 @@ def _size(size: int, locale: Locale) -> str:
     unit, scale, digits = next((row for row in _SIZES if size >= row[1]), _SIZES[-1])
     value = max(size / scale, 1) if size else 0  # a file with anything in it is never "0 kB"
     return format_unit(value, f"digital-{unit}", length="short", format=digits, locale=locale)
-
-
-def _iso_duration(ms: int) -> str:
-    left = _whole_seconds(ms)
-    hours, left = divmod(left, 3600)
-    minutes, seconds = divmod(left, 60)
-    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    return text + (f"{seconds}S" if seconds or text == "PT" else "")
-
-
-def _seconds(ms: int) -> str:
-    return f"{ms / 1000:.3f}"
 
 
 def _href(path: str, folder: str) -> str:

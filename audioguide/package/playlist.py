@@ -6,11 +6,7 @@ import posixpath
 
 from ..edition import Edition
 from .captions import one_line
-
-
-def whole_seconds(ms: int) -> int:
-    """Milliseconds rounded to the nearest whole second (half up); never 0 for a sound."""
-    return max((ms + 500) // 1000, 1 if ms > 0 else 0)
+from .times import whole_seconds
 
 
 def render_playlist(edition: Edition) -> bytes:
