@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from build_helpers import BASE_URL, Site, environment, set_translation, summary, tree
+from build_helpers import BASE_URL, Site, environment, png, set_translation, summary, tree
 from mutagen.id3 import ID3, CTOCFlags
 
 from audioguide import audio, cli
@@ -160,7 +160,7 @@ def _cover_at(value: str) -> Callable[[Site], int]:
     """guide.yaml names a square RGB PNG outside the scripts folder (``value`` leads there)."""
 
     def breaks(site: Site) -> int:
-        _outside_file(site, "cover.png", _png(1400, 1400))
+        _outside_file(site, "cover.png", png(1400, 1400))
         if value == "cover.png":  # a symlink inside the scripts folder, to the file outside
             (site.scripts / value).symlink_to(site.root / "cover.png")
         where = str(site.root / "cover.png") if value == "ABSOLUTE" else value
@@ -169,30 +169,9 @@ def _cover_at(value: str) -> Callable[[Site], int]:
     return breaks
 
 
-def _png(width: int, height: int) -> bytes:
-    """The start of a PNG of that size: enough for an image library to read its size."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    if (width, height) == (1400, 1400):
-        import io
-
-        from PIL import Image
-
-        buffer = io.BytesIO()
-        Image.new("RGB", (width, height), "#336699").save(buffer, format="PNG")
-        return buffer.getvalue()
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
-
-
 def _huge_cover(side: int) -> Callable[[Site], int]:
     def breaks(site: Site) -> int:
-        (site.scripts / "cover.png").write_bytes(_png(side, side))
+        (site.scripts / "cover.png").write_bytes(png(side, side, whole=False))
         return append(site.scripts / "guide.yaml", "cover: cover.png\n")
 
     return breaks

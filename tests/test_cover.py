@@ -4,9 +4,12 @@ plain generated one. Images are made here with Pillow and read back with Pillow.
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from build_helpers import png
 from PIL import Image
 
 from audioguide.errors import ScriptError
@@ -130,20 +133,7 @@ def test_a_gray_cover_reaches_no_file_in_gray(site) -> None:
 @pytest.mark.parametrize("side", [10_000, 20_000])
 def test_a_cover_of_too_many_pixels_is_one_line_and_no_pillow_warning(project, side):
     """Pillow warns on stderr of images over 89 million pixels (and refuses twice that)."""
-    import struct
-    import subprocess
-    import sys
-    import zlib
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-        )
-
-    header = chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
-    line = with_cover(
-        project.scripts, "art.png", b"\x89PNG\r\n\x1a\n" + header + chunk(b"IEND", b"")
-    )
+    line = with_cover(project.scripts, "art.png", png(side, side, whole=False))
     command = [sys.executable, "-m", "audioguide", "build", "--engine", "espeak", "--no-cache",
                "--scripts", str(project.scripts), "--locales", str(project.locales),
                "--output", str(project.output)]  # fmt: skip
