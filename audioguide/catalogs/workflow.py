@@ -390,11 +390,9 @@ def compile_catalogs(guide: Guide, locales: Path) -> list[Path]:
     """
     locales = Path(locales)
     written = []
+    # Every catalog first, so a missing or unreadable one leaves every .mo as it was.
+    loaded = [(catalog_path(locales, lang), _load(locales, lang)) for lang in guide.languages[1:]]
     with _locked(locales):
-        # Every catalog first, so a missing or unreadable one leaves every .mo as it was.
-        loaded = [
-            (catalog_path(locales, lang), _load(locales, lang)) for lang in guide.languages[1:]
-        ]
         for path, po in loaded:
             # msgfmt leaves out the template's date, so a new template alone changes no .mo.
             header = [(name, value) for name, value in po.header if name != "POT-Creation-Date"]
