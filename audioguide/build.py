@@ -95,7 +95,7 @@ def build(
     completeness = {}
     for stats in catalogs.stats(guide, locales, languages, loaded=loaded):
         completeness[stats.language.tag] = stats.percent
-        for problem in _catalog_problems(stats, guide.source_language):
+        for problem in stats.problems():
             if options.strict:
                 raise CatalogError(f"{problem.message}; {problem.fix} or build without --strict",
                                    problem.path, problem.line)  # fmt: skip
@@ -314,45 +314,6 @@ def _engines(plans: dict[str, tracks.EditionPlan]) -> set[str]:
 
 
 # --- inputs ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _CatalogProblem:
-    message: str
-    fix: str  # for --strict
-    fallback: str  # what the build does instead
-    path: Path
-    line: int | None = None
-
-
-def _catalog_problems(stats: catalogs.Stats, source: Language) -> list[_CatalogProblem]:
-    """What keeps a language from being spoken wholly in its own voice."""
-    tag, english = stats.language.tag, source.english_name
-    problems = []
-    if stats.empty:
-        problems.append(_CatalogProblem(
-            f"{tag}: the catalog has no messages (it is empty or only a header)",
-            f"run `audioguide update --lang {tag}` and translate it",
-            f"the whole {tag} guide is spoken and shown in {english}",
-            stats.path,
-        ))  # fmt: skip
-    elif stats.translated < stats.total:
-        problems.append(_CatalogProblem(
-            f"{tag}: {stats.fuzzy + stats.untranslated} of {stats.total} messages are "
-            "untranslated or fuzzy",
-            "translate them",
-            f"until translated they are spoken and shown in {english} (see `audioguide stats`)",
-            stats.path,
-        ))  # fmt: skip
-    for broken in stats.problems:
-        problems.append(_CatalogProblem(
-            f"{tag}: the translation {broken.detail}",
-            "use exactly the placeholders of the msgid",
-            f"that message is spoken and shown in {english}",
-            broken.path,
-            broken.line,
-        ))  # fmt: skip
-    return problems
 
 
 # --- inputs ----------------------------------------------------------------------------------

@@ -273,12 +273,13 @@ def stats(scripts, locales, output, check, as_json):
         click.echo(json.dumps([s.as_dict() for s in results], ensure_ascii=False, indent=2))
     else:
         click.echo(
-            f"{'language':<10} {'translated':>10} {'fuzzy':>6} {'untranslated':>12} {'done':>6}"
+            f"{'language':<10} {'translated':>10} {'fuzzy':>6} {'untranslated':>12} "
+            f"{'broken':>6} {'done':>6}"
         )
         for s in results:
             click.echo(
                 f"{s.language.locale_id:<10} {s.translated:>10} {s.fuzzy:>6} "
-                f"{s.untranslated:>12} {s.percent:>5.1f}%"
+                f"{s.untranslated:>12} {s.broken:>6} {s.percent:>5.1f}%"
             )
             if s.empty:
                 click.echo(f"  {s.path}: no messages; run `audioguide update` to fill it")

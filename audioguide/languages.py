@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
@@ -131,3 +132,35 @@ def _resolve(given: str) -> Language:
         name=locale.get_display_name(locale) or locale_id,
         english_name=locale.get_display_name("en") or locale_id,
     )
+
+
+def same_language(one: Language, other: Language) -> bool:
+    """Whether two languages are one, or one is a regional form of the other (``ko`` and
+    ``ko_KR``); ``zh_Hans`` and ``zh_Hant`` are two.
+
+    >>> same_language(resolve("zh_CN"), resolve("zh-Hans")), same_language(resolve("ko"),
+    ...     resolve("ko_KR")), same_language(resolve("zh_Hans"), resolve("zh_Hant"))
+    (True, True, False)
+    """
+    a, b = one.locale_id, other.locale_id
+    return a == b or a.startswith(b + "_") or b.startswith(a + "_")
+
+
+def other_spellings(folder: Path, language: Language) -> list[Path]:
+    """The subfolders of ``folder`` named for ``language`` otherwise than by its locale id
+    (``zh_CN``, ``zh-Hans`` or ``zh`` for ``zh_Hans``), where files for it are not looked for."""
+    try:
+        entries = sorted(Path(folder).iterdir())
+    except OSError:
+        return []
+    found = []
+    for entry in entries:
+        if entry.name == language.locale_id or not entry.is_dir():
+            continue
+        try:
+            named = resolve(entry.name)
+        except LanguageError:
+            continue
+        if named == language:
+            found.append(entry)
+    return found

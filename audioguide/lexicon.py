@@ -31,7 +31,9 @@ The list is closed so that a grapheme never runs on into another word, whose rea
 Sejong Road: 로), gets a lexeme of its own: the longest grapheme wins.
 
 Parsing uses defusedxml: a DOCTYPE or an entity is refused (no file or URL is ever read), and
-anything not well-formed or not PLS is a :class:`LexiconError` naming the file and line.
+anything not well-formed or not PLS is a :class:`LexiconError` naming the file and line. The file
+is read as scripts are: a regular file inside the locales folder (not a symbolic link leading
+elsewhere); errors describe what is wrong without quoting what failed to parse.
 """
 
 from __future__ import annotations
@@ -50,13 +52,15 @@ from defusedxml.sax import make_parser
 
 from .errors import LexiconError
 from .files import read_input
-from .languages import Language, resolve
+from .languages import Language, other_spellings, resolve
 
 FILE_NAME = "pronunciation.pls"
 MAX_FILE_BYTES = 4 * 1024 * 1024
 PLS = "http://www.w3.org/2005/01/pronunciation-lexicon"
 XML = "http://www.w3.org/XML/1998/namespace"
 _FIX = "see the README's section on pronunciation"
+_ELEMENTS = frozenset(("lexicon", "lexeme", "grapheme", "phoneme", "alias", "example", "meta",
+                       "metadata"))  # fmt: skip
 
 _UNSPACED = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
@@ -131,8 +135,15 @@ def load(locales: Path, language: Language) -> Lexicon:
     """The language's lexicon (an empty one when it has no file). Raises LexiconError."""
     path = path_for(locales, language)
     try:
-        data = read_input(path, MAX_FILE_BYTES)
+        data = read_input(path, MAX_FILE_BYTES, inside=locales)
     except FileNotFoundError:
+        for folder in other_spellings(locales, language):
+            if (folder / FILE_NAME).exists():
+                raise LexiconError(
+                    f"is the {language.tag} lexicon in a folder audioguide does not read: move "
+                    f"it to {path}",
+                    folder / FILE_NAME,
+                ) from None
         return Lexicon(None)
     except ValueError as exc:  # a pipe, a device, too big
         raise LexiconError(f"{exc}; give a PLS text file ({_FIX})", path) from None
@@ -215,12 +226,14 @@ class _Handler(ContentHandler):
             if parent in {"meta", "metadata"}:
                 self.stack.append(parent)  # anything goes inside metadata
                 return
-            self.fail(f"<{local}> inside <{parent}>: PLS text elements hold only text ({_FIX})")
+            self.fail(f"an element inside <{parent}>: PLS text elements hold only text ({_FIX})")
         if namespace != PLS or local not in allowed[parent]:
             where = f"in <{parent}>" if parent else "as the root"
             expected = ", ".join(f"<{e}>" for e in sorted(allowed[parent]))
+            # Named only when it is a PLS element: the file's own names are not repeated.
+            found = f"<{local}>" if local in _ELEMENTS else "an element"
             self.fail(
-                f"<{local}> {where} is not PLS 1.0 (expected {expected} in the namespace {PLS})"
+                f"{found} {where} is not PLS 1.0 (expected {expected} in the namespace {PLS})"
             )
         if local == "lexicon":
             self._lexicon(attrs)
@@ -245,7 +258,7 @@ class _Handler(ContentHandler):
         try:
             self.root_lang = resolve(given)
         except Exception:
-            self.fail(f"xml:lang {given!r} is not a language id; use one such as ko or zh-Hans")
+            self.fail("the xml:lang is not a language id; use one such as ko or zh-Hans")
         self.root_line = self.line() or 1
 
     def characters(self, content: str) -> None:

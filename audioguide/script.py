@@ -10,6 +10,7 @@ errors can point users at it; no error quotes a file that is not UTF-8 text.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 import unicodedata
@@ -39,11 +40,13 @@ MAX_VALUES = 100_000  # values in one file, aliases expanded ("billion laughs")
 
 @dataclass(frozen=True)
 class Text:
-    """A translatable string and where it was written."""
+    """A translatable string, where it was written, and what translators are told beside it
+    (the catalogs' ``#.`` lines: which part of the guide it is, and the section's note)."""
 
     value: str
     path: Path
     line: int
+    comments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -485,10 +488,11 @@ def load_guide(scripts: Path) -> Guide:
             guide_path,
             fields.line_of("contact"),
         )
+    description = fields.text("description", required=False)
     return Guide(
         id=fields.identifier("id"),
-        title=fields.text("title"),
-        description=fields.text("description", required=False),
+        title=_told(fields.text("title"), "guide title"),
+        description=_told(description, "guide description") if description else None,
         source_language=source,
         languages=tuple(languages),
         author=fields.string("author", required=False),
@@ -556,15 +560,26 @@ def _section_paths(fields: _Fields, scripts: Path) -> list[Path]:
 
 def _load_section(path: Path, position: int) -> Section:
     fields = _Fields(path, _compose(path, path.parent), _SECTION_FIELDS, "a section script")
+    section_id = fields.identifier("id")
+    note = fields.string("note", required=False)
+    where = f"section {section_id}"
     return Section(
-        id=fields.identifier("id"),
-        title=fields.text("title"),
-        paragraphs=fields.texts("paragraphs"),
-        note=fields.string("note", required=False),
+        id=section_id,
+        title=_told(fields.text("title"), f"{where}: title", note),
+        paragraphs=tuple(
+            _told(text, f"{where}: paragraph {number}", note)
+            for number, text in enumerate(fields.texts("paragraphs"), 1)
+        ),
+        note=note,
         path=path,
         line=fields.line_of("id"),
         position=position,
     )
+
+
+def _told(text: Text, where: str, note: str | None = None) -> Text:
+    """``text`` with what translators are told beside it: where it belongs, and the note."""
+    return dataclasses.replace(text, comments=(where, note) if note else (where,))
 
 
 def _voices(fields: _Fields) -> tuple[tuple[str, Voice, int], ...]:

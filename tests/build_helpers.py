@@ -13,11 +13,14 @@ catalogs with Babel (:class:`Expected`), so the tests compare the build against 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +29,7 @@ import yaml
 from babel.messages.pofile import read_po
 from click.testing import CliRunner, Result
 from mutagen.id3 import ID3
+from PIL import Image
 
 from audioguide import audio
 from audioguide.cli import main
@@ -397,3 +401,19 @@ def need(ok: bool, reason: str) -> None:
     conftest.py reports the skip as a failure: CI installs every tool."""
     if not ok:
         pytest.skip(reason)
+
+
+def png(width: int, height: int, whole: bool = True) -> bytes:
+    """A PNG of that size in RGB; with ``whole=False`` only its header (no pixels), which is
+    all an image library reads before it decodes: a cheap way to claim any size."""
+    if whole:
+        buffer = io.BytesIO()
+        Image.new("RGB", (width, height), "#336699").save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    return b"\x89PNG\r\n\x1a\n" + header + chunk(b"IEND", b"")

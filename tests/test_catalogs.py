@@ -351,13 +351,14 @@ def test_percent_message_is_no_python_format_everywhere(project) -> None:
 # --- stats ---------------------------------------------------------------------------------
 
 
-def _stats_rows(stdout: str) -> dict[str, tuple[int, int, int, str]]:
+def _stats_rows(stdout: str) -> dict[str, tuple[int, int, int, int, str]]:
+    """language: (translated, fuzzy, untranslated, broken, done)."""
     rows = {}
     for line in stdout.splitlines():
-        found = re.fullmatch(r"(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+%)", line.strip())
+        found = re.fullmatch(r"(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+%)", line.strip())
         if found:
-            name, translated, fuzzy, untranslated, percent = found.groups()
-            rows[name] = (int(translated), int(fuzzy), int(untranslated), percent)
+            name, *counts, percent = found.groups()
+            rows[name] = (*map(int, counts), percent)
     return rows
 
 
@@ -373,9 +374,9 @@ def test_stats_counts_translated_fuzzy_and_untranslated(project) -> None:
     n = len(STRINGS) + 8  # translated: the tool strings and 8 of the guide's 10 messages
     percent = f"{100 * n / (n + 2):.1f}%"
     assert _stats_rows(result.stdout) == {
-        "ko": (n, 1, 1, percent),
+        "ko": (n, 1, 1, 0, percent),
         # zh_Hans was not updated: its catalog lacks both new texts
-        "zh_Hans": (n, 0, 2, percent),
+        "zh_Hans": (n, 0, 2, 0, percent),
     }
 
 
@@ -385,8 +386,8 @@ def test_stats_check_passes_for_complete_catalogs(project) -> None:
     assert result.exit_code == 0, result.output
     total = len(STRINGS) + 9
     assert _stats_rows(result.stdout) == {
-        "ko": (total, 0, 0, "100.0%"),
-        "zh_Hans": (total, 0, 0, "100.0%"),
+        "ko": (total, 0, 0, 0, "100.0%"),
+        "zh_Hans": (total, 0, 0, 0, "100.0%"),
     }
 
 
@@ -478,8 +479,8 @@ DAMAGE = {
     "unknown charset": ("charset=UTF-8", "charset=nonsense-xyz", "convert the file to UTF-8"),
     "bad escape": ('msgstr "환영합니다"', 'msgstr "환영\\q합니다"', "unknown escape"),
     "stray quote": ('msgstr "환영합니다"', 'msgstr "환영"합니다"', "outside the quotes"),
-    "trailing garbage": ('msgstr "환영합니다"', 'msgstr "환영합니다" x', "unknown keyword"),
-    "unquoted msgid": ('msgid "Welcome"', "msgid Welcome", "unknown keyword"),
+    "trailing garbage": ('msgstr "환영합니다"', 'msgstr "환영합니다" x', "outside the quotes"),
+    "unquoted msgid": ('msgid "Welcome"', "msgid Welcome", "outside the quotes"),
     "plural guide message": (
         'msgid "Welcome"\nmsgstr "환영합니다"',
         'msgid "Welcome"\nmsgid_plural "Welcomes"\nmsgstr[0] "환영합니다"',
@@ -840,3 +841,283 @@ def test_an_editors_own_header_fields_stay_where_msgmerge_keeps_them(project, ge
     gettext("msgmerge", "-q", "-U", "--no-fuzzy-matching", "--backup=none", merged, project.pot)
     assert merged.read_bytes() == project.po("ko").read_bytes()
     assert poedit in project.po("ko").read_text(encoding="utf-8")
+
+
+def test_a_broken_placeholder_is_not_counted_done(project) -> None:
+    _edit(project.po("ko"), "{number}번 트랙,", "{numero}번 트랙,")
+
+    result = project.run("stats")
+
+    total = len(STRINGS) + 9
+    translated, fuzzy, untranslated, broken, done = _stats_rows(result.stdout)["ko"]
+    assert (translated, fuzzy, untranslated, broken) == (total - 1, 0, 0, 1)
+    assert done == f"{100 * (total - 1) / total:.1f}%" != "100.0%"
+    assert "the translation loses {number}; adds {numero}" in result.stdout
+    korean = next(s for s in json.loads(project.run("stats", "--json").stdout)
+                  if s["language"] == "ko")  # fmt: skip
+    assert (korean["broken"], korean["total"]) == (1, total) and korean["percent"] < 100
+    assert project.run("stats", "--check").exit_code == 1
+
+
+# --- what msgmerge and msgfmt do, update and compile do -------------------------------------
+
+
+def test_a_removed_message_is_made_obsolete_byte_for_byte_as_msgmerge_previous(
+    project, gettext
+) -> None:
+    """msgmerge keeps an obsolete entry's translator comments and flags, not its #. and #:."""
+    _edit(project.po("ko"), "#. section welcome: paragraph 1\n",
+          "# checked with the curator\n#. section welcome: paragraph 1\n")  # fmt: skip
+    assert project.run("update", "--lang", "ko").stdout.strip() == "ko: unchanged"
+    old = project.root / "old.po"
+    shutil.copy(project.po("ko"), old)
+    _edit(project.scripts / "01-welcome.yaml", "  - Welcome to the museum.\n", "")
+    assert project.run("extract").exit_code == 0
+    merged = project.root / "msgmerge.po"
+    done = gettext("msgmerge", "--quiet", "--previous", "--no-fuzzy-matching", "-o", merged,
+                   old, project.pot)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+    assert project.run("update", "--lang", "ko").exit_code == 0
+
+    text = project.po("ko").read_text(encoding="utf-8")
+    assert '# checked with the curator\n#~ msgid "Welcome to the museum."\n' in text
+    assert project.po("ko").read_bytes() == merged.read_bytes()
+
+
+def _po_header_of_mo(gettext, mo: Path) -> bytes:
+    done = gettext("msgunfmt", mo)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_compile_writes_what_msgfmt_writes_header_and_all(project, gettext) -> None:
+    _edit(project.scripts / "03-goodbye.yaml", GOODBYE, "Thank you so much for listening.")
+    assert project.run("update").exit_code == 0  # a fuzzy message, which stays out
+
+    assert project.run("compile").exit_code == 0
+
+    for locale_id in ("ko", "zh_Hans"):
+        po = project.po(locale_id)
+        theirs = project.root / f"{locale_id}.msgfmt.mo"
+        assert gettext("msgfmt", "-c", "-o", theirs, po).returncode == 0
+        ours = _po_header_of_mo(gettext, po.with_suffix(".mo"))
+        assert ours == _po_header_of_mo(gettext, theirs)
+        header = ours.split(b"\n\n", 1)[0].decode()
+        revised = dict(_header(po))["PO-Revision-Date"]  # the translator's, not compile time
+        assert f'"Language: {locale_id}\\n"' in header and f"PO-Revision-Date: {revised}" in header
+        for invented in ("PROJECT", "VERSION", "FULL NAME", "EMAIL@ADDRESS"):
+            assert invented not in header
+
+
+def test_update_never_replaces_a_translators_team_or_name(project) -> None:
+    guide_yaml = project.scripts / "guide.yaml"
+    original = guide_yaml.read_text(encoding="utf-8")
+    guide_yaml.write_text(original + "contact: Old list <old@example.org>\n", encoding="utf-8")
+    assert project.run("update").exit_code == 0
+    _edit(project.po("ko"), '"Language-Team: Old list <old@example.org>\\n"',
+          '"Last-Translator: Kim <kim@example.org>\\n"\n'
+          '"Language-Team: Korean <ko@example.org>\\n"')  # fmt: skip
+    guide_yaml.write_text(original + "contact: New list <new@example.org>\n", encoding="utf-8")
+
+    assert project.run("update").exit_code == 0
+
+    korean = dict(_header(project.po("ko")))
+    assert korean["Report-Msgid-Bugs-To"] == "New list <new@example.org>"  # the template's
+    assert korean["Language-Team"] == "Korean <ko@example.org>"
+    assert korean["Last-Translator"] == "Kim <kim@example.org>"
+    chinese = dict(_header(project.po("zh_Hans")))  # filled by the first update, then kept
+    assert chinese["Language-Team"] == "Old list <old@example.org>"
+
+
+# --- Babel's own tools ----------------------------------------------------------------------
+
+PYBABEL_UPDATE = ("update", "-i", "locales/audioguide.pot", "-d", "locales", "-D", "audioguide")
+
+
+def _pybabel(project, *args: str) -> None:
+    pybabel = Path(sys.executable).with_name("pybabel")
+    done = subprocess.run([str(pybabel), *args], cwd=project.root, capture_output=True,
+                          text=True, timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
+def _gettext_accepts(gettext, project) -> None:
+    for path in sorted(project.locales.glob("*/LC_MESSAGES/audioguide.po")):
+        done = gettext("msgfmt", "-c", "-o", "/dev/null", path)
+        assert done.returncode == 0, done.stderr.decode()
+        assert _flags_line(path.read_text(encoding="utf-8"), PERCENT) == "#, no-python-format"
+
+
+def test_pybabel_update_then_audioguide_update_gives_catalogs_gettext_accepts(
+    project, gettext
+) -> None:
+    _edit(project.scripts / "03-goodbye.yaml", GOODBYE, "Thank you so much for listening.")
+    assert project.run("extract").exit_code == 0
+    _pybabel(project, *PYBABEL_UPDATE)
+    text = project.po("ko").read_text(encoding="utf-8")
+    flags = _flags_line(text, PERCENT)
+
+    result = project.run("update")
+
+    assert result.exit_code == 0, result.stderr
+    if flags == "#, no-python-format, python-format":  # Babel's guess, python-babel/babel#1268
+        line = text.splitlines().index(flags) + 1
+        assert (f"audioguide: {project.po('ko')}: removed python-format beside "
+                f"no-python-format on line(s) {line} ") in result.stderr  # fmt: skip
+    _gettext_accepts(gettext, project)
+    message = catalogs.load(project.locales, resolve("ko"))["Thank you so much for listening."]
+    assert (message.fuzzy, message.string) == (True, "들어 주셔서 감사합니다.")  # pybabel's merge
+    assert project.run("update").stdout.strip() == "ko: unchanged\nzh_Hans: unchanged"
+
+
+def test_audioguide_update_then_pybabel_update_never_breaks_a_catalog_silently(
+    project, gettext, user_error
+) -> None:
+    assert project.run("update").exit_code == 0
+    _pybabel(project, *PYBABEL_UPDATE)
+    text = project.po("ko").read_text(encoding="utf-8")
+    flags = _flags_line(text, PERCENT)
+
+    if flags != "#, no-python-format":  # Babel's guess, python-babel/babel#1268
+        assert flags == "#, no-python-format, python-format"
+        assert gettext("msgfmt", "-c", "-o", "/dev/null", project.po("ko")).returncode != 0
+        line = text.splitlines().index(flags) + 1
+        before = project.snapshot()
+        for command in (["stats"], ["compile"], ["build", "--engine", "espeak", "--no-cache"]):
+            message = user_error(project.run(*command), "locales/ko/LC_MESSAGES/audioguide.po",
+                                 line)  # fmt: skip
+            assert "contradict" in message and "run `audioguide update`" in message
+        assert project.snapshot() == before
+
+    assert project.run("update").exit_code == 0
+    _gettext_accepts(gettext, project)
+    assert project.run("stats", "--check").exit_code == 0
+
+
+# --- one update at a time -----------------------------------------------------------------
+
+HOLD_THE_LOCK = """
+import sys, time
+from pathlib import Path
+from audioguide.catalogs import workflow
+with workflow._locked(Path(sys.argv[1])):
+    print("holding", flush=True)
+    time.sleep(600)
+"""
+
+
+def _audioguide(project, *args: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "audioguide", *args, "--scripts", str(project.scripts),
+               "--locales", str(project.locales)]  # fmt: skip
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_update_waits_for_the_catalogs_lock_and_a_killed_holder_never_blocks_it(project):
+    _edit(project.scripts / "03-goodbye.yaml", GOODBYE, "Thank you so much for listening.")
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_LOCK, str(project.locales)],
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert holder.stdout.readline() == "holding\n"
+        update = _audioguide(project, "update")
+        notice = update.stderr.readline()
+        assert notice == (f"audioguide: another audioguide command is writing the catalogs in "
+                          f"{project.locales}; waiting for it to finish\n")  # fmt: skip
+        with pytest.raises(subprocess.TimeoutExpired):
+            update.wait(timeout=1)  # it waits: nothing written meanwhile
+        assert 'msgid "Thank you so much for listening."' not in project.po("ko").read_text()
+    finally:
+        holder.kill()  # as kill -9: the kernel releases the lock
+        holder.wait()
+    stdout, stderr = update.communicate(timeout=60)
+    assert update.returncode == 0, stderr
+    assert stdout.splitlines() == ["ko: updated", "zh_Hans: updated"]
+    assert (project.locales / ".audioguide.lock").is_file()  # left, and harmless
+
+
+def test_two_updates_at_once_both_finish(project) -> None:
+    for round_ in range(3):
+        _edit(project.scripts / "03-goodbye.yaml", "listening", f"listening {round_}")
+        both = [_audioguide(project, "update"), _audioguide(project, "compile")]
+        for process in both:
+            _, stderr = process.communicate(timeout=120)
+            assert process.returncode == 0, stderr
+            assert ".tmp" not in stderr
+
+
+# --- a catalog belongs to its folder's language ------------------------------------------
+
+
+@pytest.mark.parametrize(("folder", "given"), [("ko", "ko_KR"), ("zh_Hans", "zh_CN")])
+def test_a_language_header_in_another_spelling_is_read_and_kept(project, folder, given):
+    _edit(project.po(folder), f'"Language: {folder}\\n"', f'"Language: {given}\\n"')
+
+    assert project.run("stats", "--check").exit_code == 0
+    assert project.run("update").exit_code == 0
+
+    assert dict(_header(project.po(folder)))["Language"] == given
+
+
+@pytest.mark.parametrize("command", ["update", "stats", "compile"])
+def test_a_catalog_of_another_language_is_refused(project, user_error, command) -> None:
+    _edit(project.po("zh_Hans"), '"Language: zh_Hans\\n"', '"Language: ko\\n"')
+    line = project.po("zh_Hans").read_text("utf-8").splitlines().index('"Language: ko\\n"') + 1
+    before = project.snapshot()
+
+    message = user_error(project.run(command), "locales/zh_Hans/LC_MESSAGES/audioguide.po", line)
+
+    assert "names another language than zh-Hans" in message
+    assert "set Language: zh_Hans" in message
+    assert project.snapshot() == before
+
+
+@pytest.mark.parametrize("command", ["update", "stats"])
+@pytest.mark.parametrize("folder", ["zh_CN", "zh-Hans", "zh"])
+def test_a_catalog_in_a_folder_named_otherwise_names_the_folder_it_belongs_in(
+    project, user_error, command, folder
+) -> None:
+    (project.locales / "zh_Hans").rename(project.locales / folder)
+    before = project.snapshot()
+
+    message = user_error(project.run(command), f"locales/{folder}/LC_MESSAGES/audioguide.po")
+
+    assert f"move it to {project.po('zh_Hans')}" in message
+    assert project.snapshot() == before
+    assert not (project.locales / "zh_Hans").exists()  # no empty catalog beside it
+
+
+# --- the Babel extractor reads the guide as every command does ------------------------------
+
+
+def _pybabel_extract(project) -> subprocess.CompletedProcess:
+    shutil.copy(REPO / "babel.cfg", project.root / "babel.cfg")
+    pybabel = Path(sys.executable).with_name("pybabel")
+    return subprocess.run(
+        [str(pybabel), "extract", "-F", "babel.cfg", "-o", "pybabel.pot", "scripts"],
+        cwd=project.root, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_the_extractor_reads_scripts_within_the_same_limits(project) -> None:
+    _edit(project.scripts / "02-numbers.yaml", "note:", "extra: " + "[" * 30 + "]" * 30 + "\nnote:")
+
+    done = _pybabel_extract(project)
+
+    assert done.returncode != 0
+    assert "02-numbers.yaml" in done.stderr and "nested more than 20 deep" in done.stderr
+    assert project.run("extract").exit_code == 2
+
+
+def test_the_extractor_gives_only_the_guides_files(project) -> None:
+    guide_yaml = project.scripts / "guide.yaml"
+    listed = "sections: [01-welcome.yaml, 02-numbers.yaml, 03-goodbye.yaml]\n"
+    guide_yaml.write_text(guide_yaml.read_text(encoding="utf-8") + listed, encoding="utf-8")
+    (project.scripts / "draft.yaml").write_text(
+        "id: draft\ntitle: Not yet\nparagraphs:\n  - A draft no one should translate.\n", "utf-8"
+    )
+
+    done = _pybabel_extract(project)
+
+    assert done.returncode == 0, done.stderr
+    template = _read(project.root / "pybabel.pot")
+    assert "Welcome" in template and "Not yet" not in template

@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from build_helpers import BASE_URL, Site, cli_runner, environment, set_translation, summary, tree
+from build_helpers import (
+    BASE_URL,
+    Site,
+    cli_runner,
+    environment,
+    png,
+    set_translation,
+    summary,
+    tree,
+)
 from mutagen.id3 import ID3, CTOCFlags
 
 from audioguide import audio, cli
@@ -28,6 +37,7 @@ from audioguide.errors import REPORT_BUGS, InternalError
 KO_PO = "locales/ko/LC_MESSAGES/audioguide.po"
 KO_PLS = "locales/ko/pronunciation.pls"
 SECRET = "root:$6$do-not-print-me$"
+TOKEN = "hf_DoNotPrintMe0123456789"  # one word, as an access token is
 
 
 def append(path: Path, text: str) -> int:
@@ -130,6 +140,67 @@ def _plural(site: Site) -> int:
     return append(site.po("ko"), 'msgid "A room"\nmsgid_plural "Rooms"\nmsgstr[0] "방"\n') + 1
 
 
+def _outside_file(site: Site, name: str, content: bytes) -> Path:
+    """A file beside the guide's folders, where no input may lead."""
+    path = site.root / name
+    path.write_bytes(content)
+    return path
+
+
+def _catalog_outside(site: Site) -> None:
+    """The Korean catalog is a symlink to a secret outside the locales folder."""
+    secret = _outside_file(site, "token", f"{TOKEN}\n".encode())
+    site.po("ko").unlink()
+    site.po("ko").symlink_to(secret)
+
+
+def _catalog_is_a_secret(site: Site) -> int:
+    """A secret pasted into the catalog: the parse error must not repeat it."""
+    return append(site.po("ko"), f"{TOKEN}\n")
+
+
+def _lexicon_outside(site: Site) -> None:
+    secret = _outside_file(site, "secret.pls", f"<{TOKEN}/>".encode())
+    path = site.locales / "ko" / "pronunciation.pls"
+    path.unlink(missing_ok=True)
+    path.symlink_to(secret)
+
+
+def _cover_at(value: str) -> Callable[[Site], int]:
+    """guide.yaml names a square RGB PNG outside the scripts folder (``value`` leads there)."""
+
+    def breaks(site: Site) -> int:
+        _outside_file(site, "cover.png", png(1400, 1400))
+        if value == "cover.png":  # a symlink inside the scripts folder, to the file outside
+            (site.scripts / value).symlink_to(site.root / "cover.png")
+        where = str(site.root / "cover.png") if value == "ABSOLUTE" else value
+        return append(site.scripts / "guide.yaml", f"cover: {where}\n")
+
+    return breaks
+
+
+def _huge_cover(side: int) -> Callable[[Site], int]:
+    def breaks(site: Site) -> int:
+        (site.scripts / "cover.png").write_bytes(png(side, side, whole=False))
+        return append(site.scripts / "guide.yaml", "cover: cover.png\n")
+
+    return breaks
+
+
+def _catalog_entry(text: str) -> Callable[[Site], int]:
+    """An entry added to the Korean catalog; the line of its first line."""
+    return lambda site: append(site.po("ko"), "\n" + text) + 1
+
+
+def _language_header(site: Site) -> int:
+    return replace(site.po("ko"), '"Language: ko\\n"', '"Language: ja\\n"')
+
+
+def _misplaced_catalogs(site: Site) -> None:
+    """The Chinese catalogs under zh_CN, a folder audioguide does not read for zh_Hans."""
+    (site.locales / "zh_Hans").rename(site.locales / "zh_CN")
+
+
 def _voice(name: str) -> Callable[[Site], None]:
     def breaks(site: Site) -> None:
         append(site.scripts / "guide.yaml", f'voices:\n  en: {{engine: espeak, voice: "{name}"}}\n')
@@ -204,6 +275,30 @@ CASES = [
     Case("lexicon-not-xml", _lexicon(b"<lexicon version="), KO_PLS),
     Case("lexicon-is-a-pipe", _lexicon(None), KO_PLS),
     Case("catalog-is-a-pipe", _pipe_catalog, KO_PO),
+    # --- every input stays inside the guide's folders, and no error quotes what it read -------
+    Case("catalog-symlink-outside", _catalog_outside, KO_PO, never_shown=TOKEN),
+    Case("catalog-holds-a-secret", _catalog_is_a_secret, KO_PO, never_shown=TOKEN),
+    Case("lexicon-symlink-outside", _lexicon_outside, KO_PLS, never_shown=TOKEN),
+    Case("cover-absolute-path", _cover_at("ABSOLUTE"), "scripts/guide.yaml"),
+    Case("cover-dot-dot", _cover_at("../cover.png"), "scripts/guide.yaml"),
+    Case("cover-symlink-outside", _cover_at("cover.png"), "scripts/guide.yaml"),
+    # --- catalogs and covers: one clear line ------------------------------------------------
+    Case("cover-decompression-bomb-warning", _huge_cover(10_000), "scripts/guide.yaml"),
+    Case("cover-decompression-bomb", _huge_cover(20_000), "scripts/guide.yaml"),
+    Case(
+        "msgctxt", _catalog_entry('msgctxt "menu"\nmsgid "Welcome"\nmsgstr "어서 오세요"\n'), KO_PO
+    ),
+    Case(
+        "pybabel-update-format-flags",
+        lambda site: replace(
+            site.po("ko"), "#, no-python-format", "#, no-python-format, python-format"
+        ),
+        KO_PO,
+    ),
+    Case("language-header-of-another-language", _language_header, KO_PO),
+    Case(
+        "catalogs-in-a-zh_CN-folder", _misplaced_catalogs, "locales/zh_CN/LC_MESSAGES/audioguide.po"
+    ),
     # --- rows that other checks add -----------------------------------------------------------
     # catalogs: a strict catalog with a broken placeholder or an unknown message
 ]

@@ -4,9 +4,12 @@ plain generated one. Images are made here with Pillow and read back with Pillow.
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from build_helpers import png
 from PIL import Image
 
 from audioguide.errors import ScriptError
@@ -74,3 +77,72 @@ def test_a_bad_cover_stops_the_build_before_it_writes(project, user_error, data,
     message = user_error(result, "scripts/guide.yaml", line)
     assert says in message and "art.png" in message
     assert project.snapshot() == before
+
+
+GRAY = {
+    # id: (format, mode, what Pillow reads back from the cover made of it)
+    "gray-png": ("PNG", "L", "RGB"),
+    "gray-alpha-png": ("PNG", "LA", "RGBA"),
+    "palette-png": ("PNG", "P", "RGB"),
+    "bilevel-png": ("PNG", "1", "RGB"),
+    "gray-jpeg": ("JPEG", "L", "RGB"),
+}
+
+
+@pytest.mark.parametrize("case", GRAY)
+def test_a_grayscale_or_palette_cover_is_converted_to_rgb_once_and_the_same_every_time(
+    project, case
+):
+    kind, mode, becomes = GRAY[case]
+    data = image((1400, 1400), kind, mode)
+    with_cover(project.scripts, "art." + kind.lower(), data)
+    guide = load_guide(project.scripts)
+
+    cover = load_cover(guide)
+
+    assert cover.data != data and cover.data == load_cover(guide).data
+    assert cover.mime == f"image/{kind.lower()}"
+    with Image.open(io.BytesIO(cover.data)) as shown:
+        assert (shown.format, shown.mode, shown.size) == (kind, becomes, (1400, 1400))
+        assert shown.convert("RGB").getpixel((700, 700)) == (0, 0, 0)  # the author's black
+
+
+def test_a_gray_cover_reaches_no_file_in_gray(site) -> None:
+    """The published cover, each MP3's APIC frame and the audiobook's covr atom: RGB."""
+    from mutagen.id3 import ID3
+    from mutagen.mp4 import MP4
+    from readers import ffprobe
+
+    with_cover(site.scripts, "art.png", image((1400, 1400), "PNG", "L"))
+
+    site.build_ok()
+
+    embedded = {
+        "cover.png": (site.output / "cover.png").read_bytes(),
+        "mp3": ID3(site.output / "ko" / "01-welcome.mp3").getall("APIC")[0].data,
+        "m4b": bytes(MP4(site.output / "ko" / "test-guide-ko.m4b")["covr"][0]),
+    }
+    for where, data in embedded.items():
+        with Image.open(io.BytesIO(data)) as shown:
+            assert shown.mode == "RGB", where
+    streams = ffprobe(site.output / "ko" / "test-guide-ko.m4b", "streams")["streams"]
+    pictures = [s for s in streams if s.get("disposition", {}).get("attached_pic")]
+    assert pictures and all("gray" not in s.get("pix_fmt", "") for s in pictures), pictures
+
+
+@pytest.mark.parametrize("side", [10_000, 20_000])
+def test_a_cover_of_too_many_pixels_is_one_line_and_no_pillow_warning(project, side):
+    """Pillow warns on stderr of images over 89 million pixels (and refuses twice that)."""
+    line = with_cover(project.scripts, "art.png", png(side, side, whole=False))
+    command = [sys.executable, "-m", "audioguide", "build", "--engine", "espeak", "--no-cache",
+               "--scripts", str(project.scripts), "--locales", str(project.locales),
+               "--output", str(project.output)]  # fmt: skip
+
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"audioguide: error: {project.scripts / 'guide.yaml'}:{line}: the cover 'art.png' has "
+        "far more pixels than 3000x3000; podcast apps need a square PNG or JPEG image in RGB "
+        "from 1400x1400 to 3000x3000 pixels"
+    ]

@@ -257,6 +257,39 @@ def test_the_parser_refuses_an_entity_without_reading_it(tmp_path):
     assert SECRET not in str(caught.value)
 
 
+NAMED = "hf_do-not-print-me"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        HEAD + f"<{NAMED}/></lexicon>",
+        HEAD + f"<lexeme><grapheme><{NAMED}/></grapheme></lexeme></lexicon>",
+        HEAD.replace('xml:lang="en"', f'xml:lang="{NAMED}"') + "</lexicon>",
+        f"<{NAMED}>\n</{NAMED}>",
+    ],
+    ids=["element", "element-in-text", "xml-lang", "root"],
+)
+def test_no_lexicon_error_repeats_what_the_file_says(tmp_path, text):
+    """A file that is not a lexicon may be anything: the error describes it, never quotes it."""
+    with pytest.raises(LexiconError) as caught:
+        lexicon.parse(text.encode(), tmp_path / "x.pls")
+    assert "do-not-print" not in str(caught.value)
+    assert caught.value.line is not None
+
+
+def test_a_lexicon_in_a_folder_named_otherwise_names_the_folder_it_belongs_in(project, user_error):
+    (project.locales / "zh_CN").mkdir()
+    install(project.locales, "zh_CN", text=HEAD.replace('"en"', '"zh-Hans"') + "</lexicon>")
+    before = project.snapshot()
+
+    result = project.run("build", "--engine", "espeak", "--no-cache")
+
+    message = user_error(result, "locales/zh_CN/pronunciation.pls")
+    assert f"move it to {project.locales / 'zh_Hans' / 'pronunciation.pls'}" in message
+    assert project.snapshot() == before
+
+
 # --- in a build ---------------------------------------------------------------------------
 
 

@@ -439,7 +439,7 @@ def _whole_catalog_in(encoding: str):
 
 
 BAD_CATALOGS = {
-    "po-with-junk-line": (_junk_at_end, "unknown keyword"),
+    "po-with-junk-line": (_junk_at_end, "a word outside the quotes"),
     "po-msgid-without-msgstr": (_msgid_without_msgstr, "has no msgstr"),
     "po-line-in-latin-1": (_latin_1_translation, "not UTF-8"),
     "po-in-gb2312": (_whole_catalog_in("gb2312"), "not UTF-8"),

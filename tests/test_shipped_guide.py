@@ -56,7 +56,7 @@ def test_shipped_catalogs_are_complete_and_placeholder_consistent() -> None:
 
     assert [s.language.locale_id for s in results] == LANGUAGES
     for s in results:
-        assert (s.fuzzy, s.untranslated, s.problems) == (0, 0, ())
+        assert (s.fuzzy, s.untranslated, s.broken, s.problems()) == (0, 0, 0, [])
         assert s.complete
 
 

@@ -2,13 +2,16 @@
 
 Babel's :class:`~babel.messages.catalog.Catalog` is the data model; its reader is lenient (a
 string without its closing quote loses a character, a deleted ``msgid`` line moves a translation
-to the next message) and its writer wraps differently from gettext, so both directions are here:
+to the next message) and its writer wraps differently from gettext, so both directions are here,
+as a pair over :class:`PoFile`:
 
 - :func:`read_po` accepts only what GNU gettext accepts, and less: UTF-8 only, no plural forms,
-  no control characters, no duplicate messages, no format flags but ``no-python-format``. Every
-  refusal is one :class:`CatalogError` naming the file, the line and what to fix.
-- :func:`po_bytes` writes what ``msgcat`` writes for the same messages (``write-po.c``): strings
-  wrapped at 79 columns by the Unicode line breaking rules gettext uses, references wrapped,
+  no message contexts, no control characters, no duplicate messages, no format flags but
+  ``no-python-format``. Every refusal is one :class:`CatalogError` naming the file, the line and
+  what to fix, and none quotes the file: what failed to parse may be anything (the first word of
+  a secret, had the file been one).
+- :func:`write_po` writes what ``msgcat`` writes for the same messages (``write-po.c``): strings
+  wrapped at 79 columns where gettext wraps them (:mod:`.linebreak`), references wrapped,
   comments as they are, ``#|`` previous msgids, obsolete entries last. So ``msgcat`` and
   ``msgmerge`` leave our files byte for byte as they are, and their files come back unchanged
   from ``audioguide update``.
@@ -16,7 +19,7 @@ to the next message) and its writer wraps differently from gettext, so both dire
 
 from __future__ import annotations
 
-import functools
+import codecs
 import gettext
 import re
 import string
@@ -26,10 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from uniseg.linebreak import line_break
 
 from ..errors import CatalogError
 from ..files import read_input
+from .linebreak import width_breaks
 
 PAGE_WIDTH = 79
 MAX_BYTES = 16 * 1024 * 1024  # a catalog larger than this is not one
@@ -39,21 +42,39 @@ HEADER_ORDER = (
     "Content-Transfer-Encoding", "Plural-Forms",
 )  # fmt: skip
 """The header fields msgmerge knows, in its order: write them in this order and no others."""
+# The formats GNU gettext knows (``#, <name>-format``): a flag is named in an error only when
+# it is one of these, never when it is whatever else the file holds.
+_FORMATS = frozenset(
+    "c objc python python-brace java java-printf csharp javascript scheme lisp elisp librep "
+    "ruby sh awk lua pascal smalltalk qt qt-plural kde kde-kuit boost tcl perl perl-brace php "
+    "gcc-internal gfc-internal ycp".split()
+)
 
 
 @dataclass(frozen=True)
 class PoFile:
-    """A read catalog: its messages as a Babel catalog, and its header as written."""
+    """A catalog as read or to be written: its messages as a Babel catalog, its header as
+    written, and the translator comments above the header."""
 
     catalog: Catalog
     header: list[tuple[str, str]] = field(default_factory=list)  # (name, value), file order
     comments: list[str] = field(default_factory=list)  # translator comments above the header
+    # The lines of messages read with both no-python-format and python-format, whose
+    # python-format was dropped (``read_po(..., repair=True)``).
+    repaired: list[int] = field(default_factory=list)
+    header_lines: dict[str, int] = field(default_factory=dict)  # lowercase name -> its line
 
     def header_value(self, name: str) -> str | None:
         for key, value in self.header:
             if key.lower() == name.lower():
                 return value
         return None
+
+
+def header_msgstr(header: Iterable[tuple[str, str]]) -> str:
+    """The header entry's msgstr for these fields, as gettext writes it (in a ``.po`` and in a
+    ``.mo``)."""
+    return "".join(f"{name}: {value}\n" for name, value in header)
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -72,6 +93,7 @@ _ESCAPES = {"n": "\n", "t": "\t", "b": "\b", "r": "\r", "f": "\f", "v": "\v", "a
 _ESCAPES.update({"\\": "\\", '"': '"'})
 _NUMERIC_ESCAPE = re.compile(r"([0-7]{1,3})|x([0-9A-Fa-f]+)")
 _WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+_OUTSIDE = "every line is a comment (#), msgid, msgstr or text in double quotes"
 
 
 class _Reader:
@@ -112,22 +134,7 @@ class _Reader:
                     value, pos = self.string(line, pos + 1, number, last)
                     tokens.append(_Token("string", value, number, obsolete, previous))
                 elif found := _WORD.match(line, pos):
-                    word = found.group()
-                    if word == "msgid_plural":
-                        raise self.fail(
-                            "plural forms (msgid_plural, msgstr[n]) are not used by audioguide; "
-                            "remove this entry's msgid_plural and keep one msgstr",
-                            number,
-                        )
-                    if word == "domain":
-                        raise self.fail("a 'domain' line has no place here; remove it", number)
-                    if word not in ("msgctxt", "msgid", "msgstr"):
-                        raise self.fail(
-                            f"unknown keyword {word!r}: every line is a comment (#), msgid, msgstr "
-                            "or text in double quotes; put the text inside the quotes",
-                            number,
-                        )
-                    tokens.append(_Token("keyword", word, number, obsolete, previous))
+                    tokens.append(self.keyword(found.group(), number, pos, obsolete, previous))
                     pos = found.end()
                 elif char == "[":
                     raise self.fail(
@@ -136,11 +143,33 @@ class _Reader:
                     )
                 else:
                     raise self.fail(
-                        f"unexpected {char!r} outside the quotes: every line is a comment (#), "
-                        "msgid, msgstr or text in double quotes",
+                        f"a character outside the quotes at column {pos + 1}: {_OUTSIDE}",
                         number,
                     )
         return tokens
+
+    def keyword(self, word: str, number: int, pos: int, obsolete: bool, previous: bool) -> _Token:
+        if word == "msgid_plural":
+            raise self.fail(
+                "plural forms (msgid_plural, msgstr[n]) are not used by audioguide; "
+                "remove this entry's msgid_plural and keep one msgstr",
+                number,
+            )
+        if word == "msgctxt":
+            raise self.fail(
+                "message contexts (msgctxt) are not used by audioguide, which has one message "
+                "per text: remove the msgctxt line (and its entry, if it repeats a msgid)",
+                number,
+            )
+        if word == "domain":
+            raise self.fail("a 'domain' line has no place here; remove it", number)
+        if word not in ("msgid", "msgstr"):
+            raise self.fail(
+                f"a word outside the quotes at column {pos + 1}: {_OUTSIDE}; put the text "
+                "inside the quotes",
+                number,
+            )
+        return _Token("keyword", word, number, obsolete, previous)
 
     def string(self, line: str, pos: int, number: int, last: bool) -> tuple[str, int]:
         out: list[str] = []
@@ -163,7 +192,7 @@ class _Reader:
                 code = int(found.group(1), 8) if found.group(1) else int(found.group(2), 16)
                 if code >= 0x80:
                     raise self.fail(
-                        f"the escape \\{found.group()} stands for a byte, not a character: "
+                        f"the escape at column {pos} stands for a byte, not a character: "
                         "write the character itself",
                         number,
                     )
@@ -171,7 +200,7 @@ class _Reader:
                 pos = found.end()
             else:
                 raise self.fail(
-                    f"unknown escape \\{escape} in a string: write \\\\ for a backslash, "
+                    f"an unknown escape at column {pos}: write \\\\ for a backslash, "
                     '\\" for a quote, \\n for a line break',
                     number,
                 )
@@ -189,10 +218,9 @@ class _Entry:
     obsolete: bool
     line: int  # the msgid keyword
     msgstr_line: int
-    msgctxt: str | None = None
     msgid: str = ""
     msgstr: str = ""
-    previous_msgctxt: str | None = None
+    msgstr_parts: list[tuple[str, int]] = field(default_factory=list)  # (string, its line)
     previous_msgid: str | None = None
 
 
@@ -202,7 +230,7 @@ def _parse(reader: _Reader) -> list[_Entry]:
     comments: list[_Token] = []
     i = 0
 
-    def strings(at: int, what: str) -> tuple[str, int]:
+    def strings(at: int, what: str, into: list[tuple[str, int]] | None = None) -> tuple[str, int]:
         parts = []
         while at < len(tokens) and tokens[at].kind == "string":
             check_kind(tokens[at], tokens[at - 1].obsolete, tokens[at - 1].previous)
@@ -211,6 +239,8 @@ def _parse(reader: _Reader) -> list[_Entry]:
         if not parts:
             line = tokens[at].line if at < len(tokens) else tokens[at - 1].line
             raise reader.fail(f'{what} has no text after it: write {what} ""', line)
+        if into is not None:
+            into += [(t.value, t.line) for t in parts]
         return "".join(t.value for t in parts), at
 
     def check_kind(token: _Token, obsolete: bool, previous: bool) -> None:
@@ -224,6 +254,9 @@ def _parse(reader: _Reader) -> list[_Entry]:
                 "a #| line (the previous msgid) must come right before the entry's msgid",
                 token.line,
             )
+
+    def expect(at: int, keyword: str) -> bool:
+        return at < len(tokens) and tokens[at].kind == "keyword" and tokens[at].value == keyword
 
     while i < len(tokens):
         token = tokens[i]
@@ -240,56 +273,68 @@ def _parse(reader: _Reader) -> list[_Entry]:
         obsolete = token.obsolete
         entry = _Entry(comments, obsolete, token.line, token.line)
         comments = []
-        for name in ("msgctxt", "msgid"):  # #| msgctxt, #| msgid
-            if i < len(tokens) and tokens[i].previous and tokens[i].kind == "keyword":
-                if tokens[i].value != name:
-                    continue
-                check_kind(tokens[i], obsolete, True)
-                value, i = strings(i + 1, f"#| {name}")
-                setattr(entry, f"previous_{name}", value)
-        if i < len(tokens) and tokens[i].previous:
-            raise reader.fail(
-                'a #| line must be #| msgid "..." (or its continuation) and come right '
-                "before the msgid",
-                tokens[i].line,
-            )
-        if i < len(tokens) and tokens[i].kind == "keyword" and tokens[i].value == "msgctxt":
-            check_kind(tokens[i], obsolete, False)
-            entry.msgctxt, i = strings(i + 1, "msgctxt")
-        if i >= len(tokens) or tokens[i].kind != "keyword" or tokens[i].value != "msgid":
+        if token.previous:  # #| msgid
+            if not expect(i, "msgid"):
+                raise reader.fail(
+                    'a #| line must be #| msgid "..." (or its continuation) and come right '
+                    "before the msgid",
+                    token.line,
+                )
+            entry.previous_msgid, i = strings(i + 1, "#| msgid")
+            if i < len(tokens) and tokens[i].previous:
+                raise reader.fail(
+                    'a #| line must be #| msgid "..." (or its continuation) and come right '
+                    "before the msgid",
+                    tokens[i].line,
+                )
+        if not expect(i, "msgid"):
             line = tokens[i].line if i < len(tokens) else tokens[-1].line
-            what = tokens[i].value if i < len(tokens) and tokens[i].kind == "keyword" else None
             raise reader.fail(
                 "msgstr with no msgid before it: restore the msgid line of this entry"
-                if what == "msgstr"
+                if expect(i, "msgstr")
                 else 'expected msgid here: an entry is msgid "..." then msgstr "..."',
                 line,
             )
         check_kind(tokens[i], obsolete, False)
         entry.line = tokens[i].line
         entry.msgid, i = strings(i + 1, "msgid")
-        if i >= len(tokens) or tokens[i].kind != "keyword" or tokens[i].value != "msgstr":
+        if not expect(i, "msgstr"):
             raise reader.fail(
                 'this msgid has no msgstr: add msgstr "" after it (or restore the missing line)',
                 entry.line,
             )
         check_kind(tokens[i], obsolete, False)
         entry.msgstr_line = tokens[i].line
-        entry.msgstr, i = strings(i + 1, "msgstr")
+        entry.msgstr, i = strings(i + 1, "msgstr", entry.msgstr_parts)
         entries.append(entry)
     return entries
 
 
+def read_bytes(path: Path, inside: Path | None = None) -> bytes:
+    """A catalog file's bytes: a regular file of at most :data:`MAX_BYTES`, and inside the
+    folder ``inside`` when it is given (not reached through a symbolic link from elsewhere)."""
+    try:
+        return read_input(path, MAX_BYTES, inside=inside)
+    except ValueError as exc:  # a pipe, a device, too big, outside the folder
+        raise CatalogError(f"{exc}; give a .po text file", path) from None
+    except OSError as exc:
+        raise CatalogError(f"cannot read the catalog ({exc.strerror})", path) from None
+
+
 def read_po(
-    path: Path, locale: str | None = None, domain: str | None = None, data: bytes | None = None
+    path: Path,
+    locale: str | None = None,
+    domain: str | None = None,
+    data: bytes | None = None,
+    inside: Path | None = None,
+    repair: bool = False,
 ) -> PoFile:
     """Read one ``.po`` or ``.pot`` file (or ``data``, its content), refusing anything GNU
-    gettext would refuse."""
+    gettext would refuse. ``inside``: see :func:`read_bytes`. ``repair``: drop the
+    ``python-format`` that ``pybabel update`` writes beside ``no-python-format`` (noted in
+    :attr:`PoFile.repaired`) instead of refusing the file."""
     path = Path(path)
-    try:
-        raw = read_input(path, MAX_BYTES) if data is None else data
-    except ValueError as exc:  # a pipe, a device, too big
-        raise CatalogError(f"{exc}; give a .po text file", path) from None
+    raw = read_bytes(path, inside) if data is None else data
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -302,33 +347,30 @@ def read_po(
         ) from None
     if text.startswith("\ufeff"):
         raise CatalogError("starts with a byte order mark; save it as UTF-8 without BOM", path, 1)
-    reader = _Reader(text, path)
-    entries = _parse(reader)
+    entries = _parse(_Reader(text, path))
 
     po = PoFile(Catalog(locale=locale, domain=domain, fuzzy=False))
-    seen: dict[tuple[str | None, str], int] = {}
+    seen: dict[str, int] = {}
     for entry in entries:
-        key = (entry.msgctxt, entry.msgid)
-        if key in seen:
+        if entry.msgid in seen:
             raise CatalogError(
-                f"the same msgid is already on line {seen[key]}: keep one of the two entries "
-                "(merge their translations by hand)",
+                f"the same msgid is already on line {seen[entry.msgid]}: keep one of the two "
+                "entries (merge their translations by hand)",
                 path,
                 entry.line,
             )
-        seen[key] = entry.line
+        seen[entry.msgid] = entry.line
         for value, line in (
-            (entry.msgctxt, entry.line),
             (entry.msgid, entry.line),
             (entry.msgstr, entry.msgstr_line),
             (entry.previous_msgid, entry.line),
         ):
             _check_characters(value, path, line)
-        if entry.msgid == "" and entry.msgctxt is None and not entry.obsolete:
+        if entry.msgid == "" and not entry.obsolete:
             _header(po, entry, path)
             continue
-        _add(po, entry, path)
-    _check_plural_forms(po, path, seen.get((None, ""), 1))
+        _add(po, entry, path, repair)
+    _check_plural_forms(po, path, seen.get("", 1))
     return po
 
 
@@ -355,17 +397,34 @@ def _comments(tokens: Sequence[_Token]) -> dict[str, list[str]]:
 def _header(po: PoFile, entry: _Entry, path: Path) -> None:
     found = _comments(entry.comments)
     po.comments.extend(found["#"])
-    for line in entry.msgstr.split("\n"):
-        name, colon, value = line.partition(":")
+    starts = []  # (offset in the msgstr, line) of each string it is made of
+    offset = 0
+    for part, line in entry.msgstr_parts:
+        starts.append((offset, line))
+        offset += len(part)
+    offset = 0
+    for text in entry.msgstr.split("\n"):
+        name, colon, value = text.partition(":")
         if colon and name.strip():
             po.header.append((name.strip(), value.strip()))
-    po.catalog.fuzzy = "fuzzy" in _flags(found["#,"], path, entry.line)
+            line = max((n for start, n in starts if start <= offset), default=entry.msgstr_line)
+            po.header_lines.setdefault(name.strip().lower(), line)
+        offset += len(text) + 1
+    flag_line = max((t.line for t in entry.comments if t.value.startswith("#,")), default=0)
+    flags = _flags(found["#,"], path, flag_line or entry.line)
+    if "python-format" in flags:
+        _format_flag("python-format", path, flag_line)
+    po.catalog.fuzzy = "fuzzy" in flags
     content_type = po.header_value("Content-Type") or ""
     charset = re.search(r"charset=([^\s;]*)", content_type)
     if charset and charset.group(1).lower() not in ("utf-8", "utf8"):
+        try:
+            named = f"charset={codecs.lookup(charset.group(1)).name}"
+        except LookupError:
+            named = "a charset Python does not know"
         raise CatalogError(
-            f"declares charset={charset.group(1)}; audioguide's catalogs are UTF-8: convert the "
-            "file to UTF-8 (e.g. msgconv --to-code=UTF-8) and set charset=UTF-8",
+            f"declares {named}; audioguide's catalogs are UTF-8: convert the file to UTF-8 "
+            "(e.g. msgconv --to-code=UTF-8) and set charset=UTF-8",
             path,
             entry.line,
         )
@@ -375,21 +434,42 @@ def _flags(texts: Iterable[str], path: Path, line: int) -> set[str]:
     flags = set()
     for text in texts:
         for flag in (part.strip() for part in text.split(",")):
-            if flag in ("fuzzy", "no-python-format", "python-brace-format"):
+            if flag in ("fuzzy", "no-python-format", "python-brace-format", "python-format"):
                 flags.add(flag)
             elif flag.endswith("-format") and not flag.startswith("no-"):
-                raise CatalogError(
-                    f"the flag {flag!r} makes gettext check the text as a format string, which "
-                    "audioguide's messages are not: remove it from the #, line",
-                    path,
-                    line,
-                )
+                _format_flag(flag, path, line)
     return flags
 
 
-def _add(po: PoFile, entry: _Entry, path: Path) -> None:
+def _format_flag(flag: str, path: Path, line: int) -> None:
+    name = flag.removesuffix("-format")
+    which = f"the flag {flag}" if name in _FORMATS else "a -format flag"
+    raise CatalogError(
+        f"{which} makes gettext check the text as a format string, which audioguide's "
+        "messages are not: remove it from the #, line",
+        path,
+        line,
+    )
+
+
+def _add(po: PoFile, entry: _Entry, path: Path, repair: bool) -> None:
     found = _comments(entry.comments)
-    flags = _flags(found["#,"], path, entry.line)
+    flag_line = max((t.line for t in entry.comments if t.value.startswith("#,")), default=0)
+    flags = _flags(found["#,"], path, flag_line or entry.line)
+    if "python-format" in flags:
+        if "no-python-format" not in flags:
+            _format_flag("python-format", path, flag_line)
+        if not repair:
+            raise CatalogError(
+                "the flags no-python-format and python-format contradict each other "
+                "(pybabel update adds python-format to a text with a % sign), and gettext "
+                "then refuses the translation: run `audioguide update`, which removes "
+                "python-format, or remove it from the #, line",
+                path,
+                flag_line,
+            )
+        flags.discard("python-format")
+        po.repaired.append(flag_line)
     if not entry.obsolete and entry.msgstr and "fuzzy" not in flags and entry.msgid:
         for where, test in (("begin", str.startswith), ("end", str.endswith)):
             if test(entry.msgid, "\n") != test(entry.msgstr, "\n"):
@@ -419,11 +499,10 @@ def _add(po: PoFile, entry: _Entry, path: Path) -> None:
         user_comments=found["#"],
         previous_id=[entry.previous_msgid] if entry.previous_msgid is not None else [],
         lineno=entry.line,
-        context=entry.msgctxt,
     )
     message.flags = flags  # Babel guesses python-format from the text; the file decides
     if entry.obsolete:
-        po.catalog.obsolete[_key(message)] = message
+        po.catalog.obsolete[entry.msgid] = message
     else:
         po.catalog[entry.msgid] = message
 
@@ -446,11 +525,6 @@ def _check_brace_format(entry: _Entry, path: Path) -> None:
             path,
             entry.msgstr_line,
         )
-
-
-def _key(message: Message) -> str | tuple[str, str]:
-    msgid = str(message.id)  # plurals are refused on reading
-    return msgid if message.context is None else (msgid, message.context)
 
 
 def _check_plural_forms(po: PoFile, path: Path, line: int) -> None:
@@ -491,21 +565,18 @@ def _check_plural_forms(po: PoFile, path: Path, line: int) -> None:
 # --- writing -------------------------------------------------------------------------------
 
 
-def po_bytes(
-    catalog: Catalog, header: Sequence[tuple[str, str]], comments: Sequence[str] = ()
-) -> bytes:
+def write_po(po: PoFile) -> bytes:
     """The catalog as GNU gettext would write it (``msgcat``'s layout, 79 columns)."""
     out: list[str] = []
-    msgstr = "".join(f"{name}: {value}\n" for name, value in header)
-    out += _comment_lines("#", comments)
+    out += _comment_lines("#", po.comments)
     out += _wrap("", "msgid", "")
-    out += _wrap("", "msgstr", msgstr)
-    for message in catalog:
-        if message.id == "" and message.context is None:
+    out += _wrap("", "msgstr", header_msgstr(po.header))
+    for message in po.catalog:
+        if message.id == "":
             continue
         out.append("")
         out += _message(message, obsolete=False)
-    for message in catalog.obsolete.values():
+    for message in po.catalog.obsolete.values():
         if message.string:  # gettext drops an obsolete entry without translation
             out.append("")
             out += _message(message, obsolete=True)
@@ -548,8 +619,6 @@ def _message(message: Message, obsolete: bool) -> list[str]:
     previous = "#~| " if obsolete else "#| "
     if message.previous_id:
         out += _wrap(previous, "msgid", str(message.previous_id[0]))
-    if message.context is not None:
-        out += _wrap(prefix, "msgctxt", message.context)
     out += _wrap(prefix, "msgid", str(message.id))
     out += _wrap(prefix, "msgstr", string)
     return out
@@ -581,7 +650,7 @@ def _wrap(prefix: str, name: str, value: str) -> list[str]:
         more = index < len(portions) - 1
         while True:
             start = len(prefix) + (len(name) + 1 if first else 0) + 1 - after_break
-            breaks = _width_breaks(chars, width, start, overrides)
+            breaks = width_breaks(chars, width, start, overrides)
             if first and chars and (more or start > width or any(breaks)):
                 lines.append(f'{prefix}{name} ""')
                 first = False
@@ -596,136 +665,3 @@ def _wrap(prefix: str, name: str, value: str) -> list[str]:
             text += char
         lines.append(text + '"')
     return lines
-
-
-# Line breaking as libunistring 1.0 does it (u8_possible_linebreaks, u8_width_linebreaks): the
-# UAX #14 pair table below (D: break, I: break only after a space, P: never), spaces, combining
-# marks and zero-width joiners handled around it.
-_CLASSES = (
-    "WJ GL B2 BA BB HY CL CP EX IN NS OP QU IS NU PO PR SY AL H2 H3 ID JL JV JT HL RI EB EM OPW CPW"
-)
-_TABLE = """
-WJ PIIIIIPPPIIIIPIIIPIIIIIIIIIIIIP
-GL PIIIIIPPPIIIIPIIIPIIIIIIIIIIIIP
-B2 PIPIDIPPPIIDIPDDDPDDDDDDDDDDDDP
-BA PDDIDIPPPIIDIPDDDPDDDDDDDDDDDDP
-BB PIIIIIPPPIIIIPIIIPIIIIIIIIIIIIP
-HY PDDIDIPPPIIDIPIDDPDDDDDDDDDDDDP
-CL PIDIDIPPPIPDIPDIIPDDDDDDDDDDDDP
-CP PIDIDIPPPIIDIPIIIPIDDDDDDIDDDDP
-EX PIDIDIPPPIIDIPDDDPDDDDDDDDDDDDP
-IN PIDIDIPPPIIDIPDDDPDDDDDDDDDDDDP
-NS PIDIDIPPPIIDIPDDDPDDDDDDDDDDDDP
-OP PPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP
-QU PIIIIIPPPIIPIPIIIPIIIIIIIIIIIPP
-IS PIDIDIPPPIIDIPIDDPDDDDDDDDDDDDP
-NU PIDIDIPPPIIIIPIIIPIDDDDDDIDDDDP
-PO PIDIDIPPPIIIIPIDDPIDDDDDDIDDDIP
-PR PIDIDIPPPIIIIPIDDPIIIIIIIIDIIIP
-SY PIDIDIPPPIIDIPIDDPDDDDDDDIDDDDP
-AL PIDIDIPPPIIIIPIIIPIDDDDDDIDDDDP
-H2 PIDIDIPPPIIDIPDIDPDDDDDIIDDDDDP
-H3 PIDIDIPPPIIDIPDIDPDDDDDDIDDDDDP
-ID PIDIDIPPPIIDIPDIDPDDDDDDDDDDDDP
-JL PIDIDIPPPIIDIPDIDPDIIDIIDDDDDDP
-JV PIDIDIPPPIIDIPDIDPDDDDDIIDDDDDP
-JT PIDIDIPPPIIDIPDIDPDDDDDDIDDDDDP
-HL PIDIDIPPPIIIIPIIIPIDDDDDDIDDDDP
-RI PIDIDIPPPIIDIPDDDPDDDDDDDDIDDDP
-EB PIDIDIPPPIIDIPDIDPDDDDDDDDDDIDP
-EM PIDIDIPPPIIDIPDIDPDDDDDDDDDDDDP
-OPW PPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP
-CPW PIDIDIPPPIPDIPDIIPDDDDDDDDDDDDP
-"""
-_PAIRS = {
-    (row.split()[0], after): rule
-    for row in _TABLE.strip().splitlines()
-    for after, rule in zip(_CLASSES.split(), row.split()[1], strict=True)
-}
-_RESOLVE = {
-    "AI": "AL", "CB": "ID", "SA": "AL", "XX": "AL", "SG": "AL", "CJ": "NS", "NL": "BK",
-    "CR": "BK", "LF": "BK", "AK": "AL", "AP": "AL", "AS": "AL", "VF": "AL", "VI": "AL",
-}  # fmt: skip
-
-
-@functools.lru_cache(maxsize=4096)
-def _class(char: str) -> str:
-    name = str(line_break(char)).rsplit(".", 1)[-1]
-    if name in ("OP", "CP") and unicodedata.east_asian_width(char) in ("W", "F", "H"):
-        return name + "W"  # East Asian brackets: no exception of UAX #14's rule LB30
-    return _RESOLVE.get(name, name)
-
-
-def _possible_breaks(chars: Sequence[str]) -> list[str]:
-    """Before each character: 'B' a break is possible, 'M' mandatory, '-' none."""
-    result = ["-"] * len(chars)
-    last = "BK"  # the class of the last character that is not a space
-    space = False  # spaces since then
-    joiner = False  # the character before was a zero-width joiner
-    hebrew = False  # last is a hyphen after a Hebrew letter (rule LB21a)
-    for index, char in enumerate(chars):
-        prop = _class(char[0])
-        after_joiner, joiner = joiner, prop == "ZWJ"
-        if prop == "BK":
-            result[index], last, space = "M", "BK", False
-        elif prop == "SP":
-            space = True
-        elif prop == "ZW":
-            last, space = "ZW", False
-        elif prop in ("CM", "ZWJ"):
-            if last == "BK":
-                last, space = "AL", False
-            elif last == "ZW" or space:
-                result[index], last, space = "B", "AL", False
-        else:
-            if after_joiner or last == "BK" or (hebrew and not space):
-                pass
-            elif last == "ZW":
-                result[index] = "B"
-            else:
-                rule = _PAIRS[(last, prop)]
-                if rule == "D" or (rule == "I" and space):
-                    result[index] = "B"
-            hebrew = last == "HL" and prop in ("HY", "BA") and not space
-            last, space = prop, False
-    return result
-
-
-def _char_width(char: str) -> int:
-    code = ord(char)
-    if code < 0x20 or 0x7F <= code < 0xA0:
-        return 0  # control characters are ignored
-    if code == 0x200B or 0x1160 <= code < 0x1200:
-        return 0
-    if unicodedata.category(char) in ("Mn", "Me", "Cf") and code != 0xAD:
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-
-
-def _width_breaks(
-    chars: Sequence[str], width: int, start: int, overrides: Sequence[bool]
-) -> list[bool]:
-    """Where a line break goes before each character (``u8_width_linebreaks``)."""
-    possible = _possible_breaks(chars)
-    for index, no_break in enumerate(overrides):
-        if no_break:
-            possible[index] = "-"
-    breaks = [False] * len(chars)
-    last: int | None = None
-    column, piece = start, 0
-    for index, char in enumerate(chars):
-        kind = possible[index]
-        if kind in ("B", "M") and last is not None and column + piece > width:
-            breaks[last] = True
-            column = 0
-        if kind == "M":
-            last, column, piece = None, 0, 0
-            continue
-        if kind == "B":
-            last = index
-            column += piece
-            piece = 0
-        piece += _char_width(char)
-    if last is not None and column + piece > width:
-        breaks[last] = True
-    return breaks

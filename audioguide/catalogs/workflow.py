@@ -11,28 +11,33 @@ its translation was made for; a removed one is kept obsolete (``#~``); a file sa
 from __future__ import annotations
 
 import copy
+import fcntl
 import hashlib
 import io
+import logging
 import os
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import yaml
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 
-from ..errors import CatalogError
+from ..errors import CatalogError, LanguageError
 from ..files import into_place, remove_temporary, write_atomic
-from ..languages import Language
-from ..script import Guide
+from ..languages import Language, other_spellings, resolve, same_language
+from ..script import GUIDE_FILE, Guide, load_guide
 from ..strings import STRINGS
-from .pofile import HEADER_ORDER, PoFile, po_bytes, read_po
+from .pofile import HEADER_ORDER, PoFile, header_msgstr, read_bytes, read_po, write_po
 from .translation import Translation, placeholder_problem, usable
+
+log = logging.getLogger("audioguide")
 
 DOMAIN = "audioguide"
 TEMPLATE = f"{DOMAIN}.pot"
+LOCK_FILE = ".audioguide.lock"  # in the locales folder: one command at a time writes there
 PACKAGE_LOCALES = Path(__file__).parent.parent / "locales"
 _HEADER = [
     "Translations of the audio guide {id}.",
@@ -54,46 +59,30 @@ def catalog_path(locales: Path, language: Language) -> Path:
 def extract_yaml(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
     """Babel extractor for section scripts (registered as the ``audioguide`` method).
 
-    Yields ``(lineno, funcname, message, comments)`` for a guide's title and description and a
-    section's title and paragraphs, with comments naming where each one belongs.
+    Reads the guide the file belongs to (the folder holding it and ``guide.yaml``) as every
+    audioguide command does, within the same limits and with the same errors, and yields
+    ``(lineno, funcname, message, comments)`` for the texts written in this file: a guide's
+    title and description, a section's title and paragraphs, with the comments the template
+    gives them. A file that is not one of the guide's yields nothing.
     """
-    root = yaml.compose(fileobj.read().decode("utf-8"), Loader=yaml.SafeLoader)
-    if not isinstance(root, yaml.MappingNode):
+    name = getattr(fileobj, "name", None)
+    if not isinstance(name, str | bytes | os.PathLike):
+        raise ValueError("the audioguide extractor reads a guide's files; give it one by name")
+    path = Path(os.fsdecode(name))
+    if not (path.parent / GUIDE_FILE).is_file():
         return
-    fields = {key.value: value for key, value in root.value if isinstance(key, yaml.ScalarNode)}
-
-    def scalar(name: str) -> str | None:
-        node = fields.get(name)
-        if isinstance(node, yaml.ScalarNode) and isinstance(node.value, str):
-            return node.value.strip() or None
-        return None
-
-    if "paragraphs" not in fields:  # guide.yaml
-        for name in ("title", "description"):
-            if scalar(name):
-                yield fields[name].start_mark.line + 1, None, scalar(name), [f"guide {name}"]
-        return
-    where = f"section {scalar('id')}"
-    note = [scalar("note")] if scalar("note") else []
-    if scalar("title"):
-        yield fields["title"].start_mark.line + 1, None, scalar("title"), [f"{where}: title", *note]
-    paragraphs = fields["paragraphs"]
-    if isinstance(paragraphs, yaml.SequenceNode):
-        for number, node in enumerate(paragraphs.value, 1):
-            if isinstance(node, yaml.ScalarNode) and node.value.strip():
-                comments = [f"{where}: paragraph {number}", *note]
-                yield node.start_mark.line + 1, None, node.value.strip(), comments
+    for text in load_guide(path.parent).texts():
+        if text.path.resolve() == path.resolve():
+            yield text.line, None, text.value, list(text.comments)
 
 
 def build_template(guide: Guide) -> Catalog:
     """The template: the guide's messages in guide order, then audioguide's own strings."""
     template = Catalog(domain=DOMAIN, fuzzy=False)
-    for path in guide.files():
-        location = os.path.relpath(path, guide.path.parent)
-        with open(path, "rb") as handle:
-            for lineno, _, message, comments in extract_yaml(handle, (), (), {}):
-                template.add(message, locations=[(location, lineno)], auto_comments=comments)
-                _not_python_format(template[message])
+    for text in guide.texts():
+        location = os.path.relpath(text.path, guide.path.parent)
+        template.add(text.value, locations=[(location, text.line)], auto_comments=text.comments)
+        _not_python_format(template[text.value])
     for string in STRINGS:
         template.add(string.msgid, auto_comments=[f"audioguide: {string.comment}"])
     for message in template:
@@ -137,31 +126,68 @@ class _Template:
     catalog: Catalog
     data: bytes  # as written
     created: str
+    old: bytes | None  # the file as it was read
 
 
-def _template(guide: Guide, path: Path) -> _Template:
+def _template(guide: Guide, locales: Path) -> _Template:
     """The template, keeping the written one's creation date when nothing else changed."""
+    path = locales / TEMPLATE
     catalog = build_template(guide)
     comments = [line.format(id=guide.id) for line in _HEADER]
-    if path.is_file():
+    old = _read_or_none(path, locales)
+    if old is not None:
         try:
-            created = read_po(path).header_value("POT-Creation-Date")
-        except CatalogError:
+            created = read_po(path, data=old).header_value("POT-Creation-Date")
+        except CatalogError:  # made by audioguide: a damaged one is simply made again
             created = None
         if created:
-            data = po_bytes(catalog, _template_header(guide, created), comments)
-            if data == path.read_bytes():
-                return _Template(catalog, data, created)
+            data = write_po(PoFile(catalog, _template_header(guide, created), comments))
+            if data == old:
+                return _Template(catalog, data, created, old)
     created = _now()
-    data = po_bytes(catalog, _template_header(guide, created), comments)
-    return _Template(catalog, data, created)
+    data = write_po(PoFile(catalog, _template_header(guide, created), comments))
+    return _Template(catalog, data, created, old)
 
 
 def extract(guide: Guide, locales: Path) -> bool:
     """Write ``locales/audioguide.pot``; return whether it changed."""
-    path = Path(locales) / TEMPLATE
-    remove_temporary(path.parent)  # what a killed extract or update left
-    return write_atomic(path, _template(guide, path).data)
+    locales = Path(locales)
+    with _locked(locales):
+        template = _template(guide, locales)
+        return _write(locales / TEMPLATE, template.data, template.old)
+
+
+@contextmanager
+def _locked(locales: Path) -> Iterator[None]:
+    """Hold the locales folder's lock: a second ``extract``, ``update`` or ``compile`` waits
+    with a notice instead of removing the first one's temporary files under it.
+
+    An ``flock`` on :data:`LOCK_FILE`: the kernel releases it when its holder ends, however it
+    ends, so a killed command never blocks the next one. The file is never removed (that would
+    let two commands lock two files), and its descriptor is not inherited by any program the
+    command runs (Python opens it close-on-exec, and no catalog command forks).
+    """
+    locales.mkdir(parents=True, exist_ok=True)
+    path = locales / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise CatalogError(
+            f"cannot open the catalogs' lock file ({exc.strerror}); remove it if it is a "
+            "symbolic link or a folder",
+            path,
+        ) from None
+    with open(fd, "rb") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info(f"another audioguide command is writing the catalogs in {locales}; "
+                     "waiting for it to finish")  # fmt: skip
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 # --- update ------------------------------------------------------------------------------
@@ -173,40 +199,58 @@ def update(guide: Guide, locales: Path, languages: Iterable[Language] | None = N
     Returns ``{locale id: "created" | "updated" | "unchanged"}``.
     """
     locales = Path(locales)
-    template = _template(guide, locales / TEMPLATE)
-    merged = []
-    for language in languages or guide.languages:
-        if language == guide.source_language:
-            continue
-        path = catalog_path(locales, language)
-        old = _read_or_none(path)  # read once: the hash check before writing compares with it
-        po = read(path, language, old) if old is not None else None
-        catalog = po.catalog if po else Catalog(locale=language.locale_id, domain=DOMAIN)
-        _merge(catalog, template.catalog, _shipped_catalog(language))
-        header = _catalog_header(guide, language, template.created, po)
-        comments = (
-            po.comments if po and po.comments else [line.format(id=guide.id) for line in _HEADER]
-        )
-        merged.append((language, path, old, po_bytes(catalog, header, comments)))
-    # Every catalog is read and merged before any file is written: a bad one changes nothing.
-    _write(locales / TEMPLATE, template.data, _read_or_none(locales / TEMPLATE))
-    results = {}
-    for language, path, old, data in merged:
-        changed = _write(path, data, old)
-        results[language.locale_id] = (
-            "created" if old is None else "updated" if changed else "unchanged"
-        )
+    with _locked(locales):
+        template = _template(guide, locales)
+        merged = [
+            _merged(guide, language, locales, template)
+            for language in languages or guide.languages
+            if language != guide.source_language
+        ]
+        # Every catalog is read and merged before any file is written: a bad one changes nothing.
+        _write(locales / TEMPLATE, template.data, template.old)
+        results = {}
+        for language, path, old, data in merged:
+            changed = _write(path, data, old)
+            results[language.locale_id] = (
+                "created" if old is None else "updated" if changed else "unchanged"
+            )
     return results
 
 
-def _read_or_none(path: Path) -> bytes | None:
-    return path.read_bytes() if path.is_file() else None
+def _merged(
+    guide: Guide, language: Language, locales: Path, template: _Template
+) -> tuple[Language, Path, bytes | None, bytes]:
+    """(language, its catalog, the bytes read from it, the bytes to write there)."""
+    path = catalog_path(locales, language)
+    old = _read_or_none(path, locales)  # read once: compared again just before writing
+    if old is None:
+        _not_elsewhere(locales, language)
+        po = PoFile(Catalog(locale=language.locale_id, domain=DOMAIN))
+    else:
+        po = read(path, language, old, locales, repair=True)
+    if po.repaired:
+        log.info(
+            f"{path}: removed python-format beside no-python-format on line(s) "
+            f"{', '.join(map(str, po.repaired))} (pybabel update adds it, and msgfmt -c then "
+            "refuses the translation)"
+        )
+    _merge(po.catalog, template.catalog, _shipped_catalog(language))
+    header = _catalog_header(guide, language, template.created, po if old is not None else None)
+    comments = po.comments or [line.format(id=guide.id) for line in _HEADER]
+    return language, path, old, write_po(PoFile(po.catalog, header, comments))
+
+
+def _read_or_none(path: Path, locales: Path) -> bytes | None:
+    """The bytes of a catalog in the locales folder, or None when there is none."""
+    if not os.path.lexists(path):
+        return None
+    return read_bytes(path, inside=locales)
 
 
 def _write(path: Path, data: bytes, old: bytes | None) -> bool:
     """Replace ``path`` with ``data`` only if it still holds what was read (``old``): its hash
     is compared just before the new file takes its place."""
-    remove_temporary(path.parent)  # what a killed update left
+    remove_temporary(path.parent)  # what a killed command left
     if old == data:
         return False
 
@@ -215,7 +259,8 @@ def _write(path: Path, data: bytes, old: bytes | None) -> bool:
 
     with into_place(path) as temporary:
         temporary.write_bytes(data)
-        if digest(_read_or_none(path)) != digest(old):
+        now = path.read_bytes() if path.is_file() else None
+        if digest(now) != digest(old):
             raise CatalogError(
                 "changed while `audioguide update` was running (saved in an editor?); it was "
                 "left as it is: run `audioguide update` again",
@@ -245,6 +290,11 @@ def _merge(catalog: Catalog, template: Catalog, shipped: Catalog | None) -> None
             message.previous_id = made_for[message.id]
         elif not message.fuzzy:
             message.previous_id = []
+    for message in catalog.obsolete.values():
+        # As msgmerge keeps an obsolete entry: the translator's comments, flags and #~| msgid,
+        # not the #. and #: lines, which described where the message was.
+        message.auto_comments = []
+        message.locations = []
     _fill_tool_strings(catalog, shipped, before)
 
 
@@ -303,8 +353,11 @@ def _catalog_header(
         "POT-Creation-Date": created,
         "PO-Revision-Date": kept("PO-Revision-Date") or (None if old else _now()),
         "Last-Translator": kept("Last-Translator"),
-        "Language-Team": guide.contact or kept("Language-Team"),
-        "Language": language.locale_id,
+        # The translator's team once the catalog has one; contact: only fills a missing one.
+        "Language-Team": kept("Language-Team") or guide.contact,
+        # The translator's spelling of the language (ko_KR in ko/) stays; read() refused any
+        # other language.
+        "Language": kept("Language") or language.locale_id,
         **dict(_CONTENT),
         "Plural-Forms": Catalog(locale=language.locale_id).plural_forms,
     }
@@ -329,25 +382,45 @@ def _shipped_catalog(language: Language) -> Catalog | None:
 
 
 def compile_catalogs(guide: Guide, locales: Path) -> list[Path]:
-    """Write each language's ``.mo`` file next to its ``.po``; return the ones written."""
+    """Write each language's ``.mo`` file next to its ``.po``; return the ones written.
+
+    As ``msgfmt`` does: the catalog's own header entry (unless it is fuzzy) without its
+    ``POT-Creation-Date``, then every translation that is not fuzzy; a blank one is left out,
+    as the build leaves it unused.
+    """
+    locales = Path(locales)
     written = []
-    # Load every catalog first, so a missing or unreadable one leaves every .mo as it was.
-    loaded = [(catalog_path(locales, lang), load(locales, lang)) for lang in guide.languages[1:]]
-    for path, catalog in loaded:
-        compiled = Catalog(locale=catalog.locale, domain=DOMAIN, fuzzy=False)
-        compiled.mime_headers = [
-            ("Content-Type", "text/plain; charset=UTF-8"),
-            ("Language", str(catalog.locale)),
-            ("Plural-Forms", catalog.plural_forms),
-        ]
-        for message in catalog:
-            if message.id and usable(message) is not None:
-                compiled[message.id] = copy.copy(message)
-        buffer = io.BytesIO()
-        write_mo(buffer, compiled, use_fuzzy=False)
-        if write_atomic(path.with_suffix(".mo"), buffer.getvalue()):
-            written.append(path.with_suffix(".mo"))
+    # Every catalog first, so a missing or unreadable one leaves every .mo as it was.
+    loaded = [(catalog_path(locales, lang), _load(locales, lang)) for lang in guide.languages[1:]]
+    with _locked(locales):
+        for path, po in loaded:
+            # msgfmt leaves out the template's date, so a new template alone changes no .mo.
+            header = [(name, value) for name, value in po.header if name != "POT-Creation-Date"]
+            compiled = _Compiled(None if po.catalog.fuzzy else header_msgstr(header))
+            for message in po.catalog:
+                if message.id and usable(message) is not None:
+                    compiled[message.id] = copy.copy(message)
+            buffer = io.BytesIO()
+            write_mo(buffer, compiled, use_fuzzy=False)
+            if write_atomic(path.with_suffix(".mo"), buffer.getvalue()):
+                written.append(path.with_suffix(".mo"))
     return written
+
+
+class _Compiled(Catalog):
+    """A catalog whose header entry is the ``.po`` file's own (Babel's would be made up from
+    its attributes: ``PROJECT VERSION``, ``FULL NAME``, the time of compiling), or none."""
+
+    def __init__(self, header: str | None):
+        super().__init__(domain=DOMAIN, fuzzy=False)
+        self.header = header
+
+    def __iter__(self) -> Iterator[Message]:
+        messages = super().__iter__()
+        next(messages)  # Babel's own header
+        if self.header is not None:
+            yield Message("", self.header)
+        yield from messages
 
 
 @dataclass(frozen=True)
@@ -371,31 +444,70 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class CatalogProblem:
+    """What keeps a language from being spoken wholly in its own voice: the build warns, and
+    refuses under ``--strict``."""
+
+    message: str  # what is wrong
+    fix: str  # what to do about it
+    fallback: str  # what the build does instead
+    path: Path
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Stats:
     language: Language
+    source: Language  # the guide's, spoken where a translation is missing
     path: Path
-    translated: int
+    translated: int  # translations the build uses
     fuzzy: int
     untranslated: int
+    broken: int  # translations whose placeholders are broken: not used, the source text is
     messages: tuple[Problem, ...]  # each untranslated, fuzzy or placeholder-broken message
     empty: bool = False  # the catalog has no messages at all
 
     @property
     def total(self) -> int:
-        return self.translated + self.fuzzy + self.untranslated
+        return self.translated + self.fuzzy + self.untranslated + self.broken
 
     @property
     def percent(self) -> float:
         return 100.0 * self.translated / self.total if self.total else 100.0
 
     @property
-    def problems(self) -> tuple[Problem, ...]:
-        """Translations whose placeholders are broken: not used, the source text is."""
-        return tuple(p for p in self.messages if p.kind == "placeholders")
-
-    @property
     def complete(self) -> bool:
-        return self.translated == self.total and not self.problems
+        return self.translated == self.total
+
+    def problems(self) -> list[CatalogProblem]:
+        """What the build warns about, or refuses under ``--strict``."""
+        tag, english = self.language.tag, self.source.english_name
+        problems = []
+        if self.empty:
+            problems.append(CatalogProblem(
+                f"{tag}: the catalog has no messages (it is empty or only a header)",
+                f"run `audioguide update --lang {tag}` and translate it",
+                f"the whole {tag} guide is spoken and shown in {english}",
+                self.path,
+            ))  # fmt: skip
+        elif self.fuzzy + self.untranslated:
+            problems.append(CatalogProblem(
+                f"{tag}: {self.fuzzy + self.untranslated} of {self.total} messages are "
+                "untranslated or fuzzy",
+                "translate them",
+                f"until translated they are spoken and shown in {english} (see `audioguide "
+                "stats`)",
+                self.path,
+            ))  # fmt: skip
+        for broken in (p for p in self.messages if p.kind == "placeholders"):
+            problems.append(CatalogProblem(
+                f"{tag}: the translation {broken.detail}",
+                "use exactly the placeholders of the msgid",
+                f"that message is spoken and shown in {english}",
+                broken.path,
+                broken.line,
+            ))  # fmt: skip
+        return problems
 
     def as_dict(self) -> dict:
         return {
@@ -404,6 +516,7 @@ class Stats:
             "translated": self.translated,
             "fuzzy": self.fuzzy,
             "untranslated": self.untranslated,
+            "broken": self.broken,
             "total": self.total,
             "percent": round(self.percent, 1),
             "empty": self.empty,
@@ -435,7 +548,7 @@ def stats(
         catalog = (loaded or {}).get(language.tag)
         if catalog is None:
             catalog = load(locales, language)
-        counts = {"translated": 0, "fuzzy": 0, "untranslated": 0}
+        counts = {"translated": 0, "fuzzy": 0, "untranslated": 0, "broken": 0}
         messages = []
         for msgid in wanted:
             message = catalog.get(msgid)
@@ -447,13 +560,18 @@ def stats(
                 counts["fuzzy"] += 1
                 messages.append(Problem("fuzzy", path, line, msgid))
             else:
-                counts["translated"] += 1
                 tool = msgid in _TOOL_MSGIDS
                 problem = placeholder_problem(msgid, _msgstr(message)) if tool else None
                 if problem:
+                    counts["broken"] += 1
                     messages.append(Problem("placeholders", path, line, msgid, problem))
+                else:
+                    counts["translated"] += 1
         empty = not any(message.id for message in catalog)
-        results.append(Stats(language, path, messages=tuple(messages), empty=empty, **counts))
+        results.append(
+            Stats(language, guide.source_language, path, messages=tuple(messages), empty=empty,
+                  **counts)
+        )  # fmt: skip
     return results
 
 
@@ -462,18 +580,62 @@ def stats(
 
 def load(locales: Path, language: Language) -> Catalog:
     """Read one language's catalog; a clear error when it is missing or unreadable."""
+    return _load(locales, language).catalog
+
+
+def _load(locales: Path, language: Language) -> PoFile:
     path = catalog_path(locales, language)
-    if not path.is_file():
+    if not os.path.lexists(path):
+        _not_elsewhere(locales, language)
         raise CatalogError(
             f"no catalog for {language.tag} ({language.english_name}); "
             "run `audioguide update` to create it",
             path,
         )
-    return read(path, language).catalog
+    return read(path, language, inside=locales)
 
 
-def read(path: Path, language: Language, data: bytes | None = None) -> PoFile:
-    return read_po(path, locale=language.locale_id, domain=DOMAIN, data=data)
+def _not_elsewhere(locales: Path, language: Language) -> None:
+    """Refuse a catalog under another spelling of the language's folder (``locales/zh_CN``
+    for ``zh_Hans``), which would be silently ignored while a new one is made or missed."""
+    for folder in other_spellings(locales, language):
+        found = folder / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if os.path.lexists(found):
+            raise CatalogError(
+                f"is the {language.tag} catalog in a folder audioguide does not read: move it "
+                f"to {catalog_path(locales, language)} (the folder is named by the locale id "
+                f"{language.locale_id} that guide.yaml's language resolves to)",
+                found,
+            )
+
+
+def read(
+    path: Path,
+    language: Language,
+    data: bytes | None = None,
+    inside: Path | None = None,
+    repair: bool = False,
+) -> PoFile:
+    """Read a language's catalog, which must be of that language if its header says one."""
+    po = read_po(
+        path, locale=language.locale_id, domain=DOMAIN, data=data, inside=inside, repair=repair
+    )
+    given = po.header_value("Language")
+    if given:
+        try:
+            same = same_language(resolve(given), language)
+        except LanguageError:
+            same = False
+        if not same:
+            raise CatalogError(
+                f"its Language header names another language than {language.tag} "
+                f"({language.english_name}), whose folder it is in: if this is the "
+                f"{language.english_name} catalog, set Language: {language.locale_id}; if not, "
+                "move it to its own language's folder",
+                path,
+                po.header_lines.get("language"),
+            )
+    return po
 
 
 def translation(guide: Guide, locales: Path, language: Language) -> Translation:

@@ -7,7 +7,11 @@ bytes, their MIME type and the path the build writes them to (``cover.png`` or `
 the output folder).
 
 Podcast directories ask for a square JPEG or PNG of 1400 to 3000 pixels a side in RGB colour;
-that is what is accepted. Without ``cover:`` a plain cover is drawn: a colour chosen from the
+that is what is accepted. A grayscale or palette image is converted to RGB once, here (a PNG
+stays a PNG, a JPEG a JPEG, the same input always giving the same bytes), so no MP3 or M4B
+embeds gray pixels that some apps show wrongly. The file is read as scripts are: a regular file
+inside the scripts folder, not reached through ``..``, an absolute path or a symbolic link
+leading elsewhere. Without ``cover:`` a plain cover is drawn: a colour chosen from the
 guide's id and a few sound-wave arcs, no text (no font is sure to be on a fresh machine, and the
 apps show the title beside the art anyway). The same guide id gives the same image.
 """
@@ -16,7 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from PIL import Image, ImageDraw, UnidentifiedImageError
 
@@ -28,6 +34,7 @@ from ..script import GUIDE_FILE, Guide
 MIN_SIDE = 1400
 MAX_BYTES = 64 * 1024 * 1024  # room for an uncompressed 3000 px PNG
 MAX_SIDE = 3000
+JPEG_QUALITY = 95  # a converted JPEG is encoded again: close to the author's image
 GENERATED_SIDE = 1400
 FORMATS = {"PNG": ("image/png", "cover.png"), "JPEG": ("image/jpeg", "cover.jpg")}
 # Dark, saturated backgrounds that white arcs stand out on.
@@ -44,15 +51,23 @@ def load_cover(guide: Guide) -> Cover:
     """The guide's cover: its ``cover:`` image, checked, or a generated one.
 
     Raises :class:`~audioguide.errors.ScriptError` naming ``guide.yaml`` and the line of
-    ``cover:`` when the image is missing, unreadable, not PNG or JPEG, not square, not RGB, or
-    outside 1400-3000 pixels a side.
+    ``cover:`` when the image is missing, outside the scripts folder, unreadable, not PNG or
+    JPEG, not square, in neither RGB, grayscale nor a palette, or outside 1400-3000 pixels a
+    side.
     """
     if guide.cover is None:
         return generated_cover(guide.id)
     given = guide.cover
     where = (guide.path / GUIDE_FILE, given.line)
+    relative = PurePath(given.value)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise ScriptError(
+            f"the cover {given.value!r} is not inside the scripts folder; put the image there "
+            "and give its path from there, such as cover.jpg",
+            *where,
+        )
     try:
-        data = read_input(guide.path / given.value, MAX_BYTES)
+        data = read_input(guide.path / given.value, MAX_BYTES, inside=guide.path)
     except OSError as exc:
         raise ScriptError(
             f"cannot read the cover {given.value!r} ({exc.strerror}); give the path of a PNG or "
@@ -63,32 +78,67 @@ def load_cover(guide: Guide) -> Cover:
         raise ScriptError(
             f"the cover {given.value!r} {exc}; give a PNG or JPEG file", *where
         ) from None
+    rule = (
+        f"podcast apps need a square PNG or JPEG image in RGB from {MIN_SIDE}x{MIN_SIDE} to "
+        f"{MAX_SIDE}x{MAX_SIDE} pixels"
+    )
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind, size, mode = image.format, image.size, image.mode
-            image.load()  # a truncated or damaged file fails here, not in a listener's app
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        with warnings.catch_warnings():
+            # Pillow warns of, then refuses, images of too many pixels to decode safely: one
+            # error here, never a warning on stderr.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                problem = _problem(image)
+                if problem:
+                    raise ScriptError(f"the cover {given.value!r} {problem}; {rule}", *where)
+                image.load()  # a truncated or damaged file fails here, not in a listener's app
+                kind = str(image.format)
+                data = _rgb(image, kind) or data
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ScriptError(
+            f"the cover {given.value!r} has far more pixels than {MAX_SIDE}x{MAX_SIDE}; {rule}",
+            *where,
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ScriptError(
             f"the cover {given.value!r} is not a readable PNG or JPEG image; export it again",
             *where,
         ) from None
-    problem = None
-    if kind is None or kind not in FORMATS:
-        problem = f"is {kind or 'an unknown format'}, not PNG or JPEG"
-    elif size[0] != size[1]:
-        problem = f"is {size[0]}x{size[1]} pixels, not square"
-    elif not MIN_SIDE <= size[0] <= MAX_SIDE:
-        problem = f"is {size[0]}x{size[1]} pixels, not from {MIN_SIDE} to {MAX_SIDE} a side"
-    elif mode not in ("RGB", "RGBA", "P", "L", "LA"):
-        problem = f"is in {mode} colour, not RGB"
-    if problem:
-        raise ScriptError(
-            f"the cover {given.value!r} {problem}; podcast apps need a square PNG or JPEG "
-            f"image in RGB from {MIN_SIDE}x{MIN_SIDE} to {MAX_SIDE}x{MAX_SIDE} pixels",
-            *where,
-        )
-    mime, path = FORMATS[str(kind)]
+    mime, path = FORMATS[kind]
     return Cover(data, mime, path)
+
+
+def _problem(image: Image.Image) -> str | None:
+    """What keeps an image from being the cover, or None."""
+    kind, (width, height), mode = image.format, image.size, image.mode
+    if kind is None or kind not in FORMATS:
+        return f"is {kind or 'an unknown format'}, not PNG or JPEG"
+    if width != height:
+        return f"is {width}x{height} pixels, not square"
+    if not MIN_SIDE <= width <= MAX_SIDE:
+        return f"is {width}x{height} pixels, not from {MIN_SIDE} to {MAX_SIDE} a side"
+    if mode not in _CONVERTED and mode not in ("RGB", "RGBA"):
+        return f"is in {mode} colour, not RGB"
+    return None
+
+
+# Grayscale and palette images, and the RGB mode each becomes (keeping transparency, in PNG).
+_CONVERTED = {"L": "RGB", "LA": "RGBA", "P": "RGB", "PA": "RGBA", "1": "RGB"}
+
+
+def _rgb(image: Image.Image, kind: str) -> bytes | None:
+    """The image encoded again in RGB if it is in grayscale or a palette, else None."""
+    if image.mode not in _CONVERTED or kind not in FORMATS:
+        return None
+    target = _CONVERTED[image.mode]
+    if image.mode == "P" and "transparency" in image.info:
+        target = "RGBA"
+    if kind == "JPEG":
+        target = "RGB"
+    buffer = io.BytesIO()
+    options = {"quality": JPEG_QUALITY} if kind == "JPEG" else {}
+    image.convert(target).save(buffer, format=kind, **options)
+    return buffer.getvalue()
 
 
 def generated_cover(guide_id: str) -> Cover:

@@ -137,4 +137,4 @@ def _translate(path: Path, sample: Path) -> None:
     for message in po.catalog:
         if message.id and message.id in translations:
             message.string = translations[message.id].string
-    path.write_bytes(catalogs.po_bytes(po.catalog, po.header, po.comments))
+    path.write_bytes(catalogs.write_po(po))
