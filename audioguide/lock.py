@@ -79,6 +79,25 @@ def locked(path: Path, waiting: str) -> Iterator[None]:
         os.close(fd)
 
 
+@contextmanager
+def locked_folder(folder: Path, waiting: str) -> Iterator[None]:
+    """Hold an flock on ``folder`` itself for the block (nothing is created in it); while
+    another process holds it, ``waiting`` is logged and this one waits. For commands that never
+    start another process while they hold it (the kernel frees it when its holder ends)."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info(waiting)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        _held.add(fd)
+        yield
+    finally:
+        _held.discard(fd)
+        os.close(fd)
+
+
 def _same_file(fd: int, path: Path) -> bool:
     try:
         now = os.stat(path)

@@ -11,7 +11,6 @@ its translation was made for; a removed one is kept obsolete (``#~``); a file sa
 from __future__ import annotations
 
 import copy
-import fcntl
 import hashlib
 import io
 import logging
@@ -28,6 +27,7 @@ from babel.messages.mofile import write_mo
 from ..errors import CatalogError, LanguageError
 from ..files import into_place, remove_temporary, write_atomic
 from ..languages import Language, other_spellings, resolve, same_language
+from ..lock import locked_folder
 from ..script import GUIDE_FILE, Guide, load_guide
 from ..strings import STRINGS
 from .pofile import HEADER_ORDER, PoFile, header_msgstr, read_bytes, read_po, write_po
@@ -37,7 +37,6 @@ log = logging.getLogger("audioguide")
 
 DOMAIN = "audioguide"
 TEMPLATE = f"{DOMAIN}.pot"
-LOCK_FILE = ".audioguide.lock"  # in the locales folder: one command at a time writes there
 PACKAGE_LOCALES = Path(__file__).parent.parent / "locales"
 _HEADER = [
     "Translations of the audio guide {id}.",
@@ -160,34 +159,13 @@ def extract(guide: Guide, locales: Path) -> bool:
 @contextmanager
 def _locked(locales: Path) -> Iterator[None]:
     """Hold the locales folder's lock: a second ``extract``, ``update`` or ``compile`` waits
-    with a notice instead of removing the first one's temporary files under it.
-
-    An ``flock`` on :data:`LOCK_FILE`: the kernel releases it when its holder ends, however it
-    ends, so a killed command never blocks the next one. The file is never removed (that would
-    let two commands lock two files), and its descriptor is not inherited by any program the
-    command runs (Python opens it close-on-exec, and no catalog command forks).
-    """
+    with a notice instead of removing the first one's temporary files under it. An ``flock`` on
+    the folder itself: nothing is added to the translators' folder, and the kernel releases it
+    when its holder ends, however it ends."""
     locales.mkdir(parents=True, exist_ok=True)
-    path = locales / LOCK_FILE
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-    except OSError as exc:
-        raise CatalogError(
-            f"cannot open the catalogs' lock file ({exc.strerror}); remove it if it is a "
-            "symbolic link or a folder",
-            path,
-        ) from None
-    with open(fd, "rb") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.info(f"another audioguide command is writing the catalogs in {locales}; "
-                     "waiting for it to finish")  # fmt: skip
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    waiting = f"another audioguide command is writing the catalogs in {locales}; waiting for it"
+    with locked_folder(locales, waiting + " to finish"):
+        yield
 
 
 # --- update ------------------------------------------------------------------------------
