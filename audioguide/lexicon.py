@@ -68,6 +68,17 @@ _UNSPACED = re.compile(
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+")
 
 
+class Phonemes(str):
+    """Phonemes to speak as they are, in the alphabet of the engine they are given to (a part of
+    what :func:`apply` returns, beside plain text)."""
+
+    __slots__ = ()
+
+
+Entries = tuple[tuple[str, "str | Phonemes"], ...]  # (grapheme, what is said instead)
+Parts = tuple["str | Phonemes", ...]  # a sentence as the engine gets it: text and phonemes
+
+
 @dataclass(frozen=True)
 class Lexeme:
     graphemes: tuple[str, ...]
@@ -76,13 +87,13 @@ class Lexeme:
     alphabet: str  # of the phoneme
     line: int
 
-    def replacement(self, engine: object) -> str | None:
+    def replacement(self, engine: object) -> str | Phonemes | None:
         """What ``engine`` (an :class:`~audioguide.engines.Engine`) is given instead: the
-        phoneme, inline, when the engine takes phonemes in its alphabet, else the alias; None
-        when neither applies."""
+        phonemes when the engine takes phonemes in their alphabet, else the alias; None when
+        neither applies."""
         alphabet = getattr(engine, "phonemes", None)
         if self.phoneme is not None and alphabet is not None and self.alphabet == alphabet:
-            return engine.inline_phonemes(self.phoneme)  # type: ignore[attr-defined]
+            return Phonemes(self.phoneme)
         return self.alias
 
 
@@ -91,10 +102,9 @@ class Lexicon:
     path: Path | None  # None: the language has no lexicon
     lexemes: tuple[Lexeme, ...] = ()
 
-    def entries(self, engine: object) -> tuple[tuple[str, str], ...]:
-        """(grapheme, what the engine is given instead) for every lexeme ``engine`` can apply;
-        ``engine`` is an :class:`~audioguide.engines.Engine` (its ``phonemes`` alphabet and
-        ``inline_phonemes``)."""
+    def entries(self, engine: object) -> Entries:
+        """(grapheme, what the engine is given instead) for every lexeme ``engine`` (an
+        :class:`~audioguide.engines.Engine`, by its ``phonemes`` alphabet) can apply."""
         found = []
         for lexeme in self.lexemes:
             said = lexeme.replacement(engine)
@@ -347,26 +357,34 @@ def _ends_word(text: str, end: int, grapheme: str) -> bool:
     return not ending or ending in KOREAN_ENDINGS
 
 
-def apply(
-    text: str, entries: tuple[tuple[str, str], ...]
-) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """``text`` with each (grapheme, replacement) of ``entries`` applied as the module says,
-    and the entries that were applied, sorted.
+def apply(text: str, entries: Entries) -> tuple[Parts, Entries]:
+    """``text`` with each (grapheme, replacement) of ``entries`` applied as the module says, as
+    parts (text, merged where it follows text, and :class:`Phonemes`), and the entries that were
+    applied, sorted.
 
     >>> apply("Jangmadang, not Jangmadangs.", (("Jangmadang", "Jahng-mah-dahng"),))[0]
-    'Jahng-mah-dahng, not Jangmadangs.'
+    ('Jahng-mah-dahng, not Jangmadangs.',)
+    >>> apply("At the Jangmadang.", (("Jangmadang", Phonemes("dZ'A:Nm@d,A:N")),))[0]
+    ('At the ', "dZ'A:Nm@d,A:N", '.')
     >>> apply("5개국 중 5개", (("5개", "다섯 개"),))[0]
-    '5개국 중 다섯 개'
+    ('5개국 중 다섯 개',)
     >>> apply("장마당에서 새장마당", (("장마당", "X"),))[0]
-    'X에서 새장마당'
+    ('X에서 새장마당',)
     """
     if not entries:
-        return text, ()
-    by_first: dict[str, list[tuple[str, str]]] = {}
+        return (text,) if text else (), ()
+    by_first: dict[str, list[tuple[str, str | Phonemes]]] = {}
     for grapheme, said in sorted(entries, key=lambda e: -len(e[0])):
         by_first.setdefault(grapheme[0], []).append((grapheme, said))
-    out: list[str] = []
-    applied: set[tuple[str, str]] = set()
+    parts: list[str | Phonemes] = []
+    applied: set[tuple[str, str | Phonemes]] = set()
+
+    def add(part: str | Phonemes) -> None:
+        if parts and not isinstance(part, Phonemes) and not isinstance(parts[-1], Phonemes):
+            parts[-1] += part
+        elif part:
+            parts.append(part)
+
     index = 0
     while index < len(text):
         for grapheme, said in by_first.get(text[index], ()):
@@ -376,11 +394,11 @@ def apply(
                 and _starts_word(text, index, grapheme)
                 and _ends_word(text, end, grapheme)
             ):
-                out.append(said)
+                add(said)
                 applied.add((grapheme, said))
                 index = end
                 break
         else:
-            out.append(text[index])
+            add(text[index])
             index += 1
-    return "".join(out), tuple(sorted(applied))
+    return tuple(parts), tuple(sorted(applied))

@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .engines import choices as engine_choices
 from .errors import LanguageError, ScriptError
 from .files import read_input
 from .languages import Language, resolve
@@ -66,14 +65,16 @@ class Section:
 
 
 @dataclass(frozen=True)
-class Voice:
-    """Per-language voice settings from ``guide.yaml``'s ``voices:`` mapping."""
+class VoiceChoice:
+    """A language's entry in ``guide.yaml``'s ``voices:`` mapping, as written: the engine's name,
+    its voice, and its other settings, each with its line (the engine checks them: see
+    :mod:`audioguide.speakers`)."""
 
-    engine: str = "auto"
+    engine: str = "auto"  # "auto" or an engine's name
     voice: str | None = None  # the engine's voice: an espeak voice name, a Piper model, ...
-    rate: int | None = None  # words per minute (espeak)
-    tld: str = "com"  # gTTS Google domain
-    slow: bool = False  # gTTS slow reading
+    settings: tuple[tuple[str, object, int], ...] = ()  # (name, value, line), as written
+    line: int | None = None  # of ``voice:``, or of the entry
+    engine_line: int | None = None  # of ``engine:``, or of the entry
 
 
 @dataclass(frozen=True)
@@ -99,12 +100,11 @@ class Guide:
         Text | None
     )  # the cover image's path, relative to the scripts folder (checked by cover.py)
     email: str | None  # the owner's address, for podcast directories (itunes:owner)
-    voices: tuple[tuple[str, Voice], ...]  # (locale id, settings), sorted
+    voices: tuple[tuple[str, VoiceChoice], ...]  # (locale id, its entry), sorted
     pauses: Pauses
     sections: tuple[Section, ...]
     path: Path  # the scripts folder
     contact: str | None = None  # where translators report problems: the catalogs' header
-    voice_lines: tuple[tuple[str, int], ...] = ()  # (locale id, line of its voice settings)
 
     def language(self, given: str) -> Language:
         """One of the guide's languages, given in any spelling; a clear error for any other."""
@@ -118,12 +118,9 @@ class Guide:
             )
         return language
 
-    def voice(self, language: Language) -> Voice:
-        return dict(self.voices).get(language.locale_id, Voice())
-
-    def voice_line(self, language: Language) -> int | None:
-        """The line in guide.yaml of the language's ``voice:`` (or its voices entry)."""
-        return dict(self.voice_lines).get(language.locale_id)
+    def voice(self, language: Language) -> VoiceChoice:
+        """The language's ``voices:`` entry (the defaults when it has none)."""
+        return dict(self.voices).get(language.locale_id, VoiceChoice())
 
     def texts(self) -> Iterator[Text]:
         """Every translatable string of the guide, in order."""
@@ -415,7 +412,7 @@ _GUIDE_FIELDS = (
     "voices", "base_url", "pauses", "published", "contact", "cover", "email",
 )  # fmt: skip
 _SECTION_FIELDS = ("id", "title", "paragraphs", "note")
-_VOICE_FIELDS = ("engine", "voice", "rate", "tld", "slow")
+_ENGINE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
 def load_guide(scripts: Path) -> Guide:
@@ -467,7 +464,6 @@ def load_guide(scripts: Path) -> Guide:
         seen[section.id] = path
         sections.append(section)
 
-    voices = _voices(fields)
     base_url = fields.string("base_url", required=False)
     email = fields.string("email", required=False)
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
@@ -500,11 +496,10 @@ def load_guide(scripts: Path) -> Guide:
         published=_published(fields),
         cover=fields.text("cover", required=False),
         email=email,
-        voices=tuple((locale_id, voice) for locale_id, voice, _ in voices),
+        voices=_voices(fields),
         pauses=_pauses(fields),
         sections=tuple(sections),
         path=scripts,
-        voice_lines=tuple((locale_id, line) for locale_id, _, line in voices),
         contact=contact,
     )
 
@@ -582,42 +577,41 @@ def _told(text: Text, where: str, note: str | None = None) -> Text:
     return dataclasses.replace(text, comments=(where, note) if note else (where,))
 
 
-def _voices(fields: _Fields) -> tuple[tuple[str, Voice, int], ...]:
-    """(locale id, settings, line of its voice: or of its entry), sorted."""
+def _voices(fields: _Fields) -> tuple[tuple[str, VoiceChoice], ...]:
+    """Each language's ``voices:`` entry, by locale id, sorted: what is given, where. Which
+    engines there are and what settings each takes is the engines' to say (at build time,
+    before anything is written)."""
     node = fields.mapping("voices")
     if node is None:
         return ()
     outer = _Fields(fields.path, node, tuple(_all_keys(node)), "voices")
-    engines = engine_choices()
     voices = {}
     for given, value_node in outer.nodes.items():
         language = _language(outer, given, str(given))
-        settings = _Fields(fields.path, value_node, _VOICE_FIELDS, f"voices.{given}")
-        values = {key: settings._value(n) for key, n in settings.nodes.items()}
-        checks = {
-            "engine": lambda v: v in engines,
-            "voice": lambda v: isinstance(v, str) and v.strip(),
-            "rate": lambda v: isinstance(v, int) and not isinstance(v, bool) and 80 <= v <= 450,
-            "tld": lambda v: isinstance(v, str) and re.fullmatch(r"[a-z.]+", v),
-            "slow": lambda v: isinstance(v, bool),
-        }
-        expected = {
-            "engine": f"one of {', '.join(engines)}",
-            "voice": "a voice name",
-            "rate": "words per minute from 80 to 450",
-            "tld": "a Google domain such as com or co.uk",
-            "slow": "true or false",
-        }
+        entry = _Fields(fields.path, value_node, tuple(_all_keys(value_node)), f"voices.{given}")
+        values = {key: entry._value(n) for key, n in entry.nodes.items()}
+        engine = values.pop("engine", "auto")
+        voice = values.pop("voice", None)
+        if not (isinstance(engine, str) and _ENGINE_NAME.fullmatch(engine)):
+            raise ScriptError(f"voices.{given}.engine must be an engine's name, such as espeak, "
+                              f"not {engine!r}", fields.path, entry.line_of("engine"))  # fmt: skip
+        if voice is not None and not (isinstance(voice, str) and voice.strip()):
+            raise ScriptError(f"voices.{given}.voice must be a voice name, not {voice!r}",
+                              fields.path, entry.line_of("voice"))  # fmt: skip
         for key, value in values.items():
-            if not checks[key](value):
-                raise ScriptError(
-                    f"voices.{given}.{key} must be {expected[key]}, not {value!r}",
-                    fields.path,
-                    settings.line_of(key),
-                )
-        line = settings.line_of("voice") if "voice" in values else settings.line
-        voices[language.locale_id] = (Voice(**values), line)
-    return tuple((locale_id, *voices[locale_id]) for locale_id in sorted(voices))
+            if isinstance(value, (dict, list)) or value is None:
+                raise ScriptError(f"voices.{given}.{key} must be one value, not {_kind(value)}",
+                                  fields.path, entry.line_of(key))  # fmt: skip
+        voices[language.locale_id] = VoiceChoice(
+            engine=engine,
+            voice=voice,
+            settings=tuple(
+                (key, value, entry.line_of(key)) for key, value in sorted(values.items())
+            ),
+            line=entry.line_of("voice") if voice is not None else entry.line,
+            engine_line=entry.line_of("engine"),
+        )
+    return tuple(sorted(voices.items()))
 
 
 def _pauses(fields: _Fields) -> Pauses:

@@ -11,13 +11,14 @@ all go through here.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from pathlib import Path
 
 from . import lexicon
-from .engines import AUTO, auto_engine, get_engine
+from .engines import AUTO, Engine, Voice, auto_engine, choices, get_engine
 from .errors import EngineError, ScriptError
 from .languages import Language
-from .script import GUIDE_FILE, Guide, Voice
+from .script import GUIDE_FILE, Guide, VoiceChoice
 from .speech_text import for_speech, split_sentences
 
 log = logging.getLogger(__name__)
@@ -32,11 +33,11 @@ class Speaker:
     voice: Voice
     version: str  # the engine's version, part of every clip's cache key
     description: str  # for tags and the manifest
-    lexicon: tuple[tuple[str, str], ...] = ()  # (grapheme, what the engine is given instead)
+    lexicon: lexicon.Entries = ()  # (grapheme, what the engine is given instead)
 
 
 def speaker(
-    engine_name: str, language: Language, voice: Voice, lexicon: tuple[tuple[str, str], ...] = ()
+    engine_name: str, language: Language, voice: Voice, lexicon: lexicon.Entries = ()
 ) -> Speaker:
     """The speaker ``engine_name`` makes of ``voice`` (already checked) for ``language``."""
     engine = get_engine(engine_name)
@@ -59,13 +60,16 @@ def choose(
     """Each language's speaker, by tag: the engine chosen (``override`` is ``--engine``), its
     settings checked by the engine, and the lexicon entries it can apply. Raises
     :class:`ScriptError` naming guide.yaml's line (or :class:`EngineError` naming the option)."""
+    where = guide.path / GUIDE_FILE
     speakers = {}
     online: bool | None = None  # whether Google answers: asked once, and only for auto
     for language in languages:
-        voice = guide.voice(language)
-        name = override or voice.engine
-        if name != voice.engine and name != _voice_owner(voice):
-            voice = replace(voice, voice=None)  # guide.yaml's voice: is another engine's
+        choice = guide.voice(language)
+        if choice.engine not in choices():
+            raise ScriptError(f"voices.{language.locale_id}.engine must be one of "
+                              f"{', '.join(choices())}, not {choice.engine!r}", where,
+                              choice.engine_line)  # fmt: skip
+        name = override or choice.engine
         if name == AUTO:
             if online is None:
                 online = get_engine("gtts").available()
@@ -73,13 +77,20 @@ def choose(
                     log.info("gTTS is not reachable; speaking with the offline espeak-ng voice")
             name = auto_engine(language, online)
         engine = get_engine(name)
+        # guide.yaml's voice: belongs to the engine it names (espeak's, for auto); another
+        # engine (chosen with --engine, or by auto) takes the settings it has too.
+        owner = "espeak" if choice.engine == AUTO else choice.engine
+        voice = Voice(
+            engine=name,
+            voice=choice.voice if name == owner else None,
+            settings=_settings(engine, choice, language, where, checked=name == choice.engine),
+        )
         try:
             voice = engine.check(language, voice)
         except EngineError as exc:
             if override:
                 raise EngineError(f"{exc.message} (chosen with --engine {override})") from None
-            where = guide.path / GUIDE_FILE
-            raise ScriptError(exc.message, where, guide.voice_line(language)) from None
+            raise ScriptError(exc.message, where, choice.line) from None
         words = lexicons[language.tag]
         for problem in words.unusable(engine):
             log.warning(problem)
@@ -88,17 +99,35 @@ def choose(
     return speakers
 
 
-def _voice_owner(voice: Voice) -> str:
-    """The engine guide.yaml's ``voice:`` is meant for: the one it names (espeak for auto)."""
-    return "espeak" if voice.engine == AUTO else voice.engine
+def _settings(
+    engine: Engine, choice: VoiceChoice, language: Language, where: Path, checked: bool
+) -> tuple[tuple[str, object], ...]:
+    """Every setting ``engine`` declares: as guide.yaml gives it, or its default. A setting the
+    engine does not declare is refused when guide.yaml names that engine for the language
+    (``checked``); otherwise it is left to the engine it was written for."""
+    declared = {setting.name: setting for setting in engine.settings}
+    values = {name: setting.default for name, setting in declared.items()}
+    for key, value, line in choice.settings:
+        setting = declared.get(key)
+        given = f"voices.{language.locale_id}.{key}"
+        if setting is None:
+            if checked:
+                known = ", ".join(["engine", "voice", *declared])
+                raise ScriptError(f"{given} is not a setting of the {engine.name} voice (its "
+                                  f"settings are {known}); remove it", where, line)  # fmt: skip
+            continue
+        if not setting.check(value):
+            raise ScriptError(f"{given} must be {setting.expected}, not {value!r}", where, line)
+        values[key] = value
+    return tuple(sorted(values.items()))
 
 
-def sentences(text: str, who: Speaker) -> list[tuple[str, str, tuple[tuple[str, str], ...]]]:
+def sentences(text: str, who: Speaker) -> list[tuple[str, str, lexicon.Entries]]:
     """The sentences of ``text`` that have something to say: each as written, as ``who`` is
     given it, and the lexicon entries applied to it."""
     found = []
     for sentence in split_sentences(text, who.language):
-        said, applied = for_speech(sentence, who.language, who.engine, who.lexicon)
+        said, applied = for_speech(sentence, who.language, get_engine(who.engine), who.lexicon)
         if any(ch.isalnum() for ch in said):
             found.append((sentence, said, applied))
     return found

@@ -24,6 +24,7 @@ from .catalogs import Translation, fill
 from .engines import Clip, get_engine
 from .errors import InternalError
 from .languages import Language
+from .lexicon import Entries
 from .script import Guide, Pauses, Section
 from .speakers import Speaker, sentences
 from .strings import TRACK_ANNOUNCEMENT
@@ -226,13 +227,14 @@ def plan_track(
     return dataclasses.replace(plan, inputs=_inputs(plan))
 
 
-def _key(who: Speaker, spoken: str, applied: tuple[tuple[str, str], ...]) -> str:
-    """A clip's cache key: the engine, its version, the voice settings (less the engine choice:
-    "auto" or the name, ``who.engine`` says which), the language, the text given, and the
-    lexicon entries applied to this sentence only (none: the key is as before lexicons)."""
-    settings = {k: v for k, v in dataclasses.asdict(who.voice).items() if k != "engine"}
+def _key(who: Speaker, spoken: str, applied: Entries) -> str:
+    """A clip's cache key: the engine, its version, the voice and its settings, the language,
+    the text given, and the lexicon entries applied to this sentence (none: the key is as it
+    would be without a lexicon)."""
     lexemes = [[list(entry) for entry in applied]] if applied else []
-    return cache.key(who.engine, who.version, settings, who.language.tag, spoken, *lexemes)
+    return cache.key(
+        who.engine, who.version, who.voice.identity(), who.language.tag, spoken, *lexemes
+    )
 
 
 def _inputs(plan: TrackPlan) -> str:

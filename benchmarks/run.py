@@ -36,15 +36,14 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from audioguide import lexicon
+from audioguide.catalogs import translation
+from audioguide.engines import Voice, get_engine
+from audioguide.errors import EngineError
+from audioguide.script import load_guide
+from audioguide.speech_text import split_sentences
 
-from audioguide import lexicon  # noqa: E402
-from audioguide.catalogs import translation  # noqa: E402
-from audioguide.engines import get_engine  # noqa: E402
-from audioguide.errors import EngineError  # noqa: E402
-from audioguide.script import Voice, load_guide  # noqa: E402
-from audioguide.speech_text import split_sentences  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def build(work: Path, *extra: str, scripts: str = "scripts", watch: bool = False) -> dict:
@@ -138,8 +137,8 @@ def plain_script(work: Path) -> tuple[float, float, float]:
 def _floor_track(job: tuple[str, list[str], str]) -> float:
     """Synthesise one track's texts and encode them once, as they are; its seconds of audio."""
     from audioguide import audio
+    from audioguide.engines import Voice
     from audioguide.languages import resolve
-    from audioguide.script import Voice
 
     tag, texts, path = job
     clips = [get_engine("espeak").synthesize(text, resolve(tag), Voice()) for text in texts]

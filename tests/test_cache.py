@@ -20,9 +20,10 @@ from mutagen.mp4 import MP4
 from audioguide import cache, files, speakers, tracks
 from audioguide.catalogs import Translation
 from audioguide.clip import Clip
+from audioguide.engines import Voice
 from audioguide.languages import resolve
 from audioguide.package import player
-from audioguide.script import Pauses, Section, Text, Voice
+from audioguide.script import Pauses, Section, Text
 
 CLIP = Clip(pcm=bytes(range(256)) * 40, sample_rate=22_050, words=((0, 0), (6, 310)))
 KEY = "ab" + "0" * 62

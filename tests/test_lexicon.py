@@ -44,6 +44,21 @@ def install(root: Path, locale_id: str, source: str | None = None, text: str | N
 # --- matching -------------------------------------------------------------------------------
 
 
+def _apply(text: str, entries) -> tuple[str, tuple]:
+    """The lexicon applied to ``text``, as one text (no phonemes among ``entries``)."""
+    parts, applied = lexicon.apply(text, entries)
+    return "".join(parts), applied
+
+
+def test_text_that_looks_like_phonemes_is_never_read_as_phonemes():
+    espeak = get_engine("espeak")
+    said, _ = for_speech("Write [[b'i:]] to spell it.", resolve("en"), espeak)
+    assert "[[" not in said
+    phonemes, _ = for_speech("Jangmadang.", resolve("en"), espeak,
+                             (("Jangmadang", lexicon.Phonemes("dZ'A:Nm@d,A:N")),))  # fmt: skip
+    assert phonemes == "[[dZ'A:Nm@d,A:N]]."
+
+
 @pytest.mark.parametrize(
     ("text", "grapheme", "expected"),
     [
@@ -67,7 +82,7 @@ def install(root: Path, locale_id: str, source: str | None = None, text: str | N
     ],
 )
 def test_whole_word_matching_rule(text, grapheme, expected):
-    said, applied = lexicon.apply(text, ((grapheme, "X"),))
+    said, applied = _apply(text, ((grapheme, "X"),))
     assert said == expected
     assert applied == (((grapheme, "X"),) if "X" in expected else ())
 
@@ -102,14 +117,14 @@ def test_whole_word_matching_rule(text, grapheme, expected):
     ],
 )
 def test_korean_particles_and_endings_may_follow_a_word_and_nothing_else(text, grapheme, found):
-    said, applied = lexicon.apply(text, ((grapheme, "X"),))
+    said, applied = _apply(text, ((grapheme, "X"),))
     assert bool(applied) is found, said
     assert (said == text.replace(grapheme, "X", 1)) if found else (said == text)
 
 
 def test_a_longer_grapheme_keeps_a_word_that_only_looks_like_a_particle_after_another():
     entries = (("세종", "세종대왕"), ("세종로", "세종로"))
-    said, _ = lexicon.apply("세종은 세종로에서", entries)
+    said, _ = _apply("세종은 세종로에서", entries)
     assert said == "세종대왕은 세종로에서"
 
 
@@ -126,10 +141,10 @@ def test_the_shipped_korean_lexicon_says_the_track_count_natively_and_nothing_el
     template = translation.tool_template(TRACK_ANNOUNCEMENT).text
     announcement = fill(template, number=1, total=total, title="시장과 외부 정보")
 
-    said, _ = for_speech(announcement, korean, "espeak", entries)
+    said, _ = for_speech(announcement, korean, get_engine("espeak"), entries)
     assert f"{NATIVE[total]} 개 중" in said  # a new section count needs a new lexicon entry
     spoken = [
-        for_speech(sentence, korean, "espeak", entries)[0]
+        for_speech(sentence, korean, get_engine("espeak"), entries)[0]
         for text in guide.texts()
         for sentence in split_sentences(translation(text.value).text, korean)
     ]
@@ -147,15 +162,15 @@ def test_the_readme_lists_the_korean_endings_the_matching_uses():
 
 def test_longest_grapheme_wins_and_replacements_are_not_searched_again():
     entries = (("Kim", "Keem"), ("Kim Jong", "Gim Jong"), ("Keem", "no"))
-    said, applied = lexicon.apply("Kim Jong and Kim.", entries)
+    said, applied = _apply("Kim Jong and Kim.", entries)
     assert said == "Gim Jong and Keem."
     assert applied == (("Kim", "Keem"), ("Kim Jong", "Gim Jong"))
 
 
 def test_phonemes_are_kept_from_normalisation_and_the_rest_is_normalised():
     korean = resolve("ko")
-    entries = (("안녕", "[[a3.5n]]"),)
-    said, applied = for_speech("안녕 3.5%", korean, "espeak", entries)
+    entries = (("안녕", lexicon.Phonemes("a3.5n")),)
+    said, applied = for_speech("안녕 3.5%", korean, get_engine("espeak"), entries)
     assert said.startswith("[[a3.5n]] ")
     assert "%" not in said and "3.5" not in said.split("]]")[1]
     assert applied == entries
@@ -182,7 +197,8 @@ def test_each_engine_gets_what_it_can_say(tmp_path):
     install(tmp_path, "ko", "ko.pls")
     english = lexicon.load(tmp_path, resolve("en"))
     korean = lexicon.load(tmp_path, resolve("ko"))
-    assert dict(english.entries(get_engine("espeak")))["museum"] == "[[mju:z'i:@m]]"
+    espeak = dict(english.entries(get_engine("espeak")))["museum"]
+    assert (espeak, type(espeak)) == ("mju:z'i:@m", lexicon.Phonemes)
     assert dict(english.entries(get_engine("gtts")))["museum"] == "mew zee um"
     assert dict(english.entries(get_engine("piper")))["museum"] == "mew zee um"
     assert korean.entries(get_engine("espeak")) == (("박물관", "방물관"),)
@@ -375,5 +391,7 @@ def test_the_readmes_example_lexicon_is_valid_and_does_what_it_says(tmp_path):
     example = readme.split("## Pronunciation", 1)[1].split("```xml\n", 1)[1].split("```", 1)[0]
     words = lexicon.parse(example.encode(), tmp_path / "x.pls", resolve("en"))
     entries = words.entries(get_engine("espeak"))
-    said, _ = lexicon.apply("At the Jangmadang, HRW said.", entries)
-    assert said == "At the [[dZ'A:Nm@d,A:N]], Human Rights Watch said."
+    parts, _ = lexicon.apply("At the Jangmadang, HRW said.", entries)
+    assert get_engine("espeak").spoken(parts) == (
+        "At the [[dZ'A:Nm@d,A:N]], Human Rights Watch said."
+    )

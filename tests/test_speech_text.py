@@ -1,4 +1,5 @@
-"""Sentence splitting, gTTS chunks and per-engine normalisation (pure functions)."""
+"""Sentence splitting (speech_text), gTTS chunks (engines.gtts) and what espeak-ng misreads
+(engines.espeak_rules): pure functions over text."""
 
 from __future__ import annotations
 
@@ -6,15 +7,18 @@ import re
 
 import pytest
 
+from audioguide.engines import get_engine
+from audioguide.engines.espeak_rules import chinese_number
+from audioguide.engines.gtts import chunk_for_gtts
 from audioguide.languages import resolve
-from audioguide.speech_text import (
-    chinese_number,
-    chunk_for_gtts,
-    normalize_for_speech,
-    split_sentences,
-)
+from audioguide.speech_text import split_sentences
 
 EN, KO, ZH = resolve("en"), resolve("ko"), resolve("zh_Hans")
+
+
+def normalize_for_speech(text: str, language, engine: str) -> str:
+    """What the engine's own rules make of ``text`` before it speaks it."""
+    return get_engine(engine).normalise(text, language)
 
 
 def split(text: str, language=EN) -> list[str]:

@@ -8,8 +8,9 @@ from babel.messages.catalog import Catalog
 
 from audioguide import speakers, tracks
 from audioguide.catalogs import Translation
+from audioguide.engines import Voice
 from audioguide.languages import resolve
-from audioguide.script import Pauses, Section, Text, Voice
+from audioguide.script import Pauses, Section, Text
 
 ENGLISH, FRENCH = resolve("en"), resolve("fr")
 HERE = Path("01-intro.yaml")

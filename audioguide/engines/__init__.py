@@ -24,11 +24,10 @@ from importlib.metadata import EntryPoint, entry_points
 
 from ..errors import EngineError
 from ..languages import Language
-from .base import Clip, Engine
+from .base import AUTO, Clip, Engine, Setting, Voice
 
 ENTRY_POINT_GROUP = "audioguide.engines"
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
-AUTO = "auto"  # not an engine: gtts when Google answers, else espeak
 BUILT_IN = {
     "gtts": "audioguide.engines.gtts:GttsEngine",
     "espeak": "audioguide.engines.espeak:EspeakEngine",
@@ -36,7 +35,8 @@ BUILT_IN = {
 }
 
 __all__ = [
-    "AUTO", "BUILT_IN", "Clip", "Engine", "auto_engine", "choices", "engine_names", "get_engine",
+    "AUTO", "BUILT_IN", "Clip", "Engine", "Setting", "Voice", "auto_engine", "choices",
+    "engine_names", "get_engine",
 ]  # fmt: skip
 
 

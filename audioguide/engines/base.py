@@ -2,28 +2,60 @@
 
 An engine is a subclass of :class:`Engine` registered under a name: built-in ones in
 :data:`audioguide.engines.BUILT_IN`, third-party ones as an entry point in the
-``audioguide.engines`` group (``tone = "audioguide_tone:ToneEngine"``). The pipeline never names
-an engine: the CLI's ``--engine`` choices, the check of ``guide.yaml`` and every voice code come
-from the registry and from the engines themselves.
+``audioguide.engines`` group (``tone = "audioguide_tone:ToneEngine"``). Everything that differs
+between engines is the engine's own: its settings (:class:`Setting`), what it misreads
+(:meth:`Engine.normalise`), how it takes phonemes (:meth:`Engine.spoken`). The pipeline only
+asks the registry for an engine by the name guide.yaml or ``--engine`` gives.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 from ..clip import Clip
 from ..errors import EngineError
 from ..languages import Language
+from ..lexicon import Phonemes
 
-if TYPE_CHECKING:
-    from ..script import Voice
+__all__ = ["AUTO", "RATE", "Clip", "Engine", "Setting", "Voice", "shorten"]
 
-__all__ = ["Clip", "Engine", "shorten"]
+AUTO = "auto"  # not an engine: gtts when Google answers, else espeak
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting an engine takes under guide.yaml's ``voices.<lang>:``, beside ``engine`` and
+    ``voice`` (which every engine has)."""
+
+    name: str
+    expected: str  # what a value must be, as an error says it: "true or false"
+    check: Callable[[object], bool]
+    default: object = None
+
+
+@dataclass(frozen=True)
+class Voice:
+    """The voice an engine is asked to speak with: guide.yaml's ``voices.<lang>:`` for it,
+    checked (:meth:`Engine.check`), and every setting the engine declares, given or default."""
+
+    engine: str = AUTO  # the engine's name
+    voice: str | None = None  # the engine's voice: an espeak-ng voice name, a Piper model, ...
+    settings: tuple[tuple[str, object], ...] = ()  # (name, value), sorted by name
+
+    def get(self, name: str, default: object = None) -> object:
+        """The value of setting ``name`` (``default`` when it has none)."""
+        return dict(self.settings).get(name, default)
+
+    def identity(self) -> dict[str, object]:
+        """What decides the sound, for cache keys: the voice and every setting."""
+        return {"voice": self.voice, **dict(self.settings)}
 
 
 class Engine(ABC):
-    """A voice engine. The pipeline makes one instance per process (``get_engine(name)``), takes
+    r"""A voice engine. The pipeline makes one instance per process (``get_engine(name)``), takes
     it through these steps, and calls nothing else:
 
     1. ``available()`` -> ``bool``: whether it can speak now, answered within about a second and
@@ -48,16 +80,23 @@ class Engine(ABC):
        own instance. Raises :class:`EngineError` naming the sentence (:func:`shorten`) and the
        fix; any other exception is a bug in the engine.
 
-    Two class attributes tell the pipeline how to use it: ``parallel`` ("process" for CPU-bound
-    engines or ones with process-global state; "thread" for ones that wait on the network), and
-    ``phonemes``: the PLS alphabet (``x-espeak``) of the phonemes :meth:`inline_phonemes` can put
-    in the text, or None when only a lexicon's ``<alias>`` respellings apply to it.
+    What a sentence becomes before ``synthesize`` gets it is the engine's too:
+    ``normalise(text, language)`` rewrites what the engine misreads (numbers, units: none by
+    default), and ``spoken(parts)`` makes one text of the lexicon's parts (plain text and, for an
+    engine with a ``phonemes`` alphabet, :class:`~audioguide.lexicon.Phonemes`).
+
+    Class attributes tell the pipeline how to use it: ``parallel`` ("process" for CPU-bound
+    engines or ones with process-global state; "thread" for ones that wait on the network);
+    ``phonemes``: the PLS alphabet (``x-espeak``) of the phonemes :meth:`spoken` can put in the
+    text, or None when only a lexicon's ``<alias>`` respellings apply to it; ``settings``: the
+    :class:`Setting`\ s it takes in guide.yaml, checked before the build writes anything.
     ``voices(language)`` lists the ``voice:`` values it offers, for ``audioguide voices``.
     """
 
     name: ClassVar[str]
     parallel: ClassVar[str] = "process"
     phonemes: ClassVar[str | None] = None
+    settings: ClassVar[tuple[Setting, ...]] = ()
 
     @abstractmethod
     def available(self) -> bool:
@@ -88,13 +127,27 @@ class Engine(ABC):
         """The ``voice:`` values this engine offers for ``language`` (empty: only its default)."""
         return ()
 
-    def inline_phonemes(self, phonemes: str) -> str:
-        """Text that makes the engine say ``phonemes`` (in the ``phonemes`` alphabet)."""
-        raise NotImplementedError(f"{self.name} takes no phonemes")
+    def normalise(self, text: str, language: Language) -> str:
+        """``text`` with what this engine misreads in ``language`` rewritten (nothing, here)."""
+        return text
+
+    def spoken(self, parts: Sequence[str | Phonemes]) -> str:
+        """The one text ``synthesize`` is given for a sentence's parts: here the text parts
+        joined (an engine with a ``phonemes`` alphabet puts its phonemes in its own way)."""
+        if any(isinstance(part, Phonemes) for part in parts):
+            raise EngineError(f"the {self.name} voice takes no phonemes")
+        return "".join(parts)
 
     @abstractmethod
     def synthesize(self, text: str, language: Language, voice: Voice) -> Clip:
         """Speak one sentence. Raises EngineError (see the class docstring)."""
+
+
+RATE = Setting(
+    "rate",
+    "words per minute from 80 to 450",
+    lambda v: isinstance(v, int) and not isinstance(v, bool) and 80 <= v <= 450,
+)  # voices.<lang>.rate, for espeak-ng and Piper (175 is normal)
 
 
 def shorten(text: str, width: int = 40) -> str:

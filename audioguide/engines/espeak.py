@@ -26,7 +26,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from ctypes.util import find_library
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -35,8 +35,9 @@ import espeakng_loader
 
 from ..errors import EngineError
 from ..languages import Language
-from ..script import Voice
-from .base import Clip, Engine, shorten
+from ..lexicon import Phonemes
+from . import espeak_rules
+from .base import RATE, Clip, Engine, Voice, shorten
 
 # espeak-ng voice names where they differ from the plain language code.
 VOICE_CODES = {"zh_Hans": "cmn", "zh_Hant": "yue", "pt_BR": "pt-br"}
@@ -347,6 +348,7 @@ class EspeakEngine(Engine):
     name = "espeak"
     parallel = "process"
     phonemes = "x-espeak"
+    settings = (RATE,)
 
     def version(self, language: Language, voice: Voice) -> str:
         with _lock:
@@ -394,7 +396,19 @@ class EspeakEngine(Engine):
         return f"eSpeak NG {self.voice_name(language, voice)}"
 
     def inline_phonemes(self, phonemes: str) -> str:
+        """Text espeak-ng reads as the phoneme mnemonics ``phonemes``."""
         return f"[[{phonemes}]]"
+
+    def normalise(self, text: str, language: Language) -> str:
+        return espeak_rules.normalise(text, language)
+
+    def spoken(self, parts: Sequence[str | Phonemes]) -> str:
+        """The parts as espeak-ng reads them: phonemes inline (``[[...]]``), and a ``[[`` that
+        the text itself holds broken up, so that no text is ever read as phonemes."""
+        return "".join(
+            self.inline_phonemes(part) if isinstance(part, Phonemes) else part.replace("[[", "[ [")
+            for part in parts
+        )
 
     def synthesize(self, text: str, language: Language, voice: Voice) -> Clip:
         """Speak ``text``. Word offsets in the clip are character offsets into ``text``.
@@ -414,7 +428,7 @@ class EspeakEngine(Engine):
                     f"espeak-ng has no voice {name!r} for {language.english_name}; set "
                     f"voices.{language.locale_id}.voice to an espeak-ng voice name or remove it"
                 )
-            lib.espeak_SetParameter(ESPEAK_RATE, voice.rate or ESPEAK_RATE_NORMAL, 0)
+            lib.espeak_SetParameter(ESPEAK_RATE, _rate(voice), 0)
             _samples.clear()
             _words.clear()
             _event_rate.clear()
@@ -437,6 +451,12 @@ class EspeakEngine(Engine):
         return Clip(
             pcm=pcm, sample_rate=sample_rate, words=_clean_words(words, text, pcm, sample_rate)
         )
+
+
+def _rate(voice: Voice) -> int:
+    """Words per minute: ``voices.<lang>.rate``, or the library's normal rate."""
+    rate = voice.get("rate")
+    return rate if isinstance(rate, int) else ESPEAK_RATE_NORMAL
 
 
 def _clean_words(

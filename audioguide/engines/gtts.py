@@ -1,7 +1,7 @@
 """The online voice: Google Translate's text-to-speech through the gTTS library.
 
 One request per piece of at most 100 characters. A longer sentence is cut at clause boundaries
-with :func:`audioguide.speech_text.chunk_for_gtts` and its pieces are spoken one after another
+with :func:`chunk_for_gtts` and its pieces are spoken one after another
 (Google pauses a little at each cut), so callers should hand over sentences of 100 characters
 or less. Every request has a timeout. Rate limits (429), server errors (5xx) and timeouts are
 retried a few times with exponential backoff and jitter; any other failure is reported at once.
@@ -11,6 +11,7 @@ The MP3 Google returns is decoded to 16-bit mono PCM by :func:`audioguide.audio.
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -23,9 +24,7 @@ from gtts.lang import tts_langs
 from .. import audio
 from ..errors import AudioGuideError, EngineError
 from ..languages import Language
-from ..script import Voice
-from ..speech_text import chunk_for_gtts
-from .base import Clip, Engine, shorten
+from .base import Clip, Engine, Setting, Voice, shorten
 
 SAMPLE_RATE = 24_000  # Google's MP3s are 24 kHz mono
 GTTS_LIMIT = 100  # characters per request (gTTS.GOOGLE_TTS_MAX_CHARS)
@@ -48,6 +47,12 @@ class GttsEngine(Engine):
 
     name = "gtts"
     parallel = "thread"
+    settings = (
+        Setting("slow", "true or false", lambda v: isinstance(v, bool), False),
+        Setting("tld", "a Google domain such as com or co.uk",
+                lambda v: isinstance(v, str) and bool(re.fullmatch(r"[a-z]+(\.[a-z]+)*", v)),
+                "com"),
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -103,8 +108,8 @@ class GttsEngine(Engine):
         return (code(language),) if self.supports(language) else ()
 
     def describe(self, language: Language, voice: Voice) -> str:
-        slow = ", slow" if voice.slow else ""
-        return f"Google Translate {code(language)} (translate.google.{voice.tld}{slow})"
+        slow = ", slow" if voice.get("slow") else ""
+        return f"Google Translate {code(language)} (translate.google.{_tld(voice)}{slow})"
 
     def synthesize(self, text: str, language: Language, voice: Voice) -> Clip:
         """Speak ``text``; longer than 100 characters, it is spoken in pieces (see the module)."""
@@ -140,8 +145,8 @@ class GttsEngine(Engine):
         tts = gTTS(
             piece,
             lang=code(language),
-            tld=voice.tld,
-            slow=voice.slow,
+            tld=_tld(voice),
+            slow=bool(voice.get("slow")),
             lang_check=False,
             timeout=self.timeout,
         )
@@ -200,6 +205,62 @@ class GttsEngine(Engine):
         )
 
 
+def _tld(voice: Voice) -> str:
+    return str(voice.get("tld", "com"))
+
+
 def code(language: Language) -> str:
     """gTTS's code for a language: en, ko, zh-CN, ..."""
     return LANGUAGE_CODES.get(language.locale_id, language.code)
+
+
+# --- pieces of at most 100 characters ---------------------------------------------------------
+
+# Clause boundaries: the cut goes right after the match. A comma or colon between digits
+# (5,000 or 10:30) is not a boundary.
+_CLAUSE = re.compile(r"(?:(?<!\d)[,;:](?!\d)|[,;:](?=\s)|[，、；：]|\s?[—–]\s?|\s-\s)")
+_WORD_CHAR = re.compile(r"[0-9A-Za-z]")
+
+
+def chunk_for_gtts(sentence: str, limit: int = 100) -> list[str]:
+    """Cut a sentence into stripped pieces of at most ``limit`` characters.
+
+    Each cut goes after the last clause boundary that fits (``,;:``, ``，、；：``, dashes), else at
+    the last space that fits, else (CJK text without punctuation) hard at ``limit`` characters,
+    moved back so that it does not cut a number or Latin word in two.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    chunks: list[str] = []
+    rest = sentence.strip()
+    while len(rest) > limit:
+        cut = _cut_position(rest, limit)
+        chunks.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    chunks.append(rest)
+    # A piece of punctuation alone ("。" after a hard cut) has nothing to say; gTTS would return
+    # no audio for it.
+    return [c for c in chunks if _speakable(c)]
+
+
+def _speakable(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def _cut_position(text: str, limit: int) -> int:
+    window = text[: limit + 1]  # a boundary may be the character right after the limit
+    clauses = [
+        m.end()
+        for m in _CLAUSE.finditer(window)
+        if len(text[: m.end()].rstrip()) <= limit and _speakable(text[: m.start()])
+    ]
+    if clauses:
+        return clauses[-1]
+    space = window.rfind(" ")
+    if space > 0 and _speakable(text[:space]):
+        return space
+    cut = limit
+    # Hard cut: step back to the start of a number or Latin word if one straddles the cut.
+    while cut > 0 and _WORD_CHAR.match(text[cut - 1]) and _WORD_CHAR.match(text[cut]):
+        cut -= 1
+    return cut or limit

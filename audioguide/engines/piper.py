@@ -30,9 +30,8 @@ from typing import Any
 
 from ..errors import EngineError, LanguageError
 from ..languages import Language, resolve
-from ..script import Voice
 from . import espeak
-from .base import Clip, Engine, shorten
+from .base import RATE, Clip, Engine, Voice, shorten
 
 _INSTALL = "install it with: pip install 'audioguide[piper]'"
 # Clause punctuation that Piper voices were trained with; CJK marks are read as their ASCII kin.
@@ -170,6 +169,7 @@ class PiperEngine(Engine):
 
     name = "piper"
     parallel = "process"
+    settings = (RATE,)
 
     def available(self) -> bool:
         return find_spec("onnxruntime") is not None and find_spec("numpy") is not None
@@ -264,8 +264,9 @@ class PiperEngine(Engine):
             )
         inference = config.get("inference", {})
         length_scale = float(inference.get("length_scale", 1.0))
-        if voice.rate:
-            length_scale *= _NORMAL_RATE / voice.rate
+        rate = voice.get("rate")
+        if isinstance(rate, int) and rate:
+            length_scale *= _NORMAL_RATE / rate
         inputs = {
             "input": numpy.array([ids], dtype=numpy.int64),
             "input_lengths": numpy.array([len(ids)], dtype=numpy.int64),
