@@ -85,14 +85,20 @@ _FOLDERS = (
 )
 
 
-def _paths(command):
-    """The folder options every command takes, and :func:`_reported`'s --verbose and errors."""
-    command = _reported(command)
-    for name, default, help in reversed(_FOLDERS):  # as decorators do: the first is shown first
-        path = click.Path(path_type=Path)
-        command = click.option(name, type=path, default=Path(default), show_default=True,
-                               help=help)(command)  # fmt: skip
-    return command
+def _paths(*names: str):
+    """The folder options a command uses (of ``scripts``, ``locales``, ``output``), and
+    :func:`_reported`'s --verbose and errors."""
+
+    def decorate(command):
+        command = _reported(command)
+        for option, default, help in reversed(_FOLDERS):  # as decorators do: first shown first
+            if option[2:] in names:
+                path = click.Path(path_type=Path)
+                command = click.option(option, type=path, default=Path(default),
+                                       show_default=True, help=help)(command)  # fmt: skip
+        return command
+
+    return decorate
 
 
 class _Echo(logging.Handler):
@@ -208,8 +214,8 @@ def new(folder, languages, source):
 
 
 @main.command()
-@_paths
-def extract(scripts, locales, output):
+@_paths("scripts", "locales")
+def extract(scripts, locales):
     """Write the translation template locales/audioguide.pot from the scripts."""
     from . import catalogs
     from .script import load_guide
@@ -221,8 +227,8 @@ def extract(scripts, locales, output):
 
 @main.command()
 @_languages()
-@_paths
-def update(scripts, locales, output, langs):
+@_paths("scripts", "locales")
+def update(scripts, locales, langs):
     """Merge the template into each language's catalog, creating missing ones.
 
     Translations are kept; a changed source text makes its translation fuzzy, and a removed
@@ -239,8 +245,8 @@ def update(scripts, locales, output, langs):
 
 
 @main.command(name="compile")
-@_paths
-def compile_(scripts, locales, output):
+@_paths("scripts", "locales")
+def compile_(scripts, locales):
     """Write the binary .mo catalogs next to the .po files."""
     from . import catalogs
     from .script import load_guide
@@ -257,8 +263,8 @@ def compile_(scripts, locales, output):
     help="Exit 1 if any language is incomplete or a translation's {placeholders} are broken.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the same as a JSON list.")
-@_paths
-def stats(scripts, locales, output, check, as_json):
+@_paths("scripts", "locales")
+def stats(scripts, locales, check, as_json):
     """Print what is translated per language, and each message that needs work.
 
     Under the counts, each untranslated, fuzzy or placeholder-broken message is listed with
@@ -398,7 +404,7 @@ def _engine_option(command):
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress, only warnings and errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as a JSON object.")
-@_paths
+@_paths("scripts", "locales", "output")
 def build_(scripts, locales, output, engine, langs, jobs, cache_dir, no_cache, strict, base_url,
            verify, quiet, as_json):  # fmt: skip
     """Synthesise every track in every language and package the guide into --output."""
@@ -428,8 +434,8 @@ def build_(scripts, locales, output, engine, langs, jobs, cache_dir, no_cache, s
 
 @main.command(name="voices")
 @_languages()
-@_paths
-def voices_(scripts, locales, output, langs):
+@_paths("scripts")
+def voices_(scripts, langs):
     """List the voices available now for each language, and what auto picks."""
     from . import voices
     from .script import load_guide
@@ -460,8 +466,8 @@ def voices_(scripts, locales, output, langs):
     type=click.Path(path_type=Path, dir_okay=False),
     help="The MP3 to write (default: a new temporary file, whose name is printed).",
 )
-@_paths
-def say(scripts, locales, output, text, lang, engine, out):
+@_paths("scripts", "locales")
+def say(scripts, locales, text, lang, engine, out):
     """Speak TEXT with the language's voice and pronunciation lexicon, into an MP3."""
     from . import voices
     from .script import forbidden_character, load_guide
@@ -494,8 +500,8 @@ def say(scripts, locales, output, text, lang, engine, out):
     show_default=True,
     help="Port on 127.0.0.1 to listen on.",
 )
-@_paths
-def serve(scripts, locales, output, port):
+@_paths("output")
+def serve(output, port):
     """Preview the built guide at http://127.0.0.1:PORT/ (this computer only)."""
     from .serve import serve as run
 

@@ -85,20 +85,34 @@ class Site:
     def cache(self) -> Path:
         return self.root / "cache"
 
-    def po(self, tag: str) -> Path:
-        return self.locales / LOCALE_IDS[tag] / "LC_MESSAGES" / "audioguide.po"
+    def po(self, language: str) -> Path:
+        """A language's catalog, by BCP 47 tag (``zh-Hans``) or locale id (``zh_Hans``)."""
+        locale_id = LOCALE_IDS.get(language, language)
+        return self.locales / locale_id / "LC_MESSAGES" / "audioguide.po"
 
-    def folders(self) -> list[str]:
-        return [
-            *("--scripts", str(self.scripts), "--locales", str(self.locales)),
-            *("--output", str(self.output)),
-        ]
+    @property
+    def pot(self) -> Path:
+        return self.locales / "audioguide.pot"
+
+    def folders(self, command: str = "build") -> list[str]:
+        """The folder options ``command`` takes, for this guide."""
+        taken = {opt for param in main.commands[command].params for opt in param.opts}
+        folders = {"--scripts": self.scripts, "--locales": self.locales, "--output": self.output}
+        return [part for option, path in folders.items() if option in taken
+                for part in (option, str(path))]  # fmt: skip
 
     def cli(self, *args: str) -> Result:
         """``audioguide <args>`` on this guide, in-process; a traceback fails the test."""
+        folders = self.folders(args[0]) if args and args[0] in main.commands else []
         return cli_runner().invoke(
-            main, [*args, *self.folders()], prog_name="audioguide", catch_exceptions=False
+            main, [*args, *folders], prog_name="audioguide", catch_exceptions=False
         )
+
+    run = cli
+
+    def snapshot(self) -> dict[str, object]:
+        """Every path under output/ and locales/, with bytes and mtime for files."""
+        return snapshot(self.output, self.locales)
 
     def build(self, *args: str) -> Result:
         """``audioguide build --engine espeak --cache <cache> --json <args>``, in-process."""
@@ -125,6 +139,22 @@ class Site:
         """A copy of the whole folder (build and cache included), file times kept."""
         shutil.copytree(self.root, destination, symlinks=True)
         return Site(destination)
+
+
+def snapshot(*roots: Path) -> dict[str, object]:
+    """Every path under ``roots``: bytes and mtime for a file, "dir" for a folder, None for a
+    root that is not there."""
+    state: dict[str, object] = {}
+    for root in roots:
+        if not root.exists():
+            state[str(root)] = None
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                state[str(path)] = (path.read_bytes(), path.stat().st_mtime_ns)
+            else:
+                state[str(path)] = "dir"
+    return state
 
 
 def summary(stdout: str) -> dict:

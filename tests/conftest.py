@@ -15,16 +15,11 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from build_helpers import Built, Site, need, shared_build
-from click.testing import CliRunner, Result
-
-from audioguide import catalogs
-from audioguide.cli import main
-from audioguide.script import load_guide
+from build_helpers import Built, Site, need, new_site, shared_build
+from click.testing import Result
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -41,75 +36,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.longrepr = f"skipped under CI=true, where it must run: {reason}"
 
 
-def cli_runner() -> CliRunner:
-    """A runner that keeps stderr apart from stdout (click < 8.2 needs mix_stderr=False)."""
-    try:
-        return CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 always keeps them apart
-        return CliRunner()
-
-
-@dataclass
-class Project:
-    """A guide folder laid out like the repository, in tmp_path."""
-
-    root: Path
-    scripts: Path
-    locales: Path
-    output: Path
-
-    def po(self, locale_id: str) -> Path:
-        return self.locales / locale_id / "LC_MESSAGES" / "audioguide.po"
-
-    @property
-    def pot(self) -> Path:
-        return self.locales / "audioguide.pot"
-
-    def run(self, *args: str) -> Result:
-        """Run ``audioguide <args> --scripts .. --locales .. --output ..`` in-process.
-
-        Exceptions other than SystemExit are not caught: a traceback fails the test.
-        """
-        folders = ["--scripts", str(self.scripts), "--locales", str(self.locales)]
-        folders += ["--output", str(self.output)]
-        return cli_runner().invoke(
-            main, [*args, *folders], prog_name="audioguide", catch_exceptions=False
-        )
-
-    def snapshot(self) -> dict[str, object]:
-        """Every path under output/ and locales/, with bytes and mtime for files."""
-        return snapshot(self.output, self.locales)
-
-
-def snapshot(*roots: Path) -> dict[str, object]:
-    state: dict[str, object] = {}
-    for root in roots:
-        if not root.exists():
-            state[str(root)] = None
-            continue
-        for path in sorted(root.rglob("*")):
-            if path.is_file():
-                state[str(path)] = (path.read_bytes(), path.stat().st_mtime_ns)
-            else:
-                state[str(path)] = "dir"
-    return state
-
-
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    """A fresh copy of the fixture guide and its complete catalogs."""
-    scripts = tmp_path / "scripts"
-    locales = tmp_path / "locales"
-    output = tmp_path / "output"
-    shutil.copytree(FIXTURES / "guide", scripts)
-    shutil.copytree(FIXTURES / "locales", locales)
-    output.mkdir()
-    (output / "README.md").write_text("Generated files go here.\n", encoding="utf-8")
-    # audioguide's own strings (audioguide.strings) grow with the tool; merging them in fills
-    # them from the package's translations, so the copy stays complete. A no-op when the
-    # fixture catalogs are current.
-    catalogs.update(load_guide(scripts), locales)
-    return Project(tmp_path, scripts, locales, output)
+def project(tmp_path: Path) -> Site:
+    """A fresh copy of the fixture guide, its catalogs complete (``audioguide update`` run), and
+    an output folder holding only a README: ``scripts/``, ``locales/``, ``output/``."""
+    site = new_site(tmp_path)
+    site.output.mkdir()
+    (site.output / "README.md").write_text("Generated files go here.\n", encoding="utf-8")
+    return site
 
 
 def gettext_tool(name: str) -> str:

@@ -33,7 +33,7 @@ from test_package_outputs import (
 from audioguide import strings as S
 from audioguide.catalogs import Translation
 from audioguide.edition import Edition
-from audioguide.errors import BuildError
+from audioguide.errors import InternalError
 from audioguide.package import books, times
 from audioguide.package.cover import Cover
 from audioguide.package.daisy import render_daisy
@@ -182,9 +182,9 @@ def test_a_missing_mp3_is_a_build_error():
     edition = with_untranslated()
     audio = audio_of(edition)
     del audio[edition.track_file(edition.tracks[1], ".mp3")]
-    with pytest.raises(BuildError, match="02-numbers.mp3"):
+    with pytest.raises(InternalError, match="02-numbers.mp3"):
         render_epub(edition, audio, shipped(KO))
-    with pytest.raises(BuildError, match="02-numbers.mp3"):
+    with pytest.raises(InternalError, match="02-numbers.mp3"):
         render_daisy(edition, audio)
 
 

@@ -401,7 +401,7 @@ def test_a_section_of_hundreds_of_paragraphs_builds(tmp_path: Path) -> None:
 
 def test_no_environment_at_all(site: Site) -> None:
     """``env -i audioguide stats``: no PATH, no HOME, no locale."""
-    command = [sys.executable, "-m", "audioguide", "stats", *site.folders()]
+    command = [sys.executable, "-m", "audioguide", "stats", *site.folders("stats")]
 
     done = subprocess.run(command, env={}, capture_output=True, text=True, timeout=120)
 

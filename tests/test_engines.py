@@ -47,7 +47,7 @@ def plugin_path(tmp_path_factory) -> Path:
 
 def audioguide(site, *args: str, plugin: Path | None = None):
     env = environment(PYTHONPATH=str(plugin)) if plugin else environment()
-    command = [sys.executable, "-m", "audioguide", *args, *site.folders()]
+    command = [sys.executable, "-m", "audioguide", *args, *site.folders(args[0])]
     return run(command, cwd=site.root, env=env, timeout=300)
 
 
@@ -68,7 +68,8 @@ def test_registry_lists_built_ins_and_auto():
 
 def test_a_plugin_engine_builds_a_guide_by_name(tmp_path, plugin_path):
     site = new_site(tmp_path / "site")
-    set_voices(site, "  en: {engine: tone}\n  ko: {engine: tone}\n  zh_Hans: {engine: espeak}\n")
+    set_voices(site, "  en: {engine: tone}\n  ko: {engine: tone, beep_ms: 200}\n"
+                     "  zh_Hans: {engine: espeak}\n")  # fmt: skip
 
     help_text = audioguide(site, "build", "--help", plugin=plugin_path).stdout
     assert "tone" in help_text.split("--engine")[1].split("--lang")[0]
@@ -78,7 +79,7 @@ def test_a_plugin_engine_builds_a_guide_by_name(tmp_path, plugin_path):
     manifest = json.loads((site.output / "manifest.json").read_text("utf-8"))
     engines = {lang["tag"]: (lang["engine"], lang["voices"]) for lang in manifest["languages"]}
     assert engines["en"] == ("tone", ["Tone en"])
-    assert engines["ko"] == ("tone", ["Tone ko"])
+    assert engines["ko"] == ("tone", ["Tone ko (200 ms beeps)"])  # the plug-in's own setting
     assert engines["zh-Hans"][0] == "espeak"
     # "Thank you for listening." is four beeps: its caption lasts as long as four beeps.
     captions = (site.output / "en" / "03-goodbye.vtt").read_text("utf-8")
@@ -89,6 +90,16 @@ def test_a_plugin_engine_builds_a_guide_by_name(tmp_path, plugin_path):
     listed = audioguide(site, "voices", "--lang", "ko", plugin=plugin_path)
     assert listed.returncode == 0, listed.stderr
     assert "  tone     available      beep-ko" in listed.stdout
+
+
+def test_a_plugin_checks_its_own_settings(tmp_path, plugin_path):
+    site = new_site(tmp_path / "site")
+    line = set_voices(site, "  en:\n    engine: tone\n    beep_ms: 5\n") + 2
+    result = audioguide(site, "build", "--no-cache", plugin=plugin_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        f"guide.yaml:{line}: voices.en.beep_ms must be milliseconds from 20 to 1000, not 5"
+    )
 
 
 def test_without_the_plugin_its_name_is_a_guide_error(tmp_path, user_error):

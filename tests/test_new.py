@@ -214,7 +214,7 @@ def test_guide_yaml_shows_every_field_with_a_comment_and_each_one_works(guide: S
     assert loaded.author == "Example Museum"
     assert loaded.base_url == "https://example.org/guide/"
     assert loaded.cover is not None and loaded.cover.value == "cover.jpg"
-    assert loaded.voice(loaded.source_language).rate == 160
+    assert dict((k, v) for k, v, _ in loaded.voice(loaded.source_language).settings)["rate"] == 160
     assert loaded.pauses == script.Pauses()
 
 

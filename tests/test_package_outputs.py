@@ -33,7 +33,7 @@ from timelines import make_track
 import audioguide
 from audioguide.catalogs import Translation
 from audioguide.edition import Edition, Sentence, Track
-from audioguide.errors import AudioGuideError, BuildError
+from audioguide.errors import AudioGuideError, BuildError, InternalError
 from audioguide.languages import Language, resolve
 from audioguide.package.archive import render_zip, zip_entries
 from audioguide.package.captions import one_line, render_chapters, render_vtt
@@ -478,10 +478,10 @@ def test_vtt_cuts_an_overrunning_end_and_rejects_backward_times():
     captions = _read_vtt(render_vtt(_with_sentences(track, longer)))
     assert captions.captions[-1].end_time.in_milliseconds() == track.duration_ms
     backwards = dataclasses.replace(last, start_ms=track.sentences[0].start_ms - 1)
-    with pytest.raises(BuildError, match="out of order"):
+    with pytest.raises(InternalError, match="out of order"):
         render_vtt(_with_sentences(track, backwards))
     after = dataclasses.replace(last, start_ms=track.duration_ms + 1, end_ms=track.duration_ms + 2)
-    with pytest.raises(BuildError, match="outside"):
+    with pytest.raises(InternalError, match="outside"):
         render_vtt(_with_sentences(track, after))
 
 
@@ -776,7 +776,7 @@ def test_feed_needs_every_track_size():
     edition = korean()
     sizes = _sizes(edition)
     del sizes["ko/02-numbers.mp3"]
-    with pytest.raises(BuildError, match="ko/02-numbers.mp3"):
+    with pytest.raises(InternalError, match="ko/02-numbers.mp3"):
         render_feed(edition, BASE_URL, sizes)
 
 
@@ -818,7 +818,7 @@ def test_zip_is_reproducible_sorted_and_plain():
     ["", "/etc/passwd", "../up.txt", "a/../b", "a//b", "./a", "a\\b", "C:/x", "a/", ".hidden"],
 )
 def test_zip_rejects_names_that_are_not_plain_relative_paths(name):
-    with pytest.raises(BuildError, match="not a plain relative path"):
+    with pytest.raises(InternalError, match="not a plain relative path"):
         render_zip({name: b"x"})
 
 
@@ -859,7 +859,7 @@ def test_zip_entries_need_every_file():
     edition = korean()
     files = package_files(edition, shipped(KO))
     del files["ko/02-numbers.vtt"]
-    with pytest.raises(BuildError, match="ko/02-numbers.vtt"):
+    with pytest.raises(InternalError, match="ko/02-numbers.vtt"):
         zip_entries(edition, files, shipped(KO))
 
 
@@ -950,7 +950,7 @@ def test_manifest_lists_every_file_it_is_given_the_cover_pages_and_audiobooks():
     for entry in _all_files(manifest):
         assert entry["sha256"] == hashlib.sha256(raw[entry["file"]]).hexdigest()
     no_duration = {**files, "ko/test-guide-ko.m4b": FileInfo(1, "0" * 64)}
-    with pytest.raises(BuildError, match="no duration for ko/test-guide-ko.m4b"):
+    with pytest.raises(InternalError, match="no duration for ko/test-guide-ko.m4b"):
         render_manifest("test-guide", EN, editions, no_duration, cover=COVER)
 
 
@@ -976,10 +976,10 @@ def test_manifest_keeps_hostile_titles_exactly():
 def test_manifest_needs_every_file_and_the_full_guide_duration():
     editions, files, _ = _manifest_inputs(korean())
     without_zip = {p: info for p, info in files.items() if p != "test-guide-ko.zip"}
-    with pytest.raises(BuildError, match="test-guide-ko.zip"):
+    with pytest.raises(InternalError, match="test-guide-ko.zip"):
         render_manifest("test-guide", EN, editions, without_zip, cover=COVER)
     no_duration = {**files, "ko/00-full-guide.mp3": FileInfo(1, "0" * 64)}
-    with pytest.raises(BuildError, match="no duration for ko/00-full-guide.mp3"):
+    with pytest.raises(InternalError, match="no duration for ko/00-full-guide.mp3"):
         render_manifest("test-guide", EN, editions, no_duration, cover=COVER)
 
 
@@ -1018,9 +1018,9 @@ def test_a_broken_manifest_fails_with_the_place_it_breaks(where, change, error_a
             del target[key]
         else:
             target[key] = value
-    with pytest.raises(BuildError) as caught:
+    with pytest.raises(InternalError) as caught:
         validate_manifest(manifest)
-    assert isinstance(caught.value, AudioGuideError)
+    assert not isinstance(caught.value, AudioGuideError)  # a bug, never the user's mistake
     assert f"manifest.schema.json at {error_at}:" in str(caught.value)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(manifest, load_schema(), cls=jsonschema.Draft202012Validator)

@@ -483,9 +483,14 @@ def test_language_id_babel_cannot_parse_on_the_command_line(project, user_error)
 
 
 def _run_module(project, *args: str) -> subprocess.CompletedProcess:
-    folders = ["--scripts", "scripts", "--locales", "locales", "--output", "output"]
     return subprocess.run(
-        [sys.executable, "-m", "audioguide", *args, *folders],
+        [
+            sys.executable,
+            "-m",
+            "audioguide",
+            *args,
+            *(str(part).replace(f"{project.root}/", "") for part in project.folders(args[0])),
+        ],
         cwd=project.root,
         capture_output=True,
         text=True,

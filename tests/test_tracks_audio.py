@@ -33,6 +33,7 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 
 from audioguide import audio, catalogs, speakers, tracks
+from audioguide.engines import Voice
 from audioguide.languages import resolve
 from audioguide.script import load_guide
 
@@ -171,7 +172,7 @@ def test_gtts_voice_renders_a_tagged_track(built: Built, tmp_path: Path, tone_mp
     guide = load_guide(site.scripts)
     english = resolve("en")
     translation = catalogs.translation(guide, site.locales, english)
-    voice = speakers.speaker("gtts", english, guide.voice(english))
+    voice = speakers.speaker("gtts", english, Voice(engine="gtts"))
     plan = tracks.plan_track(
         guide.sections[0],
         total=len(guide.sections),

@@ -29,7 +29,7 @@ from typing import BinaryIO
 
 from ..catalogs import Translation
 from ..edition import Edition
-from ..errors import BuildError
+from ..errors import InternalError
 from ..strings import ZIP_README, ZIP_README_AUDIOBOOK
 from .captions import one_line
 
@@ -64,7 +64,7 @@ def render_zip(entries: dict[str, bytes | Path], *, first: str | None = None) ->
     a file's path: audio (stored) is copied in a piece at a time.
 
     Names are plain relative POSIX paths (``folder/file.ext``); an absolute name, a backslash, an
-    empty, ``.`` or ``..`` segment raises :class:`~audioguide.errors.BuildError`.
+    empty, ``.`` or ``..`` segment raises :class:`~audioguide.errors.InternalError`.
     """
     buffer = io.BytesIO()
     write_zip(buffer, entries, first=first)
@@ -124,13 +124,13 @@ def write_zip(
 
 
 def check_name(name: str) -> None:
-    """Raise :class:`BuildError` unless ``name`` is a plain relative path of safe segments."""
+    """Raise :class:`~audioguide.errors.InternalError` unless ``name`` is a plain relative path
+    of safe segments."""
     segments = name.split("/")
     if not all(_SEGMENT.fullmatch(segment) for segment in segments):
-        raise BuildError(
+        raise InternalError(
             f"zip entry name {name!r} is not a plain relative path (letters, digits, '.', '_' "
-            "and '-' in segments joined by '/'). Probable cause: a bug in the build; please "
-            "report it"
+            "and '-' in segments joined by '/')"
         )
 
 
@@ -141,7 +141,7 @@ def zip_entries(
 
     Each track's MP3, captions and chapters, the full-guide MP3, the audiobook, the playlist and
     the transcript, plus a README.txt in the edition's language; all in a folder named after the
-    zip. A file missing from ``files`` raises :class:`~audioguide.errors.BuildError`.
+    zip. A file missing from ``files`` raises :class:`~audioguide.errors.InternalError`.
     """
     wanted = [
         path
@@ -157,8 +157,8 @@ def zip_entries(
     entries: dict[str, bytes | Path] = {}
     for path in wanted:
         if path not in files:
-            raise BuildError(
-                f"{path} is missing from the files given for {edition.zip}. Probable cause: the "
+            raise InternalError(
+                f"{path} is missing from the files given for {edition.zip}: the "
                 "build makes the zip before writing that file"
             )
         entries[f"{folder}/{posixpath.basename(path)}"] = files[path]

@@ -18,7 +18,7 @@ from html import escape
 from typing import TypeVar
 
 from ..edition import Block, Edition, Sentence, Track
-from ..errors import BuildError
+from ..errors import InternalError
 
 T = TypeVar("T")
 
@@ -108,13 +108,13 @@ def narrators(edition: Edition) -> list[str]:
 
 def track_audio(edition: Edition, audio: Mapping[str, T], book: str) -> list[tuple[Track, T]]:
     """Each track with its MP3 from ``audio`` (keyed by ``edition.track_file(track, ".mp3")``).
-    Raises :class:`~audioguide.errors.BuildError` naming the ``book`` when one is missing."""
+    Raises :class:`~audioguide.errors.InternalError` naming the ``book`` when one is missing."""
     found = []
     for track in edition.tracks:
         mp3 = edition.track_file(track, ".mp3")
         if mp3 not in audio:
-            raise BuildError(
-                f"{mp3} is missing from the audio given for the {book}. Probable cause: the "
+            raise InternalError(
+                f"{mp3} is missing from the audio given for the {book}: the "
                 "build makes the book before encoding that track"
             )
         found.append((track, audio[mp3]))

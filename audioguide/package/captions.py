@@ -4,7 +4,7 @@ Pure functions: a :class:`~audioguide.edition.Track` in, the file's bytes out. T
 track as they are (whole milliseconds from the start of its audio); nothing is aligned or guessed.
 A time past the end of the track's audio is cut to its duration (an encoder can shave a few
 milliseconds off the end); times that go backwards are a bug upstream and raise
-:class:`~audioguide.errors.BuildError`.
+:class:`~audioguide.errors.InternalError`.
 
 :func:`one_line` is the rule every line-based format here shares (playlist titles, cue texts,
 feed titles): however hostile a translated string is, it stays on one line.
@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 from ..edition import Track
-from ..errors import BuildError
+from ..errors import InternalError
 from .times import json_seconds, vtt
 
 CHAPTERS_VERSION = "1.2.0"
@@ -67,10 +67,9 @@ def _timeline(track: Track, spans: Iterable[tuple[int, int, str]]) -> list[tuple
     previous = 0
     for start, end, text in spans:
         if start < previous or end < start or start > track.duration_ms:
-            raise BuildError(
+            raise InternalError(
                 f"track {track.stem}: the span {start}-{end} ms ({text[:40]!r}) is out of order "
-                f"or outside the track's {track.duration_ms} ms. Probable cause: a bug in how "
-                "the build times sentences; please report it"
+                f"or outside the track's {track.duration_ms} ms"
             )
         checked.append((start, min(end, track.duration_ms), text))
         previous = start

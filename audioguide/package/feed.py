@@ -24,7 +24,7 @@ from email.utils import format_datetime
 from urllib.parse import quote, urljoin, urlsplit
 
 from ..edition import Edition, Track
-from ..errors import BuildError
+from ..errors import BuildError, InternalError
 from ..script import check_base_url
 from .captions import one_line
 from .times import whole_seconds
@@ -110,8 +110,8 @@ def _item(
 ) -> None:
     audio = edition.track_file(track, ".mp3")
     if audio not in sizes:
-        raise BuildError(
-            f"no size for {audio}, needed for the feed's enclosure length. Probable cause: "
+        raise InternalError(
+            f"no size for {audio}, needed for the feed's enclosure length: "
             "the build renders the feed before it encodes that track"
         )
     item = ET.SubElement(channel, "item")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..edition import Edition
-from ..errors import BuildError
+from ..errors import InternalError
 from ..languages import Language
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def _audio(path: str, files: dict[str, FileInfo]) -> dict[str, Any]:
     entry = _file(path, files)
     duration = files[path].duration_ms
     if duration is None:
-        raise BuildError(
+        raise InternalError(
             f"no duration for {path}; pass FileInfo(..., duration_ms=...) measured from the "
             "encoded file"
         )
@@ -149,8 +149,8 @@ def _entries(node: Any) -> list[dict[str, Any]]:
 
 def _file(path: str, files: dict[str, FileInfo]) -> dict[str, Any]:
     if path not in files:
-        raise BuildError(
-            f"{path} is not among the files given to the manifest. Probable cause: the build "
+        raise InternalError(
+            f"{path} is not among the files given to the manifest: the build "
             "writes the manifest before that file"
         )
     info = files[path]
@@ -172,11 +172,11 @@ def _validator() -> Draft202012Validator:
 
 
 def validate_manifest(data: dict[str, Any]) -> None:
-    """Raise :class:`~audioguide.errors.BuildError` naming where ``data`` breaks the schema."""
+    """Raise :class:`~audioguide.errors.InternalError` naming where ``data`` breaks the schema."""
     from jsonschema.exceptions import best_match
 
     error = best_match(_validator().iter_errors(data))
     if error is not None:
-        raise BuildError(
+        raise InternalError(
             f"the manifest does not follow {SCHEMA_FILE} at {error.json_path}: {error.message}"
         )

@@ -8,7 +8,7 @@ import re
 from array import array
 
 from audioguide.clip import Clip
-from audioguide.engines import Engine
+from audioguide.engines import Engine, Setting
 from audioguide.errors import EngineError
 from audioguide.languages import Language
 
@@ -23,6 +23,12 @@ class ToneEngine(Engine):
 
     name = "tone"
     parallel = "process"
+    # guide.yaml may give voices.<lang>.beep_ms: how long each beep lasts.
+    settings = (
+        Setting("beep_ms", "milliseconds from 20 to 1000",
+                lambda v: isinstance(v, int) and not isinstance(v, bool) and 20 <= v <= 1000,
+                BEEP_MS),
+    )  # fmt: skip
 
     def available(self) -> bool:
         return True
@@ -34,7 +40,8 @@ class ToneEngine(Engine):
         return "tone 0.1"
 
     def describe(self, language, voice) -> str:
-        return f"Tone {language.tag}"
+        beep = voice.get("beep_ms", BEEP_MS)
+        return f"Tone {language.tag}" + (f" ({beep} ms beeps)" if beep != BEEP_MS else "")
 
     def voices(self, language: Language) -> tuple[str, ...]:
         return (f"beep-{language.code}",)
@@ -44,10 +51,11 @@ class ToneEngine(Engine):
         if not words:
             raise EngineError(f"tone has no words to beep in {text!r}")
         pitch = {"en": 440.0, "ko": 660.0, "zh": 880.0}[language.code]
+        beep_ms = voice.get("beep_ms", BEEP_MS)
         beep = array("h", (
             int(8000 * math.sin(2 * math.pi * pitch * n / SAMPLE_RATE))
-            for n in range(SAMPLE_RATE * BEEP_MS // 1000)
+            for n in range(SAMPLE_RATE * beep_ms // 1000)
         )).tobytes()  # fmt: skip
         gap = bytes(2 * (SAMPLE_RATE * GAP_MS // 1000))
-        timings = tuple((match.start(), n * (BEEP_MS + GAP_MS)) for n, match in enumerate(words))
+        timings = tuple((match.start(), n * (beep_ms + GAP_MS)) for n, match in enumerate(words))
         return Clip(pcm=(beep + gap) * len(words), sample_rate=SAMPLE_RATE, words=timings)
