@@ -9,7 +9,8 @@ ffprobe, so nothing here asks for one), on raw 16-bit mono PCM; MP3s are 44.1 kH
 
 Loudness follows the spoken-podcast targets: -16 LUFS integrated (ITU-R BS.1770, measured in
 this process by libloudness, and checked by ffmpeg's ebur128 in the tests), and a limiter whose
-ceiling leaves the decoded MP3's true peak below -1.5 dBTP. Each track is encoded in one ffmpeg
+ceiling leaves the decoded MP3's true peak below -1.5 dBTP (the tests measure both with ffmpeg's
+ebur128). Each track is encoded in one ffmpeg
 pass.
 """
 
@@ -94,12 +95,6 @@ def duration_ms(pcm: bytes) -> float:
     return len(pcm) / BYTES_PER_MS
 
 
-@dataclass(frozen=True)
-class Loudness:
-    integrated: float  # LUFS
-    true_peak: float  # dBTP
-
-
 def _run(
     args: list[str], data: bytes | None = None, making: Path | None = None
 ) -> subprocess.CompletedProcess:
@@ -116,19 +111,6 @@ def _run(
         what = f" making {final_path(making)}" if making is not None else ""
         raise BuildError(f"ffmpeg failed{what}: {(last or ['?'])[0]}")
     return result
-
-
-def measure(path: Path) -> Loudness:
-    """Integrated loudness and true peak of an audio file as ffmpeg's ebur128 measures them
-    (ITU-R BS.1770): the reference the tests hold the encoded MP3s to."""
-    result = _run([ffmpeg(), "-hide_banner", "-nostats", "-i", str(path),
-                   "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"])  # fmt: skip
-    summary = result.stderr.decode("utf-8", "replace").rsplit("Summary:", 1)[-1]
-    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
-    peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
-    if not integrated or not peak:
-        raise BuildError("ffmpeg did not report loudness")
-    return Loudness(float(integrated.group(1)), float(peak.group(1)))
 
 
 def integrated_loudness(pcm: bytes, rate: int = SAMPLE_RATE) -> float:
@@ -209,11 +191,6 @@ def _encode(
     return result.stdout
 
 
-def encode_mp3(pcm: bytes, path: Path, rate: int = SAMPLE_RATE) -> None:
-    """Encode PCM at ``rate`` as constant 64 kbps mono 44.1 kHz MP3, as it is."""
-    _encode(pcm, rate, None, path)
-
-
 _MP3_OUT = [
     # LAME's quality 7 is its fast mode: twice as fast as the default, and mono speech at
     # 64 kbps has little for the slower psychoacoustic search to gain.
@@ -225,7 +202,7 @@ _MP3_OUT = [
 
 
 def concat_mp3(sources: list[Path], path: Path) -> None:
-    """Join MP3s made by :func:`encode_mp3` frame by frame, without re-encoding.
+    """Join MP3s made by :func:`encode_normalised` frame by frame, without re-encoding.
 
     No second generation of MP3 loss and the loudness of the parts; each part keeps its
     encoder padding, so part ``k`` starts at :func:`frame_starts` ``[k]`` in the joined file.

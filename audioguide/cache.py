@@ -25,6 +25,9 @@ import hashlib
 import json
 import os
 import struct
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .clip import Clip
@@ -37,6 +40,18 @@ _OLD_MAGICS = (b"AGC1",)  # written by earlier versions, without a checksum: mad
 _HEAD = struct.Struct("<4sIII32s")
 _WORD = struct.Struct("<II")  # character offset, start ms
 RATES = range(8_000, 192_001)  # sample rates a clip may have
+
+
+@contextmanager
+def opened(root: Path | None) -> Iterator[Path]:
+    """The cache's folder (made if missing); with ``None`` (``--no-cache``), a temporary one
+    that lives for the block only."""
+    if root is not None:
+        Path(root).mkdir(parents=True, exist_ok=True)
+        yield Path(root)
+        return
+    with tempfile.TemporaryDirectory(prefix="audioguide-cache-") as tmp:
+        yield Path(tmp)
 
 
 def key(*parts: object) -> str:

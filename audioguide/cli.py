@@ -13,8 +13,9 @@ import json
 import logging
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
@@ -26,17 +27,19 @@ from .report import Reporter
 if TYPE_CHECKING:
     from tqdm import tqdm
 
+    from .languages import Language
+
 EXIT_USER_ERROR = 2
 EXIT_BUG = 3
 log = logging.getLogger("audioguide")
 
 
-def _reported(command):
+def _reported(command: Callable[..., Any]) -> Callable[..., Any]:
     """--verbose, and the one place errors are shown."""
 
     @click.option("--verbose", "-v", is_flag=True, help="Show what it does, step by step.")
     @functools.wraps(command)
-    def wrapper(*args, verbose=False, **kwargs):
+    def wrapper(*args: Any, verbose: bool = False, **kwargs: Any) -> Any:
         level = (
             logging.DEBUG if verbose else logging.WARNING if kwargs.get("quiet") else logging.INFO
         )
@@ -85,11 +88,11 @@ _FOLDERS = (
 )
 
 
-def _paths(*names: str):
+def _paths(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The folder options a command uses (of ``scripts``, ``locales``, ``output``), and
     :func:`_reported`'s --verbose and errors."""
 
-    def decorate(command):
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         command = _reported(command)
         for option, default, help in reversed(_FOLDERS):  # as decorators do: first shown first
             if option[2:] in names:
@@ -109,8 +112,8 @@ class _Echo(logging.Handler):
     the command ends well): an error that stops the command is then its only line, never
     buried under warnings about what it would have done."""
 
-    bars: dict[str, tqdm] = {}  # the build's progress bars, while they show
-    holding: list[_Echo] = []  # handlers still holding warnings back
+    bars: ClassVar[dict[str, tqdm]] = {}  # the build's progress bars, while they show
+    holding: ClassVar[list[_Echo]] = []  # handlers still holding warnings back
 
     def __init__(self, level: int) -> None:
         super().__init__(level)
@@ -163,14 +166,14 @@ class _Warnings(logging.Handler):
 
 def _languages(
     help: str = "Only this language (repeatable). Default: every language of the guide.",
-):
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The repeatable ``--lang`` option, as ``langs``."""
     return click.option("--lang", "langs", multiple=True, metavar="LANG", help=help)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="audioguide")
-def main():
+def main() -> None:
     """Turn a written guide into an accessible, multilingual, narrated audio guide.
 
     The usual order: extract, update (then translate the .po files), build.
@@ -193,7 +196,7 @@ def main():
     help="The language the scripts are written in (the sample sections are in English).",
 )
 @_reported
-def new(folder, languages, source):
+def new(folder: Path, languages: str, source: str) -> None:
     """Create a guide in FOLDER (new or empty) that builds at once.
 
     It holds scripts/ (guide.yaml, every field explained, and two short sections) and
@@ -203,11 +206,11 @@ def new(folder, languages, source):
 
     from .starter import create, editions
 
-    languages = editions(source, languages)
+    chosen = editions(source, languages)
     commands = ["audioguide build", "audioguide serve"]
-    if create(folder, languages) != Path.cwd().resolve():
+    if create(folder, chosen) != Path.cwd().resolve():
         commands.insert(0, f"cd {shlex.quote(str(folder))}")
-    tags = ", ".join(language.locale_id for language in languages)
+    tags = ", ".join(language.locale_id for language in chosen)
     click.echo(f"{folder}: a new guide in {tags}; next:")
     for command in commands:
         click.echo(f"  {command}")
@@ -215,7 +218,7 @@ def new(folder, languages, source):
 
 @main.command()
 @_paths("scripts", "locales")
-def extract(scripts, locales):
+def extract(scripts: Path, locales: Path) -> None:
     """Write the translation template locales/audioguide.pot from the scripts."""
     from . import catalogs
     from .script import load_guide
@@ -228,7 +231,7 @@ def extract(scripts, locales):
 @main.command()
 @_languages()
 @_paths("scripts", "locales")
-def update(scripts, locales, langs):
+def update(scripts: Path, locales: Path, langs: tuple[str, ...]) -> None:
     """Merge the template into each language's catalog, creating missing ones.
 
     Translations are kept; a changed source text makes its translation fuzzy, and a removed
@@ -246,7 +249,7 @@ def update(scripts, locales, langs):
 
 @main.command(name="compile")
 @_paths("scripts", "locales")
-def compile_(scripts, locales):
+def compile_(scripts: Path, locales: Path) -> None:
     """Write the binary .mo catalogs next to the .po files."""
     from . import catalogs
     from .script import load_guide
@@ -264,7 +267,7 @@ def compile_(scripts, locales):
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the same as a JSON list.")
 @_paths("scripts", "locales")
-def stats(scripts, locales, check, as_json):
+def stats(scripts: Path, locales: Path, check: bool, as_json: bool) -> None:
     """Print what is translated per language, and each message that needs work.
 
     Under the counts, each untranslated, fuzzy or placeholder-broken message is listed with
@@ -308,7 +311,7 @@ class _Progress(Reporter):
         self.terminal = sys.stderr.isatty()
         self.bars: dict[str, tqdm] = _Echo.bars
 
-    def start(self, language, total: int) -> None:
+    def start(self, language: Language, total: int) -> None:
         _Echo.checked()  # the build's work starts: its checks passed
         if not self.quiet and self.terminal:
             from tqdm import tqdm
@@ -320,7 +323,7 @@ class _Progress(Reporter):
                 position=len(self.bars), leave=True,
             )  # fmt: skip
 
-    def advance(self, language, name: str, written: bool) -> None:
+    def advance(self, language: Language, name: str, written: bool) -> None:
         if language.tag in self.bars:
             self.bars[language.tag].update(1)
         elif not self.quiet:
@@ -340,16 +343,16 @@ class _EngineChoice(click.Choice):
         super().__init__(())
 
     @property
-    def choices(self):
+    def choices(self) -> tuple[str, ...]:
         from .engines import choices
 
         return choices()
 
     @choices.setter
-    def choices(self, value) -> None:
+    def choices(self, value: object) -> None:
         pass
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from .engines import AUTO, BUILT_IN
 
         if value == AUTO or value in BUILT_IN:  # no need to look for plug-ins
@@ -357,7 +360,7 @@ class _EngineChoice(click.Choice):
         return super().convert(value, param, ctx)
 
 
-def _engine_option(command):
+def _engine_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--engine", type=_EngineChoice(), default=None,
         help="Voice for every language: gtts (online), espeak or piper (offline), an installed "
@@ -405,8 +408,21 @@ def _engine_option(command):
 @click.option("--quiet", "-q", is_flag=True, help="No progress, only warnings and errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as a JSON object.")
 @_paths("scripts", "locales", "output")
-def build_(scripts, locales, output, engine, langs, jobs, cache_dir, no_cache, strict, base_url,
-           verify, quiet, as_json):  # fmt: skip
+def build_(
+    scripts: Path,
+    locales: Path,
+    output: Path,
+    engine: str | None,
+    langs: tuple[str, ...],
+    jobs: int,
+    cache_dir: Path,
+    no_cache: bool,
+    strict: bool,
+    base_url: str | None,
+    verify: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
     """Synthesise every track in every language and package the guide into --output."""
     from .build import Options, build
 
@@ -435,7 +451,7 @@ def build_(scripts, locales, output, engine, langs, jobs, cache_dir, no_cache, s
 @main.command(name="voices")
 @_languages()
 @_paths("scripts")
-def voices_(scripts, langs):
+def voices_(scripts: Path, langs: tuple[str, ...]) -> None:
     """List the voices available now for each language, and what auto picks."""
     from . import voices
     from .script import load_guide
@@ -467,7 +483,9 @@ def voices_(scripts, langs):
     help="The MP3 to write (default: a new temporary file, whose name is printed).",
 )
 @_paths("scripts", "locales")
-def say(scripts, locales, text, lang, engine, out):
+def say(
+    scripts: Path, locales: Path, text: str, lang: str | None, engine: str | None, out: Path | None
+) -> None:
     """Speak TEXT with the language's voice and pronunciation lexicon, into an MP3."""
     from . import voices
     from .script import forbidden_character, load_guide
@@ -501,7 +519,7 @@ def say(scripts, locales, text, lang, engine, out):
     help="Port on 127.0.0.1 to listen on.",
 )
 @_paths("output")
-def serve(output, port):
+def serve(output: Path, port: int) -> None:
     """Preview the built guide at http://127.0.0.1:PORT/ (this computer only)."""
     from .serve import serve as run
 

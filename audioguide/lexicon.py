@@ -43,9 +43,10 @@ import unicodedata
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import NoReturn
 from xml.sax import ContentHandler, InputSource, SAXException, SAXParseException
 from xml.sax.handler import feature_namespaces
-from xml.sax.xmlreader import Locator
+from xml.sax.xmlreader import AttributesNSImpl, Locator
 
 from defusedxml import DefusedXmlException
 from defusedxml.sax import make_parser
@@ -215,16 +216,18 @@ class _Handler(ContentHandler):
         self.text: list[str] = []
         self.lexeme: dict | None = None
 
-    def setDocumentLocator(self, locator: Locator) -> None:  # noqa: N802 (SAX's name)
+    def setDocumentLocator(self, locator: Locator) -> None:
         self.locator = locator
 
     def line(self) -> int | None:
         return self.locator.getLineNumber() if self.locator else None
 
-    def fail(self, message: str) -> None:
+    def fail(self, message: str) -> NoReturn:
         raise SAXException("", LexiconError(message, self.path, self.line()))
 
-    def startElementNS(self, name, qname, attrs) -> None:  # noqa: N802
+    def startElementNS(
+        self, name: tuple[str | None, str], _qname: str | None, attrs: AttributesNSImpl
+    ) -> None:
         namespace, local = name
         parent = self.stack[-1] if self.stack else None
         allowed = {
@@ -256,7 +259,7 @@ class _Handler(ContentHandler):
         self.stack.append(local)
         self.text = []
 
-    def _lexicon(self, attrs) -> None:
+    def _lexicon(self, attrs: AttributesNSImpl) -> None:
         if attrs.get((None, "version")) != "1.0":
             self.fail('the <lexicon> needs version="1.0" (PLS 1.0)')
         self.alphabet = attrs.get((None, "alphabet")) or ""
@@ -274,7 +277,7 @@ class _Handler(ContentHandler):
     def characters(self, content: str) -> None:
         self.text.append(content)
 
-    def endElementNS(self, name, qname) -> None:  # noqa: N802
+    def endElementNS(self, _name: tuple[str | None, str], _qname: str | None) -> None:
         local = self.stack.pop()
         text = unicodedata.normalize("NFC", " ".join("".join(self.text).split()))
         self.text = []

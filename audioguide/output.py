@@ -17,6 +17,7 @@ languages that are gone are removed only after it no longer lists them.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -33,6 +34,7 @@ from .package import archive, daisy
 from .package.archive import Content, Zip
 from .package.manifest import FileInfo, render_manifest
 
+log = logging.getLogger(__name__)
 RECORD = ".audioguide-build.json"
 MANIFEST = "manifest.json"
 RECORD_VERSION = 2
@@ -153,6 +155,22 @@ class Output:
             except OSError:
                 return None
         return edition, infos
+
+    def verify(self) -> None:
+        """``build --verify``: every file the manifest lists is read again; a language's file
+        that is not as recorded is removed (its language first leaves the manifest), so that
+        the build makes it again. (The site's own files are always compared and rewritten.)"""
+        for path, owners in [(path, self.languages_of(path)) for path in self.differing()]:
+            log.info(f"{self.root / path} is not as the manifest lists it; making it again")
+            for tag in owners:
+                self.withdraw(tag)
+                (self.root / path).unlink(missing_ok=True)
+
+    def files_of_languages(self, guide_id: str, tags: Iterable[str]) -> list[str]:
+        """The files earlier builds made for the languages ``tags`` (of guide ``guide_id``)."""
+        tags = set(tags)
+        zips = {f"{guide_id}-{tag}{end}" for tag in tags for end in (".zip", "-daisy.zip")}
+        return [path for path in self.files if path.split("/")[0] in tags or path in zips]
 
     def differing(self) -> list[str]:
         """The files the manifest lists that are missing, or whose size or SHA-256 is not what
@@ -326,6 +344,19 @@ class Output:
         }  # fmt: skip
         data = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         write_atomic(self.root / RECORD, (data + "\n").encode("utf-8"))
+
+
+def check_folder(output: Path, scripts: Path, locales: Path) -> None:
+    """``--output`` is a folder of its own: not the scripts or locales folder, not inside one,
+    not holding one (the build would publish them, or write among them)."""
+    where = Path(output).resolve()
+    for name, inputs in (("--scripts", scripts), ("--locales", locales)):
+        folder = Path(inputs).resolve()
+        if where == folder or where.is_relative_to(folder) or folder.is_relative_to(where):
+            raise OptionError(
+                f"--output {output} overlaps the {name} folder {inputs}; build into a folder "
+                "of its own, such as output"
+            )
 
 
 def info_of(path: Path, known: FileInfo | None, duration_ms: int | None = None) -> FileInfo:

@@ -118,6 +118,12 @@ class Guide:
             )
         return language
 
+    def to_build(self, wanted: tuple[str, ...]) -> list[Language]:
+        """The languages a build of ``wanted`` (any spellings; none: all) makes, in guide order:
+        always the source language too, whose voice reads what is untranslated."""
+        chosen = [self.language(given) for given in wanted] or list(self.languages)
+        return [lang for lang in self.languages if lang in chosen or lang == self.source_language]
+
     def voice(self, language: Language) -> VoiceChoice:
         """The language's ``voices:`` entry (the defaults when it has none)."""
         return dict(self.voices).get(language.locale_id, VoiceChoice())
@@ -149,7 +155,7 @@ class _Loader(yaml.SafeLoader):
 
     depth = 0
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:

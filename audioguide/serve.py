@@ -32,6 +32,7 @@ from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from .errors import AudioGuideError
@@ -147,12 +148,12 @@ class _Server(ThreadingHTTPServer):
     max_connections: int
     max_per_client: int
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.served: Counter[str] = Counter()  # connections being served, by client address
         self.served_lock = threading.Lock()
 
-    def process_request(self, request, client_address) -> None:
+    def process_request(self, request: Any, client_address: Any) -> None:
         """A thread for the connection if a slot is free, and the client has not taken its
         share of them already; else 503 at once."""
         client = client_address[0]
@@ -176,7 +177,7 @@ class _Server(ThreadingHTTPServer):
             self._done(client)
             raise
 
-    def process_request_thread(self, request, client_address) -> None:
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
@@ -188,7 +189,7 @@ class _Server(ThreadingHTTPServer):
             if not self.served[client]:
                 del self.served[client]
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(self, request: Any, client_address: Any) -> None:  # noqa: ARG002
         # A browser that stops reading an audio stream is normal; anything else gets one line.
         kind = sys.exc_info()[0]
         if kind is not None and issubclass(kind, ConnectionError):
@@ -237,13 +238,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.reader.deadline = None
         self.kept_alive = True
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         self._answer(body=True)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._answer(body=False)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass  # quiet: no line per request
 
     # --- answering --------------------------------------------------------------------------
@@ -311,7 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def _send_file(self, path: Path, handle, body: bool) -> None:
+    def _send_file(self, path: Path, handle: BinaryIO, body: bool) -> None:
         stat = os.fstat(handle.fileno())  # the file being sent, even if renamed over since
         size = stat.st_size
         etag = f'"{size:x}-{stat.st_mtime_ns:x}"'
@@ -367,7 +368,7 @@ class _Reader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: Any) -> int:
         wait = self.timeout
         if self.deadline is not None:
             wait = min(wait, self.deadline - time.monotonic())
@@ -406,7 +407,7 @@ def _position(digits: str) -> int | None:
     return int(digits) if len(digits) <= _MAX_DIGITS else 10**_MAX_DIGITS
 
 
-def _copy(source, target, length: int) -> None:
+def _copy(source: BinaryIO, target: io.BufferedIOBase, length: int) -> None:
     left = length
     while left > 0:
         chunk = source.read(min(_CHUNK, left))
@@ -416,4 +417,4 @@ def _copy(source, target, length: int) -> None:
         left -= len(chunk)
 
 
-__all__ = ["make_server", "serve", "content_type", "CONTENT_TYPES", "HOST"]
+__all__ = ["CONTENT_TYPES", "HOST", "content_type", "make_server", "serve"]

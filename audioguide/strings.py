@@ -26,7 +26,7 @@ class ToolString:
 STRINGS: list[ToolString] = []
 
 
-def N_(msgid: str, comment: str) -> str:  # noqa: N802 - the gettext convention
+def N_(msgid: str, comment: str) -> str:
     """Register a message for extraction and return it untranslated."""
     STRINGS.append(ToolString(msgid, comment))
     return msgid

@@ -208,7 +208,7 @@ def plan_track(
                 fallback,
                 heading,
                 tuple(sentence for sentence, _ in said),
-            )  # fmt: skip
+            )
             for kind, id_, text, who, fallback, heading, said in blocks
         ),
         voice=voice.description,
@@ -365,7 +365,7 @@ def timeline(plan: TrackPlan, rendered: Rendered) -> edition.Track:
                 dataclasses.replace(sentence, start_ms=start, end_ms=end)
                 for sentence, (start, end) in zip(block.sentences, times, strict=False)
             ),
-        )  # fmt: skip
+        )
         for block in plan.track.blocks
     )
     return dataclasses.replace(plan.track, duration_ms=rendered.duration_ms, blocks=blocks)

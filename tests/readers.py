@@ -11,11 +11,15 @@ instead, since ``.ci/run`` installs both.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from build_helpers import need
+
+from audioguide import audio
 
 ROOT = Path(__file__).parent.parent
 PARTYTIME = ROOT / "node_modules" / "podcast-partytime"
@@ -54,3 +58,24 @@ def partytime(feed: Path) -> dict:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+@dataclass(frozen=True)
+class Loudness:
+    integrated: float  # LUFS
+    true_peak: float  # dBTP
+
+
+def loudness(path: Path) -> Loudness:
+    """Integrated loudness and true peak of an audio file as ffmpeg's ebur128 filter measures
+    them (ITU-R BS.1770): the reference the tests hold the encoded audio to."""
+    result = subprocess.run(
+        [audio.ffmpeg(), "-hide_banner", "-nostats", "-i", str(path),
+         "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],
+        capture_output=True, check=True, timeout=120,
+    )  # fmt: skip
+    summary = result.stderr.decode("utf-8", "replace").rsplit("Summary:", 1)[-1]
+    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    assert integrated and peak, "ffmpeg did not report loudness"
+    return Loudness(float(integrated.group(1)), float(peak.group(1)))

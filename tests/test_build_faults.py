@@ -111,7 +111,7 @@ def test_ctrl_c_stops_the_build_at_once_with_one_line_and_it_resumes(tmp_path: P
         _wait_for(lambda: _finished_tracks(site), build)
     finally:
         os.killpg(build.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's process group
-        out, err = build.communicate(timeout=60)
+        _out, err = build.communicate(timeout=60)
     assert build.returncode == 130
     assert err.strip().splitlines()[-1] == (
         "audioguide: interrupted; run the same command again to resume"

@@ -8,6 +8,7 @@ Tests that rebuild work on a copy.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import xml.etree.ElementTree as ET
 import zipfile
@@ -118,7 +119,7 @@ def test_full_guide_has_a_chapter_per_section_in_order(built: Built, tag: str):
     marks = chapters(path)
     assert [title for _, _, title in marks] == [s.title for s in texts.sections]
     assert marks[0][0] == 0
-    for (_, end, _), (start, _, _) in zip(marks, marks[1:], strict=False):
+    for (_, end, _), (start, _, _) in itertools.pairwise(marks):
         assert end == start
     assert all(start < end for start, end, _ in marks)
     assert marks[-1][1] == pytest.approx(duration, abs=50)

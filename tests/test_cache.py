@@ -55,7 +55,7 @@ def _odd_length(data: bytes) -> bytes:
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda data: b"",
+        lambda _: b"",
         lambda data: data[:10],
         lambda data: data[: len(data) // 2],
         lambda data: data + b"\x00\x00",

@@ -232,7 +232,7 @@ BAD = {
         HEAD + "<lexeme>\n<grapheme>x</grapheme>\n</lexeme>\n</lexicon>",
         5,
         "<alias> or a <phoneme>",
-    ),  # fmt: skip
+    ),
     "no version": (HEAD.replace('version="1.0" xmlns', "xmlns") + "</lexicon>", 2, "version"),
     "another language": (HEAD.replace('"en"', '"ko"') + "</lexicon>", 2, "xml:lang"),
     "twice the same grapheme": (

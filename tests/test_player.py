@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -126,7 +127,7 @@ class Page(HTMLParser):
         self._tags: list[str] = []
         self.feed(text)
 
-    VOID = {"meta", "link", "input", "br", "img", "source", "track", "path", "hr"}
+    VOID = frozenset({"meta", "link", "input", "br", "img", "source", "track", "path", "hr"})
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -229,7 +230,7 @@ def test_language_page_structure(site, tag):
     assert alternates == {"en", "ko", "zh-Hans", "x-default"}
     # Headings in order: h1, then h2s, h3s only below an h2.
     levels = [int(name[1]) for name, _ in parsed.elements if re.fullmatch(r"h[1-6]", name)]
-    assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+    assert levels[0] == 1 and all(b - a <= 1 for a, b in itertools.pairwise(levels))
 
 
 @pytest.mark.parametrize("tag", ["en", "ko", "zh-Hans"])
@@ -507,7 +508,7 @@ def test_every_download_names_its_format_and_size(site, tag, whole, captions):
 def test_a_download_without_a_size_is_a_mistake(editions):
     known = sizes(editions)
     del known[editions[1].zip]
-    with pytest.raises(KeyError, match="guide-ko.zip"):
+    with pytest.raises(KeyError, match=re.escape("guide-ko.zip")):
         render_site(editions, translations(), known)
 
 

@@ -274,7 +274,7 @@ def test_redirect_never_leads_to_another_host(server, target):
     ],
 )
 def test_absurd_range_numbers_get_416(server, header):
-    status, headers, body = request(server, "/en/01-markets.mp3", {"Range": header})
+    status, headers, _body = request(server, "/en/01-markets.mp3", {"Range": header})
 
     assert status == 416
     assert headers["Content-Range"] == "bytes */10240"
@@ -287,7 +287,7 @@ def test_absurd_range_numbers_get_416(server, header):
 def test_huge_range_ends_mean_the_end_of_the_file(server, output, header, start, end):
     data = (output / "en/01-markets.mp3").read_bytes()
 
-    status, headers, body = request(server, "/en/01-markets.mp3", {"Range": header})
+    status, _headers, body = request(server, "/en/01-markets.mp3", {"Range": header})
 
     assert status == 206
     assert body == data[start : end + 1]

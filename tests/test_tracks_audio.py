@@ -31,6 +31,7 @@ from build_helpers import (
 )
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
+from readers import loudness
 
 from audioguide import audio, catalogs, speakers, tracks
 from audioguide.engines import Voice
@@ -64,9 +65,9 @@ def test_track_sound(built: Built, tag: str, stem: str):
         _manifest_track(built, tag, stem)["duration_ms"], abs=50
     )
 
-    loudness = audio.measure(path=path)
-    assert loudness.integrated == pytest.approx(-16.0, abs=1.0)
-    assert loudness.true_peak <= -1.5
+    measured = loudness(path)
+    assert measured.integrated == pytest.approx(-16.0, abs=1.0)
+    assert measured.true_peak <= -1.5
 
     info = MP3(path).info
     assert (info.sample_rate, info.channels) == (44_100, 1)
@@ -194,9 +195,9 @@ def test_gtts_voice_renders_a_tagged_track(built: Built, tmp_path: Path, tone_mp
 
     path = tmp_path / "01-welcome.mp3"
     assert decoded_ms(path) == pytest.approx(first.duration_ms, abs=50)
-    loudness = audio.measure(path=path)
-    assert loudness.integrated == pytest.approx(-16.0, abs=1.0)
-    assert loudness.true_peak <= -1.5
+    measured = loudness(path)
+    assert measured.integrated == pytest.approx(-16.0, abs=1.0)
+    assert measured.true_peak <= -1.5
     tags = ID3(path)
     assert tags["TCOM"].text == ["Google Translate en (translate.google.com)"]
     assert tags["TPE1"].text == ["The Test Guide"]  # no artist given: the guide's title

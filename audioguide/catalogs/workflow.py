@@ -20,11 +20,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 
-from ..errors import CatalogError, LanguageError
+from ..errors import AudioGuideError, CatalogError, LanguageError
 from ..files import into_place, remove_temporary, write_atomic
 from ..languages import Language, other_spellings, resolve, same_language
 from ..lock import locked_folder
@@ -55,7 +56,12 @@ def catalog_path(locales: Path, language: Language) -> Path:
 # --- extraction --------------------------------------------------------------------------
 
 
-def extract_yaml(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
+def extract_yaml(
+    fileobj: BinaryIO,
+    keywords: object,  # noqa: ARG001 - Babel's extractor signature
+    comment_tags: object,  # noqa: ARG001
+    options: object,  # noqa: ARG001
+) -> Iterator[tuple]:
     """Babel extractor for section scripts (registered as the ``audioguide`` method).
 
     Reads the guide the file belongs to (the folder holding it and ``guide.yaml``) as every
@@ -89,7 +95,7 @@ def build_template(guide: Guide) -> Catalog:
     return template
 
 
-def _not_python_format(message) -> None:
+def _not_python_format(message: Message) -> None:
     """Guide text is never %-formatted: "80% of" is a percentage, not a ``% o`` placeholder.
 
     Babel guesses ``python-format`` from the text alone (python-babel/babel#1268), which makes
@@ -614,6 +620,21 @@ def read(
                 po.header_lines.get("language"),
             )
     return po
+
+
+def readable_translations(
+    guide: Guide, locales: Path, tags: Iterable[str]
+) -> dict[str, Translation]:
+    """The translations of the languages ``tags`` whose catalogs can be read now (for the pages
+    of languages a build keeps from an earlier one), by tag."""
+    found = {}
+    for language in guide.languages:
+        if language.tag in tags:
+            try:
+                found[language.tag] = translation(guide, locales, language)
+            except AudioGuideError:
+                pass
+    return found
 
 
 def translation(guide: Guide, locales: Path, language: Language) -> Translation:

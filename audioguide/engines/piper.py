@@ -150,7 +150,7 @@ def _speaks(voice: PiperVoice, language: Language) -> bool:
 
 
 @functools.cache
-def _file_hash(path: Path, size: int, mtime_ns: int) -> str:
+def _file_hash(path: Path, size: int, mtime_ns: int) -> str:  # noqa: ARG001 - cache keys
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(functools.partial(handle.read, 1 << 20), b""):

@@ -147,7 +147,7 @@ def _item(
             "url": url(base, edition.track_file(track, ".txt")),
             "type": "text/plain",
             "language": tag,
-        },  # fmt: skip
+        },
     )
     ET.SubElement(
         item,

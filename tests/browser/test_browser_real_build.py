@@ -96,7 +96,7 @@ def untranslated_url(tools, tmp_path_factory):
 
 
 def test_untranslated_text_is_marked_english_on_the_korean_page(open_page, untranslated_url):
-    url, site = untranslated_url
+    url, _site = untranslated_url
     driver = open_page(url + "ko/index.html")
     ready(driver)
     assert driver.execute_script("return document.documentElement.lang") == "ko"

@@ -1,0 +1,162 @@
+"""Stages 3 and 4 of the build: each language from its plan to its published files, as the
+workers come back.
+
+The tracks whose inputs changed are rendered in the workers. Once all a language's tracks are
+there, its whole-guide files are joined (in the workers too, where they changed); once those
+are there, everything else its listeners get (:mod:`audioguide.package.listener`) is written
+here, through the ledger (:meth:`audioguide.output.Output.publish`), while the workers go on
+with the other languages.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from . import jobs, tracks, whole_guide
+from .cache import Cache
+from .catalogs import Translation
+from .edition import Edition
+from .engines import get_engine
+from .output import Output, info_of
+from .package.cover import Cover
+from .package.listener import language_files
+from .package.manifest import FileInfo
+from .report import Reporter
+from .script import Guide
+
+log = logging.getLogger(__name__)
+
+
+class Languages:
+    """The build's languages on their way from their plans to their files."""
+
+    def __init__(
+        self,
+        plans: dict[str, tracks.EditionPlan],
+        folder: Output,
+        guide: Guide,
+        translations: dict[str, Translation],
+        cover: Cover,
+        base_url: str,
+        cache_root: Path,
+        report: Reporter,
+    ) -> None:
+        self.plans, self.folder, self.guide, self.cover = plans, folder, guide, cover
+        self.translations, self.base_url, self.report = translations, base_url, report
+        self.store = Cache(cache_root)
+        self.rendered: dict[str, dict[str, tracks.Rendered]] = {tag: {} for tag in plans}
+        self.joins: dict[str, set[str]] = {}  # the whole-guide files a language waits for
+        self.lengths: dict[str, int] = {}  # of the whole-guide files, in ms
+        self.counts = dict.fromkeys(("synthesised", "cached", "written", "unchanged"), 0)
+        self.built: dict[str, Edition] = {}  # each language's timeline, once spoken
+        self.infos: dict[str, FileInfo] = {}  # the size and hash of every file written
+
+    def workers(self, jobs: int) -> int:
+        """One worker per core for offline voices, ``jobs`` for network voices (at most
+        ``jobs`` requests in flight)."""
+        network = any(get_engine(name).parallel == "thread" for name in self._engines())
+        return max(1, jobs if network else min(jobs, os.cpu_count() or 1))
+
+    def preload(self) -> list[str]:
+        """What every worker needs: the track renderer, the joins, loudness, the engines."""
+        engines = sorted({type(get_engine(name)).__module__ for name in self._engines()})
+        return ["audioguide.tracks", "audioguide.whole_guide", "numpy", "loudness", *engines]
+
+    def _engines(self) -> set[str]:
+        return {track.speaker.engine for plan in self.plans.values() for track in plan.tracks}
+
+    # --- 3. render -------------------------------------------------------------------------
+
+    def start(self, queue: jobs.Jobs) -> None:
+        """Queue every track whose MP3 is missing or was made from other inputs."""
+        todo = []
+        for tag, plan in self.plans.items():
+            self.report.start(plan.edition.language, len(plan.tracks))
+            for track in plan.tracks:
+                found = tracks.made(track, self.store)
+                log.debug(f"{track.path}: {'to render' if found is None else 'up to date'}")
+                if found is None:
+                    todo.append(track)
+                    continue
+                self.rendered[tag][track.inputs] = found
+                self.counts["unchanged"] += 1
+                self.report.advance(plan.edition.language, track.path.name, written=False)
+        _tell_damaged(str(path) for path in self.store.damaged)
+        # Before any file of a language changes, the manifest stops listing that language.
+        self.folder.claim(str(track.path.relative_to(self.folder.root)) for track in todo)
+        for tag in dict.fromkeys(track.speaker.language.tag for track in todo):
+            self.folder.withdraw(tag)
+        for track in todo:
+            who = track.speaker
+            queue.submit(f"{who.language.tag}/{track.path.name} (with {who.engine})",
+                         tracks.render, track, self.store.root,
+                         then=functools.partial(self._made, queue, track))  # fmt: skip
+        for tag in self.plans:
+            if len(self.rendered[tag]) == len(self.plans[tag].tracks):  # nothing to render
+                self._tracks_done(queue, tag)
+
+    def _made(self, queue: jobs.Jobs, track: tracks.TrackPlan, result: tracks.Rendered) -> None:
+        tag = track.speaker.language.tag
+        self.rendered[tag][track.inputs] = result
+        self.counts["synthesised"] += result.synthesised
+        self.counts["cached"] += result.cached
+        self.counts["written"] += 1
+        _tell_damaged(result.damaged)
+        self.report.advance(track.speaker.language, track.path.name, written=True)
+        if len(self.rendered[tag]) == len(self.plans[tag].tracks):
+            self._tracks_done(queue, tag)
+
+    # --- 4. each language's files --------------------------------------------------------------
+
+    def _tracks_done(self, queue: jobs.Jobs, tag: str) -> None:
+        """The language's timeline is whole: join its whole-guide files where they changed."""
+        plan, rendered = self.plans[tag], self.rendered[tag]
+        edition = self.built[tag] = tracks.spoken(plan, rendered)
+        translation = self.translations[tag]
+        output = self.folder.root
+        full, self.lengths[edition.full_guide] = whole_guide.full_guide(
+            output, edition, translation, self.cover
+        )
+        book, self.lengths[edition.audiobook] = whole_guide.audiobook(
+            output, edition, list(plan.tracks), rendered, self.store.root, self.cover
+        )
+        joins = [join for join in (full, book) if join]
+        self.joins[tag] = {join.path for join in joins}
+        for join in joins:
+            self.folder.claim([join.path])
+            self.folder.withdraw(tag)
+            queue.submit(f"{join.path} ({join.what})", join.function, *join.args, first=True,
+                         then=functools.partial(self._joined, tag, join.path))  # fmt: skip
+        if not joins:
+            self._write(edition)
+
+    def _joined(self, tag: str, path: str, _: object) -> None:
+        self.joins[tag].discard(path)
+        if not self.joins[tag]:
+            self._write(self.built[tag])
+
+    def _write(self, edition: Edition) -> None:
+        """The language's audio is all there: write everything else its listeners get."""
+        tag = edition.language.tag
+        trusted = self.folder.trusted(tag)
+        lengths = {path: self.lengths[path] for path in (edition.full_guide, edition.audiobook)}
+        for track in edition.tracks:
+            lengths[edition.track_file(track, ".mp3")] = track.duration_ms
+        audio = {path: self.folder.root / path for path in lengths}
+        infos = {path: info_of(audio[path], trusted.get(path), ms) for path, ms in lengths.items()}
+        contents = language_files(
+            edition, self.translations[tag], source=self.guide.source_language,
+            base_url=self.base_url, cover=self.cover, published=self.guide.published,
+            email=self.guide.email, audio=audio, sizes={p: i.bytes for p, i in infos.items()},
+        )  # fmt: skip
+        sources = {audio[path]: info for path, info in infos.items()}
+        self.infos |= infos | self.folder.publish(contents, sources, tag)
+
+
+def _tell_damaged(paths: Iterable[str]) -> None:
+    for path in paths:
+        log.info(f"the cache entry {path} was damaged; ignored it and made it again")
