@@ -75,9 +75,7 @@ MODULES = _modules()
 
 @pytest.mark.parametrize("name", sorted(MODULES), ids=lambda n: n or "audioguide")
 def test_a_module_imports_only_from_its_own_stage_and_earlier(name: str) -> None:
-    later = {
-        target for target in _imports(name, MODULES[name]) if _stage(target) > _stage(name)
-    }
+    later = {target for target in _imports(name, MODULES[name]) if _stage(target) > _stage(name)}
     assert not later, f"audioguide.{name} imports from a later stage: {sorted(later)}"
 
 
