@@ -4,13 +4,17 @@ PYTHON := $(VENV)/bin/python
 BASE   := $(VENV)/.installed
 TESTS  := $(VENV)/.installed-test
 
-.PHONY: guide test bench lint catalogs clean
+.PHONY: guide test test-fast bench lint catalogs clean
 
 guide: $(BASE)
 	$(VENV)/bin/audioguide build
 
 test: $(TESTS)
 	$(VENV)/bin/pytest
+
+# The edit-test loop: every test but those marked slow (processes, browsers, Java).
+test-fast: $(TESTS)
+	$(VENV)/bin/pytest -q -m "not slow"
 
 bench: $(TESTS)
 	$(PYTHON) benchmarks/run.py

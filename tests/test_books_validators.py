@@ -28,6 +28,8 @@ from test_books import daisy_problems
 
 from audioguide.package.archive import render_zip
 
+pytestmark = pytest.mark.slow  # real builds in processes, browsers, Java: not in `make test-fast`
+
 REPO = Path(__file__).parent.parent
 ACE = REPO / "node_modules" / ".bin" / "ace-cli"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -2,7 +2,7 @@
 
 Each test rebuilds a copy of the session build (the fixture guide, espeak, real ffmpeg) and
 looks at what a user sees: the summary, which files changed (bytes and modification times),
-the manifest, captions and transcripts. Issue 3 §3 (cache), §1 (``auto``), issue 2 §4.
+the manifest, captions and transcripts.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def test_no_cache_synthesises_everything_and_keeps_nothing(built: Built, site: S
     ).read_bytes()
 
 
-# --- untranslated text (issue 2 §4) -------------------------------------------------------------
+# --- untranslated text -------------------------------------------------------------
 
 
 def test_untranslated_paragraph_is_spoken_in_english_and_marked(site: Site):
@@ -186,7 +186,7 @@ def test_strict_refuses_untranslated_text_and_writes_nothing(site: Site, user_er
     assert not fresh.exists()
 
 
-# --- the auto voice without Google (issue 3 §1, §9) ----------------------------------------------
+# --- the auto voice without Google ----------------------------------------------
 
 
 def test_auto_falls_back_to_espeak_when_google_refuses(built: Built, tmp_path: Path):

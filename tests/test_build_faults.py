@@ -30,6 +30,8 @@ from build_helpers import (
     write_big_guide,
 )
 
+pytestmark = pytest.mark.slow  # real builds in processes, browsers, Java: not in `make test-fast`
+
 
 def _finished_tracks(site: Site) -> list[Path]:
     folder = site.output / "en"
@@ -240,6 +242,7 @@ def test_a_build_killed_alone_leaves_no_worker_and_the_next_build_finishes(
 
 ORPHAN = """
 import fcntl, os, sys, time
+
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
 fcntl.flock(fd, fcntl.LOCK_EX)
 os.write(fd, b"%d\\n" % os.getpid())

@@ -1,4 +1,4 @@
-"""What ``audioguide build`` packages for listeners, read back with independent parsers (issue 4).
+"""What ``audioguide build`` packages for listeners, read back with independent parsers.
 
 The session build of the fixture guide (espeak, ``--base-url https://example.org/guide/``) is
 checked with jsonschema, feedparser, ElementTree, webvtt-py, zipfile and the decoded audio.

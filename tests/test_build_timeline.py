@@ -1,4 +1,4 @@
-"""One timeline from scripts to every output (issue 9 §1), seen in real builds.
+"""One timeline from scripts to every output, seen in real builds.
 
 Each test changes a copy of the session build (the fixture guide, espeak, real ffmpeg), builds
 it again and reads what listeners get: the player page, captions, transcript and manifest.

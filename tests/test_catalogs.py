@@ -470,7 +470,7 @@ def test_translation_falls_back_to_source_for_fuzzy_and_untranslated(project) ->
     assert english.tool(TRACK_ANNOUNCEMENT, number=1, total=3, title="Hi") == "Track 1 of 3. Hi."
 
 
-# --- broken catalogs: every command refuses before writing (issue 8 §2) ---------------------
+# --- broken catalogs: every command refuses before writing ---------------------
 
 DAMAGE = {
     "unterminated string": ('msgstr "환영합니다"', 'msgstr "환영합니', "quoted string"),
@@ -564,7 +564,7 @@ def test_an_empty_catalog_is_a_clear_warning_for_a_build(site) -> None:
     ) in result.stderr
 
 
-# --- no lost work (issue 8 §3, §4, §6) ------------------------------------------------------
+# --- no lost work ------------------------------------------------------
 
 
 def test_a_translators_fuzzy_translation_of_a_tool_string_is_kept(project) -> None:
@@ -628,7 +628,7 @@ def test_update_removes_what_a_killed_update_left_and_nothing_else(project) -> N
     assert all(path.read_text(encoding="utf-8") == "half written" for path in theirs)
 
 
-# --- placeholders are data (issue 8 §5) -------------------------------------------------------
+# --- placeholders are data -------------------------------------------------------
 
 EVIL = ["{number.__class__.__doc__}", "{total:>2000000000}", "{title!r}", "{0}", "{number[0]}"]
 
@@ -681,7 +681,7 @@ def test_fill_replaces_plain_fields_only() -> None:
     )
 
 
-# --- stats says what needs work (issue 8 §6) ------------------------------------------------
+# --- stats says what needs work ------------------------------------------------
 
 
 def test_whitespace_only_translation_counts_as_untranslated(project) -> None:
@@ -735,7 +735,7 @@ def test_stats_shows_the_start_of_a_long_message(project) -> None:
     assert ': fuzzy: "This guide has four short parts. Each part is one…"' in result.stdout
 
 
-# --- the header (issue 8 §6) ----------------------------------------------------------------
+# --- the header ----------------------------------------------------------------
 
 
 def _header(path: Path) -> list[str]:
@@ -774,7 +774,7 @@ def test_contact_in_guide_yaml_fills_bugs_address_and_language_team(project) -> 
     assert korean["Report-Msgid-Bugs-To"] == korean["Language-Team"] == contact
 
 
-# --- GNU gettext agrees (issue 8: round trips) ----------------------------------------------
+# --- GNU gettext agrees ----------------------------------------------
 
 
 def _fresh_french(project) -> None:

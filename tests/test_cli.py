@@ -104,7 +104,7 @@ def test_console_script_help() -> None:
     assert done.stdout.startswith("Usage: audioguide ")
 
 
-# --- what is shown on stderr: log records by level (issue 9 §5) ------------------------------
+# --- what is shown on stderr: log records by level ------------------------------
 
 
 def test_verbose_shows_a_log_trail(site) -> None:

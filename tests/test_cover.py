@@ -1,4 +1,4 @@
-"""The cover art (issue 10 §2): ``cover:`` in guide.yaml, checked before anything is written, or a
+"""The cover art: ``cover:`` in guide.yaml, checked before anything is written, or a
 plain generated one. Images are made here with Pillow and read back with Pillow."""
 
 from __future__ import annotations

@@ -66,6 +66,7 @@ def test_registry_lists_built_ins_and_auto():
         get_engine("festival")
 
 
+@pytest.mark.slow
 def test_a_plugin_engine_builds_a_guide_by_name(tmp_path, plugin_path):
     site = new_site(tmp_path / "site")
     set_voices(site, "  en: {engine: tone}\n  ko: {engine: tone, beep_ms: 200}\n"

@@ -1,4 +1,4 @@
-"""What podcast apps, audiobook apps and players read from a build (issue 10 §2-§4): chapters in
+"""What podcast apps, audiobook apps and players read from a build: chapters in
 the order players take them, tags, the M4B audiobooks, the cover, the feeds' warning, and a
 manifest of every file. Chapters are read with ffprobe (see ``readers.py``), as ffmpeg-based
 players and converters read them."""

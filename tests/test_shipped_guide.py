@@ -86,7 +86,7 @@ def test_extract_and_update_leave_the_shipped_catalogs_byte_identical(tmp_path: 
 
 
 def test_an_edited_paragraph_gives_catalogs_gettext_accepts(tmp_path: Path, gettext) -> None:
-    """The long fuzzy entry's #| lines are wrapped as gettext wraps them (issue 8, case 1)."""
+    """The long fuzzy entry's #| lines are wrapped as gettext wraps them."""
     shutil.copytree(SCRIPTS, tmp_path / "scripts")
     shutil.copytree(LOCALES, tmp_path / "locales", ignore=shutil.ignore_patterns("*.mo"))
     journey = tmp_path / "scripts" / "03-journey.yaml"

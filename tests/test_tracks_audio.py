@@ -1,4 +1,4 @@
-"""The narrated tracks as a listener gets them (issue 3 §4, §5, §9).
+"""The narrated tracks as a listener gets them.
 
 Every track of the session build (the fixture guide, espeak, real ffmpeg) is decoded and
 measured: duration, loudness, true peak, MP3 format, ID3 tags, chapters. Expected texts come

@@ -8,6 +8,8 @@ import re
 import pytest
 from guide_site import HOSTILE_TITLE, HOSTILE_UI
 
+pytestmark = pytest.mark.slow  # real builds in processes, browsers, Java: not in `make test-fast`
+
 PAGES = ["index.html", "en/index.html", "ko/index.html", "zh-Hans/index.html"]
 LANGUAGE_PAGES = PAGES[1:]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]

@@ -16,6 +16,8 @@ from test_browser_player import AXE_TAGS, audio, keys, ready, tab_until, wait
 
 from audioguide.serve import make_server
 
+pytestmark = pytest.mark.slow  # real builds in processes, browsers, Java: not in `make test-fast`
+
 TAGS = ("en", "ko", "zh-Hans")
 
 
