@@ -35,7 +35,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from babel.messages.catalog import Message
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from . import __version__, audio, catalogs, lexicon, tracks
@@ -46,6 +45,7 @@ from .errors import OptionError
 from .files import into_place, remove_temporary, write_atomic
 from .languages import Language
 from .output import Output
+from .package.player import _environment as player_templates
 from .script import Guide, Text
 from .speakers import Speaker, choose, sentences
 from .strings import TRACK_ANNOUNCEMENT
@@ -424,14 +424,7 @@ def render(**context: object) -> bytes:
         f"default-src 'none'; style-src 'sha256-{digest}'; media-src 'self'; img-src data:; "
         "base-uri 'none'; form-action 'none'"
     )
-    env = Environment(
-        loader=FileSystemLoader(_PACKAGE / "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = player_templates()  # the player's: autoescape, strict, compiled in memory
     text = env.get_template("proof.html").render(
         csp=csp,
         style=Markup(style),  # audioguide's own style sheet, not escaped

@@ -7,6 +7,7 @@ is synthesised again here with the engine, from the text the page says the voice
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import shutil
@@ -365,3 +366,20 @@ def test_a_page_hash_names_the_catalog_proofed(site: Site) -> None:
     assert f"locales/ko/LC_MESSAGES/audioguide.po, SHA-256 {digest}" in text_of(
         ET.fromstring(page.read_bytes())
     )
+
+
+def test_the_page_runs_no_script_and_allows_only_its_own_style_and_audio(site: Site) -> None:
+    page, _ = proof_ok(site, "--lang", "ko")
+
+    root = ET.fromstring(page.read_bytes())
+    assert root.find(".//script") is None
+    policy = root.find(".//meta[@http-equiv='Content-Security-Policy']")
+    style = root.find(".//style")
+    assert policy is not None and style is not None and style.text
+    digest = base64.b64encode(hashlib.sha256(style.text.encode("utf-8")).digest()).decode()
+    assert policy.get("content") == (
+        f"default-src 'none'; style-src 'sha256-{digest}'; media-src 'self'; img-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    sources = [player.get("src") for player in root.iter("audio")]
+    assert sources and all(re.fullmatch(r"proof-ko-audio/[0-9a-f]{24}\.mp3", s) for s in sources)
