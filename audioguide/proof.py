@@ -35,7 +35,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from babel.messages.catalog import Message
-from markupsafe import Markup
 
 from . import __version__, audio, catalogs, lexicon, tracks
 from .cache import DEFAULT_CACHE, Cache, key
@@ -427,7 +426,7 @@ def render(**context: object) -> bytes:
     env = player_templates()  # the player's: autoescape, strict, compiled in memory
     text = env.get_template("proof.html").render(
         csp=csp,
-        style=Markup(style),  # audioguide's own style sheet, not escaped
+        style=style,  # audioguide's own style sheet: the template leaves it unescaped
         generator=f"{_GENERATOR} {__version__}",
         statuses=_STATUS_WORDS,
         SPOKEN=SPOKEN,
