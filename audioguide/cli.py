@@ -531,7 +531,7 @@ def say(
     help="The page to write (default: proof-LANG.html in --output); its audio goes in a folder "
     "beside it, named after it with -audio.",
 )
-@_paths
+@_paths("scripts", "locales", "output")
 def proof(scripts, locales, output, lang, changed, engine, cache_dir, out):
     """Write a page to hear every message of a language as the guide will speak it.
 

@@ -30,9 +30,8 @@ from build_helpers import (
 )
 
 from audioguide import audio
-from audioguide.engines import get_engine
+from audioguide.engines import Voice, get_engine
 from audioguide.languages import resolve
-from audioguide.script import Voice
 from audioguide.strings import TRACK_ANNOUNCEMENT
 
 TAGS = {"ko": "ko", "en": "en", "zh-Hans": "zh_Hans"}
