@@ -532,7 +532,16 @@ def say(
     "beside it, named after it with -audio.",
 )
 @_paths("scripts", "locales", "output")
-def proof(scripts, locales, output, lang, changed, engine, cache_dir, out):
+def proof(
+    scripts: Path,
+    locales: Path,
+    output: Path,
+    lang: str,
+    changed: bool,
+    engine: str | None,
+    cache_dir: Path,
+    out: Path | None,
+) -> None:
     """Write a page to hear every message of a language as the guide will speak it.
 
     Each message with its source, translation, status, the text the voice is given and its

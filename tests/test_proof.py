@@ -333,7 +333,7 @@ def test_o_writes_the_page_and_its_audio_where_it_is_told(site: Site, tmp_path: 
         "inside-scripts",
         "no-folder",
         "someone-else-s-file",
-    ],  # fmt: skip
+    ],
 )
 def test_bad_input_is_one_line_and_writes_nothing(site: Site, user_error, args, where) -> None:
     (site.root / "notes.html").write_text("<p>my notes</p>\n", encoding="utf-8")
