@@ -511,6 +511,57 @@ def say(
 
 
 @main.command()
+@click.option("--lang", required=True, metavar="LANG", help="The language to proof.")
+@click.option(
+    "--changed", is_flag=True, help="Only the messages changed since the last build in --output."
+)
+@_engine_option
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_CACHE,
+    show_default=True,
+    help="Folder of synthesised sentences, shared with the build.",
+)
+@click.option(
+    "-o",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The page to write (default: proof-LANG.html in --output); its audio goes in a folder "
+    "beside it, named after it with -audio.",
+)
+@_paths("scripts", "locales", "output")
+def proof(
+    scripts: Path,
+    locales: Path,
+    output: Path,
+    lang: str,
+    changed: bool,
+    engine: str | None,
+    cache_dir: Path,
+    out: Path | None,
+) -> None:
+    """Write a page to hear every message of a language as the guide will speak it.
+
+    Each message with its source, translation, status, the text the voice is given and its
+    audio (synthesising only what the cache lacks). Open the page in a browser.
+    """
+    from .proof import proof as write_proof
+    from .script import load_guide
+
+    guide = load_guide(scripts)
+    done = write_proof(guide, locales, output, guide.language(lang), engine=engine, page=out,
+                       cache_root=cache_dir, changed_only=changed)  # fmt: skip
+    listed = f"{done.shown} of {done.total} messages" if changed else f"{done.total} messages"
+    since = f"{done.changed} changed since the last build" if done.compared else "no build yet"
+    click.echo(
+        f"{done.page}: written; {listed} ({since}); {done.synthesised} sentences synthesised, "
+        f"{done.cached} from the cache"
+    )
+
+
+@main.command()
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,7 +90,7 @@ def say(
     """Speak ``text`` as the guide's voice for ``language`` would, its lexicon applied, into the
     MP3 ``path`` (loudness-normalised like a track). Returns what the voice was given, per
     sentence."""
-    _check_target(path, guide.path, locales)
+    check_target(path, guide.path, locales)
     words = {language.tag: lexicon.load(locales, language)}
     who = choose(guide, [language], words, engine)[language.tag]
     voice = get_engine(who.engine)
@@ -108,28 +109,47 @@ def say(
     return spoken
 
 
-def _check_target(path: Path, scripts: Path, locales: Path) -> None:
-    """``-o``: a new (or empty) file, or an MP3 to replace, in a folder that exists and is none
-    of the guide's own (a script or catalog is never overwritten)."""
+def _is_mp3(head: bytes) -> bool:
+    """Whether a file's first bytes are those of an MP3 (ID3 tags or an MPEG audio frame)."""
+    return head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
+
+
+def check_target(
+    path: Path,
+    scripts: Path,
+    locales: Path,
+    kind: str = "an MP3",
+    replaceable: Callable[[bytes], bool] = _is_mp3,
+    made_later: Path | None = None,
+    option: str = "-o",
+) -> None:
+    """``-o``: a new (or empty) file, or one to replace (an MP3, or what ``replaceable`` accepts
+    from the file's first bytes), in a folder that exists (or is ``made_later``) and is none of
+    the guide's own (a script or catalog is never overwritten). ``kind`` names what it is for
+    errors, with its article ("an MP3"); ``option``, the option that gave the path."""
     where = Path(path).resolve()
-    if not where.parent.is_dir():
-        raise OptionError(f"-o {path}: the folder {path.parent} does not exist; create it first")
+    if not where.parent.is_dir() and not (
+        made_later is not None and where.parent == Path(made_later).resolve()
+    ):
+        raise OptionError(
+            f"{option} {path}: the folder {path.parent} does not exist; create it first"
+        )
     for folder in (scripts, locales):
         if where.is_relative_to(Path(folder).resolve()):
             raise OptionError(
-                f"-o {path} is inside the guide's folder {folder}; write the MP3 elsewhere"
+                f"{option} {path} is inside the guide's folder {folder}; write the "
+                f"{kind.split(' ', 1)[1]} elsewhere"
             )
     try:
         refuse_special(path)
     except BuildError as exc:
-        raise OptionError(f"-o {exc.message}") from None
+        raise OptionError(f"{option} {exc.message}") from None
     if where.is_file():
         with open(where, "rb") as handle:
-            head = handle.read(3)
-        mp3 = head == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
-        if head and not mp3:  # an empty file holds nothing to lose
+            head = handle.read(1024)
+        if head and not replaceable(head):  # an empty file holds nothing to lose
             raise OptionError(
-                f"-o {path} is already there and is not an MP3; give the name of a new file"
+                f"{option} {path} is already there and is not {kind}; give the name of a new file"
             )
 
 

@@ -66,6 +66,7 @@ FOLDERS = {
     "compile": {"--scripts", "--locales"},
     "stats": {"--scripts", "--locales"},
     "build": {"--scripts", "--locales", "--output"},
+    "proof": {"--scripts", "--locales", "--output"},
     "voices": {"--scripts"},
     "say": {"--scripts", "--locales"},
     "serve": {"--output"},
