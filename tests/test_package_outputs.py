@@ -357,18 +357,60 @@ def test_golden_texts():
                                                               shipped(KO), EN))  # fmt: skip
 
 
-def test_golden_manifest():
-    editions = [english(), korean(), chinese()]
-    files = {path: FileInfo.of(data) for path, data in SITE.items()}
+def _listed(path: str, duration_ms: int | None = None) -> FileInfo:
+    """A made-up size and hash for ``path``: each file its own, so a mix-up shows."""
+    return FileInfo(len(path), hashlib.sha256(path.encode()).hexdigest(), duration_ms)
+
+
+def _entry(path: str) -> dict:
+    info = _listed(path)
+    return {"file": path, "bytes": info.bytes, "sha256": info.sha256}
+
+
+def test_the_manifest_lists_every_file_with_the_size_and_hash_it_is_given():
+    editions = [english(), korean()]
+    files = {path: _listed(path) for path in SITE}
     for edition in editions:
-        audio = (edition.full_guide, edition.audiobook)
-        for path, data in package_files(edition, shipped(edition.language)).items():
-            files[path] = FileInfo.of(data, 60_000 if path in audio else None)
-        # Deflate output may differ between zlib builds: keep the zip's bytes out of the golden.
-        files[edition.zip] = FileInfo.of(b"zip " + edition.zip.encode())
-        files[edition.epub] = FileInfo.of(b"epub " + edition.epub.encode())
-        files[edition.daisy_zip] = FileInfo.of(b"zip " + edition.daisy_zip.encode())
-    check_golden("manifest.json", render_manifest("test-guide", EN, editions, files, cover=COVER))
+        for path in package_files(edition, shipped(edition.language)):
+            files[path] = _listed(path)
+        files[edition.full_guide] = _listed(edition.full_guide, 61_000)
+        files[edition.audiobook] = _listed(edition.audiobook, 62_000)
+
+    manifest = json.loads(render_manifest("test-guide", EN, editions, files, cover=COVER))
+
+    assert (manifest["manifest_version"], manifest["guide_id"]) == (2, "test-guide")
+    assert (manifest["source_language"], manifest["cover"]) == ("en", _entry(COVER))
+    assert manifest["site"] == [_entry("assets/player.js"), _entry("index.html")]
+    assert [language["tag"] for language in manifest["languages"]] == ["en", "ko"]
+    ko, edition = manifest["languages"][1], editions[1]
+    assert {key: ko[key] for key in ("tag", "locale_id", "title", "completeness", "engine")} == {
+        "tag": "ko", "locale_id": "ko", "title": edition.title,
+        "completeness": round(edition.completeness, 1), "engine": edition.engine,
+    }  # fmt: skip
+    assert ko["voices"] == list(dict.fromkeys(track.voice for track in edition.tracks))
+    track = edition.tracks[0]
+    assert ko["tracks"][0] == {
+        "number": 1,
+        "section_id": track.section_id,
+        "title": track.title,
+        **_entry("ko/01-welcome.mp3"),
+        "duration_ms": track.duration_ms,
+        "voice": track.voice,
+        "captions": _entry("ko/01-welcome.vtt"),
+        "chapters": _entry("ko/01-welcome.chapters.json"),
+        "transcript": _entry("ko/01-welcome.txt"),
+        "fallbacks": list(track.fallbacks),
+    }
+    assert [entry["number"] for entry in ko["tracks"]] == [1, 2, 3]
+    for key, path in [("page", edition.page), ("playlist", edition.playlist),
+                      ("feed", edition.feed), ("transcript", edition.transcript),
+                      ("zip", edition.zip), ("epub", edition.epub)]:  # fmt: skip
+        assert ko[key] == _entry(path), key
+    assert ko["full_guide"] == {**_entry(edition.full_guide), "duration_ms": 61_000}
+    assert ko["audiobook"] == {**_entry(edition.audiobook), "duration_ms": 62_000}
+    daisy = sorted(path for path in files if path.startswith("ko/daisy/"))
+    assert ko["daisy"] == {**_entry(edition.daisy_zip), "files": [_entry(p) for p in daisy]}
+    validate_manifest(manifest)
 
 
 # --- playlist --------------------------------------------------------------------------------
