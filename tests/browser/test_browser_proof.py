@@ -14,6 +14,8 @@ import build_helpers
 import pytest
 from test_browser_player import AXE_TAGS, keys, wait
 
+pytestmark = pytest.mark.slow  # a real build and a browser: not in `make test-fast`
+
 TAGS = {"ko": "ko", "en": "en", "zh-Hans": "zh_Hans"}
 MEDIA = {
     "light": [],
