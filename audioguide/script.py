@@ -25,6 +25,8 @@ import yaml
 from .errors import LanguageError, ScriptError
 from .files import read_input
 from .languages import Language, resolve
+from .package.categories import CATEGORIES, spelled
+from .package.categories import DEFAULT as DEFAULT_CATEGORY
 
 GUIDE_FILE = "guide.yaml"
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -87,6 +89,25 @@ class Pauses:
 
 
 @dataclass(frozen=True)
+class Category:
+    """The podcast category from ``guide.yaml``'s ``category:`` and ``subcategory:``, as Apple
+    Podcasts spells them (:mod:`audioguide.package.categories`)."""
+
+    name: str = DEFAULT_CATEGORY
+    subcategory: str | None = None
+
+
+@dataclass(frozen=True)
+class Accessibility:
+    """Who evaluated the books' accessibility, from ``guide.yaml``'s ``accessibility:``: only then
+    do the EPUBs claim conformance (EPUB Accessibility 1.1, WCAG 2.2 Level AA)."""
+
+    certified_by: str  # the person or organisation that evaluated them
+    credential: str | None = None  # a credential of theirs, such as a badge or certification
+    report: str | None = None  # where their report can be read (an http(s) URL)
+
+
+@dataclass(frozen=True)
 class Guide:
     id: str
     title: Text
@@ -105,6 +126,10 @@ class Guide:
     sections: tuple[Section, ...]
     path: Path  # the scripts folder
     contact: str | None = None  # where translators report problems: the catalogs' header
+    publisher: str | None = None  # who publishes the guide: the DAISY books' dc:publisher
+    category: Category = Category()  # the feeds' podcast category
+    accessibility: Accessibility | None = None  # who evaluated the books, if anyone
+    base_url_line: int | None = None  # where guide.yaml gives base_url (a placeholder is warned of)
 
     def language(self, given: str) -> Language:
         """One of the guide's languages, given in any spelling; a clear error for any other."""
@@ -415,7 +440,8 @@ def _language(fields: _Fields, key: str, given: str, line: int | None = None) ->
 
 _GUIDE_FIELDS = (
     "id", "title", "description", "source_language", "languages", "author", "sections",
-    "voices", "base_url", "pauses", "published", "contact", "cover", "email",
+    "voices", "base_url", "pauses", "published", "contact", "cover", "email", "publisher",
+    "category", "subcategory", "accessibility",
 )  # fmt: skip
 _SECTION_FIELDS = ("id", "title", "paragraphs", "note")
 _ENGINE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -507,6 +533,10 @@ def load_guide(scripts: Path) -> Guide:
         sections=tuple(sections),
         path=scripts,
         contact=contact,
+        publisher=fields.string("publisher", required=False),
+        category=_category(fields),
+        accessibility=_accessibility(fields),
+        base_url_line=fields.line_of("base_url") if base_url is not None else None,
     )
 
 
@@ -524,6 +554,68 @@ def _published(fields: _Fields) -> datetime.date | None:
             fields.line_of("published"),
         )
     return value
+
+
+def _category(fields: _Fields) -> Category:
+    """``category:`` and ``subcategory:``, checked against Apple's list and spelled as it is."""
+    given = fields.string("category", required=False)
+    sub = fields.string("subcategory", required=False)
+    if given is None:
+        if sub is not None:
+            raise ScriptError("subcategory needs a category: add category: above it",
+                              fields.path, fields.line_of("subcategory"))  # fmt: skip
+        return Category()
+    name = spelled(given, list(CATEGORIES))
+    if name is None:
+        raise ScriptError(f"category {given!r} is not one of Apple Podcasts' categories; give "
+                          f"one of: {', '.join(CATEGORIES)}", fields.path,
+                          fields.line_of("category"))  # fmt: skip
+    if sub is None:
+        return Category(name)
+    found = spelled(sub, CATEGORIES[name])
+    if found is None:
+        offered = ", ".join(CATEGORIES[name]) or "none"
+        raise ScriptError(f"subcategory {sub!r} is not one of {name}'s subcategories ({offered})",
+                          fields.path, fields.line_of("subcategory"))  # fmt: skip
+    return Category(name, found)
+
+
+def _accessibility(fields: _Fields) -> Accessibility | None:
+    """``accessibility: {certified_by: ..., credential: ..., report: URL}``."""
+    node = fields.mapping("accessibility")
+    if node is None:
+        return None
+    names = ("certified_by", "credential", "report")
+    entry = _Fields(fields.path, node, names, "accessibility")
+    report = entry.string("report", required=False)
+    if report is not None and not _web_address(report):
+        raise ScriptError(f"accessibility.report {report!r} must be the http:// or https:// "
+                          "address of the evaluation report", fields.path,
+                          entry.line_of("report"))  # fmt: skip
+    return Accessibility(
+        certified_by=entry.string("certified_by"),
+        credential=entry.string("credential", required=False),
+        report=report,
+    )
+
+
+def _web_address(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    plain = not any(ch.isspace() for ch in value)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and plain
+
+
+def placeholder(url: str) -> bool:
+    """Whether ``url``'s host is one reserved for examples (RFC 2606, RFC 6761), such as
+    example.org: an address to replace before publishing."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host in ("example.org", "example.com", "example.net", "localhost"):
+        return True
+    return host.endswith((".example.org", ".example.com", ".example.net", ".example",
+                          ".invalid", ".test", ".localhost"))  # fmt: skip
 
 
 def _section_paths(fields: _Fields, scripts: Path) -> list[Path]:
