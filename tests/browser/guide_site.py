@@ -111,7 +111,7 @@ def make_editions() -> list[Edition]:
                     duration_ms=end,
                     untranslated=untranslated,
                     headings=sentences,
-                    voice="test tone",
+                    voices=("test tone",),
                 )
             )
         editions.append(
