@@ -22,9 +22,8 @@ from .languages import Language, resolve
 
 ANNOUNCEMENT = "announcement"
 PARAGRAPH = "paragraph"
-TITLE = (
-    "title"  # the spoken title's block id; its files' stem is 00-title (a section's is NN >= 01)
-)
+# The spoken title's block id; its files are 00-title.* (a section's stem starts at 01).
+TITLE = "title"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
-"""A track's captions (WebVTT) and chapters (Podcasting 2.0 JSON chapters), from its real timings.
+"""A track's captions (WebVTT) and chapters (Podcasting 2.0 JSON chapters), from its real timings;
+and the same for the whole-guide MP3, from where it holds each track.
 
-Pure functions: a :class:`~audioguide.edition.Track` in, the file's bytes out. Times come from the
-track as they are (whole milliseconds from the start of its audio); nothing is aligned or guessed.
+Pure functions: a :class:`~audioguide.edition.Track` (or an edition) in, the file's bytes out.
+Times come from the track as they are (whole milliseconds from the start of its audio); nothing
+is aligned or guessed.
 A time past the end of the track's audio is cut to its duration (an encoder can shave a few
 milliseconds off the end); times that go backwards are a bug upstream and raise
 :class:`~audioguide.errors.InternalError`.
