@@ -329,7 +329,7 @@ def _hearings(
 
     for section in guide.sections:
         then = recorded.get(section.id)
-        if then is not None and then.voice != voice.description:
+        if then is not None and then.voices[0] != voice.description:
             then = None  # another voice spoke it: everything in it sounds otherwise now
         plan = tracks.plan_track(section, len(guide.sections), album, translation, voice,
                                  fallback, guide.pauses, Path(section.stem))  # fmt: skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Mapping
@@ -385,7 +386,7 @@ def daisy_problems(files: Mapping[str, bytes], audio_ms: Mapping[str, float]) ->
     if metas.get("ncc:depth") != [str(deepest)]:
         problems.append(f"ncc.html: ncc:depth {metas.get('ncc:depth')}, headings go {deepest} deep")
     levels = [int(e.tag.rpartition("}")[2][1]) for e in headings]
-    if any(later > earlier + 1 for earlier, later in zip(levels, levels[1:], strict=False)):
+    if any(later > earlier + 1 for earlier, later in itertools.pairwise(levels)):
         problems.append("ncc.html: a heading skips a level")
     if metas.get("ncc:files") != [str(len(files))]:
         problems.append(f"ncc.html: ncc:files {metas.get('ncc:files')} != {len(files)}")

@@ -410,7 +410,9 @@ def test_the_manifest_lists_every_file_with_the_size_and_hash_it_is_given():
         "tag": "ko", "locale_id": "ko", "title": edition.title,
         "completeness": round(edition.completeness, 1), "engine": edition.engine,
     }  # fmt: skip
-    assert ko["voices"] == list(dict.fromkeys(track.voice for track in edition.tracks))
+    # every voice that speaks: the English one too, which reads the untranslated third section
+    assert ko["voices"] == ["gTTS (ko)", "espeak-ng 1.52 (en)"]
+    assert ko["tracks"][2]["voices"] == ["gTTS (ko)", "espeak-ng 1.52 (en)"]
     track = edition.tracks[0]
     assert ko["tracks"][0] == {
         "number": 1,
@@ -418,7 +420,8 @@ def test_the_manifest_lists_every_file_with_the_size_and_hash_it_is_given():
         "title": track.title,
         **_entry("ko/01-welcome.mp3"),
         "duration_ms": track.duration_ms,
-        "voice": track.voice,
+        "voice": "gTTS (ko)",
+        "voices": ["gTTS (ko)"],
         "captions": _entry("ko/01-welcome.vtt"),
         "chapters": _entry("ko/01-welcome.chapters.json"),
         "transcript": _entry("ko/01-welcome.txt"),
@@ -429,7 +432,11 @@ def test_the_manifest_lists_every_file_with_the_size_and_hash_it_is_given():
                       ("feed", edition.feed), ("transcript", edition.transcript),
                       ("zip", edition.zip), ("epub", edition.epub)]:  # fmt: skip
         assert ko[key] == _entry(path), key
-    assert ko["full_guide"] == {**_entry(edition.full_guide), "duration_ms": 61_000}
+    assert ko["full_guide"] == {
+        **_entry(edition.full_guide), "duration_ms": 61_000,
+        "captions": _entry(edition.full_guide_captions),
+        "chapters": _entry(edition.full_guide_chapters),
+    }  # fmt: skip
     assert ko["audiobook"] == {**_entry(edition.audiobook), "duration_ms": 62_000}
     daisy = sorted(path for path in files if path.startswith("ko/daisy/"))
     assert ko["daisy"] == {**_entry(edition.daisy_zip), "files": [_entry(p) for p in daisy]}

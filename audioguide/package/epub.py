@@ -103,12 +103,11 @@ def epub_entries(
 ) -> dict[str, bytes | Path]:
     """The files of the EPUB :func:`render_epub` makes, by name: for a build to stream them
     into the zip (with ``first=MIMETYPE``) without holding the audio in memory."""
+    package = _package(edition, translation, published, cover, accessibility)
     files: dict[str, bytes | Path] = {
         MIMETYPE: b"application/epub+zip",
         "META-INF/container.xml": CONTAINER.encode(),
-        f"{ROOT}/package.opf": _package(
-            edition, translation, published, cover, accessibility
-        ).encode(),  # fmt: skip
+        f"{ROOT}/package.opf": package.encode(),
         f"{ROOT}/nav.xhtml": _nav(edition, translation).encode(),
         f"{ROOT}/style.css": STYLE.encode(),
     }

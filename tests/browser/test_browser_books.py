@@ -66,7 +66,7 @@ def test_chromium_reads_the_language_of_a_fallback_cue(open_page, served):
 )
 def test_the_announcement_is_set_apart_without_italics_in_cjk(open_page, served, make, style,
                                                               weight):  # fmt: skip
-    folder, url = served
+    folder, _ = served
     edition = make()
     audio = {edition.track_file(t, ".mp3"): fake_mp3(t.stem) for t in edition.tracks}
     data = render_epub(edition, audio, shipped(edition.language))
