@@ -25,8 +25,6 @@ import yaml
 from .errors import LanguageError, ScriptError
 from .files import read_input
 from .languages import Language, resolve
-from .package.categories import CATEGORIES, spelled
-from .package.categories import DEFAULT as DEFAULT_CATEGORY
 
 GUIDE_FILE = "guide.yaml"
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -88,10 +86,47 @@ class Pauses:
     announcement: int = 800  # after the spoken track announcement
 
 
+# The podcast categories Apple Podcasts offers, for ``category:`` and ``subcategory:`` and the
+# feeds' ``itunes:category``: Apple's list (https://podcasters.apple.com/support/1691), 19
+# categories, 15 with subcategories, written exactly as the feeds must write them; it is the list
+# podcast-partytime, Podcast Index's parser, checks feeds against.
+PODCAST_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
+    "Business": ("Careers", "Entrepreneurship", "Investing", "Management", "Marketing",
+                 "Non-Profit"),
+    "Comedy": ("Comedy Interviews", "Improv", "Stand-Up"),
+    "Education": ("Courses", "How To", "Language Learning", "Self-Improvement"),
+    "Fiction": ("Comedy Fiction", "Drama", "Science Fiction"),
+    "Government": (),
+    "Health & Fitness": ("Alternative Health", "Fitness", "Medicine", "Mental Health",
+                         "Nutrition", "Sexuality"),
+    "History": (),
+    "Kids & Family": ("Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"),
+    "Leisure": ("Animation & Manga", "Automotive", "Aviation", "Crafts", "Games", "Hobbies",
+                "Home & Garden", "Video Games"),
+    "Music": ("Music Commentary", "Music History", "Music Interviews"),
+    "News": ("Business News", "Daily News", "Entertainment News", "News Commentary", "Politics",
+             "Sports News", "Tech News"),
+    "Religion & Spirituality": ("Buddhism", "Christianity", "Hinduism", "Islam", "Judaism",
+                                "Religion", "Spirituality"),
+    "Science": ("Astronomy", "Chemistry", "Earth Sciences", "Life Sciences", "Mathematics",
+                "Natural Sciences", "Nature", "Physics", "Social Sciences"),
+    "Society & Culture": ("Documentary", "Personal Journals", "Philosophy", "Places & Travel",
+                          "Relationships"),
+    "Sports": ("Baseball", "Basketball", "Cricket", "Fantasy Sports", "Football", "Golf",
+               "Hockey", "Rugby", "Running", "Soccer", "Swimming", "Tennis", "Volleyball",
+               "Wilderness", "Wrestling"),
+    "Technology": (),
+    "True Crime": (),
+    "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"),
+}  # fmt: skip
+DEFAULT_CATEGORY = "Society & Culture"
+
+
 @dataclass(frozen=True)
 class Category:
     """The podcast category from ``guide.yaml``'s ``category:`` and ``subcategory:``, as Apple
-    Podcasts spells them (:mod:`audioguide.package.categories`)."""
+    Podcasts spells them (:data:`PODCAST_CATEGORIES`)."""
 
     name: str = DEFAULT_CATEGORY
     subcategory: str | None = None
@@ -556,6 +591,12 @@ def _published(fields: _Fields) -> datetime.date | None:
     return value
 
 
+def _spelled(name: str, choices: tuple[str, ...] | list[str]) -> str | None:
+    """``name`` as Apple spells it among ``choices`` (case and spaces aside), or None."""
+    wanted = " ".join(name.split()).casefold()
+    return next((choice for choice in choices if choice.casefold() == wanted), None)
+
+
 def _category(fields: _Fields) -> Category:
     """``category:`` and ``subcategory:``, checked against Apple's list and spelled as it is."""
     given = fields.string("category", required=False)
@@ -565,16 +606,16 @@ def _category(fields: _Fields) -> Category:
             raise ScriptError("subcategory needs a category: add category: above it",
                               fields.path, fields.line_of("subcategory"))  # fmt: skip
         return Category()
-    name = spelled(given, list(CATEGORIES))
+    name = _spelled(given, list(PODCAST_CATEGORIES))
     if name is None:
         raise ScriptError(f"category {given!r} is not one of Apple Podcasts' categories; give "
-                          f"one of: {', '.join(CATEGORIES)}", fields.path,
+                          f"one of: {', '.join(PODCAST_CATEGORIES)}", fields.path,
                           fields.line_of("category"))  # fmt: skip
     if sub is None:
         return Category(name)
-    found = spelled(sub, CATEGORIES[name])
+    found = _spelled(sub, PODCAST_CATEGORIES[name])
     if found is None:
-        offered = ", ".join(CATEGORIES[name]) or "none"
+        offered = ", ".join(PODCAST_CATEGORIES[name]) or "none"
         raise ScriptError(f"subcategory {sub!r} is not one of {name}'s subcategories ({offered})",
                           fields.path, fields.line_of("subcategory"))  # fmt: skip
     return Category(name, found)
