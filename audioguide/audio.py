@@ -37,6 +37,7 @@ from mutagen.id3 import (
     TALB,
     TCOM,
     TCON,
+    TDRC,
     TIT2,
     TLAN,
     TPE1,
@@ -265,18 +266,22 @@ class Tags:
     album: str
     track: str | None  # "n/N"; None for a file that is the whole guide
     language: str  # ISO 639-2
-    voice: str  # what spoke it: the narrator, where audiobook apps look for one (composer)
+    # What spoke it, the language's voice first: the narrators, where audiobook apps look for
+    # them (composer).
+    voices: tuple[str, ...]
     transcript: str
     chapters: tuple[Chapter, ...]
     inputs: str  # hash of everything the file was made from
     artist: str | None = None  # the guide's author; None: the album (the guide's title)
     cover: Picture | None = None
+    date: str | None = None  # "2024-05-01": guide.yaml's published, the recording date
 
     def identity(self) -> dict:
         """The tags as JSON-able data for an inputs hash (the cover by its hash)."""
         fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
         fields["chapters"] = [[c.start_ms, c.end_ms, c.title] for c in self.chapters]
         fields["cover"] = self.cover.sha256 if self.cover else None
+        fields["voices"] = list(self.voices)
         return fields
 
 
@@ -296,8 +301,10 @@ def write_tags(path: Path, tags: Tags) -> None:
         id3.add(TRCK(encoding=3, text=[tags.track]))
     id3.add(TLAN(encoding=3, text=[tags.language]))
     id3.add(TPE1(encoding=3, text=[tags.artist or tags.album]))
-    id3.add(TCOM(encoding=3, text=[tags.voice]))
+    id3.add(TCOM(encoding=3, text=list(tags.voices)))  # ID3v2.3 writes them joined by "/"
     id3.add(TCON(encoding=3, text=["Speech"]))
+    if tags.date:  # ID3v2.3 has no TDRC: mutagen writes it as TYER and TDAT
+        id3.add(TDRC(encoding=3, text=[tags.date]))
     id3.add(USLT(encoding=3, lang=tags.language, desc="transcript", text=tags.transcript))
     if tags.cover:
         id3.add(APIC(encoding=3, mime=tags.cover.mime, type=PictureType.COVER_FRONT,
@@ -455,6 +462,7 @@ def make_m4b(
               "-c", "copy", "-metadata:s:a:0", f"language={tags.language}", "-brand", "M4B ",
               "-movflags", "+faststart", "-fflags", "+bitexact", "-f", "ipod",
               str(path)], making=path)  # fmt: skip
+    _label_tracks(path, tags.language)
     mp4 = MP4(path)
     if mp4.tags is None:
         mp4.add_tags()
@@ -462,7 +470,9 @@ def make_m4b(
     mp4["\xa9alb"] = [tags.album]
     mp4["\xa9ART"] = [tags.artist or tags.album]
     mp4["aART"] = [tags.artist or tags.album]
-    mp4["\xa9wrt"] = [tags.voice]  # the narrator, where audiobook apps look for it
+    mp4["\xa9wrt"] = list(tags.voices)  # the narrators, where audiobook apps look for them
+    if tags.date:
+        mp4["\xa9day"] = [tags.date]
     mp4["\xa9gen"] = ["Audiobook"]
     mp4["stik"] = [2]  # media kind: audiobook
     mp4["\xa9lyr"] = [tags.transcript]
@@ -474,6 +484,49 @@ def make_m4b(
 
 
 _M4B_INPUTS = f"----:org.audioguide:{INPUTS_TAG}"
+
+
+def _label_tracks(path: Path, language: str) -> None:
+    """Give every track of the MP4 at ``path`` the ISO 639-2 ``language``, in place: ffmpeg
+    labels the audio as asked, but the chapter track it adds gets language code 0, which
+    QuickTime reads as English."""
+    packed = 0
+    for char in language.encode("ascii"):
+        packed = (packed << 5) | (char - 0x60)
+    with open(path, "r+b") as handle:
+        size, where = path.stat().st_size, 0
+        while where + 8 <= size:  # the top-level boxes: only moov is read
+            handle.seek(where)
+            length, kind = int.from_bytes(handle.read(4), "big"), handle.read(4)
+            if length == 1:
+                length = int.from_bytes(handle.read(8), "big")
+            if length < 8:
+                raise BuildError(f"{path.name}: damaged MP4 box {kind!r} after joining")
+            if kind == b"moov":
+                handle.seek(where)
+                moov = handle.read(length)
+                for at in _mdhd_languages(moov, 8, len(moov), path):
+                    handle.seek(where + at)
+                    handle.write(packed.to_bytes(2, "big"))
+            where += length
+
+
+def _mdhd_languages(data: bytes, start: int, end: int, path: Path) -> list[int]:
+    """Where the language of each track's ``mdhd`` box is in ``data`` (a moov box's bytes)."""
+    found = []
+    while start + 8 <= end:
+        size, kind = int.from_bytes(data[start : start + 4], "big"), data[start + 4 : start + 8]
+        body = start + 8
+        if size == 1:  # a 64-bit size follows the type
+            size, body = int.from_bytes(data[start + 8 : start + 16], "big"), start + 16
+        if size < body - start or start + size > end:
+            raise BuildError(f"{path.name}: damaged MP4 box {kind!r} after joining")
+        if kind in (b"trak", b"mdia"):
+            found += _mdhd_languages(data, body, start + size, path)
+        elif kind == b"mdhd":  # version and flags, then times 4 bytes wide (8 in version 1)
+            found.append(body + 4 + (28 if data[body] == 1 else 16))
+        start += size
+    return found
 
 
 def read_m4b_inputs(path: Path) -> str | None:

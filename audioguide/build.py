@@ -29,7 +29,7 @@ from .package import player
 from .package.cover import load_cover
 from .publish import Languages
 from .report import Reporter
-from .script import check_base_url, load_guide
+from .script import GUIDE_FILE, check_base_url, load_guide, placeholder
 from .speakers import choose
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,10 @@ def build(
     if base_url == PREVIEW_URL:
         log.warning(f"the feeds link to the local preview {PREVIEW_URL}; give --base-url or "
                     "base_url in guide.yaml before publishing them")  # fmt: skip
+    elif base_url == guide.base_url and placeholder(base_url):
+        log.warning(f"{guide.path / GUIDE_FILE}:{guide.base_url_line}: base_url {base_url} is "
+                    "an address reserved for examples; replace it with where output/ will be "
+                    "published before publishing the feeds")  # fmt: skip
 
     # 2. Plans: each language's edition as it will read, before it is spoken.
     source = speakers[guide.source_language.tag]

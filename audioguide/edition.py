@@ -22,6 +22,8 @@ from .languages import Language, resolve
 
 ANNOUNCEMENT = "announcement"
 PARAGRAPH = "paragraph"
+# The spoken title's block id; its files are 00-title.* (a section's stem starts at 01).
+TITLE = "title"
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,9 @@ class Track:
     stem: str  # "02-escape": every file of this track is <tag>/<stem>.<ext>
     duration_ms: int
     blocks: tuple[Block, ...]  # the announcement, then one per paragraph
-    voice: str  # what spoke it, e.g. "espeak-ng 1.52 (cmn)"
+    # Every voice that speaks in it, e.g. "espeak-ng 1.52 (cmn)": the language's first, then the
+    # source language's where it reads what is not translated yet.
+    voices: tuple[str, ...]
 
     @property
     def announcement(self) -> Block:
@@ -97,7 +101,7 @@ class Track:
         """One per paragraph; the first starts at 0 (the announcement belongs to it), each
         lasts until the next one starts, the last until the end of the track."""
         starts = [0 if n == 0 else p.start_ms for n, p in enumerate(self.paragraphs)]
-        ends = [*starts[1:], self.duration_ms]
+        ends = [*starts[1:], self.duration_ms][: len(starts)]  # none for the spoken title
         return tuple(
             Chapter(start, end, paragraph.heading)
             for start, end, paragraph in zip(starts, ends, self.paragraphs, strict=True)
@@ -132,6 +136,9 @@ class Edition:
     # untranslated. Left out, the edition's own.
     title_lang: str = ""
     description_lang: str = ""
+    # The guide's title spoken on its own (track 0, one block), which the DAISY book's title
+    # heading plays: its MP3 is <tag>/daisy/00-title.mp3.
+    title_clip: Track | None = None
 
     def __post_init__(self) -> None:
         for name in ("title_lang", "description_lang"):
@@ -164,6 +171,14 @@ class Edition:
         return f"{self.folder}/00-full-guide.mp3"
 
     @property
+    def full_guide_captions(self) -> str:
+        return f"{self.folder}/00-full-guide.vtt"
+
+    @property
+    def full_guide_chapters(self) -> str:
+        return f"{self.folder}/00-full-guide.chapters.json"
+
+    @property
     def audiobook(self) -> str:
         """The whole guide as one M4B audiobook with a chapter per track."""
         return f"{self.folder}/{self.guide_id}-{self.folder}.m4b"
@@ -183,6 +198,11 @@ class Edition:
         return f"{self.folder}/daisy"
 
     @property
+    def title_mp3(self) -> str:
+        """The spoken title, in the DAISY folder."""
+        return f"{self.daisy_folder}/00-{TITLE}.mp3"
+
+    @property
     def daisy_zip(self) -> str:
         return f"{self.guide_id}-{self.folder}-daisy.zip"
 
@@ -193,7 +213,7 @@ class Edition:
 
 # --- as JSON -------------------------------------------------------------------------------
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 
 
 def to_record(edition: Edition) -> dict[str, Any]:
@@ -205,6 +225,8 @@ def to_record(edition: Edition) -> dict[str, Any]:
             value = edition.language.locale_id
         elif field.name == "tracks":
             value = [_track_record(track) for track in edition.tracks]
+        elif field.name == "title_clip" and edition.title_clip is not None:
+            value = _track_record(edition.title_clip)
         data[field.name] = value
     return data
 
@@ -217,6 +239,7 @@ def from_record(data: dict[str, Any]) -> Edition:
         values = {field.name: data[field.name] for field in fields(Edition)}
         values["language"] = resolve(data["language"])
         values["tracks"] = tuple(_track(track) for track in data["tracks"])
+        values["title_clip"] = _track(data["title_clip"]) if data["title_clip"] else None
         return Edition(**values)
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"not an edition record ({exc!r})") from None
@@ -224,6 +247,7 @@ def from_record(data: dict[str, Any]) -> Edition:
 
 def _track_record(track: Track) -> dict[str, Any]:
     data = {field.name: getattr(track, field.name) for field in fields(Track)}
+    data["voices"] = list(track.voices)
     data["blocks"] = [
         {
             **{field.name: getattr(block, field.name) for field in fields(Block)},
@@ -247,4 +271,5 @@ def _track(data: dict[str, Any]) -> Track:
         )
         for block in data["blocks"]
     )
-    return Track(**{**{field.name: data[field.name] for field in fields(Track)}, "blocks": blocks})
+    values = {field.name: data[field.name] for field in fields(Track)}
+    return Track(**{**values, "blocks": blocks, "voices": tuple(data["voices"])})

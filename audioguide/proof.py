@@ -65,8 +65,8 @@ SOURCE = "source"  # the source language's own text: there is no catalog
 UNUSED = "unused"  # in the catalog, but no longer in the scripts
 
 # What becomes of a message.
-SPOKEN = "spoken"  # a section's title or paragraph, the track announcement
-SHOWN = "shown"  # shown to listeners, never spoken: the guide's title, the player's strings...
+SPOKEN = "spoken"  # the guide's title, a section's title or paragraph, the track announcement
+SHOWN = "shown"  # shown to listeners, never spoken: the description, the player's strings...
 
 
 @dataclass(frozen=True)
@@ -304,7 +304,8 @@ def _hearings(
     last: Edition | None,
 ) -> dict[str, list[Hearing]]:
     """What the build speaks of each spoken message, by msgid, and whether the last build spoke
-    it otherwise: a section's title and paragraphs once, the announcement once per track."""
+    it otherwise: the guide's title (the DAISY book speaks it), a section's title and
+    paragraphs once, the announcement once per track."""
     found: dict[str, list[Hearing]] = {}
     recorded = {track.section_id: track for track in last.tracks} if last else {}
     album = translation(guide.title.value).text
@@ -329,7 +330,7 @@ def _hearings(
 
     for section in guide.sections:
         then = recorded.get(section.id)
-        if then is not None and then.voice != voice.description:
+        if then is not None and then.voices[0] != voice.description:
             then = None  # another voice spoke it: everything in it sounds otherwise now
         plan = tracks.plan_track(section, len(guide.sections), album, translation, voice,
                                  fallback, guide.pauses, Path(section.stem))  # fmt: skip
@@ -360,6 +361,15 @@ def _hearings(
             now = (text.text, who.language.tag, tuple(_sentence(s.sentence) for s in heard))
             block = blocks.get(f"p{number}")
             add(paragraph.value, Hearing("", heard, block is None or _shape(block) != now))
+    # The guide's title, which the DAISY book speaks on its own.
+    title = translation(guide.title.value)
+    heard = said(title)
+    clip = last.title_clip if last is not None else None
+    then_said = tuple(_sentence(s) for s in clip.sentences) if clip is not None else None
+    spoken_by = clip.voices[0] if clip is not None else None
+    who = fallback if title.fallback else voice
+    same = then_said == tuple(_sentence(s.sentence) for s in heard) and spoken_by == who.description
+    add(guide.title.value, Hearing("", heard, not same))
     return found
 
 

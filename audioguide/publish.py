@@ -19,7 +19,7 @@ from pathlib import Path
 from . import jobs, tracks, whole_guide
 from .cache import Cache
 from .catalogs import Translation
-from .edition import Edition
+from .edition import Chapter, Edition
 from .engines import get_engine
 from .output import Output, info_of
 from .package.cover import Cover
@@ -51,6 +51,7 @@ class Languages:
         self.rendered: dict[str, dict[str, tracks.Rendered]] = {tag: {} for tag in plans}
         self.joins: dict[str, set[str]] = {}  # the whole-guide files a language waits for
         self.lengths: dict[str, int] = {}  # of the whole-guide files, in ms
+        self.places: dict[str, tuple[Chapter, ...]] = {}  # each track's in the full-guide file
         self.counts = dict.fromkeys(("synthesised", "cached", "written", "unchanged"), 0)
         self.built: dict[str, Edition] = {}  # each language's timeline, once spoken
         self.infos: dict[str, FileInfo] = {}  # the size and hash of every file written
@@ -67,24 +68,26 @@ class Languages:
         return ["audioguide.tracks", "audioguide.whole_guide", "numpy", "loudness", *engines]
 
     def _engines(self) -> set[str]:
-        return {track.speaker.engine for plan in self.plans.values() for track in plan.tracks}
+        return {track.speaker.engine for plan in self.plans.values() for track in plan.renders}
 
     # --- 3. render -------------------------------------------------------------------------
 
     def start(self, queue: jobs.Jobs) -> None:
-        """Queue every track whose MP3 is missing or was made from other inputs."""
+        """Queue every track (and spoken title) whose MP3 is missing or was made from other
+        inputs."""
         todo = []
         for tag, plan in self.plans.items():
             self.report.start(plan.edition.language, len(plan.tracks))
-            for track in plan.tracks:
+            for track in plan.renders:
                 found = tracks.made(track, self.store)
                 log.debug(f"{track.path}: {'to render' if found is None else 'up to date'}")
                 if found is None:
                     todo.append(track)
                     continue
                 self.rendered[tag][track.inputs] = found
-                self.counts["unchanged"] += 1
-                self.report.advance(plan.edition.language, track.path.name, written=False)
+                if track is not plan.title:
+                    self.counts["unchanged"] += 1
+                    self.report.advance(plan.edition.language, track.path.name, written=False)
         _tell_damaged(str(path) for path in self.store.damaged)
         # Before any file of a language changes, the manifest stops listing that language.
         self.folder.claim(str(track.path.relative_to(self.folder.root)) for track in todo)
@@ -96,18 +99,22 @@ class Languages:
                          tracks.render, track, self.store.root,
                          then=functools.partial(self._made, queue, track))  # fmt: skip
         for tag in self.plans:
-            if len(self.rendered[tag]) == len(self.plans[tag].tracks):  # nothing to render
+            if self._all_there(tag):  # nothing to render
                 self._tracks_done(queue, tag)
+
+    def _all_there(self, tag: str) -> bool:
+        return len(self.rendered[tag]) == len(self.plans[tag].renders)
 
     def _made(self, queue: jobs.Jobs, track: tracks.TrackPlan, result: tracks.Rendered) -> None:
         tag = track.speaker.language.tag
         self.rendered[tag][track.inputs] = result
         self.counts["synthesised"] += result.synthesised
         self.counts["cached"] += result.cached
-        self.counts["written"] += 1
         _tell_damaged(result.damaged)
-        self.report.advance(track.speaker.language, track.path.name, written=True)
-        if len(self.rendered[tag]) == len(self.plans[tag].tracks):
+        if track is not self.plans[tag].title:  # the spoken title is no track
+            self.counts["written"] += 1
+            self.report.advance(track.speaker.language, track.path.name, written=True)
+        if self._all_there(tag):
             self._tracks_done(queue, tag)
 
     # --- 4. each language's files --------------------------------------------------------------
@@ -118,11 +125,12 @@ class Languages:
         edition = self.built[tag] = tracks.spoken(plan, rendered)
         translation = self.translations[tag]
         output = self.folder.root
-        full, self.lengths[edition.full_guide] = whole_guide.full_guide(
-            output, edition, translation, self.cover
-        )
+        date = self.guide.published.isoformat() if self.guide.published else None
+        full, places = whole_guide.full_guide(output, edition, translation, self.cover, date)
+        self.places[tag] = places
+        self.lengths[edition.full_guide] = places[-1].end_ms
         book, self.lengths[edition.audiobook] = whole_guide.audiobook(
-            output, edition, list(plan.tracks), rendered, self.store.root, self.cover
+            output, edition, list(plan.tracks), rendered, self.store.root, self.cover, date
         )
         joins = [join for join in (full, book) if join]
         self.joins[tag] = {join.path for join in joins}
@@ -146,12 +154,14 @@ class Languages:
         lengths = {path: self.lengths[path] for path in (edition.full_guide, edition.audiobook)}
         for track in edition.tracks:
             lengths[edition.track_file(track, ".mp3")] = track.duration_ms
+        if edition.title_clip is not None:
+            lengths[edition.title_mp3] = edition.title_clip.duration_ms
         audio = {path: self.folder.root / path for path in lengths}
         infos = {path: info_of(audio[path], trusted.get(path), ms) for path, ms in lengths.items()}
         contents = language_files(
-            edition, self.translations[tag], source=self.guide.source_language,
-            base_url=self.base_url, cover=self.cover, published=self.guide.published,
-            email=self.guide.email, audio=audio, sizes={p: i.bytes for p, i in infos.items()},
+            edition, self.translations[tag], self.guide, base_url=self.base_url,
+            cover=self.cover, audio=audio, sizes={p: i.bytes for p, i in infos.items()},
+            places=self.places[tag],
         )  # fmt: skip
         sources = {audio[path]: info for path, info in infos.items()}
         self.infos |= infos | self.folder.publish(contents, sources, tag)

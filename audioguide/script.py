@@ -86,6 +86,62 @@ class Pauses:
     announcement: int = 800  # after the spoken track announcement
 
 
+# The podcast categories Apple Podcasts offers, for ``category:`` and ``subcategory:`` and the
+# feeds' ``itunes:category``: Apple's list (https://podcasters.apple.com/support/1691), 19
+# categories, 15 with subcategories, written exactly as the feeds must write them; it is the list
+# podcast-partytime, Podcast Index's parser, checks feeds against.
+PODCAST_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
+    "Business": ("Careers", "Entrepreneurship", "Investing", "Management", "Marketing",
+                 "Non-Profit"),
+    "Comedy": ("Comedy Interviews", "Improv", "Stand-Up"),
+    "Education": ("Courses", "How To", "Language Learning", "Self-Improvement"),
+    "Fiction": ("Comedy Fiction", "Drama", "Science Fiction"),
+    "Government": (),
+    "Health & Fitness": ("Alternative Health", "Fitness", "Medicine", "Mental Health",
+                         "Nutrition", "Sexuality"),
+    "History": (),
+    "Kids & Family": ("Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"),
+    "Leisure": ("Animation & Manga", "Automotive", "Aviation", "Crafts", "Games", "Hobbies",
+                "Home & Garden", "Video Games"),
+    "Music": ("Music Commentary", "Music History", "Music Interviews"),
+    "News": ("Business News", "Daily News", "Entertainment News", "News Commentary", "Politics",
+             "Sports News", "Tech News"),
+    "Religion & Spirituality": ("Buddhism", "Christianity", "Hinduism", "Islam", "Judaism",
+                                "Religion", "Spirituality"),
+    "Science": ("Astronomy", "Chemistry", "Earth Sciences", "Life Sciences", "Mathematics",
+                "Natural Sciences", "Nature", "Physics", "Social Sciences"),
+    "Society & Culture": ("Documentary", "Personal Journals", "Philosophy", "Places & Travel",
+                          "Relationships"),
+    "Sports": ("Baseball", "Basketball", "Cricket", "Fantasy Sports", "Football", "Golf",
+               "Hockey", "Rugby", "Running", "Soccer", "Swimming", "Tennis", "Volleyball",
+               "Wilderness", "Wrestling"),
+    "Technology": (),
+    "True Crime": (),
+    "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"),
+}  # fmt: skip
+DEFAULT_CATEGORY = "Society & Culture"
+
+
+@dataclass(frozen=True)
+class Category:
+    """The podcast category from ``guide.yaml``'s ``category:`` and ``subcategory:``, as Apple
+    Podcasts spells them (:data:`PODCAST_CATEGORIES`)."""
+
+    name: str = DEFAULT_CATEGORY
+    subcategory: str | None = None
+
+
+@dataclass(frozen=True)
+class Accessibility:
+    """Who evaluated the books' accessibility, from ``guide.yaml``'s ``accessibility:``: only then
+    do the EPUBs claim conformance (EPUB Accessibility 1.1, WCAG 2.2 Level AA)."""
+
+    certified_by: str  # the person or organisation that evaluated them
+    credential: str | None = None  # a credential of theirs, such as a badge or certification
+    report: str | None = None  # where their report can be read (an http(s) URL)
+
+
 @dataclass(frozen=True)
 class Guide:
     id: str
@@ -105,6 +161,10 @@ class Guide:
     sections: tuple[Section, ...]
     path: Path  # the scripts folder
     contact: str | None = None  # where translators report problems: the catalogs' header
+    publisher: str | None = None  # who publishes the guide: the DAISY books' dc:publisher
+    category: Category = Category()  # the feeds' podcast category
+    accessibility: Accessibility | None = None  # who evaluated the books, if anyone
+    base_url_line: int | None = None  # where guide.yaml gives base_url (a placeholder is warned of)
 
     def language(self, given: str) -> Language:
         """One of the guide's languages, given in any spelling; a clear error for any other."""
@@ -415,7 +475,8 @@ def _language(fields: _Fields, key: str, given: str, line: int | None = None) ->
 
 _GUIDE_FIELDS = (
     "id", "title", "description", "source_language", "languages", "author", "sections",
-    "voices", "base_url", "pauses", "published", "contact", "cover", "email",
+    "voices", "base_url", "pauses", "published", "contact", "cover", "email", "publisher",
+    "category", "subcategory", "accessibility",
 )  # fmt: skip
 _SECTION_FIELDS = ("id", "title", "paragraphs", "note")
 _ENGINE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -507,6 +568,10 @@ def load_guide(scripts: Path) -> Guide:
         sections=tuple(sections),
         path=scripts,
         contact=contact,
+        publisher=fields.string("publisher", required=False),
+        category=_category(fields),
+        accessibility=_accessibility(fields),
+        base_url_line=fields.line_of("base_url") if base_url is not None else None,
     )
 
 
@@ -524,6 +589,74 @@ def _published(fields: _Fields) -> datetime.date | None:
             fields.line_of("published"),
         )
     return value
+
+
+def _spelled(name: str, choices: tuple[str, ...] | list[str]) -> str | None:
+    """``name`` as Apple spells it among ``choices`` (case and spaces aside), or None."""
+    wanted = " ".join(name.split()).casefold()
+    return next((choice for choice in choices if choice.casefold() == wanted), None)
+
+
+def _category(fields: _Fields) -> Category:
+    """``category:`` and ``subcategory:``, checked against Apple's list and spelled as it is."""
+    given = fields.string("category", required=False)
+    sub = fields.string("subcategory", required=False)
+    if given is None:
+        if sub is not None:
+            raise ScriptError("subcategory needs a category: add category: above it",
+                              fields.path, fields.line_of("subcategory"))  # fmt: skip
+        return Category()
+    name = _spelled(given, list(PODCAST_CATEGORIES))
+    if name is None:
+        raise ScriptError(f"category {given!r} is not one of Apple Podcasts' categories; give "
+                          f"one of: {', '.join(PODCAST_CATEGORIES)}", fields.path,
+                          fields.line_of("category"))  # fmt: skip
+    if sub is None:
+        return Category(name)
+    found = _spelled(sub, PODCAST_CATEGORIES[name])
+    if found is None:
+        offered = ", ".join(PODCAST_CATEGORIES[name]) or "none"
+        raise ScriptError(f"subcategory {sub!r} is not one of {name}'s subcategories ({offered})",
+                          fields.path, fields.line_of("subcategory"))  # fmt: skip
+    return Category(name, found)
+
+
+def _accessibility(fields: _Fields) -> Accessibility | None:
+    """``accessibility: {certified_by: ..., credential: ..., report: URL}``."""
+    node = fields.mapping("accessibility")
+    if node is None:
+        return None
+    names = ("certified_by", "credential", "report")
+    entry = _Fields(fields.path, node, names, "accessibility")
+    report = entry.string("report", required=False)
+    if report is not None and not _web_address(report):
+        raise ScriptError(f"accessibility.report {report!r} must be the http:// or https:// "
+                          "address of the evaluation report", fields.path,
+                          entry.line_of("report"))  # fmt: skip
+    return Accessibility(
+        certified_by=entry.string("certified_by"),
+        credential=entry.string("credential", required=False),
+        report=report,
+    )
+
+
+def _web_address(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    plain = not any(ch.isspace() for ch in value)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and plain
+
+
+def placeholder(url: str) -> bool:
+    """Whether ``url``'s host is one reserved for examples (RFC 2606, RFC 6761), such as
+    example.org: an address to replace before publishing."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host in ("example.org", "example.com", "example.net", "localhost"):
+        return True
+    return host.endswith((".example.org", ".example.com", ".example.net", ".example",
+                          ".invalid", ".test", ".localhost"))  # fmt: skip
 
 
 def _section_paths(fields: _Fields, scripts: Path) -> list[Path]:

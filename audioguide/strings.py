@@ -261,6 +261,14 @@ PLAYER_FULL_GUIDE_HINT = N_(
     "One MP3 file with chapters",
     "Web player: describes the download of the whole guide as a single file.",
 )
+PLAYER_FULL_GUIDE_CAPTIONS = N_(
+    "Captions of the whole guide",
+    "Web player: link to the captions file of the single MP3 file that holds every track.",
+)
+PLAYER_FULL_GUIDE_CAPTIONS_HINT = N_(
+    "Every sentence with its time in the one-file MP3",
+    "Web player: describes the captions download of the whole guide.",
+)
 PLAYER_TRANSCRIPT_HINT = N_(
     "Plain text", "Web player: describes the download of the whole transcript."
 )
@@ -309,4 +317,9 @@ BOOK_ACCESSIBILITY_SUMMARY = N_(
     "The full text of the guide with its narration: reading apps highlight each sentence as "
     "it is read aloud. Headings and a table of contents lead to every section.",
     "Talking book: the accessibility summary that reading apps and bookshops show.",
+)
+BOOK_NOT_EVALUATED = N_(
+    "No one has evaluated it against an accessibility standard.",
+    "Talking book: follows the accessibility summary above when no one has checked the book's "
+    "accessibility (so it claims no conformance to a standard).",
 )

@@ -31,7 +31,7 @@ from .strings import TRACK_ANNOUNCEMENT
 
 LEAD_MS = 250  # silence before the announcement, so no player clips the first word
 # Bump when a change to rendering should rebuild every track.
-RENDER_VERSION = "5"
+RENDER_VERSION = "6"
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class TrackPlan:
     speaker: Speaker  # the language's voice
     path: Path  # the MP3 to write
     inputs: str  # hash of everything above that shapes the file
+    date: str | None = None  # guide.yaml's published, for the tags
 
     @property
     def tags(self) -> audio.Tags:
@@ -66,23 +67,30 @@ class TrackPlan:
             title=self.track.title,
             album=self.album,
             artist=self.artist,
-            track=f"{self.track.number}/{self.total}",
+            track=f"{self.track.number}/{self.total}" if self.track.number else None,
             language=self.speaker.language.iso639_2,
-            voice=self.speaker.description,
+            voices=self.track.voices,
             transcript=self.track.transcript,
             chapters=(),
             inputs=self.inputs,
             cover=self.cover,
+            date=self.date,
         )
 
 
 @dataclass(frozen=True)
 class EditionPlan:
-    """One language's edition before it is spoken (its tracks' times all 0), and its tracks'
-    plans in guide order."""
+    """One language's edition before it is spoken (its tracks' times all 0), its tracks' plans
+    in guide order, and the plan of its spoken title (the DAISY book's first heading)."""
 
     edition: edition.Edition
     tracks: tuple[TrackPlan, ...]
+    title: TrackPlan
+
+    @property
+    def renders(self) -> tuple[TrackPlan, ...]:
+        """Every audio file to render: the tracks, then the title."""
+        return (*self.tracks, self.title)
 
 
 def plan_edition(
@@ -111,10 +119,16 @@ def plan_edition(
             path=output / language.tag / f"{section.stem}.mp3",
             artist=guide.author,
             cover=cover,
+            date=guide.published.isoformat() if guide.published else None,
         )
         for section in guide.sections
     )
     source = guide.source_language.tag
+    date = guide.published.isoformat() if guide.published else None
+    title_plan = plan_title(title.text, voice, fallback_voice if title.fallback else voice,
+                            total=len(guide.sections), pauses=guide.pauses,
+                            path=output / language.tag / "daisy" / f"00-{edition.TITLE}.mp3",
+                            artist=guide.author, cover=cover, date=date)  # fmt: skip
     planned = edition.Edition(
         guide_id=guide.id,
         language=language,
@@ -126,8 +140,9 @@ def plan_edition(
         engine=voice.engine,
         title_lang=source if title.fallback else language.tag,
         description_lang=source if description and description.fallback else language.tag,
+        title_clip=title_plan.track,
     )
-    return EditionPlan(planned, plans)
+    return EditionPlan(planned, plans, title_plan)
 
 
 def plan_track(
@@ -142,22 +157,17 @@ def plan_track(
     *,
     artist: str | None = None,
     cover: Picture | None = None,
+    date: str | None = None,
 ) -> TrackPlan:
     """Decide everything spoken in one section's track, in one language. ``artist`` is the
-    guide's author (default: ``album``, the guide's title); ``cover`` goes into the tags."""
+    guide's author (default: ``album``, the guide's title); ``cover`` and ``date`` (guide.yaml's
+    ``published``) go into the tags."""
     title = translation(section.title.value)
-    Said = list[tuple[edition.Sentence, Utterance]]
 
-    def spoken(text: str, who: Speaker, fallback: str | None = None) -> Said:
-        return [
-            (
-                edition.Sentence(written, given, who.language.tag, fallback),
-                Utterance(who, _key(who, given, applied), pauses.sentence),
-            )
-            for written, given, applied in sentences(text, who)
-        ]
+    def spoken(text: str, who: Speaker, fallback: str | None = None) -> _Said:
+        return _spoken(text, who, pauses.sentence, fallback)
 
-    def ending(said: Said, pause_ms: int) -> Said:
+    def ending(said: _Said, pause_ms: int) -> _Said:
         """``said`` with ``pause_ms`` of silence after its last sentence."""
         if said:
             sentence, utterance = said[-1]
@@ -211,7 +221,7 @@ def plan_track(
             )
             for kind, id_, text, who, fallback, heading, said in blocks
         ),
-        voice=voice.description,
+        voices=_voices(voice, [utterance for *_, said in blocks for _, utterance in said]),
     )
     plan = TrackPlan(
         track=track,
@@ -223,8 +233,62 @@ def plan_track(
         speaker=voice,
         path=path,
         inputs="",
+        date=date,
     )
     return dataclasses.replace(plan, inputs=_inputs(plan))
+
+
+def plan_title(
+    title: str,
+    voice: Speaker,
+    reader: Speaker,
+    total: int,
+    pauses: Pauses,
+    path: Path,
+    *,
+    artist: str | None = None,
+    cover: Picture | None = None,
+    date: str | None = None,
+) -> TrackPlan:
+    """The guide's ``title`` in the language of ``voice``, spoken on its own by ``reader`` (the
+    source language's voice while it is untranslated) and rendered like a track (track 0, one
+    block): what the DAISY book's title heading plays."""
+    said = _spoken(title, reader, pauses.paragraph)
+    block = edition.Block(edition.ANNOUNCEMENT, edition.TITLE, title, reader.language.tag, None,
+                          "", tuple(sentence for sentence, _ in said))  # fmt: skip
+    utterances = tuple(utterance for _, utterance in said)
+    track = edition.Track(
+        number=0,
+        section_id=edition.TITLE,
+        title=title,
+        title_lang=reader.language.tag,
+        stem=f"00-{edition.TITLE}",
+        duration_ms=0,
+        blocks=(block,),
+        voices=_voices(voice, list(utterances)),
+    )
+    plan = TrackPlan(track, utterances, total, title, artist or title, cover, voice, path, "",
+                     date)  # fmt: skip
+    return dataclasses.replace(plan, inputs=_inputs(plan))
+
+
+_Said = list[tuple[edition.Sentence, Utterance]]
+
+
+def _spoken(text: str, who: Speaker, pause_ms: int, fallback: str | None = None) -> _Said:
+    """``text``'s sentences as ``who`` says them, each followed by ``pause_ms`` of silence."""
+    return [
+        (
+            edition.Sentence(written, given, who.language.tag, fallback),
+            Utterance(who, _key(who, given, applied), pause_ms),
+        )
+        for written, given, applied in sentences(text, who)
+    ]
+
+
+def _voices(voice: Speaker, utterances: list[Utterance]) -> tuple[str, ...]:
+    """Every voice that says one of ``utterances``, ``voice`` (the language's) first."""
+    return tuple(dict.fromkeys([voice.description, *(u.speaker.description for u in utterances)]))
 
 
 def _key(who: Speaker, spoken: str, applied: Entries) -> str:
@@ -348,9 +412,11 @@ def made(plan: TrackPlan, store: cache.Cache) -> Rendered | None:
 
 
 def spoken(plan: EditionPlan, rendered: Mapping[str, Rendered]) -> edition.Edition:
-    """The planned edition with its tracks' times (``rendered`` by each track's inputs)."""
+    """The planned edition with its tracks' times and its title's (``rendered`` by each plan's
+    inputs)."""
     tracks = tuple(timeline(track, rendered[track.inputs]) for track in plan.tracks)
-    return dataclasses.replace(plan.edition, tracks=tracks)
+    title = timeline(plan.title, rendered[plan.title.inputs])
+    return dataclasses.replace(plan.edition, tracks=tracks, title_clip=title)
 
 
 def timeline(plan: TrackPlan, rendered: Rendered) -> edition.Track:

@@ -34,10 +34,11 @@ class Join:
 
 
 def full_guide(
-    output: Path, edition: Edition, translation: Translation, cover: Picture
-) -> tuple[Join | None, int]:
+    output: Path, edition: Edition, translation: Translation, cover: Picture, date: str | None
+) -> tuple[Join | None, tuple[Chapter, ...]]:
     """The join that makes the full-guide file (None when the file is up to date), and its
-    length in ms. Its chapters are the tracks, at the exact places the join puts them."""
+    chapters: the tracks, at the exact places the join puts them (the last ends where the file
+    does)."""
     path = output / edition.full_guide
     sources = [output / edition.track_file(track, ".mp3") for track in edition.tracks]
     starts = [round(ms) for ms in audio.frame_starts(sources)]
@@ -48,15 +49,15 @@ def full_guide(
         for start, end, track in zip(starts, ends, edition.tracks, strict=True)
     )
     title = f"{edition.title}: {translation.tool(FULL_GUIDE)}"
-    tags = _tags(edition, title, cover, chapters)
+    tags = _tags(edition, title, cover, date, chapters)
     inputs = cache.key(RENDER_VERSION, [audio.read_inputs(source) for source in sources],
                        tags.identity())  # fmt: skip
     if audio.read_inputs(path) == inputs:
-        return None, duration
+        return None, chapters
     tags = dataclasses.replace(tags, inputs=inputs)
     return Join(
         edition.full_guide, "joining the tracks", join_tracks, (sources, path, tags)
-    ), duration
+    ), chapters
 
 
 def audiobook(
@@ -66,6 +67,7 @@ def audiobook(
     rendered: dict[str, Rendered],
     cache_root: Path,
     cover: Picture,
+    date: str | None,
 ) -> tuple[Join | None, int]:
     """The job that makes the language's M4B from its tracks' AAC parts (None when the file is
     up to date), and its length in ms. A chapter per track, with the track's title."""
@@ -75,7 +77,7 @@ def audiobook(
         audio.AudiobookChapter(start, end, track.title)
         for start, end, track in zip(starts, starts[1:], edition.tracks, strict=False)
     ]
-    tags = _tags(edition, edition.title, cover)
+    tags = _tags(edition, edition.title, cover, date)
     marks = [[c.start, c.end, c.title] for c in chapters]
     inputs = cache.key(RENDER_VERSION, [key for key, _ in parts], marks, tags.identity())
     duration = round(starts[-1] * 1000 / audio.AAC_RATE)
@@ -88,21 +90,26 @@ def audiobook(
 
 
 def _tags(
-    edition: Edition, title: str, cover: Picture, chapters: tuple[Chapter, ...] = ()
+    edition: Edition,
+    title: str,
+    cover: Picture,
+    date: str | None,
+    chapters: tuple[Chapter, ...] = (),
 ) -> audio.Tags:
-    """Tags of a file that holds the whole guide: no track number, the voice of the first track
-    (the edition's voice), every track's transcript."""
+    """Tags of a file that holds the whole guide: no track number, every voice that speaks in
+    it (the edition's first), every track's transcript."""
     return audio.Tags(
         title=title,
         album=edition.title,
         artist=edition.author or edition.title,
         track=None,
         language=edition.language.iso639_2,
-        voice=edition.tracks[0].voice,
+        voices=tuple(dict.fromkeys(voice for track in edition.tracks for voice in track.voices)),
         transcript="\n\n".join(track.transcript for track in edition.tracks),
         chapters=chapters,
         inputs="",
         cover=cover,
+        date=date,
     )
 
 

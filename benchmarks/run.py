@@ -299,7 +299,7 @@ def audiobook_cost(output: Path) -> tuple[float, float, float]:
             starts = audio.aac_starts([audio.adts_frames(p.read_bytes()) for p in parts])
             marks = [audio.AudiobookChapter(a, b, str(n)) for n, (a, b) in
                      enumerate(itertools.pairwise(starts))]  # fmt: skip
-            tags = audio.Tags("t", "a", None, "eng", "v", "", (), "x")
+            tags = audio.Tags("t", "a", None, "eng", ("v",), "", (), "x")
             started = time.perf_counter()
             audio.make_m4b(parts, Path(tmp) / f"{folder.name}.m4b", tags, marks)
             join += time.perf_counter() - started

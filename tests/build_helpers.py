@@ -210,6 +210,20 @@ def shared_build(factory: pytest.TempPathFactory) -> Built:
     return _SHARED["built"]
 
 
+def shared_shipped_build(factory: pytest.TempPathFactory) -> Built:
+    """The shipped guide (``scripts/``, ``locales/``) built once per test session with espeak,
+    as ``make guide`` builds it (no ``--base-url``). Read only."""
+    if "shipped" not in _SHARED:
+        site = Site(factory.mktemp("shipped"))
+        shutil.copytree(TESTS.parent / "scripts", site.scripts)
+        shutil.copytree(TESTS.parent / "locales", site.locales,
+                        ignore=shutil.ignore_patterns("*.mo"))  # fmt: skip
+        result = site.build()
+        assert result.exit_code == 0, result.stdout + result.stderr
+        _SHARED["shipped"] = Built(site, summary(result.stdout), result.stderr)
+    return _SHARED["shipped"]
+
+
 # --- the state of a folder ---------------------------------------------------------------------
 
 

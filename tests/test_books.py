@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ from test_package_outputs import (
     korean,
     shipped,
 )
+from timelines import spoken_title
 
 from audioguide import strings as S
 from audioguide.catalogs import Translation
@@ -38,6 +40,7 @@ from audioguide.package import books, times
 from audioguide.package.cover import Cover
 from audioguide.package.daisy import render_daisy
 from audioguide.package.epub import ACTIVE_CLASS, render_epub
+from audioguide.script import Accessibility
 
 XHTML = "http://www.w3.org/1999/xhtml"
 OPF = "http://www.idpf.org/2007/opf"
@@ -49,7 +52,8 @@ NS = {"h": XHTML, "opf": OPF, "s": SMIL3, "dc": DC}
 
 
 def audio_of(edition: Edition) -> dict[str, bytes]:
-    return {edition.track_file(t, ".mp3"): fake_mp3(t.stem) for t in edition.tracks}
+    audio = {edition.track_file(t, ".mp3"): fake_mp3(t.stem) for t in edition.tracks}
+    return {**audio, edition.title_mp3: fake_mp3(edition.title_mp3)}
 
 
 def epub_files(edition: Edition, **options) -> dict[str, bytes]:
@@ -75,10 +79,11 @@ def with_untranslated() -> Edition:
             [["Still in English.", "Two sentences."], ["번역된 문단."]],
             "2번 트랙. Numbers.",
             fallbacks=("numbers/title", "numbers/p1"),
-            voice="espeak-ng (en)",
+            voices=("gTTS (ko)", "espeak-ng (en)"),
         ),
     )
-    return Edition("test-guide", KO, "테스트 가이드", None, "Test Org", tracks, 80.0, "espeak")
+    return Edition("test-guide", KO, "테스트 가이드", None, "Test Org", tracks, 80.0, "espeak",
+                   title_clip=spoken_title("테스트 가이드", "ko"))  # fmt: skip
 
 
 # --- EPUB: container and package ---------------------------------------------------------
@@ -128,11 +133,34 @@ def test_epub_metadata_has_the_accessibility_set_in_the_books_language():
     assert meta["schema:accessibilityHazard"] == ["none"]
     (summary,) = meta["schema:accessibilitySummary"]
     assert re.search(r"[가-힣]", summary), summary  # Korean, like the book
-    assert meta["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
-    assert meta["a11y:certifiedBy"] == ["Test Org"]
     assert meta["media:active-class"] == [ACTIVE_CLASS]
     assert meta["media:narrator"] == ["gTTS (ko)", "espeak-ng (en)"]
     assert f".{ACTIVE_CLASS}" in files["EPUB/style.css"].decode()
+
+
+def test_an_epub_nobody_evaluated_claims_no_conformance_and_says_so():
+    _, meta = _metadata(epub_files(with_untranslated()))
+
+    assert "dcterms:conformsTo" not in meta and "a11y:certifiedBy" not in meta
+    (summary,) = meta["schema:accessibilitySummary"]
+    not_evaluated = shipped(KO).tool(S.BOOK_NOT_EVALUATED)
+    assert re.search(r"[가-힣]", not_evaluated) and summary.endswith(not_evaluated), summary
+
+
+def test_an_evaluated_epub_names_who_evaluated_it_with_their_credential_and_report():
+    evaluated = Accessibility("Example Lab", "Certified Checker", "https://example.org/r?id=1&x")
+    files = epub_files(with_untranslated(), accessibility=evaluated)
+    package, meta = _metadata(files)
+
+    assert meta["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
+    assert meta["a11y:certifiedBy"] == ["Example Lab"]
+    (certifier,) = package.iterfind("opf:metadata/opf:meta[@property='a11y:certifiedBy']", NS)
+    refined = f"#{certifier.get('id')}"
+    assert meta[f"a11y:certifierCredential@{refined}"] == ["Certified Checker"]
+    (report,) = package.iterfind("opf:metadata/opf:link[@rel='a11y:certifierReport']", NS)
+    assert (report.get("refines"), report.get("href")) == (refined, evaluated.report)
+    (summary,) = meta["schema:accessibilitySummary"]
+    assert summary == shipped(KO).tool(S.BOOK_ACCESSIBILITY_SUMMARY)
 
 
 def test_epub_identifier_is_stable_per_guide_and_language_and_unpublished_books_have_a_fixed_date():
@@ -272,6 +300,7 @@ def test_hostile_text_is_escaped_in_every_xml_file_of_both_books():
     catalog = Catalog(locale="ko")
     catalog.add(S.BOOK_CONTENTS, HOSTILE)
     catalog.add(S.BOOK_ACCESSIBILITY_SUMMARY, HOSTILE)
+    catalog.add(S.BOOK_NOT_EVALUATED, HOSTILE)
     translation = Translation(KO, None, catalog)
     data = render_epub(edition, audio_of(edition), translation)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -286,7 +315,7 @@ def test_hostile_text_is_escaped_in_every_xml_file_of_both_books():
     # line breaks as spaces).
     package, meta = _metadata(files)
     assert _words(package.findtext("opf:metadata/dc:title", namespaces=NS)) == _words(edition.title)
-    assert _words(meta["schema:accessibilitySummary"][0]) == _words(HOSTILE)
+    assert _words(meta["schema:accessibilitySummary"][0]) == _words(f"{HOSTILE} {HOSTILE}")
     ncc = parse(files["daisy/ncc.html"])
     title = ncc.find(".//h:meta[@name='dc:title']", NS).get("content")
     assert _words(title) == _words(edition.title)
@@ -308,11 +337,15 @@ def test_chinese_sentences_are_joined_without_spaces():
 
 # --- DAISY 2.02 ----------------------------------------------------------------------------
 
+# What the specification requires exactly once. dc:date too, but it cannot say "unknown": a
+# book without a known date leaves it out, which DAISY Pipeline's validator takes as a warning
+# (a date not in yyyy-mm-dd is an error); dc:creator is required where a creator is known.
 REQUIRED_ONCE = (
-    "dc:title", "dc:identifier", "dc:date", "dc:format", "dc:publisher", "ncc:charset",
+    "dc:title", "dc:identifier", "dc:format", "dc:publisher", "ncc:charset",
     "ncc:pageFront", "ncc:pageNormal", "ncc:pageSpecial", "ncc:tocItems", "ncc:totalTime",
 )  # fmt: skip
-REQUIRED_SOME = ("dc:language", "dc:creator")
+AT_MOST_ONCE = ("dc:date", "ncc:depth", "ncc:files", "ncc:multimediaType", "ncc:generator")
+REQUIRED_SOME = ("dc:language",)
 RECOMMENDED = ("ncc:multimediaType", "ncc:narrator", "ncc:generator", "ncc:depth", "ncc:files")
 _NPT = re.compile(r"npt=(\d+)(?:\.(\d{1,3}))?s")
 
@@ -329,9 +362,14 @@ def daisy_problems(files: Mapping[str, bytes], audio_ms: Mapping[str, float]) ->
     for name in REQUIRED_ONCE:
         if len(metas.get(name, [])) != 1:
             problems.append(f"ncc.html: {name} {len(metas.get(name, []))} times, not once")
+    for name in AT_MOST_ONCE:
+        if len(metas.get(name, [])) > 1:
+            problems.append(f"ncc.html: {name} {len(metas[name])} times, not at most once")
     for name in REQUIRED_SOME + RECOMMENDED:
         if not metas.get(name):
             problems.append(f"ncc.html: no {name}")
+    if not all(re.fullmatch(r"\d{4}-\d\d-\d\d", date) for date in metas.get("dc:date", [])):
+        problems.append(f"ncc.html: dc:date {metas.get('dc:date')} is not yyyy-mm-dd")
     if metas.get("dc:format") != ["Daisy 2.02"]:
         problems.append(f"ncc.html: dc:format is {metas.get('dc:format')}")
     if metas.get("ncc:multimediaType") != ["audioFullText"]:
@@ -342,8 +380,14 @@ def daisy_problems(files: Mapping[str, bytes], audio_ms: Mapping[str, float]) ->
     if not body or body[0].tag != f"{{{XHTML}}}h1" or body[0].get("class") != "title":
         problems.append('ncc.html: the body does not start with <h1 class="title">')
     headings = [e for e in body if re.fullmatch(r"h[1-6]", e.tag.rpartition("}")[2])]
-    if metas.get("ncc:tocItems") != [str(len(headings))]:
-        problems.append(f"ncc.html: ncc:tocItems {metas.get('ncc:tocItems')} != {len(headings)}")
+    if metas.get("ncc:tocItems") != [str(len(body))]:  # every item of the body counts
+        problems.append(f"ncc.html: ncc:tocItems {metas.get('ncc:tocItems')} != {len(body)}")
+    deepest = max((int(e.tag.rpartition("}")[2][1]) for e in headings), default=0)
+    if metas.get("ncc:depth") != [str(deepest)]:
+        problems.append(f"ncc.html: ncc:depth {metas.get('ncc:depth')}, headings go {deepest} deep")
+    levels = [int(e.tag.rpartition("}")[2][1]) for e in headings]
+    if any(later > earlier + 1 for earlier, later in itertools.pairwise(levels)):
+        problems.append("ncc.html: a heading skips a level")
     if metas.get("ncc:files") != [str(len(files))]:
         problems.append(f"ncc.html: ncc:files {metas.get('ncc:files')} != {len(files)}")
 
@@ -422,7 +466,9 @@ def _hms_ms(value: str) -> float:
 
 
 def daisy_lengths(edition: Edition) -> dict[str, float]:
-    return {f"{t.stem}.mp3": t.duration_ms for t in edition.tracks}
+    lengths = {f"{t.stem}.mp3": t.duration_ms for t in edition.tracks}
+    assert edition.title_clip is not None
+    return {**lengths, "00-title.mp3": edition.title_clip.duration_ms}
 
 
 @pytest.mark.parametrize("make", [with_untranslated, korean, chinese])
@@ -435,7 +481,9 @@ def test_daisy_book_follows_the_202_rules(make):
     meta = {m.get("name"): m.get("content") for m in ncc.iterfind("h:head/h:meta", NS)}
     assert meta["dc:date"] == "2024-05-01"
     assert meta["dc:language"] == {KO: "ko", ZH: "zh-CN"}.get(edition.language, "en")
-    assert meta["ncc:tocItems"] == str(1 + len(edition.tracks))  # the title, then each section
+    # the title, then each section and under it each paragraph
+    items = 1 + sum(1 + len(track.paragraphs) for track in edition.tracks)
+    assert meta["ncc:tocItems"] == str(items)
     assert render_daisy(edition, audio_of(edition), published=datetime.date(2024, 5, 1)) == files
 
 
@@ -461,11 +509,18 @@ def test_daisy_text_and_untranslated_language_match_the_epub():
         (lambda f: f.update({"ncc.html": re.sub(
             rb'<meta name="ncc:totalTime"[^>]*>', b"", f["ncc.html"])}), "ncc:totalTime 0 times"),
         (lambda f: f.update({"ncc.html": f["ncc.html"].replace(
-            b'name="ncc:tocItems" content="3"', b'name="ncc:tocItems" content="2"')}),
+            b'name="ncc:tocItems" content="6"', b'name="ncc:tocItems" content="3"')}),
          "ncc:tocItems"),
         (lambda f: f.pop("02-numbers.smil"), "links to nothing"),
+        (lambda f: f.update({"ncc.html": f["ncc.html"].replace(
+            b'name="ncc:depth" content="2"', b'name="ncc:depth" content="1"')}), "ncc:depth"),
+        (lambda f: f.update({"ncc.html": f["ncc.html"].replace(
+            b'<meta name="ncc:charset"',
+            b'<meta name="dc:date" content="2024"/><meta name="ncc:charset"')}),
+         "not yyyy-mm-dd"),
     ],
-    ids=["four-decimals", "clip-past-the-end", "no-total-time", "toc-count", "missing-smil"],
+    ids=["four-decimals", "clip-past-the-end", "no-total-time", "toc-count", "missing-smil",
+         "depth", "date-without-day"],
 )  # fmt: skip
 def test_the_daisy_check_catches_a_broken_book(damage, expected):
     edition = with_untranslated()

@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from build_helpers import Built, Site, decoded_ms, need
+from build_helpers import Built, decoded_ms, need, shared_shipped_build
 from test_books import daisy_problems
 
 from audioguide.package.archive import render_zip
@@ -61,11 +61,8 @@ def ace() -> Path:
 @pytest.fixture(scope="module")
 def guides(built: Built, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The output folders of the fixture guide and of the shipped guide, built with espeak."""
-    site = Site(tmp_path_factory.mktemp("shipped"))
-    shutil.copytree(REPO / "scripts", site.scripts)
-    shutil.copytree(REPO / "locales", site.locales, ignore=shutil.ignore_patterns("*.mo"))
-    site.build_ok()
-    return {"fixture": built.site.output, "shipped": site.output}
+    shipped = shared_shipped_build(tmp_path_factory)
+    return {"fixture": built.site.output, "shipped": shipped.site.output}
 
 
 def _epubs(output: Path) -> list[Path]:

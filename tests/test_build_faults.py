@@ -86,6 +86,8 @@ def test_killed_build_leaves_no_torn_track_and_resumes_from_the_cache(tmp_path: 
     for path in finished:  # never a truncated track under its real name
         assert_whole_mp3(path)
     assert not (site.output / "manifest.json").exists()
+    # The spoken title (one sentence) is rendered after the tracks.
+    title_left = 0 if (site.output / "en" / "daisy" / "00-title.mp3").exists() else 1
 
     result = run(site.command("--jobs", "2"), cwd=site.root)
     assert result.returncode == 0, result.stderr
@@ -93,8 +95,9 @@ def test_killed_build_leaves_no_torn_track_and_resumes_from_the_cache(tmp_path: 
     assert report["clips_cached"] > 0  # the killed build's sentences were kept
     assert report["tracks_unchanged"] == len(finished)
     assert report["tracks_written"] == BIG_SECTIONS - len(finished)
-    assert report["clips_synthesised"] + report["clips_cached"] == BIG_CLIPS_PER_TRACK * (
-        BIG_SECTIONS - len(finished)
+    assert (
+        report["clips_synthesised"] + report["clips_cached"]
+        == BIG_CLIPS_PER_TRACK * (BIG_SECTIONS - len(finished)) + title_left
     )
     _assert_complete(site)  # and no temporary file of the killed build is left
 

@@ -42,7 +42,7 @@ def test_chapter_frames_are_stored_in_time_order_whatever_their_size(tmp_path):
     audio.encode_normalised(audio.silence(3000), path)  # silence: encoded as it is
     titles = ["A much longer first chapter title than the others", "Second", "3"]
     marks = tuple(Chapter(n * 1000, (n + 1) * 1000, t) for n, t in enumerate(titles))
-    tags = audio.Tags("T", "A", "1/1", "eng", "voice", "text", marks, "x", artist="Author")
+    tags = audio.Tags("T", "A", "1/1", "eng", ("voice",), "text", marks, "x", artist="Author")
     audio.write_tags(path, tags)
     stored = ID3(path).getall("CHAP")  # in the order the file holds them
     assert [frame.sub_frames["TIT2"].text[0] for frame in stored] == titles

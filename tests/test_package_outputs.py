@@ -28,15 +28,21 @@ import webvtt
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from readers import partytime
-from timelines import make_track
+from timelines import make_track, spoken_title
 
 import audioguide
 from audioguide.catalogs import Translation
-from audioguide.edition import Edition, Sentence, Track
+from audioguide.edition import Chapter, Edition, Sentence, Track
 from audioguide.errors import AudioGuideError, BuildError, InternalError
 from audioguide.languages import Language, resolve
 from audioguide.package.archive import render_zip, zip_entries
-from audioguide.package.captions import one_line, render_chapters, render_vtt
+from audioguide.package.captions import (
+    one_line,
+    render_chapters,
+    render_full_chapters,
+    render_full_vtt,
+    render_vtt,
+)
 from audioguide.package.daisy import render_daisy
 from audioguide.package.epub import render_epub
 from audioguide.package.feed import podcast_guid, render_feed
@@ -83,7 +89,7 @@ def _track(
     *,
     joiner: str = " ",
     fallbacks: tuple[str, ...] = (),
-    voice: str = "gTTS (ko)",
+    voices: tuple[str, ...] = ("gTTS (ko)",),
     chapter_titles: list[str] | None = None,
     lang: Language = KO,
 ) -> Track:
@@ -118,7 +124,7 @@ def _track(
         headings=chapter_titles,
         joiner=joiner,
         announcement_text=announcement,
-        voice=voice,
+        voices=voices,
     )
 
 
@@ -150,7 +156,7 @@ def korean() -> Edition:
             [["Thank you for listening."]],
             f"3번 트랙, 전체 {total}개 중. Goodbye.",
             fallbacks=("goodbye/title", "goodbye/p1"),
-            voice="espeak-ng 1.52 (ko)",
+            voices=("gTTS (ko)", "espeak-ng 1.52 (en)"),
         ),
     )
     return Edition(
@@ -162,6 +168,7 @@ def korean() -> Edition:
         tracks=tracks,
         completeness=100 * 5 / 7,
         engine="gtts",
+        title_clip=spoken_title("테스트 가이드", KO.tag),
     )
 
 
@@ -174,7 +181,7 @@ def chinese() -> Edition:
             [["欢迎来到博物馆。"], ["本导览分为三个简短的部分。", "每个部分是一条音轨。"]],
             "第1节，共3节。欢迎。",
             joiner="",
-            voice="gTTS (zh-CN)",
+            voices=("gTTS (zh-CN)",),
             lang=ZH,
         ),
         _track(
@@ -184,7 +191,7 @@ def chinese() -> Edition:
             [["约百分之八十的游客在新冠疫情之后再次到访。"]],
             "第2节，共3节。数字。",
             joiner="",
-            voice="gTTS (zh-CN)",
+            voices=("gTTS (zh-CN)",),
             lang=ZH,
         ),
         _track(
@@ -194,7 +201,7 @@ def chinese() -> Edition:
             [["感谢您的收听。"]],
             "第3节，共3节。再见。",
             joiner="",
-            voice="gTTS (zh-CN)",
+            voices=("gTTS (zh-CN)",),
             lang=ZH,
         ),
     )
@@ -207,6 +214,7 @@ def chinese() -> Edition:
         tracks,
         100.0,
         "gtts",
+        title_clip=spoken_title("测试导览", ZH.tag),
     )
 
 
@@ -221,7 +229,7 @@ def english() -> Edition:
                 ["This guide has three short parts.", "Each part is one track."],
             ],
             "Track 1 of 3. Welcome.",
-            voice="gTTS (en)",
+            voices=("gTTS (en)",),
             lang=EN,
         ),
         _track(
@@ -230,7 +238,7 @@ def english() -> Edition:
             "Numbers",
             [["Around 80% of visitors came back after COVID-19."]],
             "Track 2 of 3. Numbers.",
-            voice="gTTS (en)",
+            voices=("gTTS (en)",),
             lang=EN,
         ),
         _track(
@@ -239,7 +247,7 @@ def english() -> Edition:
             "Goodbye",
             [["Thank you for listening."]],
             "Track 3 of 3. Goodbye.",
-            voice="gTTS (en)",
+            voices=("gTTS (en)",),
             lang=EN,
         ),
     )
@@ -252,6 +260,7 @@ def english() -> Edition:
         tracks,
         100.0,
         "gtts",
+        title_clip=spoken_title("The Test Guide", EN.tag),
     )
 
 
@@ -274,7 +283,8 @@ def hostile() -> Edition:
             "2번 트랙, 전체 2개 중.",
         ),
     )
-    return Edition("test-guide", KO, "가이드 " + HOSTILE, HOSTILE, HOSTILE, tracks, 50.0, "gtts")
+    return Edition("test-guide", KO, "가이드 " + HOSTILE, HOSTILE, HOSTILE, tracks, 50.0, "gtts",
+                   title_clip=spoken_title("가이드 " + HOSTILE, KO.tag))  # fmt: skip
 
 
 def shipped(language: Language) -> Translation:
@@ -300,15 +310,19 @@ def fake_mp3(path: str) -> bytes:
 def package_files(edition: Edition, translation: Translation) -> dict[str, bytes]:
     """Every file of an edition, as the build would have them (audio and the page faked)."""
     files = {edition.full_guide: fake_mp3(edition.full_guide)}
+    files[edition.title_mp3] = fake_mp3(edition.title_mp3)
     files[edition.audiobook] = b"\x00\x00\x00\x1cftypM4B not really audio"
     files[edition.page] = b"<!doctype html><title>player</title>"
     for track in edition.tracks:
         files[edition.track_file(track, ".mp3")] = fake_mp3(track.stem)
-        files[edition.track_file(track, ".vtt")] = render_vtt(track)
+        files[edition.track_file(track, ".vtt")] = render_vtt(track, edition.language.tag)
         files[edition.track_file(track, ".chapters.json")] = render_chapters(track)
         files[edition.track_file(track, ".txt")] = render_track_transcript(
             edition, track, translation, EN
         )
+    places = _places(edition)
+    files[edition.full_guide_captions] = render_full_vtt(edition, places)
+    files[edition.full_guide_chapters] = render_full_chapters(edition, edition.title, places)
     files[edition.playlist] = render_playlist(edition)
     files[edition.transcript] = render_transcript(edition, translation, EN)
     sizes = {path: len(data) for path, data in files.items()}
@@ -319,6 +333,15 @@ def package_files(edition: Edition, translation: Translation) -> dict[str, bytes
     files[edition.daisy_zip] = render_zip({f"daisy/{name}": data for name, data in book.items()})
     files |= {f"{edition.daisy_folder}/{name}": data for name, data in book.items()}
     return files
+
+
+def _places(edition: Edition) -> list[Chapter]:
+    """Where a full-guide file would hold each track: one after another."""
+    places, start = [], 0
+    for track in edition.tracks:
+        places.append(Chapter(start, start + track.duration_ms, track.title))
+        start += track.duration_ms
+    return places
 
 
 def _feed(edition: Edition, sizes: dict[str, int]) -> bytes:
@@ -349,7 +372,7 @@ def test_golden_texts():
     first = edition.tracks[0]
     sizes = {edition.track_file(t, ".mp3"): 10_000 * t.number + 123 for t in edition.tracks}
     check_golden("ko-playlist.m3u8", render_playlist(edition))
-    check_golden("ko-01-welcome.vtt", render_vtt(first))
+    check_golden("ko-01-welcome.vtt", render_vtt(first, "ko"))
     check_golden("ko-01-welcome.chapters.json", render_chapters(first))
     check_golden("ko-transcript.txt", render_transcript(edition, shipped(KO), EN))
     check_golden("ko-feed.xml", _feed(edition, sizes))
@@ -387,7 +410,9 @@ def test_the_manifest_lists_every_file_with_the_size_and_hash_it_is_given():
         "tag": "ko", "locale_id": "ko", "title": edition.title,
         "completeness": round(edition.completeness, 1), "engine": edition.engine,
     }  # fmt: skip
-    assert ko["voices"] == list(dict.fromkeys(track.voice for track in edition.tracks))
+    # every voice that speaks: the English one too, which reads the untranslated third section
+    assert ko["voices"] == ["gTTS (ko)", "espeak-ng 1.52 (en)"]
+    assert ko["tracks"][2]["voices"] == ["gTTS (ko)", "espeak-ng 1.52 (en)"]
     track = edition.tracks[0]
     assert ko["tracks"][0] == {
         "number": 1,
@@ -395,7 +420,8 @@ def test_the_manifest_lists_every_file_with_the_size_and_hash_it_is_given():
         "title": track.title,
         **_entry("ko/01-welcome.mp3"),
         "duration_ms": track.duration_ms,
-        "voice": track.voice,
+        "voice": "gTTS (ko)",
+        "voices": ["gTTS (ko)"],
         "captions": _entry("ko/01-welcome.vtt"),
         "chapters": _entry("ko/01-welcome.chapters.json"),
         "transcript": _entry("ko/01-welcome.txt"),
@@ -406,7 +432,11 @@ def test_the_manifest_lists_every_file_with_the_size_and_hash_it_is_given():
                       ("feed", edition.feed), ("transcript", edition.transcript),
                       ("zip", edition.zip), ("epub", edition.epub)]:  # fmt: skip
         assert ko[key] == _entry(path), key
-    assert ko["full_guide"] == {**_entry(edition.full_guide), "duration_ms": 61_000}
+    assert ko["full_guide"] == {
+        **_entry(edition.full_guide), "duration_ms": 61_000,
+        "captions": _entry(edition.full_guide_captions),
+        "chapters": _entry(edition.full_guide_chapters),
+    }  # fmt: skip
     assert ko["audiobook"] == {**_entry(edition.audiobook), "duration_ms": 62_000}
     daisy = sorted(path for path in files if path.startswith("ko/daisy/"))
     assert ko["daisy"] == {**_entry(edition.daisy_zip), "files": [_entry(p) for p in daisy]}
@@ -473,8 +503,9 @@ def _read_vtt(data: bytes) -> webvtt.WebVTT:
 
 @pytest.mark.parametrize("make", [korean, chinese, english, hostile])
 def test_vtt_has_every_cue_in_order_with_exact_times_and_text(make):
-    for track in make().tracks:
-        captions = _read_vtt(render_vtt(track)).captions
+    edition = make()
+    for track in edition.tracks:
+        captions = _read_vtt(render_vtt(track, edition.language.tag)).captions
         assert len(captions) == len(track.sentences)
         for caption, cue in zip(captions, track.sentences, strict=True):
             assert caption.start_time.in_milliseconds() == cue.start_ms
@@ -488,7 +519,7 @@ def test_vtt_has_every_cue_in_order_with_exact_times_and_text(make):
 
 
 def test_vtt_hostile_text_cannot_add_cues_or_tags():
-    data = render_vtt(hostile().tracks[0]).decode("utf-8")
+    data = render_vtt(hostile().tracks[0], "ko").decode("utf-8")
     timing = re.compile(r"^\d{2,}:\d{2}:\d{2}\.\d{3} --> \d{2,}:\d{2}:\d{2}\.\d{3}$")
     lines = data.split("\n")
     assert lines[:2] == ["WEBVTT", ""]
@@ -501,7 +532,7 @@ def test_vtt_hostile_text_cannot_add_cues_or_tags():
 
 
 def test_vtt_blocks_are_one_timing_line_and_one_text_line():
-    data = render_vtt(korean().tracks[0]).decode("utf-8")
+    data = render_vtt(korean().tracks[0], "ko").decode("utf-8")
     assert data.startswith("WEBVTT\n\n00:00:00.250 --> 00:00:01.600\n1번 트랙, 전체 3개 중.\n\n")
     blocks = data.removeprefix("WEBVTT\n\n").rstrip("\n").split("\n\n")
     assert len(blocks) == 5 and all(len(block.split("\n")) == 2 for block in blocks)
@@ -517,14 +548,14 @@ def test_vtt_cuts_an_overrunning_end_and_rejects_backward_times():
     track = korean().tracks[1]
     last = track.sentences[-1]
     longer = dataclasses.replace(last, end_ms=track.duration_ms + 40)
-    captions = _read_vtt(render_vtt(_with_sentences(track, longer)))
+    captions = _read_vtt(render_vtt(_with_sentences(track, longer), "ko"))
     assert captions.captions[-1].end_time.in_milliseconds() == track.duration_ms
     backwards = dataclasses.replace(last, start_ms=track.sentences[0].start_ms - 1)
     with pytest.raises(InternalError, match="out of order"):
-        render_vtt(_with_sentences(track, backwards))
+        render_vtt(_with_sentences(track, backwards), "ko")
     after = dataclasses.replace(last, start_ms=track.duration_ms + 1, end_ms=track.duration_ms + 2)
     with pytest.raises(InternalError, match="outside"):
-        render_vtt(_with_sentences(track, after))
+        render_vtt(_with_sentences(track, after), "ko")
 
 
 def test_timestamp_past_an_hour():
@@ -880,7 +911,8 @@ def test_zip_holds_the_edition_in_one_folder_with_a_readme_in_its_language(make,
     folder = f"test-guide-{edition.language.tag}/"
     stems = [t.stem for t in edition.tracks]
     expected = [f"{s}{suffix}" for s in stems for suffix in (".chapters.json", ".mp3", ".vtt")]
-    expected += ["00-full-guide.mp3", "README.txt", "playlist.m3u8", "transcript.txt"]
+    expected += ["00-full-guide.mp3", "00-full-guide.vtt", "00-full-guide.chapters.json"]
+    expected += ["README.txt", "playlist.m3u8", "transcript.txt"]
     expected += [f"test-guide-{edition.language.tag}.m4b"]
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.namelist() == sorted(folder + name for name in expected)
@@ -948,9 +980,11 @@ def test_manifest_validates_and_matches_the_files():
     ko = manifest["languages"][1]
     assert (ko["locale_id"], ko["name"], ko["title"]) == ("ko", "한국어", "테스트 가이드")
     assert ko["completeness"] == 71.4 and ko["engine"] == "gtts"
-    assert ko["voices"] == ["gTTS (ko)", "espeak-ng 1.52 (ko)"]
+    assert ko["voices"] == ["gTTS (ko)", "espeak-ng 1.52 (en)"]
     assert manifest["languages"][2]["name"] == ZH.name
     assert ko["tracks"][2]["fallbacks"] == ["goodbye/title", "goodbye/p1"]
+    assert ko["tracks"][2]["voices"] == ["gTTS (ko)", "espeak-ng 1.52 (en)"]
+    assert ko["tracks"][2]["voice"] == "gTTS (ko)"
 
     def same(entry: dict) -> None:
         content = raw[entry["file"]]
@@ -960,9 +994,12 @@ def test_manifest_validates_and_matches_the_files():
     for language, edition in zip(manifest["languages"], editions, strict=True):
         for key in ("playlist", "feed", "transcript", "zip", "epub", "daisy", "full_guide"):
             same(language[key])
+        same(language["full_guide"]["captions"])
+        same(language["full_guide"]["chapters"])
         for entry in language["daisy"]["files"]:
             same(entry)
-        assert len(language["daisy"]["files"]) == 3 * len(edition.tracks) + 2  # + ncc, css
+        # a .smil, .html and .mp3 for each track and for the title, + ncc, css
+        assert len(language["daisy"]["files"]) == 3 * (len(edition.tracks) + 1) + 2
         assert language["full_guide"]["duration_ms"] == sum(t.duration_ms for t in edition.tracks)
         for entry, track in zip(language["tracks"], edition.tracks, strict=True):
             same(entry)
@@ -974,7 +1011,8 @@ def test_manifest_validates_and_matches_the_files():
                 track.title,
             )
             assert entry["file"] == f"{edition.language.tag}/{track.stem}.mp3"
-            assert entry["duration_ms"] == track.duration_ms and entry["voice"] == track.voice
+            assert entry["duration_ms"] == track.duration_ms
+            assert (entry["voice"], entry["voices"]) == (track.voices[0], list(track.voices))
 
 
 def test_manifest_lists_every_file_it_is_given_the_cover_pages_and_audiobooks():

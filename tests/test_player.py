@@ -98,7 +98,7 @@ def sizes(editions) -> dict[str, int]:
     result = {}
     for e in editions:
         paths = [e.full_guide, e.audiobook, e.transcript, e.playlist, e.feed, e.zip, e.epub]
-        paths += [e.daisy_zip]
+        paths += [e.daisy_zip, e.full_guide_captions]
         paths += [e.track_file(t, s) for t in e.tracks for s in (".mp3", ".vtt", ".txt")]
         result |= {path: 830_000 for path in paths}
         result[e.full_guide] = 2_500_000
@@ -261,7 +261,8 @@ def test_links_point_at_the_files_of_the_build(site, editions):
         expected |= {"../ko/index.html"}
         for track in edition.tracks:
             expected |= {f"{track.stem}.mp3", f"{track.stem}.vtt", f"{track.stem}.txt"}
-        expected |= {"00-full-guide.mp3", "transcript.txt", "playlist.m3u8", "feed.xml"}
+        expected |= {"00-full-guide.mp3", "00-full-guide.vtt", "transcript.txt", "playlist.m3u8"}
+        expected |= {"feed.xml"}
         tag = edition.language.tag
         expected |= {f"../guide-{tag}.zip", f"guide-{tag}.epub", f"../guide-{tag}-daisy.zip"}
         expected |= {f"guide-{tag}.m4b"}
@@ -499,9 +500,9 @@ def test_every_download_names_its_format_and_size(site, tag, whole, captions):
     assert whole in texts
     assert captions in texts  # a 410-byte file is "1 kB", never "0 kB"
     links = [a for a in parsed.all("a") if a.get("download") is not None or "type" in a]
-    # Three files per track, in the plain list and in the track list; eight for the whole guide.
-    assert len(links) == 2 * 3 * 2 + 8
-    for text in ("MP3", "M4B", "TXT", "M3U", "RSS", "ZIP", "EPUB 3", "DAISY 2.02"):
+    # Three files per track, in the plain list and in the track list; nine for the whole guide.
+    assert len(links) == 2 * 3 * 2 + 9
+    for text in ("MP3", "WebVTT", "M4B", "TXT", "M3U", "RSS", "ZIP", "EPUB 3", "DAISY 2.02"):
         assert any(f"{text}" in t and ("830" in t or "2.5" in t) for t in texts), text
 
 

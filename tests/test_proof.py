@@ -203,7 +203,8 @@ def test_each_message_s_audio_decodes_and_holds_what_the_voice_reads(site: Site)
 
     engine = get_engine("espeak")
     heard = [h for m in read_page(page) for h in m.heard]
-    assert len(heard) == 3 + 3 + 4  # an announcement per track, 3 titles, 4 paragraphs
+    # the guide's title, an announcement per track, 3 titles, 4 paragraphs
+    assert len(heard) == 1 + 3 + 3 + 4
     for hearing in heard:
         assert hearing.audio is not None
         mp3 = page.parent / hearing.audio
@@ -310,7 +311,7 @@ def test_o_writes_the_page_and_its_audio_where_it_is_told(site: Site, tmp_path: 
 
     assert page == review / "ko.html"
     files = sorted(p.name for p in (review / "ko-audio").iterdir())
-    assert len(files) == 10 and all(re.fullmatch(r"[0-9a-f]{24}\.mp3", f) for f in files)
+    assert len(files) == 11 and all(re.fullmatch(r"[0-9a-f]{24}\.mp3", f) for f in files)
     assert not (site.output / "proof-ko.html").exists()
     assert proof(site, "--lang", "ko", "-o", str(page)).exit_code == 0  # its own page: replaced
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from audioguide.errors import ScriptError
-from audioguide.script import load_guide
+from audioguide.script import Accessibility, Category, load_guide, placeholder
 
 # --- loading -------------------------------------------------------------------------------
 
@@ -53,6 +53,32 @@ def test_texts_keep_file_and_line_and_folded_text(project) -> None:
         "Welcome to the museum.",
     ]
     assert len(list(guide.texts())) == 9
+
+
+def test_publication_fields_are_read_and_spelled_as_apple_spells_them(project) -> None:
+    guide = load_guide(project.scripts)
+    assert (guide.publisher, guide.accessibility) == (None, None)
+    assert guide.category == Category("Society & Culture", None)
+    guide_yaml = project.scripts / "guide.yaml"
+    guide_yaml.write_text(
+        guide_yaml.read_text()
+        + "publisher: Example Press\ncategory: tv  &  film\nsubcategory: film reviews\n"
+        + "accessibility: {certified_by: Lab, report: 'https://example.org/r?id=1'}\n"
+    )
+    guide = load_guide(project.scripts)
+    assert guide.publisher == "Example Press"
+    assert guide.category == Category("TV & Film", "Film Reviews")
+    assert guide.accessibility == Accessibility("Lab", None, "https://example.org/r?id=1")
+
+
+@pytest.mark.parametrize(
+    ("url", "example"),
+    [("https://example.org/guide/", True), ("https://docs.example.com/", True),
+     ("https://guide.test/", True), ("http://localhost:8000/", True),
+     ("https://example.museum/guide/", False), ("https://myexample.org/", False)],
+)  # fmt: skip
+def test_placeholder_addresses_are_the_ones_reserved_for_examples(url: str, example: bool):
+    assert placeholder(url) is example
 
 
 def test_published_date_is_read_and_optional(project) -> None:
@@ -285,6 +311,34 @@ BAD_SCRIPTS = {
     "email-is-not-an-address": (
         _replace("guide.yaml", "email: guide@example.org", "email: guide at example org"),
         "scripts/guide.yaml", 8, "is not an email address such as guide@example.org",
+    ),
+    "category-not-apples": (
+        _replace("guide.yaml", "author: Test Org", "author: Test Org\ncategory: Museums"),
+        "scripts/guide.yaml", 8, "'Museums' is not one of Apple Podcasts' categories",
+    ),
+    "subcategory-of-another-category": (
+        _replace("guide.yaml", "author: Test Org",
+                 "author: Test Org\ncategory: History\nsubcategory: Documentary"),
+        "scripts/guide.yaml", 9, "'Documentary' is not one of History's subcategories",
+    ),
+    "subcategory-without-category": (
+        _replace("guide.yaml", "author: Test Org", "author: Test Org\nsubcategory: Documentary"),
+        "scripts/guide.yaml", 8, "subcategory needs a category",
+    ),
+    "accessibility-without-certifier": (
+        _replace("guide.yaml", "author: Test Org",
+                 "author: Test Org\naccessibility:\n  credential: Badge"),
+        "scripts/guide.yaml", 9, "missing required field 'certified_by'",
+    ),
+    "accessibility-report-not-an-address": (
+        _replace("guide.yaml", "author: Test Org",
+                 "author: Test Org\naccessibility:\n  certified_by: Lab\n  report: the report"),
+        "scripts/guide.yaml", 10, "accessibility.report 'the report' must be the http",
+    ),
+    "accessibility-unknown-field": (
+        _replace("guide.yaml", "author: Test Org",
+                 "author: Test Org\naccessibility:\n  certified_by: Lab\n  level: AA"),
+        "scripts/guide.yaml", 10, "unknown field 'level' in accessibility",
     ),
     "unknown-guide-field": (
         _replace("guide.yaml", "author: Test Org", "autor: Test Org"),

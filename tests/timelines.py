@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from audioguide.edition import ANNOUNCEMENT, PARAGRAPH, Block, Sentence, Track
+from audioguide.edition import ANNOUNCEMENT, PARAGRAPH, TITLE, Block, Sentence, Track
 
 
 def make_track(
@@ -22,7 +22,7 @@ def make_track(
     headings: Sequence[str] | None = None,
     joiner: str = " ",
     announcement_text: str | None = None,
-    voice: str = "test",
+    voices: Sequence[str] = ("test",),
 ) -> Track:
     """A track from timed sentences: ``announcement`` and each paragraph are lists of
     ``(start_ms, end_ms, text)``. ``untranslated`` names the parts read in ``source_lang``:
@@ -71,5 +71,13 @@ def make_track(
         stem=f"{number:02d}-{section_id}",
         duration_ms=duration_ms,
         blocks=tuple(blocks),
-        voice=voice,
+        voices=tuple(voices),
     )
+
+
+def spoken_title(title: str, lang: str, duration_ms: int = 1800) -> Track:
+    """The guide's title spoken on its own, as the build plans it (the DAISY book's first
+    heading plays it)."""
+    sentence = Sentence(title, title, lang, None, 250, duration_ms - 800)
+    block = Block(ANNOUNCEMENT, TITLE, title, lang, None, "", (sentence,))
+    return Track(0, TITLE, title, lang, f"00-{TITLE}", duration_ms, (block,), ("test",))

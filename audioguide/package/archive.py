@@ -139,9 +139,10 @@ def zip_entries(
 ) -> dict[str, bytes | Path]:
     """The entries of the edition's zip, taken from ``files`` (keyed by output-relative path).
 
-    Each track's MP3, captions and chapters, the full-guide MP3, the audiobook, the playlist and
-    the transcript, plus a README.txt in the edition's language; all in a folder named after the
-    zip. A file missing from ``files`` raises :class:`~audioguide.errors.InternalError`.
+    Each track's MP3, captions and chapters, the full-guide MP3 with its captions and chapters,
+    the audiobook, the playlist and the transcript, plus a README.txt in the edition's language;
+    all in a folder named after the zip. A file missing from ``files`` raises
+    :class:`~audioguide.errors.InternalError`.
     """
     wanted = [
         path
@@ -152,7 +153,8 @@ def zip_entries(
             edition.track_file(track, ".chapters.json"),
         )
     ]
-    wanted += [edition.full_guide, edition.audiobook, edition.playlist, edition.transcript]
+    wanted += [edition.full_guide, edition.full_guide_captions, edition.full_guide_chapters,
+               edition.audiobook, edition.playlist, edition.transcript]  # fmt: skip
     folder = posixpath.splitext(edition.zip)[0]
     entries: dict[str, bytes | Path] = {}
     for path in wanted:

@@ -22,7 +22,9 @@ from ..errors import InternalError
 
 T = TypeVar("T")
 
-# The date a book carries when guide.yaml gives no ``published:`` (same input, same bytes).
+# The EPUB's last modification (dcterms:modified, which EPUB requires) when guide.yaml gives no
+# ``published:``: fixed, so the same input gives the same bytes. No book claims it as a date of
+# publication (dc:date): without ``published:`` they carry none.
 FIXED_DATE = datetime.date(2000, 1, 1)
 # Namespace of the books' identifiers: uuid5(BOOK_NAMESPACE, "<guide id>/<tag>").
 BOOK_NAMESPACE = uuid.UUID("0b7e7a0c-4f3c-5a52-9d2e-6f2b1f6a8c11")
@@ -64,9 +66,9 @@ def sentence_id(block: Block, n: int) -> str:
     return f"{block.id}-s{n}"
 
 
-def block_html(block: Block, book_lang: str, css: str = "") -> str:
-    """The block as a ``<p>`` of one ``<span id>`` per sentence; ``xml:lang`` and ``lang``
-    wherever the language differs from the element around it."""
+def block_html(block: Block, book_lang: str, css: str = "", tag: str = "p") -> str:
+    """The block as a ``<p>`` (or another ``tag``) of one ``<span id>`` per sentence;
+    ``xml:lang`` and ``lang`` wherever the language differs from the element around it."""
     text = ""
     for n, sentence in enumerate(block.sentences, 1):
         if n > 1:
@@ -76,7 +78,7 @@ def block_html(block: Block, book_lang: str, css: str = "") -> str:
             f"{x(sentence.text)}</span>"
         )
     css = f' class="{css}"' if css else ""
-    return f'<p id="{block.id}"{css}{lang_attributes(block.lang, book_lang)}>{text}</p>'
+    return f'<{tag} id="{block.id}"{css}{lang_attributes(block.lang, book_lang)}>{text}</{tag}>'
 
 
 def lang_attributes(lang: str, around: str) -> str:
@@ -102,8 +104,9 @@ def x(text: str) -> str:
 
 
 def narrators(edition: Edition) -> list[str]:
-    """Every voice that speaks a track, in track order."""
-    return list(dict.fromkeys(track.voice for track in edition.tracks))
+    """Every voice that speaks in the edition, in the order they first speak (the edition's own
+    voice first)."""
+    return list(dict.fromkeys(voice for track in edition.tracks for voice in track.voices))
 
 
 def track_audio(edition: Edition, audio: Mapping[str, T], book: str) -> list[tuple[Track, T]]:

@@ -1,7 +1,9 @@
-"""A track's captions (WebVTT) and chapters (Podcasting 2.0 JSON chapters), from its real timings.
+"""A track's captions (WebVTT) and chapters (Podcasting 2.0 JSON chapters), from its real timings;
+and the same for the whole-guide MP3, from where it holds each track.
 
-Pure functions: a :class:`~audioguide.edition.Track` in, the file's bytes out. Times come from the
-track as they are (whole milliseconds from the start of its audio); nothing is aligned or guessed.
+Pure functions: a :class:`~audioguide.edition.Track` (or an edition) in, the file's bytes out.
+Times come from the track as they are (whole milliseconds from the start of its audio); nothing
+is aligned or guessed.
 A time past the end of the track's audio is cut to its duration (an encoder can shave a few
 milliseconds off the end); times that go backwards are a bug upstream and raise
 :class:`~audioguide.errors.InternalError`.
@@ -14,10 +16,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape
 
-from ..edition import Track
+from ..edition import Chapter, Edition, Track
 from ..errors import InternalError
 from .times import json_seconds, vtt
 
@@ -34,43 +36,80 @@ def one_line(text: str) -> str:
     return _BREAKS.sub(" ", text).strip()
 
 
-def render_vtt(track: Track) -> bytes:
+def render_vtt(track: Track, lang: str) -> bytes:
     """The track's WebVTT captions: one cue per :class:`~audioguide.edition.Sentence`, in order.
 
-    Cue text is put on one line and ``&``, ``<`` and ``>`` are escaped, so no string can end a
-    cue early, add a timing line (``-->``) or open a tag.
+    ``lang`` is the captions' language (BCP 47): a sentence in another one (a passage not yet
+    translated) is marked ``<lang en>…</lang>``, so a player can switch voice or font. Cue text
+    is put on one line and ``&``, ``<`` and ``>`` are escaped, so no string can end a cue early,
+    add a timing line (``-->``) or open a tag.
     """
-    lines = ["WEBVTT", ""]
-    spans = ((s.start_ms, s.end_ms, s.text) for s in track.sentences)
-    for start, end, text in _timeline(track, spans):
-        lines += [f"{vtt(start)} --> {vtt(end)}", escape(one_line(text)), ""]
-    return "\n".join(lines).encode("utf-8")
+    spans = [(s.start_ms, s.end_ms, s.text, s.lang) for s in track.sentences]
+    return _vtt(track.stem, track.duration_ms, spans, lang)
+
+
+def render_full_vtt(edition: Edition, places: Sequence[Chapter]) -> bytes:
+    """The captions of the whole-guide MP3: every track's, moved to where ``places`` (a chapter
+    per track: where the joined file holds it) puts the track."""
+    spans = [
+        (place.start_ms + s.start_ms, place.start_ms + s.end_ms, s.text, s.lang)
+        for track, place in zip(edition.tracks, places, strict=True)
+        for s in track.sentences
+    ]
+    return _vtt(edition.full_guide, places[-1].end_ms, spans, edition.language.tag)
 
 
 def render_chapters(track: Track) -> bytes:
     """The track's Podcasting 2.0 JSON chapters (version 1.2.0), one per paragraph."""
-    spans = ((c.start_ms, c.end_ms, c.title) for c in track.chapters)
+    spans = [(c.start_ms, c.end_ms, c.title, "") for c in track.chapters]
+    return _chapters(track.title, track.stem, track.duration_ms, spans)
+
+
+def render_full_chapters(edition: Edition, title: str, places: Sequence[Chapter]) -> bytes:
+    """The whole-guide MP3's JSON chapters: ``places``, a chapter per track; ``title`` is the
+    file's."""
+    spans = [(c.start_ms, c.end_ms, c.title, "") for c in places]
+    return _chapters(title, edition.full_guide, places[-1].end_ms, spans)
+
+
+def _vtt(name: str, duration_ms: int, spans: list[tuple[int, int, str, str]], lang: str) -> bytes:
+    """Captions of ``(start, end, text, language)`` cues in a file of ``lang``."""
+    lines = ["WEBVTT", ""]
+    for start, end, text, language in _timeline(name, duration_ms, spans):
+        cue = escape(one_line(text))
+        if language != lang:
+            cue = f"<lang {language}>{cue}</lang>"
+        lines += [f"{vtt(start)} --> {vtt(end)}", cue, ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def _chapters(
+    title: str, name: str, duration_ms: int, spans: list[tuple[int, int, str, str]]
+) -> bytes:
     document = {
         "version": CHAPTERS_VERSION,
-        "title": track.title,
+        "title": title,
         "chapters": [
-            {"startTime": json_seconds(start), "endTime": json_seconds(end), "title": title}
-            for start, end, title in _timeline(track, spans)
+            {"startTime": json_seconds(start), "endTime": json_seconds(end), "title": text}
+            for start, end, text, _ in _timeline(name, duration_ms, spans)
         ],
     }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _timeline(track: Track, spans: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Check that spans run forward inside the track; cut ends that overrun its duration."""
-    checked: list[tuple[int, int, str]] = []
+def _timeline(
+    name: str, duration_ms: int, spans: Iterable[tuple[int, int, str, str]]
+) -> list[tuple[int, int, str, str]]:
+    """Check that ``(start, end, text, language)`` spans run forward inside the audio of
+    ``name``; cut ends that overrun its duration."""
+    checked: list[tuple[int, int, str, str]] = []
     previous = 0
-    for start, end, text in spans:
-        if start < previous or end < start or start > track.duration_ms:
+    for start, end, text, language in spans:
+        if start < previous or end < start or start > duration_ms:
             raise InternalError(
-                f"track {track.stem}: the span {start}-{end} ms ({text[:40]!r}) is out of order "
-                f"or outside the track's {track.duration_ms} ms"
+                f"{name}: the span {start}-{end} ms ({text[:40]!r}) is out of order or outside "
+                f"its {duration_ms} ms"
             )
-        checked.append((start, min(end, track.duration_ms), text))
+        checked.append((start, min(end, duration_ms), text, language))
         previous = start
     return checked

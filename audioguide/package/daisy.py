@@ -2,11 +2,13 @@
 ``<guide id>-<tag>-daisy.zip``), for DAISY players and apps: Victor Reader Stream, Plextalk,
 Dolphin EasyReader.
 
-``ncc.html`` (the navigation centre: the book's title, then one heading per track, each linking
-to the track's SMIL), one SMIL 1.0 file per track with a ``par`` per sentence (its text in the
-track's XHTML 1.0 content document, its audio a clip of the track's own MP3, times with at most
-three decimals), the content documents and the MP3s (constant bit rate), all in one folder as
-players expect.
+``ncc.html`` (the navigation centre: the book's title, linking to its own spoken clip, then one
+heading per track and under it one per paragraph, so that a player's next and previous move by
+section at level 1 and by paragraph at level 2), one SMIL 1.0 file per track (and one for the
+title) with a ``par`` per sentence (its text in the track's XHTML 1.0 content document, its audio
+a clip of the track's own MP3, times with at most three decimals), the content documents and the
+MP3s (constant bit rate), all in one folder as players expect. No ``master.smil``: the
+specification makes it optional, and players open a book by its ``ncc.html``.
 
 Pure: the edition and its MP3s in, ``{file name: bytes}`` out; the same input gives the same
 bytes.
@@ -18,15 +20,16 @@ import datetime
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ..edition import Edition, Track
+from ..edition import TITLE, Edition, Track
+from ..errors import InternalError
 from .books import (
-    FIXED_DATE,
     GENERATOR,
     block_html,
     clips,
     identifier,
     lang_attributes,
     narrators,
+    sentence_id,
     track_audio,
     x,
 )
@@ -48,31 +51,46 @@ UNKNOWN = "Unknown"
 
 
 def render_daisy(
-    edition: Edition, audio: Mapping[str, bytes | Path], *, published: datetime.date | None = None
+    edition: Edition,
+    audio: Mapping[str, bytes | Path],
+    *,
+    published: datetime.date | None = None,
+    publisher: str | None = None,
 ) -> dict[str, bytes | Path]:
     """The book's files by name (one folder, no subfolders).
 
-    ``audio`` maps each track's MP3 path (``edition.track_file(track, ".mp3")``) to its bytes
-    (or to the file that holds them);
-    ``published`` dates it (``dc:date``; a fixed date without it). Raises
-    :class:`~audioguide.errors.BuildError` when an MP3 is missing.
+    ``audio`` maps each track's MP3 path (``edition.track_file(track, ".mp3")``) and the spoken
+    title's (``edition.title_mp3``) to their bytes (or to the files that hold them).
+    ``published`` and ``publisher`` are guide.yaml's (see :func:`_metadata` for what stands in
+    for them when they are not given). Raises :class:`~audioguide.errors.InternalError` when an MP3
+    is missing.
     """
-    files: dict[str, bytes | Path] = {CSS: STYLE.encode()}
+    title = edition.title_clip
+    if title is None or edition.title_mp3 not in audio:
+        raise InternalError(
+            f"{edition.title_mp3} is missing from the audio given for the DAISY book: the build "
+            "makes the book before it speaks the title"
+        )
+    files: dict[str, bytes | Path] = {CSS: STYLE.encode(),
+                                      f"{title.stem}.mp3": audio[edition.title_mp3]}  # fmt: skip
     elapsed = 0
-    for track, mp3 in track_audio(edition, audio, "DAISY book"):
-        files[f"{track.stem}.mp3"] = mp3
+    for track, mp3 in [(title, None), *track_audio(edition, audio, "DAISY book")]:
+        if mp3 is not None:
+            files[f"{track.stem}.mp3"] = mp3
         files[f"{track.stem}.html"] = _document(edition, track).encode()
         files[f"{track.stem}.smil"] = _smil(edition, track, elapsed).encode()
         elapsed += track.duration_ms
-    files[NCC] = _ncc(edition, published or FIXED_DATE, len(files) + 1).encode()
+    body = _navigation(edition, title)
+    meta = _metadata(edition, published, publisher, body, elapsed, len(files) + 1)
+    files[NCC] = _html(edition, edition.title, _meta(meta), "\n".join(body) + "\n").encode()
     return dict(sorted(files.items()))
 
 
 def file_names(edition: Edition) -> list[str]:
     """The names of the files :func:`render_daisy` makes for ``edition``, sorted."""
     names = [CSS, NCC]
-    for track in edition.tracks:
-        names += [f"{track.stem}.mp3", f"{track.stem}.html", f"{track.stem}.smil"]
+    for stem in [f"00-{TITLE}", *(track.stem for track in edition.tracks)]:
+        names += [f"{stem}.mp3", f"{stem}.html", f"{stem}.smil"]
     return sorted(names)
 
 
@@ -81,29 +99,57 @@ def language(edition: Edition) -> str:
     return _DAISY_LANGUAGE.get(edition.language.tag, edition.language.tag)
 
 
-def _ncc(edition: Edition, date: datetime.date, files: int) -> str:
-    total = sum(track.duration_ms for track in edition.tracks)
-    author = edition.author.strip() if edition.author and edition.author.strip() else UNKNOWN
-    first = edition.tracks[0]
-    headings = [
-        f'<h1 class="title" id="h0"><a href="{first.stem}.smil#{_par(clips(first)[0].id)}">'
-        f"{x(edition.title)}</a></h1>"
+def _navigation(edition: Edition, title: Track) -> list[str]:
+    """The NCC's body: the title (its spoken clip), then a heading per track and, under it, one
+    per paragraph (depth 2), each pointing at the first sentence it reads."""
+    first = clips(title)[0].id
+    found = [
+        f'<h1 class="title" id="h0"{_lang(edition.title_lang, edition)}>'
+        f'<a href="{title.stem}.smil#{_par(first)}">{x(edition.title)}</a></h1>'
     ]
     for track in edition.tracks:
-        headings.append(
+        found.append(
             f'<h1 id="h{track.number}"{_lang(track.title_lang, edition)}>'
             f'<a href="{track.stem}.smil#{_par(clips(track)[0].id)}">{x(track.title)}</a></h1>'
         )
-    meta = [
-        ("dc:title", edition.title),
-        ("dc:creator", author),
-        ("dc:date", date.isoformat(), "yyyy-mm-dd"),
+        for paragraph in track.paragraphs:
+            if not paragraph.sentences:
+                continue
+            target = _par(sentence_id(paragraph, 1))
+            found.append(
+                f'<h2 id="h{track.number}-{paragraph.id}"{_lang(paragraph.lang, edition)}>'
+                f'<a href="{track.stem}.smil#{target}">{x(paragraph.heading)}</a></h2>'
+            )
+    return found
+
+
+def _metadata(
+    edition: Edition,
+    published: datetime.date | None,
+    publisher: str | None,
+    body: list[str],
+    total_ms: int,
+    files: int,
+) -> list[tuple[str, ...]]:
+    """The NCC's ``meta`` elements: nothing made up. ``dc:creator`` is the author, and left out
+    without one (the specification asks for it where a creator is known). ``dc:date`` is
+    ``published``, and left out without it: the specification wants one date in yyyy-mm-dd,
+    which cannot say "unknown", and DAISY Pipeline's validator takes a missing date as a warning
+    where a wrong one is an error. ``dc:publisher``, required exactly once, is ``publisher``, or
+    "Unknown" as DAISY's own production tools write a name that is not known."""
+    author = edition.author.strip() if edition.author and edition.author.strip() else None
+    meta: list[tuple[str, ...]] = [("dc:title", edition.title)]
+    if author:
+        meta.append(("dc:creator", author))
+    if published:
+        meta.append(("dc:date", published.isoformat(), "yyyy-mm-dd"))
+    meta += [
         ("dc:format", "Daisy 2.02"),
         ("dc:identifier", identifier(edition)),
         ("dc:language", language(edition), "ISO 639"),
-        ("dc:publisher", author),
+        ("dc:publisher", publisher.strip() if publisher and publisher.strip() else UNKNOWN),
         ("ncc:charset", "utf-8"),
-        ("ncc:depth", "1"),
+        ("ncc:depth", "2" if any(line.startswith("<h2") for line in body) else "1"),
         ("ncc:files", str(files)),
         ("ncc:generator", GENERATOR),
         ("ncc:multimediaType", "audioFullText"),
@@ -111,13 +157,16 @@ def _ncc(edition: Edition, date: datetime.date, files: int) -> str:
         ("ncc:pageFront", "0"),
         ("ncc:pageNormal", "0"),
         ("ncc:pageSpecial", "0"),
-        ("ncc:tocItems", str(len(headings))),
-        ("ncc:totalTime", hms(total)),
+        ("ncc:tocItems", str(len(body))),
+        ("ncc:totalTime", hms(total_ms)),
     ]
-    return _html(edition, edition.title, _meta(meta), "\n".join(headings) + "\n")
+    return meta
 
 
 def _document(edition: Edition, track: Track) -> str:
+    if track is edition.title_clip:  # the title page: the spoken title is its heading
+        body = block_html(track.blocks[0], edition.language.tag, tag="h1")
+        return _html(edition, track.title, "", body + "\n")
     parts = [f'<h1 id="title"{_lang(track.title_lang, edition)}>{x(track.title)}</h1>']
     parts += [block_html(block, edition.language.tag) for block in track.blocks]
     return _html(edition, track.title, "", "\n".join(parts) + "\n")

@@ -23,6 +23,7 @@ from babel import Locale
 from .. import strings as S
 from ..catalogs import Translation
 from ..edition import Edition, Track
+from ..script import Accessibility
 from . import archive
 from .books import (
     FIXED_DATE,
@@ -52,6 +53,11 @@ CONTAINER = """<?xml version="1.0" encoding="UTF-8"?>
 STYLE = f"""body {{ font-family: serif; line-height: 1.5; margin: 1em; }}
 h1 {{ font-size: 1.5em; line-height: 1.25; }}
 .announcement {{ font-style: italic; }}
+/* Chinese, Japanese and Korean type has no italics: the announcement stands apart by weight. */
+.announcement:lang(ko), .announcement:lang(zh), .announcement:lang(ja) {{
+  font-style: normal;
+  font-weight: bold;
+}}
 .{ACTIVE_CLASS}, .{ACTIVE_CLASS} * {{
   background-color: #fff3a0;
   color: #000;
@@ -67,19 +73,20 @@ def render_epub(
     *,
     published: datetime.date | None = None,
     cover: Cover | None = None,
+    accessibility: Accessibility | None = None,
 ) -> bytes:
     """The EPUB's bytes.
 
     ``audio`` maps each track's MP3 path (``edition.track_file(track, ".mp3")``) to its bytes
     (or to the file that holds them); ``translation`` gives the book's own words (table of
     contents, accessibility summary) in its language; ``published`` dates it
-    (``dcterms:modified``; a fixed date without it). Raises
-    :class:`~audioguide.errors.BuildError` when an MP3 is missing.
+    (``dcterms:modified``; a fixed date without it). ``accessibility`` names who evaluated the
+    book: only then does it claim conformance. Raises :class:`~audioguide.errors.InternalError`
+    when an MP3 is missing.
     """
-    return archive.render_zip(
-        epub_entries(edition, audio, translation, published=published, cover=cover),
-        first=MIMETYPE,
-    )
+    entries = epub_entries(edition, audio, translation, published=published, cover=cover,
+                           accessibility=accessibility)  # fmt: skip
+    return archive.render_zip(entries, first=MIMETYPE)
 
 
 MIMETYPE = "mimetype"  # the entry an EPUB's zip must start with, stored
@@ -92,13 +99,15 @@ def epub_entries(
     *,
     published: datetime.date | None = None,
     cover: Cover | None = None,
+    accessibility: Accessibility | None = None,
 ) -> dict[str, bytes | Path]:
     """The files of the EPUB :func:`render_epub` makes, by name: for a build to stream them
     into the zip (with ``first=MIMETYPE``) without holding the audio in memory."""
+    package = _package(edition, translation, published, cover, accessibility)
     files: dict[str, bytes | Path] = {
         MIMETYPE: b"application/epub+zip",
         "META-INF/container.xml": CONTAINER.encode(),
-        f"{ROOT}/package.opf": _package(edition, translation, published, cover).encode(),
+        f"{ROOT}/package.opf": package.encode(),
         f"{ROOT}/nav.xhtml": _nav(edition, translation).encode(),
         f"{ROOT}/style.css": STYLE.encode(),
     }
@@ -119,6 +128,7 @@ def _package(
     translation: Translation,
     published: datetime.date | None,
     cover: Cover | None,
+    accessibility: Accessibility | None,
 ) -> str:
     lang = edition.language.tag
     date = published or FIXED_DATE
@@ -151,10 +161,9 @@ def _package(
             )
         ),
         '<meta property="schema:accessibilityHazard">none</meta>',
-        '<meta property="schema:accessibilitySummary">'
-        f"{x(translation.tool(S.BOOK_ACCESSIBILITY_SUMMARY))}</meta>",
-        f'<meta property="dcterms:conformsTo">{CONFORMS_TO}</meta>',
-        f'<meta property="a11y:certifiedBy">{x(author or edition.title)}</meta>',
+        f'<meta property="schema:accessibilitySummary">{x(_summary(translation, accessibility))}'
+        "</meta>",
+        *_conformance(accessibility),
     ]
     for track in edition.tracks:
         meta.append(
@@ -198,6 +207,32 @@ def _package(
         + _lines(spine)
         + "</spine>\n</package>\n"
     )
+
+
+def _summary(translation: Translation, accessibility: Accessibility | None) -> str:
+    """What the book offers, in its language; and, unless someone evaluated it, that no one
+    has."""
+    summary = translation.tool(S.BOOK_ACCESSIBILITY_SUMMARY)
+    if accessibility is None:
+        summary += " " + translation.tool(S.BOOK_NOT_EVALUATED)
+    return summary
+
+
+def _conformance(accessibility: Accessibility | None) -> list[str]:
+    """The conformance claim and who made it (EPUB Accessibility 1.1), when someone did."""
+    if accessibility is None:
+        return []
+    found = [
+        f'<meta property="dcterms:conformsTo">{CONFORMS_TO}</meta>',
+        f'<meta property="a11y:certifiedBy" id="certifier">{x(accessibility.certified_by)}</meta>',
+    ]
+    if accessibility.credential:
+        found.append('<meta property="a11y:certifierCredential" refines="#certifier">'
+                     f"{x(accessibility.credential)}</meta>")  # fmt: skip
+    if accessibility.report:
+        found.append(f'<link rel="a11y:certifierReport" refines="#certifier" '
+                     f'href="{x(accessibility.report)}"/>')  # fmt: skip
+    return found
 
 
 # --- navigation and text ----------------------------------------------------------------

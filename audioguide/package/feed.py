@@ -25,7 +25,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from ..edition import Edition, Track
 from ..errors import BuildError, InternalError
-from ..script import check_base_url
+from ..script import Category, check_base_url
 from .captions import one_line
 from .times import whole_seconds
 
@@ -34,7 +34,6 @@ PODCAST = "https://podcastindex.org/namespace/1.0"
 ATOM = "http://www.w3.org/2005/Atom"
 # The podcast namespace's UUIDv5 namespace for podcast:guid.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
-DEFAULT_CATEGORY = "Society & Culture"
 
 for _prefix, _uri in (("itunes", ITUNES), ("podcast", PODCAST), ("atom", ATOM)):
     ET.register_namespace(_prefix, _uri)
@@ -50,7 +49,7 @@ def render_feed(
     base_url: str,
     sizes: dict[str, int],
     *,
-    category: str = DEFAULT_CATEGORY,
+    category: Category | None = None,
     cover: str | None = None,
     published: datetime.date | None = None,
     email: str | None = None,
@@ -58,7 +57,8 @@ def render_feed(
     """The edition's RSS feed, with absolute URLs under ``base_url``.
 
     ``sizes`` maps output-relative paths to their size in bytes; every track's MP3 must be there
-    (``enclosure length``). ``category`` is an Apple Podcasts category name, unescaped.
+    (``enclosure length``). ``category`` is the Apple Podcasts category (and subcategory;
+    default Society & Culture).
     ``cover`` is the cover image's output-relative path, ``published`` the guide's date and
     ``email`` its owner's address (each left out of the feed when None).
     """
@@ -89,7 +89,10 @@ def render_feed(
     _text(owner, f"{{{ITUNES}}}name", author)
     if email:
         _text(owner, f"{{{ITUNES}}}email", email)
-    ET.SubElement(channel, f"{{{ITUNES}}}category", {"text": category})
+    category = category or Category()
+    outer = ET.SubElement(channel, f"{{{ITUNES}}}category", {"text": category.name})
+    if category.subcategory:
+        ET.SubElement(outer, f"{{{ITUNES}}}category", {"text": category.subcategory})
     _text(channel, f"{{{ITUNES}}}explicit", "false")
     _text(channel, f"{{{ITUNES}}}type", "serial")
     _text(channel, f"{{{PODCAST}}}guid", podcast_guid(feed_url))

@@ -10,14 +10,14 @@ build writes these (:meth:`audioguide.output.Output.publish`), streaming what is
 
 from __future__ import annotations
 
-import datetime
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..catalogs import Translation
-from ..edition import Edition
-from ..languages import Language
+from ..edition import Chapter, Edition
+from ..script import Guide
+from ..strings import FULL_GUIDE
 from . import archive, captions, daisy, epub, feed, playlist, transcript
 from .archive import Content, Zip
 from .cover import Cover
@@ -26,39 +26,50 @@ from .cover import Cover
 def language_files(
     edition: Edition,
     translation: Translation,
+    guide: Guide,
     *,
-    source: Language,
     base_url: str,
     cover: Cover,
-    published: datetime.date | None,
-    email: str | None,
     audio: Mapping[str, Path],
     sizes: Mapping[str, int],
+    places: Sequence[Chapter],
 ) -> dict[str, Content]:
     """The edition's files but its audio, by output-relative path. ``audio`` gives the file of
-    each track's MP3, the full-guide MP3 and the audiobook (by output-relative path), ``sizes``
-    their sizes in bytes (for the feed's enclosures); ``source`` is the guide's source language,
-    ``published``, ``email`` and ``cover`` as guide.yaml gives them."""
+    each track's MP3, the full-guide MP3, the audiobook and the spoken title (by output-relative
+    path), ``sizes`` their sizes in bytes (for the feed's enclosures), ``places`` where the
+    full-guide MP3 holds each track; ``guide`` gives the source language and what guide.yaml
+    says of the guide's publication (date, publisher, owner, category, who evaluated it)."""
     files: dict[str, Content] = {}
+    lang = edition.language.tag
     for track in edition.tracks:
-        files[edition.track_file(track, ".vtt")] = captions.render_vtt(track)
+        files[edition.track_file(track, ".vtt")] = captions.render_vtt(track, lang)
         files[edition.track_file(track, ".chapters.json")] = captions.render_chapters(track)
         files[edition.track_file(track, ".txt")] = transcript.render_track_transcript(
-            edition, track, translation, source
+            edition, track, translation, guide.source_language
         )
+    files[edition.full_guide_captions] = captions.render_full_vtt(edition, places)
+    title = f"{edition.title}: {translation.tool(FULL_GUIDE)}"
+    files[edition.full_guide_chapters] = captions.render_full_chapters(edition, title, places)
     files[edition.playlist] = playlist.render_playlist(edition)
-    files[edition.transcript] = transcript.render_transcript(edition, translation, source)
-    files[edition.feed] = feed.render_feed(
-        edition, base_url, dict(sizes), cover=cover.path, published=published, email=email
+    files[edition.transcript] = transcript.render_transcript(
+        edition, translation, guide.source_language
     )
+    files[edition.feed] = feed.render_feed(
+        edition, base_url, dict(sizes), category=guide.category, cover=cover.path,
+        published=guide.published, email=guide.email,
+    )  # fmt: skip
     listened = {path: content for path, content in files.items() if isinstance(content, bytes)}
     files[edition.zip] = Zip(archive.zip_entries(edition, {**audio, **listened}, translation))
 
     # The talking books play the tracks' own MP3s.
-    book = daisy.render_daisy(edition, audio, published=published)
-    files.update({f"{edition.daisy_folder}/{name}": data for name, data in book.items()})
+    book = daisy.render_daisy(edition, audio, published=guide.published, publisher=guide.publisher)
     name = posixpath.splitext(edition.daisy_zip)[0]
     files[edition.daisy_zip] = Zip({f"{name}/{file}": data for file, data in book.items()})
-    entries = epub.epub_entries(edition, audio, translation, published=published, cover=cover)
+    # The spoken title is rendered into the DAISY folder, as the tracks into theirs.
+    spoken_title = posixpath.basename(edition.title_mp3)
+    files.update({f"{edition.daisy_folder}/{file}": data for file, data in book.items()
+                  if file != spoken_title})  # fmt: skip
+    entries = epub.epub_entries(edition, audio, translation, published=guide.published,
+                                cover=cover, accessibility=guide.accessibility)  # fmt: skip
     files[edition.epub] = Zip(entries, first=epub.MIMETYPE)
     return files

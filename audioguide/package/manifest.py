@@ -1,8 +1,9 @@
 """``output/manifest.json``: every file of the build, with sizes, hashes and durations.
 
 Each language lists its player page, tracks (MP3, captions, chapters, transcript), full-guide
-file, audiobook, playlist, transcript, feed and zip; ``cover`` names the cover image, and ``site``
-every other file the build wrote (the language chooser, the player's assets). Not listed: the
+file (with its captions and chapters), audiobook, playlist, transcript, feed and zip; ``cover``
+names the cover image, and ``site`` every other file the build wrote (the language chooser, the
+player's assets). Not listed: the
 manifest itself (it cannot hold its own hash), the build's lock file ``.audioguide.lock``, its
 record ``.audioguide-build.json``, and files the build did not write.
 
@@ -95,7 +96,7 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
         "description": edition.description,
         "completeness": round(edition.completeness, 1),
         "engine": edition.engine,
-        "voices": list(dict.fromkeys(track.voice for track in tracks)),
+        "voices": list(dict.fromkeys(voice for track in tracks for voice in track.voices)),
         "page": _file(edition.page, files),
         "tracks": [
             {
@@ -104,7 +105,8 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
                 "title": track.title,
                 **_file(edition.track_file(track, ".mp3"), files),
                 "duration_ms": track.duration_ms,
-                "voice": track.voice,
+                "voice": track.voices[0],
+                "voices": list(track.voices),
                 "captions": _file(edition.track_file(track, ".vtt"), files),
                 "chapters": _file(edition.track_file(track, ".chapters.json"), files),
                 "transcript": _file(edition.track_file(track, ".txt"), files),
@@ -121,7 +123,11 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
             **_file(edition.daisy_zip, files),
             "files": [_file(path, files) for path in sorted(files) if path.startswith(daisy)],
         },
-        "full_guide": _audio(edition.full_guide, files),
+        "full_guide": {
+            **_audio(edition.full_guide, files),
+            "captions": _file(edition.full_guide_captions, files),
+            "chapters": _file(edition.full_guide_chapters, files),
+        },
         "audiobook": _audio(edition.audiobook, files),
     }
 

@@ -105,6 +105,8 @@ class Download:
 
 DOWNLOADS = (
     Download(lambda e: e.full_guide, S.FULL_GUIDE, "MP3", S.PLAYER_FULL_GUIDE_HINT, "audio/mpeg"),
+    Download(lambda e: e.full_guide_captions, S.PLAYER_FULL_GUIDE_CAPTIONS, "WebVTT",
+             S.PLAYER_FULL_GUIDE_CAPTIONS_HINT, "text/vtt"),
     Download(lambda e: e.audiobook, S.PLAYER_AUDIOBOOK, "M4B", S.PLAYER_AUDIOBOOK_HINT,
              "audio/mp4"),
     Download(lambda e: e.transcript, S.PLAYER_TRANSCRIPT, "TXT", S.PLAYER_TRANSCRIPT_HINT,

@@ -19,7 +19,7 @@ from pathlib import Path
 import imageio_ffmpeg
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
-from timelines import make_track
+from timelines import make_track, spoken_title
 
 from audioguide import strings as S
 from audioguide.catalogs import Translation
@@ -111,7 +111,7 @@ def make_editions() -> list[Edition]:
                     duration_ms=end,
                     untranslated=untranslated,
                     headings=sentences,
-                    voice="test tone",
+                    voices=("test tone",),
                 )
             )
         editions.append(
@@ -124,6 +124,7 @@ def make_editions() -> list[Edition]:
                 tracks=tuple(built),
                 completeness=100.0 if locale_id != "ko" else 80.0,
                 engine="test",
+                title_clip=spoken_title(title, language.tag),
             )
         )
     return editions
@@ -220,6 +221,8 @@ def build_site(output: Path, editions: list[Edition], translations: dict[str, Tr
             chapters = {"version": "1.2.0", "chapters": [{"startTime": 0, "title": track.title}]}
             files[edition.track_file(track, ".chapters.json")] = json.dumps(chapters).encode()
         files[edition.full_guide] = full.read_bytes()
+        files[edition.full_guide_captions] = b"WEBVTT\n"
+        files[edition.title_mp3] = tones[1].read_bytes()
         files[edition.audiobook] = full.read_bytes()  # offered for download, never played here
         files[edition.transcript] = "\n\n".join(t.transcript for t in edition.tracks).encode()
         files[edition.playlist] = (
