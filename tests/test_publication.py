@@ -34,6 +34,8 @@ from test_books_validators import epubcheck, epubcheck_jar  # noqa: F401 - a fix
 
 from audioguide.script import PODCAST_CATEGORIES as CATEGORIES
 
+pytestmark = pytest.mark.slow  # real builds and Java: not in `make test-fast`
+
 XHTML = {"h": "http://www.w3.org/1999/xhtml"}
 OPF = {"opf": "http://www.idpf.org/2007/opf"}
 GUIDE_YAML = """publisher: Example Press

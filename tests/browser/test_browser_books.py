@@ -17,6 +17,8 @@ from audioguide.package.captions import render_vtt
 from audioguide.package.epub import render_epub
 from audioguide.serve import make_server
 
+pytestmark = pytest.mark.slow  # a browser: not in `make test-fast`
+
 PAGE = """<!doctype html><html lang="ko"><title>captions</title>
 <video><track kind="captions" src="captions.vtt" srclang="ko" default></video>"""
 
