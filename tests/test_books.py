@@ -19,17 +19,7 @@ from collections.abc import Mapping
 import pytest
 from babel.messages.catalog import Catalog
 from defusedxml import ElementTree as SafeET
-from test_package_outputs import (
-    HOSTILE,
-    KO,
-    ZH,
-    _track,
-    chinese,
-    fake_mp3,
-    hostile,
-    korean,
-    shipped,
-)
+from editions import HOSTILE, KO, ZH, chinese, fake_mp3, hostile, korean, shipped, timed_track
 from timelines import spoken_title
 
 from audioguide import strings as S
@@ -69,10 +59,10 @@ def parse(data: bytes):
 def with_untranslated() -> Edition:
     """Korean, its second section's title and first paragraph still in English."""
     tracks = (
-        _track(
+        timed_track(
             1, "welcome", "환영합니다", [["첫 문장입니다.", "둘째 문장."]], "1번 트랙. 환영합니다."
         ),
-        _track(
+        timed_track(
             2,
             "numbers",
             "Numbers",

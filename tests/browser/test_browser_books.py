@@ -9,8 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from editions import chinese, english, fake_mp3, korean, shipped
 from test_browser_player import wait
-from test_package_outputs import chinese, english, fake_mp3, korean, shipped
 from timelines import make_track
 
 from audioguide.package.captions import render_vtt
