@@ -12,9 +12,9 @@ guide: $(BASE)
 test: $(TESTS)
 	$(VENV)/bin/pytest
 
-# The edit-test loop: every test but those marked slow (processes, browsers, Java).
+# The edit-test loop: every test but those marked slow (processes, browsers, Java), on every core.
 test-fast: $(TESTS)
-	$(VENV)/bin/pytest -q -m "not slow"
+	$(VENV)/bin/pytest -q -m "not slow" -n auto
 
 bench: $(TESTS)
 	$(PYTHON) benchmarks/run.py
