@@ -16,7 +16,7 @@ import imageio_ffmpeg
 from pydub import AudioSegment
 
 from audioguide.catalogs import translation
-from audioguide.engines import get_engine
+from audioguide.engines import Voice, get_engine
 from audioguide.script import load_guide
 
 AudioSegment.converter = imageio_ffmpeg.get_ffmpeg_exe()
@@ -34,7 +34,7 @@ def main(work: Path, out: Path) -> None:
             texts += [speak(p.value).text for p in section.paragraphs]
             track = AudioSegment.empty()
             for text in texts:
-                clip = engine.synthesize(text, language, guide.voice(language))
+                clip = engine.synthesize(text, language, Voice())
                 track += AudioSegment(
                     data=clip.pcm, sample_width=2, frame_rate=clip.sample_rate, channels=1
                 )
