@@ -5,7 +5,9 @@ each track's AAC is kept as raw ADTS frames, and a language's audiobook joins th
 with a chapter per track.
 
 Everything runs on the ffmpeg binary that ships in the imageio-ffmpeg wheel (there is no
-ffprobe, so nothing here asks for one), on raw 16-bit mono PCM; MP3s are 44.1 kHz.
+ffprobe, so nothing here asks for one), on raw 16-bit mono PCM. MP3s are at the voices' own
+rate (22.05 kHz for espeak-ng and Piper, 24 kHz for gTTS: MPEG-2 Layer III), so nothing is
+resampled but a track that mixes voices of different rates, to the highest.
 
 Loudness follows the spoken-podcast targets: -16 LUFS integrated (ITU-R BS.1770, measured in
 this process by libloudness, and checked by ffmpeg's ebur128 in the tests), and a limiter whose
@@ -16,6 +18,7 @@ pass.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -26,9 +29,9 @@ import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import imageio_ffmpeg
-from mutagen import MutagenError
 from mutagen.id3 import (
     APIC,
     CHAP,
@@ -47,7 +50,6 @@ from mutagen.id3 import (
     CTOCFlags,
     PictureType,
 )
-from mutagen.mp3 import MPEGInfo
 from mutagen.mp4 import MP4, MP4Cover, MP4FreeForm
 
 from .clip import Clip
@@ -63,6 +65,7 @@ def ffmpeg() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+# The rate :func:`decode` gives unless asked for another (what the tests measure at).
 SAMPLE_RATE = 44_100
 BYTES_PER_MS = SAMPLE_RATE * 2 / 1000
 BITRATE = "64k"
@@ -72,7 +75,13 @@ ENCODER_LOSS_LU = 0.5  # 64 kbps MP3 measures about this much quieter than its s
 INPUTS_TAG = "audioguide-inputs"
 
 
-def to_rate(clip: Clip, rate: int = SAMPLE_RATE) -> bytes:
+def joined_rate(clips: list[Clip]) -> int:
+    """The rate clips are joined at: theirs, or the highest where they differ (the others are
+    resampled up; nothing is ever resampled down)."""
+    return max(clip.sample_rate for clip in clips)
+
+
+def to_rate(clip: Clip, rate: int) -> bytes:
     """A clip's PCM at ``rate``."""
     if clip.sample_rate == rate:
         return clip.pcm
@@ -88,12 +97,8 @@ def to_rate(clip: Clip, rate: int = SAMPLE_RATE) -> bytes:
     return segment.set_frame_rate(rate).raw_data
 
 
-def silence(ms: int, rate: int = SAMPLE_RATE) -> bytes:
+def silence(ms: int, rate: int) -> bytes:
     return bytes(2 * round(ms * rate / 1000))
-
-
-def duration_ms(pcm: bytes) -> float:
-    return len(pcm) / BYTES_PER_MS
 
 
 def _run(
@@ -114,7 +119,7 @@ def _run(
     return result
 
 
-def integrated_loudness(pcm: bytes, rate: int = SAMPLE_RATE) -> float:
+def integrated_loudness(pcm: bytes, rate: int) -> float:
     """The integrated loudness of 16-bit mono PCM in LUFS (ITU-R BS.1770), measured in this
     process by libloudness: about 8 ms for 25 s of speech, where an ffmpeg pass takes 60."""
     import loudness  # with numpy: only the workers that encode need them
@@ -126,11 +131,9 @@ def integrated_loudness(pcm: bytes, rate: int = SAMPLE_RATE) -> float:
     return float(loudness.integrated_loudness(samples, rate))
 
 
-def encode_normalised(
-    pcm: bytes, path: Path, rate: int = SAMPLE_RATE, aac: Path | None = None
-) -> None:
-    """Encode speech at ``rate`` as MP3 (``path``), and AAC (``aac``, ADTS) if given, at
-    -16 LUFS under a peak limiter, in one ffmpeg pass.
+def encode_normalised(pcm: bytes, path: Path, rate: int, aac: Path | None = None) -> None:
+    """Encode speech at ``rate`` as MP3 (``path``, at the same rate: :func:`mp3_rate`), and AAC
+    (``aac``, ADTS) if given, at -16 LUFS under a peak limiter, in one ffmpeg pass.
 
     The gain comes from the loudness measured here, before encoding. Limiting the peaks lowers
     loudness, so the pass also hands back the limited signal, which is measured too; a miss of
@@ -139,6 +142,7 @@ def encode_normalised(
     limited audio in the same ffmpeg run, so the audiobook's AAC is never made from the MP3.
     """
     loudness = integrated_loudness(pcm, rate)
+    rate_out = mp3_rate(rate)
     if loudness < -60:  # silence or nearly: nothing to bring up
         _encode(pcm, rate, None, path, aac)
         return
@@ -149,7 +153,7 @@ def encode_normalised(
     gain, slope, last = 0.0, 0.6, (0.0, loudness)
     for _ in range(4):
         gain = last[0] + (target - last[1]) / slope
-        reached = integrated_loudness(_encode(pcm, rate, gain, path, aac))
+        reached = integrated_loudness(_encode(pcm, rate, gain, path, aac), rate_out)
         if abs(reached - target) <= 0.5:
             return
         slope = max(0.1, min(1.0, (reached - last[1]) / (gain - last[0])))
@@ -169,22 +173,23 @@ def _limiter(gain_db: float) -> str:
 def _encode(
     pcm: bytes, rate: int, gain_db: float | None, path: Path, aac: Path | None = None
 ) -> bytes:
-    """Encode ``pcm`` (at ``rate``) to ``path`` (MP3) and ``aac`` (ADTS) if given, at 44.1 kHz,
-    with a gain and the limiter unless ``gain_db`` is None; return the 44.1 kHz PCM that was
-    encoded (empty without a gain)."""
+    """Encode ``pcm`` (at ``rate``) to ``path`` (MP3, at :func:`mp3_rate`) and ``aac`` (ADTS, at
+    :data:`AAC_RATE`) if given, with a gain and the limiter unless ``gain_db`` is None; return
+    the PCM that was encoded as MP3 (empty without a gain)."""
     source = ["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"]
-    resample = f"aresample={SAMPLE_RATE}," if rate != SAMPLE_RATE else ""
+    out = mp3_rate(rate)
+    resample = f"aresample={out}," if rate != out else ""
     also = [*_ADTS_OUT, str(aac)] if aac else []
     if gain_db is None:
-        _run([ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", *source, *_MP3_OUT, str(path),
-              *also], pcm, making=path)  # fmt: skip
+        _run([ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", *source, *_mp3_out(out),
+              str(path), *also], pcm, making=path)  # fmt: skip
         return b""
     outputs = ["[out]", "[pcm]", *(["[aac]"] if aac else [])]
     graph = f"[0:a]{resample}{_limiter(gain_db)},asplit={len(outputs)}{''.join(outputs)}"
     result = _run(
         [ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", *source, "-filter_complex", graph,
-         "-map", "[out]", *_MP3_OUT, str(path),
-         "-map", "[pcm]", "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "pipe:1",
+         "-map", "[out]", *_mp3_out(out), str(path),
+         "-map", "[pcm]", "-f", "s16le", "-ac", "1", "-ar", str(out), "pipe:1",
          *(["-map", "[aac]", *also] if aac else [])],
         pcm,
         making=path,
@@ -192,48 +197,213 @@ def _encode(
     return result.stdout
 
 
-_MP3_OUT = [
+def _mp3_out(rate: int) -> list[str]:
+    """ffmpeg's output options for a track's MP3 at ``rate``."""
     # LAME's quality 7 is its fast mode: twice as fast as the default, and mono speech at
     # 64 kbps has little for the slower psychoacoustic search to gain.
-    "-c:a", "libmp3lame", "-b:a", BITRATE, "-compression_level", "7",
-    "-ar", str(SAMPLE_RATE), "-ac", "1",
-    "-map_metadata", "-1", "-id3v2_version", "0", "-write_xing", "1",
-    "-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "mp3",
-]  # fmt: skip
+    return ["-c:a", "libmp3lame", "-b:a", BITRATE, "-compression_level", "7", "-ar", str(rate),
+            "-ac", "1", "-map_metadata", "-1", "-id3v2_version", "0", "-write_xing", "1",
+            "-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "mp3"]  # fmt: skip
 
 
-def concat_mp3(sources: list[Path], path: Path) -> None:
-    """Join MP3s made by :func:`encode_normalised` frame by frame, without re-encoding.
+# --- MP3 frames: the whole-guide file is the tracks' frames one after another ----------------
 
-    No second generation of MP3 loss and the loudness of the parts; each part keeps its
-    encoder padding, so part ``k`` starts at :func:`frame_starts` ``[k]`` in the joined file.
-    """
-    with tempfile.TemporaryDirectory(prefix="audioguide-concat-") as tmp:
-        listing = Path(tmp) / "parts.txt"
-        quoted = ("file '" + str(Path(p).resolve()).replace("'", "'\\''") + "'" for p in sources)
-        listing.write_text("\n".join(quoted) + "\n", "utf-8")
-        _run([ffmpeg(), "-hide_banner", "-loglevel", "fatal", "-y", "-f", "concat", "-safe", "0",
-              "-i", str(listing), "-c", "copy", "-map_metadata", "-1", "-id3v2_version", "0",
-              "-write_xing", "1", "-fflags", "+bitexact", "-f", "mp3", str(path)],
-             making=path)  # fmt: skip
+# Layer III bit rates (kbit/s) by bitrate index: MPEG-1, and MPEG-2 and 2.5 (the lower rates).
+_KBPS = {
+    True: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    False: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+# Sample rates by the header's version bits (3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5) and rate index.
+_RATES = {3: (44_100, 48_000, 32_000), 2: (22_050, 24_000, 16_000), 0: (11_025, 12_000, 8_000)}
+MP3_RATES = tuple(sorted(rate for rates in _RATES.values() for rate in rates))
 
 
-def frame_starts(sources: list[Path]) -> list[float]:
-    """Where each MP3 starts, in ms, once joined by :func:`concat_mp3`.
+def mp3_rate(rate: int) -> int:
+    """The MP3 sample rate for speech at ``rate``: the same, where MP3 has it (22.05 kHz for
+    espeak-ng and Piper, 24 kHz for gTTS), else the next one up."""
+    return next((mp3 for mp3 in MP3_RATES if mp3 >= rate), MP3_RATES[-1])
 
-    A joined part occupies all of its MPEG frames (1152 samples each), encoder padding included;
-    the decoder trims only the first part's start and the last part's end.
-    """
-    starts, samples = [], 0
-    for source in sources:
-        starts.append(samples * 1000 / SAMPLE_RATE)
-        try:
-            with open(source, "rb") as handle:  # the stream only: its tags are not parsed
-                length = MPEGInfo(handle).length
-        except MutagenError:
-            raise BuildError(f"{source} is not an MP3 file") from None
-        samples += round(length * SAMPLE_RATE / 1152) * 1152
+
+def _frame(data: bytes, at: int) -> tuple[int, int, int]:
+    """The Layer III frame whose header is at ``data[at]``: (its length in bytes, its sample
+    rate, its samples). ValueError if there is none."""
+    head = data[at : at + 4]
+    if len(head) < 4 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0 or head[1] & 0x06 != 0x02:
+        raise ValueError("no Layer III frame header")
+    version, index, rate_index = (head[1] >> 3) & 3, head[2] >> 4, (head[2] >> 2) & 3
+    if version == 1 or index in (0, 15) or rate_index == 3:
+        raise ValueError("a reserved or free-format frame header")
+    mpeg1 = version == 3
+    rate, samples = _RATES[version][rate_index], 1152 if mpeg1 else 576
+    return samples // 8 * _KBPS[mpeg1][index] * 1000 // rate + ((head[2] >> 1) & 1), rate, samples
+
+
+@dataclass(frozen=True)
+class Mp3Stream:
+    """What an MP3 that :func:`encode_normalised` made holds, read from its first frames: after
+    the ID3 tag, an Info frame (Xing header and LAME tag) and ``frames`` frames of audio."""
+
+    rate: int
+    samples_per_frame: int  # 1152 (MPEG-1) or 576 (MPEG-2 and 2.5: 24 kHz and below)
+    frames: int  # of audio, the Info frame not counted
+    delay: int  # encoder delay and padding in samples, which decoders trim
+    padding: int
+    info: bytes  # the Info frame
+    audio: int  # where the audio frames start, in bytes
+
+    @property
+    def xing(self) -> int:
+        """Where the Xing header is in the Info frame: after the side information."""
+        mono = self.info[3] >> 6 == 3
+        return 4 + ((17 if mono else 32) if self.samples_per_frame == 1152 else (9 if mono else 17))
+
+    @property
+    def decoded(self) -> int:
+        """Samples a decoder gives: the frames' without the encoder's delay and padding."""
+        return self.frames * self.samples_per_frame - self.delay - self.padding
+
+
+def mp3_stream(path: Path) -> Mp3Stream:
+    """The head of an MP3 made by :func:`encode_normalised` (the audio itself is not read)."""
+    try:
+        with open(path, "rb") as handle:
+            head, start = handle.read(10), 0
+            if head[:3] == b"ID3":
+                start = 10 + _syncsafe(head[6:10])
+                start += 10 if head[5] & 0x10 else 0  # a footer
+            handle.seek(start)
+            first = handle.read(1500)
+    except OSError as exc:
+        raise BuildError(f"cannot read {path} ({exc.strerror})") from None
+    try:
+        length, rate, samples = _frame(first, 0)
+    except ValueError:
+        raise BuildError(f"{path} is not an MP3 file") from None
+    stream = Mp3Stream(rate, samples, 0, 0, 0, first[:length], start + length)
+    x = stream.xing
+    info = stream.info
+    if info[x : x + 4] not in (b"Info", b"Xing") or not info[x + 7] & 1 or len(info) < 190:
+        raise BuildError(f"{path} has no Info frame: build it again")
+    frames = int.from_bytes(info[x + 8 : x + 12], "big")
+    delay_padding = int.from_bytes(info[x + 141 : x + 144], "big")
+    return dataclasses.replace(
+        stream, frames=frames, delay=delay_padding >> 12, padding=delay_padding & 0xFFF
+    )
+
+
+def track_starts(streams: list[Mp3Stream]) -> list[float]:
+    """Where each track starts, in ms, in the file :func:`join_mp3` makes of them. Joined, a
+    track occupies all of its frames, its encoder's padding included; the decoder trims only the
+    first track's delay and the last one's padding."""
+    starts, samples, rate = [], 0, max(stream.rate for stream in streams)
+    uniform = len({(s.rate, s.delay) for s in streams}) == 1
+    for stream in streams:
+        starts.append(samples * 1000 / rate)
+        # Tracks of several rates are decoded, then encoded again: each lasts what it decodes to.
+        samples += (
+            stream.frames * stream.samples_per_frame
+            if uniform
+            else round(stream.decoded * rate / stream.rate)
+        )
     return starts
+
+
+def join_mp3(sources: list[Path], path: Path) -> None:
+    """Join MP3s made by :func:`encode_normalised` into one, frame by frame: no second
+    generation of MP3 loss, and the loudness of the parts. The Info frame is the first part's,
+    counting the joined frames (Xing header: frames, bytes, seek table; LAME tag: the first
+    part's delay and the last one's padding, music length and CRCs).
+
+    Tracks of different sample rates (one language spoken by voices of different rates) cannot
+    share a stream: they are decoded at the highest and encoded once more.
+    """
+    streams = [mp3_stream(source) for source in sources]
+    if len({(s.rate, s.delay, len(s.info)) for s in streams}) > 1:
+        rate = max(stream.rate for stream in streams)
+        pcm = b"".join(decode(source, rate) for source in sources)
+        _run([ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-f", "s16le", "-ar",
+              str(rate), "-ac", "1", "-i", "pipe:0", *_mp3_out(rate), str(path)], pcm,
+             making=path)  # fmt: skip
+        return
+    first, x = streams[0], streams[0].xing
+    positions: list[int] = []  # of each audio frame, from the start of the Info frame
+    crc = 0
+    with open(path, "w+b") as out:
+        out.write(first.info)  # counted once all frames are there
+        for source, stream in zip(sources, streams, strict=True):
+            with open(source, "rb") as handle:
+                handle.seek(stream.audio)
+                data = handle.read()
+            at = 0
+            for _ in range(stream.frames):
+                try:
+                    length = _frame(data, at)[0]
+                except ValueError:
+                    length = 0
+                if length == 0 or at + length > len(data):
+                    raise BuildError(f"{source} is damaged: build it again")
+                positions.append(out.tell() + at)
+                at += length
+            out.write(data[:at])
+            crc = _crc16(data[:at], crc)
+        total = out.tell()
+        info = bytearray(first.info)
+        info[x : x + 4] = b"Info"  # constant bit rate
+        info[x + 8 : x + 16] = len(positions).to_bytes(4, "big") + total.to_bytes(4, "big")
+        if info[x + 7] & 4:  # the seek table: where each hundredth of the frames starts
+            info[x + 16 : x + 116] = bytes(
+                [0] + [min(255, 256 * positions[n * len(positions) // 100] // total)
+                       for n in range(1, 100)]
+            )  # fmt: skip
+        delay_padding = (first.delay << 12) | streams[-1].padding
+        info[x + 141 : x + 144] = delay_padding.to_bytes(3, "big")
+        info[x + 148 : x + 154] = total.to_bytes(4, "big") + crc.to_bytes(2, "big")
+        info[x + 154 : x + 156] = _crc16(bytes(info[:190])).to_bytes(2, "big")
+        out.seek(0)
+        out.write(info)
+
+
+# CRC-16/ARC (the LAME tag's: polynomial 0x8005, reflected), a byte at a time by table, and many
+# blocks at once with numpy: the joined audio is megabytes.
+_CRC_BLOCK = 1024
+
+
+@cache
+def _crc_tables() -> tuple[list[int], Any, Any]:
+    """The byte table, and the table of what ``_CRC_BLOCK`` zero bytes make of a CRC (by its low
+    byte and its high byte: a CRC with no initial value is linear)."""
+    import numpy
+
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+        table.append(crc)
+    array = numpy.array(table, dtype=numpy.uint16)
+    crcs = numpy.concatenate([numpy.arange(256), numpy.arange(256) << 8]).astype(numpy.uint16)
+    for _ in range(_CRC_BLOCK):
+        crcs = array[crcs & 0xFF] ^ (crcs >> 8)
+    return table, array, crcs
+
+
+def _crc16(data: bytes, crc: int = 0) -> int:
+    """CRC-16/ARC of ``data``, continuing from ``crc``."""
+    import numpy
+
+    table, array, zeros = _crc_tables()
+    blocks = len(data) // _CRC_BLOCK
+    if blocks:
+        rows = numpy.frombuffer(data, dtype=numpy.uint8, count=blocks * _CRC_BLOCK)
+        rows = rows.reshape(blocks, _CRC_BLOCK).astype(numpy.uint16)
+        each = numpy.zeros(blocks, dtype=numpy.uint16)
+        for column in range(_CRC_BLOCK):
+            each = array[(each ^ rows[:, column]) & 0xFF] ^ (each >> 8)
+        for value in each.tolist():
+            crc = int(zeros[crc & 0xFF] ^ zeros[256 + (crc >> 8)]) ^ value
+    for byte in data[blocks * _CRC_BLOCK :]:
+        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc
 
 
 def decode(source: Path | bytes, sample_rate: int = SAMPLE_RATE) -> bytes:
@@ -340,6 +510,11 @@ def write_tags(path: Path, tags: Tags) -> None:
     _chapters_in_time_order(path)
 
 
+def _syncsafe(data: bytes) -> int:
+    """An ID3v2 size: 7 bits a byte."""
+    return sum(byte << (7 * n) for n, byte in enumerate(reversed(data)))
+
+
 def _chapters_in_time_order(path: Path) -> None:
     """Rearrange the CHAP frames of the ID3v2.3 tag at the start of ``path`` into time order, in
     place: the other frames stay where they are, and the tag keeps its size."""
@@ -347,7 +522,7 @@ def _chapters_in_time_order(path: Path) -> None:
         head = handle.read(10)
         if head[:3] != b"ID3" or head[3] != 3 or head[5] != 0:  # v2.3, no flags: as mutagen writes
             raise BuildError(f"{path.name}: unexpected ID3 header after tagging")
-        size = int.from_bytes(bytes(b & 0x7F for b in head[6:10]), "big")  # 7-bit (syncsafe) bytes
+        size = _syncsafe(head[6:10])
         body = handle.read(size)
         frames, at = [], 0
         while at + 10 <= len(body) and body[at : at + 4] != bytes(4):  # padding ends the frames
@@ -392,7 +567,7 @@ _ADTS_OUT = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AAC_BITRATE, "-ar", st
              "-ac", "1", "-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "adts"]  # fmt: skip
 
 
-def encode_aac(pcm: bytes, path: Path, rate: int = SAMPLE_RATE) -> None:
+def encode_aac(pcm: bytes, path: Path, rate: int) -> None:
     """PCM at ``rate`` as AAC-LC in raw ADTS frames, ready to be joined to other parts frame by
     frame."""
     _run([ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-f", "s16le", "-ar", str(rate),

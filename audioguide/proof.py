@@ -410,8 +410,7 @@ def _make_audio(hearing: Hearing, folder: Path, store: Cache, counts: dict[str, 
     clips = [tracks._clip(s.sentence, s.utterance, store) for s in hearing.said]
     for _, made in clips:
         counts["synthesised" if made else "cached"] += 1
-    rates = {clip.sample_rate for clip, _ in clips}
-    rate = rates.pop() if len(rates) == 1 else audio.SAMPLE_RATE
+    rate = audio.joined_rate([clip for clip, _ in clips])
     pieces = [audio.silence(tracks.LEAD_MS, rate)]
     for said, (clip, _) in zip(hearing.said, clips, strict=True):
         pieces += [audio.to_rate(clip, rate), audio.silence(said.utterance.pause_ms, rate)]

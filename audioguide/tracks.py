@@ -31,7 +31,7 @@ from .strings import TRACK_ANNOUNCEMENT
 
 LEAD_MS = 250  # silence before the announcement, so no player clips the first word
 # Bump when a change to rendering should rebuild every track.
-RENDER_VERSION = "6"
+RENDER_VERSION = "7"
 
 
 @dataclass(frozen=True)
@@ -312,7 +312,7 @@ def _inputs(plan: TrackPlan) -> str:
         ])  # fmt: skip
     return cache.key(
         RENDER_VERSION, __version__, LEAD_MS, plan.tags.identity(), blocks,
-        audio.BITRATE, audio.AAC_BITRATE, audio.AAC_RATE, audio.SAMPLE_RATE, audio.TARGET_LUFS,
+        audio.BITRATE, audio.AAC_BITRATE, audio.AAC_RATE, audio.TARGET_LUFS,
         audio.CEILING_DBFS,
     )  # fmt: skip
 
@@ -459,10 +459,8 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     store = cache.Cache(cache_root)
     said = list(zip(plan.track.sentences, plan.utterances, strict=True))
     clips = [_clip(sentence, utterance, store) for sentence, utterance in said]
-    # The track is joined at its clips' own rate when they share one, and ffmpeg brings it to
-    # 44.1 kHz while encoding (a small part of what resampling each clip here would cost).
-    rates = {clip.sample_rate for clip, _ in clips}
-    rate = rates.pop() if len(rates) == 1 else audio.SAMPLE_RATE
+    # The track is joined and encoded at its voices' own rate (the highest, where they differ).
+    rate = audio.joined_rate([clip for clip, _ in clips])
     pieces = [audio.silence(LEAD_MS, rate)]
     position = len(pieces[0])  # in bytes of PCM
     times: list[tuple[int, int]] = []

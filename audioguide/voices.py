@@ -94,17 +94,17 @@ def say(
     words = {language.tag: lexicon.load(locales, language)}
     who = choose(guide, [language], words, engine)[language.tag]
     voice = get_engine(who.engine)
-    pieces: list[bytes] = []
-    spoken: list[str] = []
-    for _, said, _ in sentences(text, who):
-        clip = voice.synthesize(said, language, who.voice)
-        pieces += [audio.to_rate(clip), audio.silence(SAY_PAUSE_MS)]
-        spoken.append(said)
+    spoken = [said for _, said, _ in sentences(text, who)]
     if not spoken:
         raise AudioGuideError(f"{text!r} has no words to speak; give a word or a sentence")
+    clips = [voice.synthesize(said, language, who.voice) for said in spoken]
+    rate = audio.joined_rate(clips)
+    pieces: list[bytes] = []
+    for clip in clips:
+        pieces += [audio.to_rate(clip, rate), audio.silence(SAY_PAUSE_MS, rate)]
     with tempfile.TemporaryDirectory(prefix="audioguide-say-") as folder:
         mp3 = Path(folder) / "say.mp3"
-        audio.encode_normalised(b"".join(pieces[:-1]), mp3)
+        audio.encode_normalised(b"".join(pieces[:-1]), mp3, rate)
         write_atomic(path, mp3.read_bytes())
     return spoken
 

@@ -41,7 +41,7 @@ def full_guide(
     does)."""
     path = output / edition.full_guide
     sources = [output / edition.track_file(track, ".mp3") for track in edition.tracks]
-    starts = [round(ms) for ms in audio.frame_starts(sources)]
+    starts = [round(ms) for ms in audio.track_starts([audio.mp3_stream(s) for s in sources])]
     duration = starts[-1] + edition.tracks[-1].duration_ms
     ends = [*starts[1:], duration]
     chapters = tuple(
@@ -119,7 +119,7 @@ def _tags(
 def join_tracks(sources: list[Path], path: Path, tags: audio.Tags) -> None:
     """The full-guide file: the tracks one after another, tagged with a chapter per track."""
     with files.into_place(path, durable=False) as tmp:
-        audio.concat_mp3(sources, tmp)
+        audio.join_mp3(sources, tmp)
         audio.write_tags(tmp, tags)
 
 

@@ -148,8 +148,9 @@ def _floor_track(job: tuple[str, list[str], str]) -> float:
     # The same MP3 as the build's, encoded as it is: no loudness, no limiter, no tags.
     subprocess.run([audio.ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-f", "s16le",
                     "-ar", str(rate), "-ac", "1", "-i", "pipe:0", "-c:a", "libmp3lame",
-                    "-b:a", audio.BITRATE, "-compression_level", "7", "-ar", str(audio.SAMPLE_RATE),
-                    "-ac", "1", str(path)], input=pcm, check=True)  # fmt: skip
+                    "-b:a", audio.BITRATE, "-compression_level", "7",
+                    "-ar", str(audio.mp3_rate(rate)), "-ac", "1", str(path)],
+                   input=pcm, check=True)  # fmt: skip
     return len(pcm) / 2 / rate
 
 
@@ -290,11 +291,12 @@ def audiobook_cost(output: Path) -> tuple[float, float, float]:
             for mp3 in sorted(folder.glob("[0-9][0-9]-*.mp3")):
                 if mp3.name.startswith("00-"):
                     continue
-                pcm = audio.decode(mp3)  # stands in for the normalised PCM the build has
-                audio_seconds += audio.duration_ms(pcm) / 1000
+                rate = audio.mp3_stream(mp3).rate
+                pcm = audio.decode(mp3, rate)  # stands in for the normalised PCM the build has
+                audio_seconds += len(pcm) / 2 / rate
                 started = time.perf_counter()
                 parts.append(Path(tmp) / f"{folder.name}-{mp3.stem}.aac")
-                audio.encode_aac(pcm, parts[-1])
+                audio.encode_aac(pcm, parts[-1], rate)
                 encode += time.perf_counter() - started
             starts = audio.aac_starts([audio.adts_frames(p.read_bytes()) for p in parts])
             marks = [audio.AudiobookChapter(a, b, str(n)) for n, (a, b) in

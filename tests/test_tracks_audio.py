@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 import subprocess
 import urllib.parse
@@ -59,7 +60,8 @@ def test_one_mp3_per_section_per_language(built: Built):
 
 @pytest.mark.parametrize(("tag", "stem"), TRACKS, ids=TRACK_IDS)
 def test_track_sound(built: Built, tag: str, stem: str):
-    """Duration as the manifest says, -16 LUFS, true peak under -1.5 dBTP, mono 44.1 kHz CBR 64k."""
+    """Duration as the manifest says, -16 LUFS, true peak under -1.5 dBTP, mono CBR 64k at the
+    voice's own rate (espeak-ng's 22.05 kHz: nothing resampled)."""
     path = built.site.output / tag / f"{stem}.mp3"
     assert decoded_ms(path) == pytest.approx(
         _manifest_track(built, tag, stem)["duration_ms"], abs=50
@@ -70,7 +72,7 @@ def test_track_sound(built: Built, tag: str, stem: str):
     assert measured.true_peak <= -1.5
 
     info = MP3(path).info
-    assert (info.sample_rate, info.channels) == (44_100, 1)
+    assert (info.sample_rate, info.channels) == (22_050, 1)
     assert info.bitrate == pytest.approx(64_000, abs=100)  # mutagen reports 63999 for some
     assert info.bitrate_mode == BitrateMode.CBR  # from the LAME "Info" header
 
@@ -198,6 +200,7 @@ def test_gtts_voice_renders_a_tagged_track(built: Built, tmp_path: Path, tone_mp
     measured = loudness(path)
     assert measured.integrated == pytest.approx(-16.0, abs=1.0)
     assert measured.true_peak <= -1.5
+    assert MP3(path).info.sample_rate == 24_000  # Google's own rate: nothing resampled
     tags = ID3(path)
     assert tags["TCOM"].text == ["Google Translate en (translate.google.com)"]
     assert tags["TPE1"].text == ["The Test Guide"]  # no artist given: the guide's title
@@ -211,3 +214,66 @@ def test_gtts_voice_renders_a_tagged_track(built: Built, tmp_path: Path, tone_mp
         assert len(google.calls) == 0
     assert (again.synthesised, again.cached) == (0, len(spoken))
     assert again.duration_ms == first.duration_ms
+
+
+# --- the whole-guide MP3 ---------------------------------------------------------------------
+
+
+def _info(path: Path) -> dict[str, int]:
+    """What the Info frame of an MP3 says: its Xing counts and its LAME tag's fields."""
+    stream = audio.mp3_stream(path)
+    info, x = stream.info, stream.xing
+    number = lambda at, size: int.from_bytes(info[x + at : x + at + size], "big")  # noqa: E731
+    return {"frames": number(8, 4), "bytes": number(12, 4), "delay_padding": number(141, 3),
+            "music_length": number(148, 4), "music_crc": number(152, 2)}  # fmt: skip
+
+
+def test_full_guide_mp3_is_the_tracks_frames_as_ffmpeg_joins_them(built: Built, tmp_path: Path):
+    """The full-guide file is joined in Python: the same audio frames, frame counts, encoder
+    delay and padding, music length and music CRC as ffmpeg's concat of the same tracks."""
+    folder = built.site.output / "ko"
+    sources = [folder / f"{stem}.mp3" for stem in SECTIONS]
+    listing = tmp_path / "list.txt"
+    listing.write_text("".join(f"file '{source}'\n" for source in sources), "utf-8")
+    ffmpeg = tmp_path / "ffmpeg.mp3"
+    subprocess.run([audio.ffmpeg(), "-v", "error", "-f", "concat", "-safe", "0", "-i",
+                    str(listing), "-c", "copy", "-id3v2_version", "0", "-write_xing", "1",
+                    str(ffmpeg)], check=True)  # fmt: skip
+    ours = tmp_path / "ours.mp3"
+    audio.join_mp3(sources, ours)
+    frame = len(audio.mp3_stream(ours).info)
+    assert ours.read_bytes()[frame:] == ffmpeg.read_bytes()[frame:]
+    assert _info(ours) == _info(ffmpeg)
+    published = folder / "00-full-guide.mp3"
+    assert published.read_bytes().endswith(ours.read_bytes()[frame:])
+    assert _info(published) | {"bytes": 0, "music_length": 0} == _info(ours) | {
+        "bytes": 0, "music_length": 0}  # fmt: skip
+    stream = audio.mp3_stream(published)
+    assert (stream.rate, stream.samples_per_frame) == (22_050, 576)
+
+
+def _tone(path: Path, rate: int, seconds: float) -> None:
+    samples = (
+        round(8000 * math.sin(2 * math.pi * 330 * n / rate)) for n in range(int(rate * seconds))
+    )
+    pcm = b"".join(sample.to_bytes(2, "little", signed=True) for sample in samples)
+    audio.encode_normalised(pcm, path, rate)
+
+
+def test_tracks_of_different_rates_join_at_the_highest(tmp_path: Path):
+    """A language spoken by voices of different rates (espeak-ng's 22.05 kHz, gTTS's 24 kHz):
+    its whole-guide file is at the higher rate, each track where track_starts puts it."""
+    low, high, joined = tmp_path / "low.mp3", tmp_path / "high.mp3", tmp_path / "joined.mp3"
+    _tone(low, 22_050, 2.0)
+    _tone(high, 24_000, 1.0)
+    assert [MP3(p).info.sample_rate for p in (low, high)] == [22_050, 24_000]
+    audio.join_mp3([low, high], joined)
+    assert MP3(joined).info.sample_rate == 24_000
+    assert decoded_ms(joined) == pytest.approx(3000, abs=30)
+    starts = audio.track_starts([audio.mp3_stream(p) for p in (low, high)])
+    assert starts == [0, pytest.approx(2000, abs=2)]
+
+
+def test_mp3_is_at_the_voices_rate_or_the_next_one_up():
+    assert [audio.mp3_rate(r) for r in (16_000, 22_050, 24_000, 20_000, 96_000)] == [
+        16_000, 22_050, 24_000, 22_050, 48_000]  # fmt: skip
