@@ -139,6 +139,7 @@ class Edition:
     # The guide's title spoken on its own (track 0, one block), which the DAISY book's title
     # heading plays: its MP3 is <tag>/daisy/00-title.mp3.
     title_clip: Track | None = None
+    has_audiobook: bool = False  # guide.yaml's ``audiobook: true`` or ``build --audiobook``
 
     def __post_init__(self) -> None:
         for name in ("title_lang", "description_lang"):
@@ -179,9 +180,9 @@ class Edition:
         return f"{self.folder}/00-full-guide.chapters.json"
 
     @property
-    def audiobook(self) -> str:
-        """The whole guide as one M4B audiobook with a chapter per track."""
-        return f"{self.folder}/{self.guide_id}-{self.folder}.m4b"
+    def audiobook(self) -> str | None:
+        """The whole guide as one M4B audiobook with a chapter per track, if it has one."""
+        return f"{self.folder}/{self.guide_id}-{self.folder}.m4b" if self.has_audiobook else None
 
     @property
     def zip(self) -> str:

@@ -375,7 +375,8 @@ def files_of(edition: Edition) -> list[str]:
         found += [edition.track_file(track, end) for end in (".mp3", ".vtt", ".chapters.json",
                                                               ".txt")]  # fmt: skip
     found += [edition.full_guide, edition.full_guide_captions, edition.full_guide_chapters,
-              edition.audiobook, edition.playlist, edition.transcript, edition.feed, edition.zip,
-              edition.epub, edition.daisy_zip]  # fmt: skip
+              edition.playlist, edition.transcript, edition.feed, edition.zip, edition.epub,
+              edition.daisy_zip]  # fmt: skip
+    found += [edition.audiobook] if edition.audiobook else []
     found += [f"{edition.daisy_folder}/{name}" for name in daisy.file_names(edition)]
     return found

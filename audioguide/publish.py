@@ -129,9 +129,11 @@ class Languages:
         full, places = whole_guide.full_guide(output, edition, translation, self.cover, date)
         self.places[tag] = places
         self.lengths[edition.full_guide] = places[-1].end_ms
-        book, self.lengths[edition.audiobook] = whole_guide.audiobook(
-            output, edition, list(plan.tracks), rendered, self.store.root, self.cover, date
-        )
+        book = None
+        if edition.audiobook:
+            book, self.lengths[edition.audiobook] = whole_guide.audiobook(
+                output, edition, list(plan.tracks), rendered, self.store.root, self.cover, date
+            )
         joins = [join for join in (full, book) if join]
         self.joins[tag] = {join.path for join in joins}
         for join in joins:
@@ -151,7 +153,8 @@ class Languages:
         """The language's audio is all there: write everything else its listeners get."""
         tag = edition.language.tag
         trusted = self.folder.trusted(tag)
-        lengths = {path: self.lengths[path] for path in (edition.full_guide, edition.audiobook)}
+        lengths = {path: self.lengths[path] for path in (edition.full_guide, edition.audiobook)
+                   if path}  # fmt: skip
         for track in edition.tracks:
             lengths[edition.track_file(track, ".mp3")] = track.duration_ms
         if edition.title_clip is not None:

@@ -163,6 +163,7 @@ class Guide:
     contact: str | None = None  # where translators report problems: the catalogs' header
     publisher: str | None = None  # who publishes the guide: the DAISY books' dc:publisher
     category: Category = Category()  # the feeds' podcast category
+    audiobook: bool = False  # also an M4B audiobook per language (its AAC costs build time)
     accessibility: Accessibility | None = None  # who evaluated the books, if anyone
     base_url_line: int | None = None  # where guide.yaml gives base_url (a placeholder is warned of)
 
@@ -476,7 +477,7 @@ def _language(fields: _Fields, key: str, given: str, line: int | None = None) ->
 _GUIDE_FIELDS = (
     "id", "title", "description", "source_language", "languages", "author", "sections",
     "voices", "base_url", "pauses", "published", "contact", "cover", "email", "publisher",
-    "category", "subcategory", "accessibility",
+    "category", "subcategory", "accessibility", "audiobook",
 )  # fmt: skip
 _SECTION_FIELDS = ("id", "title", "paragraphs", "note")
 _ENGINE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -571,8 +572,20 @@ def load_guide(scripts: Path) -> Guide:
         publisher=fields.string("publisher", required=False),
         category=_category(fields),
         accessibility=_accessibility(fields),
+        audiobook=_audiobook(fields),
         base_url_line=fields.line_of("base_url") if base_url is not None else None,
     )
+
+
+def _audiobook(fields: _Fields) -> bool:
+    node = fields.mapping("audiobook")
+    if node is None:
+        return False
+    value = fields._value(node)
+    if not isinstance(value, bool):
+        raise ScriptError(f"audiobook must be true or false, not {_kind(value)}", fields.path,
+                          fields.line_of("audiobook"))  # fmt: skip
+    return value
 
 
 def _published(fields: _Fields) -> datetime.date | None:

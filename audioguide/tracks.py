@@ -59,6 +59,7 @@ class TrackPlan:
     path: Path  # the MP3 to write
     inputs: str  # hash of everything above that shapes the file
     date: str | None = None  # guide.yaml's published, for the tags
+    audiobook: bool = False  # also its audio as AAC, for the language's M4B
 
     @property
     def tags(self) -> audio.Tags:
@@ -102,9 +103,11 @@ def plan_edition(
     completeness: float,
     cover: Picture,
     output: Path,
+    audiobook: bool = False,
 ) -> EditionPlan:
     """The plan of the guide in ``language``, spoken by ``voice`` (``fallback_voice``, the
-    source language's, reads what is untranslated), its MP3s under ``output``."""
+    source language's, reads what is untranslated), its MP3s under ``output``; with an M4B
+    audiobook if ``audiobook``."""
     title = translation(guide.title.value)
     description = translation(guide.description.value) if guide.description else None
     plans = tuple(
@@ -120,6 +123,7 @@ def plan_edition(
             artist=guide.author,
             cover=cover,
             date=guide.published.isoformat() if guide.published else None,
+            audiobook=audiobook,
         )
         for section in guide.sections
     )
@@ -141,6 +145,7 @@ def plan_edition(
         title_lang=source if title.fallback else language.tag,
         description_lang=source if description and description.fallback else language.tag,
         title_clip=title_plan.track,
+        has_audiobook=audiobook,
     )
     return EditionPlan(planned, plans, title_plan)
 
@@ -158,10 +163,11 @@ def plan_track(
     artist: str | None = None,
     cover: Picture | None = None,
     date: str | None = None,
+    audiobook: bool = False,
 ) -> TrackPlan:
     """Decide everything spoken in one section's track, in one language. ``artist`` is the
     guide's author (default: ``album``, the guide's title); ``cover`` and ``date`` (guide.yaml's
-    ``published``) go into the tags."""
+    ``published``) go into the tags; ``audiobook``: its audio as AAC too, for the M4B."""
     title = translation(section.title.value)
 
     def spoken(text: str, who: Speaker, fallback: str | None = None) -> _Said:
@@ -234,6 +240,7 @@ def plan_track(
         path=path,
         inputs="",
         date=date,
+        audiobook=audiobook,
     )
     return dataclasses.replace(plan, inputs=_inputs(plan))
 
@@ -310,10 +317,10 @@ def _inputs(plan: TrackPlan) -> str:
             block.heading if block.kind == edition.PARAGRAPH else None,
             [[utterance.key, sentence.text, utterance.pause_ms] for sentence, utterance in said],
         ])  # fmt: skip
+    aac = [audio.AAC_BITRATE, audio.AAC_RATE] if plan.audiobook else []
     return cache.key(
         RENDER_VERSION, __version__, LEAD_MS, plan.tags.identity(), blocks,
-        audio.BITRATE, audio.AAC_BITRATE, audio.AAC_RATE, audio.TARGET_LUFS,
-        audio.CEILING_DBFS,
+        audio.BITRATE, audio.TARGET_LUFS, audio.CEILING_DBFS, *aac,
     )  # fmt: skip
 
 
@@ -351,20 +358,20 @@ class Rendered:
     synthesised: int  # clips made now
     cached: int  # clips taken from the cache
     damaged: tuple[str, ...] = ()  # cache entries found damaged, ignored and made again
-    part: Part | None = None  # the AAC part (None only while the track is being made)
+    part: Part | None = None  # the AAC part, for a track of an edition with an audiobook
 
     @property
     def aac(self) -> Part:
-        """The AAC part: there once the track is made."""
+        """The AAC part of a track made for an audiobook."""
         if self.part is None:
-            raise InternalError("a rendered track without its AAC part")
+            raise InternalError("a track made without its AAC part is joined into an audiobook")
         return self.part
 
     def record(self) -> dict:
         return {
             "duration_ms": self.duration_ms,
             "times": [list(t) for t in self.times],
-            "part": dataclasses.asdict(self.aac),
+            "part": dataclasses.asdict(self.part) if self.part else None,
         }
 
     @classmethod
@@ -375,13 +382,16 @@ class Rendered:
         try:
             duration = record["duration_ms"]
             times = tuple((start, end) for start, end in record["times"])
-            part = Part(**record["part"])
+            part = Part(**record["part"]) if plan.audiobook else None
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not a track record ({exc})") from None
-        numbers = [duration, *(ms for span in times for ms in span), part.size, part.frames]
+        numbers = [duration, *(ms for span in times for ms in span)]
+        numbers += [part.size, part.frames] if part else []
         if not all(type(ms) is int and ms >= 0 for ms in numbers):
             raise ValueError("timings are not whole milliseconds")
-        if not (isinstance(part.sha256, str) and re.fullmatch(r"[0-9a-f]{64}", part.sha256)):
+        if part and not (
+            isinstance(part.sha256, str) and re.fullmatch(r"[0-9a-f]{64}", part.sha256)
+        ):
             raise ValueError("the part's SHA-256 is not one")
         if len(times) != len(plan.utterances):
             raise ValueError("not one timing per sentence")
@@ -408,7 +418,9 @@ def made(plan: TrackPlan, store: cache.Cache) -> Rendered | None:
         store.discard_record(plan.inputs)
         return None
     # The AAC part the audiobook joins must be the one the record describes.
-    return found if store.check_part(plan.inputs, found.aac.size, found.aac.sha256) else None
+    if found.part and not store.check_part(plan.inputs, found.part.size, found.part.sha256):
+        return None
+    return found
 
 
 def spoken(plan: EditionPlan, rendered: Mapping[str, Rendered]) -> edition.Edition:
@@ -480,10 +492,13 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     # goes into place: a finished MP3 always has its part and its record, which describes the
     # part (its size, hash and frames) so that a damaged one is found before it is used.
     with files.into_place(plan.path, durable=False) as tmp:
-        with files.into_place(store.part_path(plan.inputs), durable=False) as aac:
-            audio.encode_normalised(pcm, tmp, rate, aac)
-            audio.write_tags(tmp, tags)
-            rendered = dataclasses.replace(rendered, part=Part.of(aac.read_bytes()))
+        if plan.audiobook:
+            with files.into_place(store.part_path(plan.inputs), durable=False) as aac:
+                audio.encode_normalised(pcm, tmp, rate, aac)
+                rendered = dataclasses.replace(rendered, part=Part.of(aac.read_bytes()))
+        else:
+            audio.encode_normalised(pcm, tmp, rate)
+        audio.write_tags(tmp, tags)
         store.put_record(plan.inputs, rendered.record())
     return rendered
 

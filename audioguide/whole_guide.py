@@ -18,7 +18,7 @@ from . import audio, cache, files
 from .audio import Picture
 from .catalogs import Translation
 from .edition import Chapter, Edition
-from .errors import BuildError
+from .errors import BuildError, InternalError
 from .strings import FULL_GUIDE
 from .tracks import RENDER_VERSION, Part, Rendered, TrackPlan
 
@@ -71,6 +71,8 @@ def audiobook(
 ) -> tuple[Join | None, int]:
     """The job that makes the language's M4B from its tracks' AAC parts (None when the file is
     up to date), and its length in ms. A chapter per track, with the track's title."""
+    if edition.audiobook is None:
+        raise InternalError(f"{edition.folder}: an audiobook for an edition without one")
     parts = [(plan.inputs, rendered[plan.inputs].aac) for plan in plans]
     starts = audio.aac_starts([part.frames for _, part in parts])
     chapters = [

@@ -145,6 +145,7 @@ def korean() -> Edition:
         completeness=100 * 5 / 7,
         engine="gtts",
         title_clip=spoken_title("테스트 가이드", KO.tag),
+        has_audiobook=True,
     )
 
 
@@ -191,6 +192,7 @@ def chinese() -> Edition:
         100.0,
         "gtts",
         title_clip=spoken_title("测试导览", ZH.tag),
+        has_audiobook=True,
     )
 
 
@@ -237,6 +239,7 @@ def english() -> Edition:
         100.0,
         "gtts",
         title_clip=spoken_title("The Test Guide", EN.tag),
+        has_audiobook=True,
     )
 
 
@@ -260,7 +263,8 @@ def hostile() -> Edition:
         ),
     )
     return Edition("test-guide", KO, "가이드 " + HOSTILE, HOSTILE, HOSTILE, tracks, 50.0, "gtts",
-                   title_clip=spoken_title("가이드 " + HOSTILE, KO.tag))  # fmt: skip
+                   title_clip=spoken_title("가이드 " + HOSTILE, KO.tag),
+                   has_audiobook=True)  # fmt: skip
 
 
 def shipped(language: Language) -> Translation:

@@ -220,3 +220,29 @@ def test_auto_falls_back_to_espeak_when_google_refuses(built: Built, tmp_path: P
     manifest = site.manifest()
     assert [lang["engine"] for lang in manifest["languages"]] == ["espeak"] * len(TAGS)
     assert manifest == built.site.manifest()
+
+
+def test_without_audiobook_no_m4b_is_made_listed_or_linked(site: Site):
+    """guide.yaml's ``audiobook: false`` (the default): no M4B, and nothing points to one; the
+    one an earlier build made goes, and the tracks are encoded without their AAC."""
+    guide = site.scripts / "guide.yaml"
+    guide.write_text(guide.read_text("utf-8").replace("audiobook: true", "audiobook: false"))
+    parts_before = set(site.cache.rglob("*.aac"))
+    report = site.build_ok("--base-url", BASE_URL)
+    assert report["tracks_written"] == 9
+    assert not list(site.output.rglob("*.m4b"))
+    assert set(site.cache.rglob("*.aac")) == parts_before  # no new AAC part
+    for tag in TAGS:
+        assert "audiobook" not in _language(site, tag)
+        assert ".m4b" not in (site.output / tag / "index.html").read_text("utf-8")
+        with zipfile.ZipFile(site.output / f"test-guide-{tag}.zip") as archive:
+            assert not [name for name in archive.namelist() if name.endswith(".m4b")]
+            (readme,) = [name for name in archive.namelist() if name.endswith("README.txt")]
+            assert ".m4b" not in archive.read(readme).decode("utf-8")
+
+    report = site.build_ok("--base-url", BASE_URL, "--audiobook")
+    assert report["tracks_written"] == 9  # each track's AAC is made with it
+    assert sorted(p.name for p in site.output.rglob("*.m4b")) == sorted(
+        f"test-guide-{tag}.m4b" for tag in TAGS
+    )
+    assert all(_language(site, tag)["audiobook"]["duration_ms"] > 0 for tag in TAGS)

@@ -115,7 +115,7 @@ def _plan(tmp_path: Path) -> tracks.TrackPlan:
     voice = speakers.speaker("espeak", english, Voice())
     return tracks.plan_track(
         section, 1, "Guide", Translation(english, None, None), voice, voice, Pauses(),
-        tmp_path / "out" / "01-intro.mp3",
+        tmp_path / "out" / "01-intro.mp3", audiobook=True,
     )  # fmt: skip
 
 

@@ -71,6 +71,7 @@ def edition(locale_id: str, untranslated_second: bool = False) -> Edition:
         tracks=tuple(built),
         completeness=50.0 if untranslated_second else 100.0,
         engine="test",
+        has_audiobook=True,
     )
 
 

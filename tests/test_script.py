@@ -308,6 +308,10 @@ BAD_SCRIPTS = {
         _replace("guide.yaml", "author: Test Org", "author: Test Org\npublished: next week"),
         "scripts/guide.yaml", 8, "published must be a date such as 2024-05-01",
     ),
+    "audiobook-is-not-true-or-false": (
+        _replace("guide.yaml", "author: Test Org", "author: Test Org\naudiobook: 1"),
+        "scripts/guide.yaml", 8, "audiobook must be true or false, not a number",
+    ),
     "email-is-not-an-address": (
         _replace("guide.yaml", "email: guide@example.org", "email: guide at example org"),
         "scripts/guide.yaml", 8, "is not an email address such as guide@example.org",

@@ -154,7 +154,8 @@ def zip_entries(
         )
     ]
     wanted += [edition.full_guide, edition.full_guide_captions, edition.full_guide_chapters,
-               edition.audiobook, edition.playlist, edition.transcript]  # fmt: skip
+               *([edition.audiobook] if edition.audiobook else []), edition.playlist,
+               edition.transcript]  # fmt: skip
     folder = posixpath.splitext(edition.zip)[0]
     entries: dict[str, bytes | Path] = {}
     for path in wanted:
@@ -169,6 +170,9 @@ def zip_entries(
         title=one_line(edition.title),
         language=edition.language.name,
         count=len(edition.tracks),
-    ) + translation.tool(ZIP_README_AUDIOBOOK, audiobook=posixpath.basename(edition.audiobook))
+    )
+    if edition.audiobook:
+        book = posixpath.basename(edition.audiobook)
+        readme += translation.tool(ZIP_README_AUDIOBOOK, audiobook=book)
     entries[f"{folder}/{README}"] = readme.encode("utf-8")
     return entries

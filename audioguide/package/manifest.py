@@ -128,7 +128,7 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
             "captions": _file(edition.full_guide_captions, files),
             "chapters": _file(edition.full_guide_chapters, files),
         },
-        "audiobook": _audio(edition.audiobook, files),
+        **({"audiobook": _audio(edition.audiobook, files)} if edition.audiobook else {}),
     }
 
 

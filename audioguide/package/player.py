@@ -95,7 +95,7 @@ MESSAGES = (
 class Download:
     """One row of the player's download list. Another file for listeners is one more row."""
 
-    path: Callable[[Edition], str]  # the file, relative to the output folder
+    path: Callable[[Edition], str | None]  # the file, relative to the output folder (None: none)
     name: str  # msgid: what it is
     format: str  # its format, as listeners know it: "MP3", "ZIP"
     hint: str  # msgid: what it is for
@@ -267,13 +267,14 @@ def _guide_context(
         fallback_note = t(S.PLAYER_FALLBACK_NOTE, language=_language_name(source, locale))
     downloads = [
         _Link(
-            _href(row.path(edition), edition.folder),
-            link(t(row.name), row.format, row.path(edition)),
+            _href(path, edition.folder),
+            link(t(row.name), row.format, path),
             t(row.hint),
             row.type,
             row.download,
         )
         for row in DOWNLOADS
+        if (path := row.path(edition)) is not None
     ]
     rates = [(rate, t(S.PLAYER_RATE, rate=format_decimal(rate, locale=locale))) for rate in RATES]
     steps = [(step, _unit(step, "duration-second", locale)) for step in STEPS]

@@ -123,6 +123,7 @@ def make_editions() -> list[Edition]:
                 author=None,
                 tracks=tuple(built),
                 completeness=100.0 if locale_id != "ko" else 80.0,
+                has_audiobook=True,
                 engine="test",
                 title_clip=spoken_title(title, language.tag),
             )
