@@ -309,8 +309,8 @@ BAD_SCRIPTS = {
         "scripts/guide.yaml", 8, "published must be a date such as 2024-05-01",
     ),
     "audiobook-is-not-true-or-false": (
-        _replace("guide.yaml", "author: Test Org", "author: Test Org\naudiobook: 1"),
-        "scripts/guide.yaml", 8, "audiobook must be true or false, not a number",
+        _replace("guide.yaml", "audiobook: true", "audiobook: 1"),
+        "scripts/guide.yaml", 10, "audiobook must be true or false, not a number",
     ),
     "email-is-not-an-address": (
         _replace("guide.yaml", "email: guide@example.org", "email: guide at example org"),
