@@ -128,8 +128,9 @@ def test_a_new_guide_builds_at_once_offline(new_guide) -> None:
             f"{tag}/01-welcome.mp3",
             f"{tag}/02-first-room.mp3",
         ]
-        assert edition["audiobook"]["file"] == f"{tag}/museum-{tag}.m4b"
-        assert (guide / "output" / edition["audiobook"]["file"]).stat().st_size > 10_000
+        assert edition["full_guide"]["file"] == f"{tag}/00-full-guide.mp3"
+        assert (guide / "output" / edition["full_guide"]["file"]).stat().st_size > 10_000
+        assert "audiobook" not in edition  # guide.yaml leaves it commented out
     assert "박물관에 오신 것을 환영합니다." in (guide / "output/ko/transcript.txt").read_text(
         "utf-8"
     )
