@@ -194,17 +194,14 @@ class Edition:
         return f"{self.folder}/{self.guide_id}-{self.folder}.epub"
 
     @property
-    def daisy_folder(self) -> str:
-        """The DAISY 2.02 book, unpacked: ``<daisy_folder>/ncc.html`` and its files."""
-        return f"{self.folder}/daisy"
-
-    @property
     def title_mp3(self) -> str:
-        """The spoken title, in the DAISY folder."""
-        return f"{self.daisy_folder}/00-{TITLE}.mp3"
+        """The spoken title, which the DAISY book plays first (and holds a copy of)."""
+        return f"{self.folder}/daisy/00-{TITLE}.mp3"
 
     @property
     def daisy_zip(self) -> str:
+        """The DAISY 2.02 book: its files in one folder, ``<guide id>-<tag>-daisy/ncc.html``
+        and the rest, as players take it once unzipped."""
         return f"{self.guide_id}-{self.folder}-daisy.zip"
 
     @property

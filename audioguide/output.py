@@ -30,7 +30,7 @@ from .edition import Edition
 from .errors import BuildError, OptionError
 from .files import holds, into_place, refuse_special, remove_temporary, write_atomic
 from .languages import Language, resolve
-from .package import archive, daisy
+from .package import archive
 from .package.archive import Content, Zip
 from .package.manifest import FileInfo, render_manifest
 
@@ -369,14 +369,13 @@ def info_of(path: Path, known: FileInfo | None, duration_ms: int | None = None) 
 
 def files_of(edition: Edition) -> list[str]:
     """Every file a build writes for ``edition``: its page, its tracks' files, the files made
-    of the whole guide, and the talking books (the DAISY folder's files too)."""
+    of the whole guide, the talking books and the spoken title the DAISY book plays."""
     found = [edition.page]
     for track in edition.tracks:
         found += [edition.track_file(track, end) for end in (".mp3", ".vtt", ".chapters.json",
                                                               ".txt")]  # fmt: skip
     found += [edition.full_guide, edition.full_guide_captions, edition.full_guide_chapters,
               edition.playlist, edition.transcript, edition.feed, edition.zip, edition.epub,
-              edition.daisy_zip]  # fmt: skip
+              edition.daisy_zip, edition.title_mp3]  # fmt: skip
     found += [edition.audiobook] if edition.audiobook else []
-    found += [f"{edition.daisy_folder}/{name}" for name in daisy.file_names(edition)]
     return found

@@ -53,7 +53,7 @@ MAX_PER_CLIENT = 16
 # declare for them, is no registered type, and a browser would offer to download it instead of
 # showing it; podcast apps read the type from the feed, not from this preview.
 CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",  # the player pages, DAISY's ncc.html and its sections
+    ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".json": "application/json",
@@ -63,7 +63,6 @@ CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".m3u8": "audio/x-mpegurl",
     ".m3u": "audio/x-mpegurl",
-    ".smil": "application/smil+xml",  # DAISY 2.02's SMIL 1.0 files are SMIL too
     ".epub": "application/epub+zip",
     ".xml": "application/xml",
     ".zip": "application/zip",

@@ -20,6 +20,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -367,6 +368,17 @@ def set_translation(po: Path, msgid: str, msgstr: str) -> None:
 def decoded_ms(path: Path) -> float:
     """The length of the audio ffmpeg decodes from ``path``, in milliseconds."""
     return len(audio.decode(path)) / audio.BYTES_PER_MS
+
+
+def unzipped_daisy(book: Path, into: Path) -> Path:
+    """The DAISY zip ``book`` unpacked into ``into``, as a listener copies it to a player: the
+    one folder it holds, with ``ncc.html`` and every other file of the book."""
+    with zipfile.ZipFile(book) as archive:
+        names = archive.namelist()
+        assert {name.partition("/")[0] for name in names} == {book.stem}, "not one folder"
+        assert all(name.count("/") == 1 for name in names), "a subfolder"
+        archive.extractall(into)
+    return into / book.stem
 
 
 def chapters(path: Path) -> list[tuple[int, int, str]]:

@@ -311,7 +311,6 @@ def package_files(edition: Edition, translation: Translation) -> dict[str, bytes
     files[edition.epub] = render_epub(edition, files, translation)
     book = render_daisy(edition, files)
     files[edition.daisy_zip] = render_zip({f"daisy/{name}": data for name, data in book.items()})
-    files |= {f"{edition.daisy_folder}/{name}": data for name, data in book.items()}
     return files
 
 

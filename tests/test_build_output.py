@@ -269,8 +269,8 @@ def _flip(path: Path) -> bytes:
 
 
 def test_verify_finds_damage_of_the_same_size_and_repairs_it(site: Site):
-    damaged = ["ko/01-welcome.mp3", "ko/test-guide-ko.epub", "ko/daisy/02-numbers.mp3",
-               "test-guide-zh-Hans.zip"]  # fmt: skip
+    damaged = ["ko/01-welcome.mp3", "ko/test-guide-ko.epub", "test-guide-ko-daisy.zip",
+               "ko/daisy/00-title.mp3", "test-guide-zh-Hans.zip"]  # fmt: skip
     whole = {path: _flip(site.output / path) for path in damaged}
     listed_before = listed(site.manifest())
 

@@ -89,11 +89,11 @@ def test_manifest_describes_each_language(built: Built):
 def test_every_size_and_hash_in_the_manifest_matches_the_file(built: Built):
     output = built.site.output
     listed = _files(built.site.manifest())
-    # Per language: 4 files a track, 11 others (page, playlist, feed, transcript, zip, full guide
-    # with its captions and chapters, audiobook, EPUB, DAISY zip) and the DAISY folder (3 a track
-    # and 3 for the spoken title, ncc, css); then the cover and the site's shared files.
+    # Per language: 4 files a track, 12 others (page, playlist, feed, transcript, zip, full guide
+    # with its captions and chapters, audiobook, EPUB, DAISY zip and the spoken title it plays);
+    # then the cover and the site's shared files.
     site = len(built.site.manifest()["site"])
-    assert len(listed) == 3 * (3 * 4 + 11 + 3 * 3 + 3 + 2) + 1 + site
+    assert len(listed) == 3 * (3 * 4 + 12) + 1 + site
     for entry in listed:
         data = (output / entry["file"]).read_bytes()
         assert entry["bytes"] == len(data), entry["file"]

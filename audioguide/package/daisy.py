@@ -1,6 +1,5 @@
-"""A language's DAISY 2.02 book, full audio and full text (``<tag>/daisy/`` and
-``<guide id>-<tag>-daisy.zip``), for DAISY players and apps: Victor Reader Stream, Plextalk,
-Dolphin EasyReader.
+"""A language's DAISY 2.02 book, full audio and full text (``<guide id>-<tag>-daisy.zip``), for
+DAISY players and apps: Victor Reader Stream, Plextalk, Dolphin EasyReader, Thorium.
 
 ``ncc.html`` (the navigation centre: the book's title, linking to its own spoken clip, then one
 heading per track and under it one per paragraph, so that a player's next and previous move by
@@ -20,7 +19,7 @@ import datetime
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ..edition import TITLE, Edition, Track
+from ..edition import Edition, Track
 from ..errors import InternalError
 from .books import (
     GENERATOR,
@@ -84,14 +83,6 @@ def render_daisy(
     meta = _metadata(edition, published, publisher, body, elapsed, len(files) + 1)
     files[NCC] = _html(edition, edition.title, _meta(meta), "\n".join(body) + "\n").encode()
     return dict(sorted(files.items()))
-
-
-def file_names(edition: Edition) -> list[str]:
-    """The names of the files :func:`render_daisy` makes for ``edition``, sorted."""
-    names = [CSS, NCC]
-    for stem in [f"00-{TITLE}", *(track.stem for track in edition.tracks)]:
-        names += [f"{stem}.mp3", f"{stem}.html", f"{stem}.smil"]
-    return sorted(names)
 
 
 def language(edition: Edition) -> str:

@@ -1,6 +1,6 @@
 """Everything a language's listeners get besides the audio itself, as data: each track's captions,
 chapters and transcript; the playlist, the whole transcript and the podcast feed; the zip of it
-all; and the talking books (the EPUB, and the DAISY book as a folder and as a zip).
+all; and the talking books (the EPUB, and the DAISY book as a zip).
 
 Pure: the edition and the paths of its audio in, ``{output-relative path: content}`` out, where
 a content is the file's bytes, the :class:`~pathlib.Path` of an audio file to copy as it is, or
@@ -65,10 +65,6 @@ def language_files(
     book = daisy.render_daisy(edition, audio, published=guide.published, publisher=guide.publisher)
     name = posixpath.splitext(edition.daisy_zip)[0]
     files[edition.daisy_zip] = Zip({f"{name}/{file}": data for file, data in book.items()})
-    # The spoken title is rendered into the DAISY folder, as the tracks into theirs.
-    spoken_title = posixpath.basename(edition.title_mp3)
-    files.update({f"{edition.daisy_folder}/{file}": data for file, data in book.items()
-                  if file != spoken_title})  # fmt: skip
     entries = epub.epub_entries(edition, audio, translation, published=guide.published,
                                 cover=cover, accessibility=guide.accessibility)  # fmt: skip
     files[edition.epub] = Zip(entries, first=epub.MIMETYPE)

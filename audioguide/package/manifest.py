@@ -1,7 +1,8 @@
 """``output/manifest.json``: every file of the build, with sizes, hashes and durations.
 
 Each language lists its player page, tracks (MP3, captions, chapters, transcript), full-guide
-file (with its captions and chapters), audiobook, playlist, transcript, feed and zip; ``cover``
+file (with its captions and chapters), audiobook, playlist, transcript, feed, zip and talking
+books (the EPUB; the DAISY zip, with the spoken title it plays); ``cover``
 names the cover image, and ``site`` every other file the build wrote (the language chooser, the
 player's assets). Not listed: the
 manifest itself (it cannot hold its own hash), the build's lock file ``.audioguide.lock``, its
@@ -31,7 +32,7 @@ from ..languages import Language
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 SCHEMA_FILE = "manifest.schema.json"
 
 
@@ -87,7 +88,6 @@ def render_manifest(
 
 def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
     tracks = sorted(edition.tracks, key=lambda t: t.number)
-    daisy = f"{edition.daisy_folder}/"
     return {
         "tag": edition.language.tag,
         "locale_id": edition.language.locale_id,
@@ -119,10 +119,7 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
         "transcript": _file(edition.transcript, files),
         "zip": _file(edition.zip, files),
         "epub": _file(edition.epub, files),
-        "daisy": {
-            **_file(edition.daisy_zip, files),
-            "files": [_file(path, files) for path in sorted(files) if path.startswith(daisy)],
-        },
+        "daisy": {**_file(edition.daisy_zip, files), "title": _file(edition.title_mp3, files)},
         "full_guide": {
             **_audio(edition.full_guide, files),
             "captions": _file(edition.full_guide_captions, files),
