@@ -78,16 +78,22 @@ class Languages:
         todo = []
         for tag, plan in self.plans.items():
             self.report.start(plan.edition.language, len(plan.tracks))
+            waiting = []
             for track in plan.renders:
                 found = tracks.made(track, self.store)
                 log.debug(f"{track.path}: {'to render' if found is None else 'up to date'}")
                 if found is None:
-                    todo.append(track)
+                    waiting.append(track)
                     continue
                 self.rendered[tag][track.inputs] = found
                 if track is not plan.title:
                     self.counts["unchanged"] += 1
                     self.report.advance(plan.edition.language, track.path.name, written=False)
+            # Language by language, so that each one's joins and files follow as soon as its
+            # tracks are done; within one the longest first (in guide order where equal), so
+            # that what the last busy worker is left with, while the others have no more work,
+            # is a short track.
+            todo += sorted(waiting, key=lambda track: -_spoken(track))
         _tell_damaged(str(path) for path in self.store.damaged)
         # Before any file of a language changes, the manifest stops listing that language.
         self.folder.claim(str(track.path.relative_to(self.folder.root)) for track in todo)
@@ -168,6 +174,11 @@ class Languages:
         )  # fmt: skip
         sources = {audio[path]: info for path, info in infos.items()}
         self.infos |= infos | self.folder.publish(contents, sources, tag)
+
+
+def _spoken(track: tracks.TrackPlan) -> int:
+    """How long the track takes to render, roughly: the characters it speaks."""
+    return sum(len(sentence.spoken) for sentence in track.track.sentences)
 
 
 def _tell_damaged(paths: Iterable[str]) -> None:

@@ -145,6 +145,31 @@ def test_no_cache_synthesises_everything_and_keeps_nothing(built: Built, site: S
     ).read_bytes()
 
 
+def test_each_language_renders_its_longest_tracks_first(project: Site):
+    """With one worker the tracks are written in the order they are rendered: language by
+    language as in the guide, and within one the longest first, so that a long track is never
+    what the last busy worker is still on while the others have nothing left."""
+    (project.scripts / "03-goodbye.yaml").write_text(
+        "id: goodbye\ntitle: Goodbye\nparagraphs:\n  - Thank you for listening. We hope that you"
+        " enjoyed the museum, its rooms, its paintings and its gardens. The café on the ground"
+        " floor is open until six, and the shop sells the guide as a book. Come back soon.\n",
+        encoding="utf-8",
+    )
+    result = project.build("--base-url", BASE_URL, "--jobs", "1")
+    assert result.exit_code == 0, result.stderr
+    written = re.findall(r"^(\S+)/(\S+\.mp3): written$", result.stderr, re.MULTILINE)
+    languages = [lang["tag"] for lang in project.manifest()["languages"]]
+    tags = [tag for tag, _ in written]
+    assert tags == sorted(tags, key=languages.index)  # one language after the other
+    for language in project.manifest()["languages"]:
+        lengths = {track["file"].rsplit("/", 1)[-1]: track["duration_ms"]
+                   for track in language["tracks"]}  # fmt: skip
+        order = [name for tag, name in written if tag == language["tag"]]
+        assert sorted(order) == sorted(lengths)
+        assert order[0] == "03-goodbye.mp3"  # the last in the guide, and the longest
+        assert lengths[order[0]] == max(lengths.values())
+
+
 # --- untranslated text -------------------------------------------------------------
 
 

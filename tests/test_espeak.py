@@ -151,6 +151,50 @@ def test_a_sentence_sounds_the_same_in_a_new_process(engine):
     assert result.stdout.strip() == hashlib.sha256(here).hexdigest()
 
 
+# (text, language, voice, rate): sentences in voices found through the library's search ("en",
+# "cmn"), by their file's name ("ko"), in a file named in capitals ("en-us": gmw/en-US), with a
+# variant, at another rate.
+MIXED = [
+    (SENTENCES["en"][0], "en", "", 0),
+    (SENTENCES["ko"][0], "ko", "", 0),
+    (SENTENCES["zh_Hans"][0], "zh_Hans", "", 0),
+    (SENTENCES["en"][0], "en", "en-us", 0),
+    (SENTENCES["en"][0], "en", "en+m3", 0),
+    (SENTENCES["en"][0], "en", "", 260),
+    ("Yes!", "en", "", 0),
+]
+
+
+def _mixed_voice(name: str, rate: int) -> Voice:
+    return Voice(voice=name, settings=(("rate", rate),) if rate else ())
+
+
+def test_each_sentence_sounds_as_in_a_new_process_whatever_voices_came_before(engine):
+    """The voices and rates of earlier sentences do not change a later one: each of them,
+    spoken in any order in one process, is the same audio as in a process that speaks only it."""
+    code = (
+        "import sys, hashlib\n"
+        "from audioguide.engines.espeak import EspeakEngine\n"
+        "from audioguide.languages import resolve\n"
+        "from audioguide.engines import Voice\n"
+        "text, lang, name, rate = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])\n"
+        "voice = Voice(voice=name, settings=(('rate', rate),) if rate else ())\n"
+        "clip = EspeakEngine().synthesize(text, resolve(lang), voice)\n"
+        "print(hashlib.sha256(clip.pcm).hexdigest(), clip.words)\n"
+    )
+    alone = []
+    for text, lang, name, rate in MIXED:
+        command = [sys.executable, "-c", code, text, lang, name, str(rate)]
+        result = subprocess.run(command, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        alone.append(result.stdout.strip())
+    order = [*range(len(MIXED)), *reversed(range(len(MIXED))), 3, 3, 0, 2, 0, 5, 1, 4]
+    for index in order:
+        text, lang, name, rate = MIXED[index]
+        clip = engine.synthesize(text, resolve(lang), _mixed_voice(name, rate))
+        assert f"{hashlib.sha256(clip.pcm).hexdigest()} {clip.words}" == alone[index], MIXED[index]
+
+
 def test_two_threads_at_once_both_get_their_own_audio(engine):
     jobs = {
         "en": (SENTENCES["en"][0], resolve("en")),

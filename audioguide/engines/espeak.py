@@ -11,6 +11,8 @@ twice in a row came out a few samples longer or shorter. Each sentence is theref
 freshly loaded library (unloaded, loaded and started again: about 0.3 ms for Korean and 2 ms
 for English or Chinese, whose dictionaries are larger) with the noise seed fixed, and its audio
 depends only on its text, voice and rate, whatever was spoken before it, in whichever process.
+What a reload need not repeat is the library's search of every voice file for a voice's name
+(``en``, ``cmn``): the file it found the first time is loaded directly after that.
 
 Speech comes back through a callback as 16-bit mono samples at 22 050 Hz, with word events
 (character position in the text, time in ms) that become :attr:`Clip.words`.
@@ -107,6 +109,9 @@ _lib: ctypes.CDLL | None = None
 _sample_rate = 0  # > 0 once espeak_Initialize succeeded
 _used = False  # the loaded library has been given a voice (and so text) since it was loaded
 _voice_names: frozenset[str] = frozenset()  # filled by _initialised()
+# Each voice name given to the library, with the voice file it chose for it ("en" -> "gmw/en",
+# "en+m3" -> "gmw/en+m3"), where the library opens that file directly: see _set_voice.
+_voice_files: dict[str, str] = {}
 # Filled by the callback during one espeak_Synth call (under _lock).
 _samples: list[bytes] = []
 _words: list[tuple[int, int]] = []
@@ -159,6 +164,8 @@ def _load() -> ctypes.CDLL:
         lib.espeak_SetSynthCallback.restype = None
         lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         lib.espeak_SetVoiceByName.restype = ctypes.c_int
+        lib.espeak_GetCurrentVoice.argtypes = []
+        lib.espeak_GetCurrentVoice.restype = ctypes.POINTER(_Voice)
         lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
         lib.espeak_SetParameter.restype = ctypes.c_int
         lib.espeak_Synth.argtypes = [
@@ -268,7 +275,21 @@ def _set_voice(lib: ctypes.CDLL, name: str) -> bool:
     base, plus, variant = name.partition("+")
     if base not in _voice_names or (plus and f"+{variant}" not in _voice_names):
         return False
-    return lib.espeak_SetVoiceByName(name.encode("utf-8")) == EE_OK
+    # Given a name that is not a file's ("en", "cmn"), the library reads every voice file (about
+    # 250) to find the voice, and again after every reload, so for every sentence. The file it
+    # found the first time is loaded directly from then on: the same file, the same voice.
+    known = _voice_files.get(name)
+    if known is not None:
+        return lib.espeak_SetVoiceByName(known.encode("utf-8")) == EE_OK
+    if lib.espeak_SetVoiceByName(name.encode("utf-8")) != EE_OK:
+        return False
+    identifier = lib.espeak_GetCurrentVoice().contents.identifier or b""
+    # The library lowercases the name (not the variant) before it opens a file: a voice file
+    # named in capitals ("gmw/en-US") is found only through the search.
+    file = identifier.partition(b"+")[0]
+    if file and file == file.lower():
+        _voice_files[name] = identifier.decode("utf-8")
+    return True
 
 
 def voice_names() -> frozenset[str]:
