@@ -26,7 +26,7 @@ from .errors import CatalogError, OptionError
 from .lock import locked
 from .output import MANIFEST, Output, Site, check_folder, files_of
 from .package import player
-from .package.cover import load_cover
+from .package.cover import keep_cover, load_cover
 from .publish import Languages
 from .report import Reporter
 from .script import GUIDE_FILE, check_base_url, load_guide, placeholder
@@ -76,7 +76,7 @@ def build(
     # 1. Inputs: every one read and checked before the first write.
     check_folder(output, scripts, locales)
     guide = load_guide(scripts)
-    cover = load_cover(guide)
+    cover = load_cover(guide, options.cache)
     base_url = _base_url(options.base_url) or guide.base_url or PREVIEW_URL
     languages = guide.to_build(options.languages)
     log.debug(f"{len(guide.sections)} sections; building {', '.join(x.tag for x in languages)}")
@@ -113,6 +113,7 @@ def build(
     output.mkdir(parents=True, exist_ok=True)
     waiting = f"another build is writing {output}; waiting for it to finish"
     with locked(output / LOCK_FILE, waiting), cache.opened(options.cache) as cache_root:
+        keep_cover(guide, cover, cache_root)
         folder = Output.read(output)
         # The guide's other languages stay as the last build left them, when it left them whole.
         kept = {

@@ -17,6 +17,7 @@ Layout::
     <root>/tracks/ab/abcdef....json    a built track's timings, keyed by its inputs, and the size
                                        and SHA-256 of its AAC part
     <root>/tracks/ab/abcdef....aac     its normalised audio as AAC (ADTS), for the audiobook
+    <root>/pictures/ab/abcdef....pic   header + an image made here (the generated cover)
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from .files import write_atomic
 
 DEFAULT_CACHE = Path(".audioguide-cache")  # where a build keeps its cache unless told
 _MAGIC = b"AGC2"
+_PICTURE = struct.Struct("<4s32s")  # magic, SHA-256 of the image's bytes
+_PICTURE_MAGIC = b"AGP1"
 _OLD_MAGICS = (b"AGC1",)  # written by earlier versions, without a checksum: made again quietly
 # magic, sample rate, number of word timings, bytes of PCM, SHA-256 of everything after the head
 _HEAD = struct.Struct("<4sIII32s")
@@ -105,7 +108,7 @@ class Cache:
     def get_record(self, digest: str) -> dict | None:
         """The record stored under ``digest``; None when there is none or it is damaged. (What a
         record must hold is for the caller to check: :meth:`discard` one it cannot use.)"""
-        path = self._path("tracks", digest, ".json")
+        path = self.record_path(digest)
         data = self._read(path)
         if data is None:
             return None
@@ -122,11 +125,14 @@ class Cache:
     def put_record(self, digest: str, record: dict) -> None:
         entry = {"record": record, "sha256": _record_sum(record)}
         data = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        write_atomic(self._path("tracks", digest, ".json"), data, durable=False)
+        write_atomic(self.record_path(digest), data, durable=False)
+
+    def record_path(self, digest: str) -> Path:
+        return self._path("tracks", digest, ".json")
 
     def discard_record(self, digest: str) -> None:
         """Note a record that passed its checksum but does not fit what it is for as damaged."""
-        self.damaged.append(self._path("tracks", digest, ".json"))
+        self.damaged.append(self.record_path(digest))
 
     # a built track's audio for the audiobook (written before its record)
 
@@ -150,6 +156,26 @@ class Cache:
             pass
         self.damaged.append(path)
         return False
+
+    # pictures
+
+    def get_picture(self, digest: str) -> bytes | None:
+        """The image stored under ``digest``; None when there is none or it is damaged."""
+        path = self._path("pictures", digest, ".pic")
+        data = self._read(path)
+        if data is None:
+            return None
+        if len(data) > _PICTURE.size:
+            magic, checksum = _PICTURE.unpack_from(data)
+            image = data[_PICTURE.size :]
+            if magic == _PICTURE_MAGIC and hashlib.sha256(image).digest() == checksum:
+                return image
+        self.damaged.append(path)
+        return None
+
+    def put_picture(self, digest: str, image: bytes) -> None:
+        head = _PICTURE.pack(_PICTURE_MAGIC, hashlib.sha256(image).digest())
+        write_atomic(self._path("pictures", digest, ".pic"), head + image, durable=False)
 
 
 def _clip(data: bytes) -> Clip | None:

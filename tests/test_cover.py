@@ -13,7 +13,7 @@ from build_helpers import png
 from PIL import Image
 
 from audioguide.errors import ScriptError
-from audioguide.package.cover import generated_cover, load_cover
+from audioguide.package.cover import generated_cover, keep_cover, load_cover
 from audioguide.script import load_guide
 
 
@@ -146,3 +146,33 @@ def test_a_cover_of_too_many_pixels_is_one_line_and_no_pillow_warning(project, s
         "far more pixels than 3000x3000; podcast apps need a square PNG or JPEG image in RGB "
         "from 1400x1400 to 3000x3000 pixels"
     ]
+
+
+def test_the_generated_cover_comes_from_the_cache_as_drawn(project, tmp_path):
+    guide = load_guide(project.scripts)
+    drawn = generated_cover(guide.id)
+    cache = tmp_path / "cache"
+    assert load_cover(guide, cache).data == drawn.data  # nothing kept yet: drawn
+    keep_cover(guide, drawn, cache)
+    (entry,) = (cache / "pictures").rglob("*.pic")
+
+    assert load_cover(guide, cache).data == drawn.data
+    assert entry.read_bytes().endswith(drawn.data)
+
+
+def test_a_damaged_cached_cover_is_drawn_again_and_replaced(project, tmp_path, caplog):
+    guide = load_guide(project.scripts)
+    drawn = generated_cover(guide.id)
+    cache = tmp_path / "cache"
+    keep_cover(guide, drawn, cache)
+    (entry,) = (cache / "pictures").rglob("*.pic")
+    kept = entry.read_bytes()
+    entry.write_bytes(kept[:-40] + bytes(40))  # the same size, other pixels
+
+    with caplog.at_level("INFO", logger="audioguide"):
+        cover = load_cover(guide, cache)
+
+    assert cover.data == drawn.data
+    assert any("was damaged" in record.getMessage() for record in caplog.records)
+    keep_cover(guide, cover, cache)
+    assert entry.read_bytes() == kept

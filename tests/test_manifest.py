@@ -24,8 +24,8 @@ from editions import (
 )
 
 from audioguide.edition import Edition
-from audioguide.errors import AudioGuideError, InternalError
-from audioguide.package.manifest import FileInfo, load_schema, render_manifest, validate_manifest
+from audioguide.errors import InternalError
+from audioguide.package.manifest import FileInfo, load_schema, render_manifest
 
 
 def _listed(path: str, duration_ms: int | None = None) -> FileInfo:
@@ -87,7 +87,16 @@ def test_the_manifest_lists_every_file_with_the_size_and_hash_it_is_given():
     }  # fmt: skip
     assert ko["audiobook"] == {**_entry(edition.audiobook), "duration_ms": 62_000}
     assert ko["daisy"] == {**_entry(edition.daisy_zip), "title": _entry(edition.title_mp3)}
-    validate_manifest(manifest)
+    assert _schema_error(manifest) is None
+
+
+def _schema_error(manifest: dict) -> str | None:
+    """Where ``manifest`` breaks the shipped schema (a JSON path), or None."""
+    schema = load_schema()
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(schema).iter_errors(manifest)
+    )
+    return None if error is None else error.json_path
 
 
 def _manifest_inputs(*editions: Edition) -> tuple[list[Edition], dict[str, FileInfo], dict]:
@@ -226,7 +235,7 @@ _GONE = object()
 )
 def test_a_broken_manifest_fails_with_the_place_it_breaks(where, change, error_at):
     manifest = _valid_manifest()
-    validate_manifest(manifest)
+    assert _schema_error(manifest) is None
     target = manifest if where == "/" else manifest["languages"][0]
     for key in filter(None, where.strip("/").split("/")):
         target = target[int(key) if key.isdigit() else key]
@@ -235,9 +244,6 @@ def test_a_broken_manifest_fails_with_the_place_it_breaks(where, change, error_a
             del target[key]
         else:
             target[key] = value
-    with pytest.raises(InternalError) as caught:
-        validate_manifest(manifest)
-    assert not isinstance(caught.value, AudioGuideError)  # a bug, never the user's mistake
-    assert f"manifest.schema.json at {error_at}:" in str(caught.value)
+    assert _schema_error(manifest) == error_at
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(manifest, load_schema(), cls=jsonschema.Draft202012Validator)

@@ -13,29 +13,38 @@ embeds gray pixels that some apps show wrongly. The file is read as scripts are:
 inside the scripts folder, not reached through ``..``, an absolute path or a symbolic link
 leading elsewhere. Without ``cover:`` a plain cover is drawn: a colour chosen from the
 guide's id and a few sound-wave arcs, no text (no font is sure to be on a fresh machine, and the
-apps show the title beside the art anyway). The same guide id gives the same image.
+apps show the title beside the art anyway). The same guide id gives the same image; it is drawn
+once and kept in the build's cache, which later builds take it from (checked against its
+checksum: a damaged one is drawn again), without loading Pillow.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import warnings
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, UnidentifiedImageError
-
+from .. import __version__, cache
 from ..audio import Picture
 from ..errors import ScriptError
 from ..files import read_input
 from ..script import GUIDE_FILE, Guide
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+log = logging.getLogger(__name__)
 
 MIN_SIDE = 1400
 MAX_BYTES = 64 * 1024 * 1024  # room for an uncompressed 3000 px PNG
 MAX_SIDE = 3000
 JPEG_QUALITY = 95  # a converted JPEG is encoded again: close to the author's image
 GENERATED_SIDE = 1400
+DRAWING_VERSION = 1  # bump when the generated cover's drawing changes
 FORMATS = {"PNG": ("image/png", "cover.png"), "JPEG": ("image/jpeg", "cover.jpg")}
 # Dark, saturated backgrounds that white arcs stand out on.
 _PALETTE = ((0x1F, 0x4E, 0x79), (0x7A, 0x2E, 0x3B), (0x2E, 0x5E, 0x3E), (0x4A, 0x3B, 0x7A),
@@ -47,8 +56,9 @@ class Cover(Picture):
     path: str  # where the build writes it, relative to the output folder
 
 
-def load_cover(guide: Guide) -> Cover:
-    """The guide's cover: its ``cover:`` image, checked, or a generated one.
+def load_cover(guide: Guide, cache_root: Path | None = None) -> Cover:
+    """The guide's cover: its ``cover:`` image, checked, or a generated one (kept in the cache
+    at ``cache_root``, if given).
 
     Raises :class:`~audioguide.errors.ScriptError` naming ``guide.yaml`` and the line of
     ``cover:`` when the image is missing, outside the scripts folder, unreadable, not PNG or
@@ -56,7 +66,7 @@ def load_cover(guide: Guide) -> Cover:
     side.
     """
     if guide.cover is None:
-        return generated_cover(guide.id)
+        return generated_cover(guide.id, cache_root)
     given = guide.cover
     where = (guide.path / GUIDE_FILE, given.line)
     relative = PurePath(given.value)
@@ -78,6 +88,8 @@ def load_cover(guide: Guide) -> Cover:
         raise ScriptError(
             f"the cover {given.value!r} {exc}; give a PNG or JPEG file", *where
         ) from None
+    from PIL import Image, UnidentifiedImageError
+
     rule = (
         f"podcast apps need a square PNG or JPEG image in RGB from {MIN_SIDE}x{MIN_SIDE} to "
         f"{MAX_SIDE}x{MAX_SIDE} pixels"
@@ -141,8 +153,42 @@ def _rgb(image: Image.Image, kind: str) -> bytes | None:
     return buffer.getvalue()
 
 
-def generated_cover(guide_id: str) -> Cover:
-    """A plain square PNG: a background colour picked by ``guide_id`` and white arcs."""
+def generated_cover(guide_id: str, cache_root: Path | None = None) -> Cover:
+    """A plain square PNG: a background colour picked by ``guide_id`` and white arcs; from the
+    cache at ``cache_root`` when it holds it, else drawn (:func:`keep_cover` puts it there)."""
+    mime, path = FORMATS["PNG"]
+    data = _cached(guide_id, cache_root) if cache_root is not None else None
+    return Cover(data or _drawn(guide_id), mime, path)
+
+
+def keep_cover(guide: Guide, cover: Cover, cache_root: Path) -> None:
+    """Keep a generated cover in the cache at ``cache_root``, unless it is there already. (Not
+    done by :func:`load_cover`: a build that stops at bad input writes nothing at all.)"""
+    if guide.cover is None:
+        store, digest = cache.Cache(cache_root), _cover_key(guide.id)
+        if store.get_picture(digest) is None:
+            store.put_picture(digest, cover.data)
+
+
+def _cached(guide_id: str, cache_root: Path) -> bytes | None:
+    store = cache.Cache(cache_root)
+    data = store.get_picture(_cover_key(guide_id))
+    for damaged in store.damaged:
+        log.info(f"the cache entry {damaged} was damaged; ignored it and drew the cover again")
+    return data
+
+
+def _cover_key(guide_id: str) -> str:
+    """What the generated cover's bytes depend on: the guide's id, the drawing, Pillow's
+    encoder."""
+    import PIL
+
+    return cache.key("cover", DRAWING_VERSION, __version__, PIL.__version__, guide_id)
+
+
+def _drawn(guide_id: str) -> bytes:
+    from PIL import Image, ImageDraw
+
     side = GENERATED_SIDE
     pick = hashlib.sha256(guide_id.encode("utf-8")).digest()[0] % len(_PALETTE)
     image = Image.new("RGB", (side, side), _PALETTE[pick])
@@ -158,5 +204,4 @@ def generated_cover(guide_id: str) -> Cover:
     # zlib's default level: optimize=True took twice as long (80 ms of every build, a no-op's
     # fifth) to save 7% of 14 kB.
     image.save(buffer, format="PNG")
-    mime, path = FORMATS["PNG"]
-    return Cover(buffer.getvalue(), mime, path)
+    return buffer.getvalue()

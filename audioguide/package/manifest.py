@@ -6,11 +6,13 @@ books (the EPUB; the DAISY zip, with the spoken title it plays); ``cover``
 names the cover image, and ``site`` every other file the build wrote (the language chooser, the
 player's assets). Not listed: the
 manifest itself (it cannot hold its own hash), the build's lock file ``.audioguide.lock``, its
-record ``.audioguide-build.json``, and files the build did not write.
+record ``.audioguide-build.json``, its stamp ``.audioguide-stamp.json``, and files the build did
+not write.
 
 The manifest follows ``manifest.schema.json`` (JSON Schema draft 2020-12), shipped beside this
-module; :func:`render_manifest` checks its own output against it, so a manifest it returns always
-validates. It holds no timestamps: the same build gives the same bytes.
+module for whoever reads manifests; the tests check what :func:`render_manifest` makes against it
+(a build does not: it would load jsonschema for a check that cannot fail). It holds no
+timestamps: the same build gives the same bytes.
 """
 
 from __future__ import annotations
@@ -20,17 +22,13 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..edition import Edition
 from ..errors import InternalError
 from ..languages import Language
-
-if TYPE_CHECKING:
-    from jsonschema import Draft202012Validator
 
 MANIFEST_VERSION = 3
 SCHEMA_FILE = "manifest.schema.json"
@@ -72,7 +70,6 @@ def render_manifest(
     full-guide file's and the audiobook's must carry ``duration_ms``. ``cover`` is the cover
     image's path. Files no language names are listed under ``site``. Raises
     :class:`~audioguide.errors.InternalError` when a file is missing: the build gives every one.
-    (The tests check the result against the schema: :func:`validate_manifest`.)
     """
     data = {
         "manifest_version": MANIFEST_VERSION,
@@ -164,22 +161,3 @@ def load_schema() -> dict[str, Any]:
     """The manifest's JSON Schema (a fresh copy)."""
     text = resources.files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
     return json.loads(text)
-
-
-@cache
-def _validator() -> Draft202012Validator:
-    # The schema itself is checked against its metaschema by the tests, not on every build.
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(load_schema())
-
-
-def validate_manifest(data: dict[str, Any]) -> None:
-    """Raise :class:`~audioguide.errors.InternalError` naming where ``data`` breaks the schema."""
-    from jsonschema.exceptions import best_match
-
-    error = best_match(_validator().iter_errors(data))
-    if error is not None:
-        raise InternalError(
-            f"the manifest does not follow {SCHEMA_FILE} at {error.json_path}: {error.message}"
-        )
