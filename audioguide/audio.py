@@ -291,20 +291,25 @@ def mp3_stream(path: Path) -> Mp3Stream:
     )
 
 
+def joinable(streams: list[Mp3Stream]) -> bool:
+    """Whether :func:`join_mp3` joins these MP3s frame by frame: they share a sample rate (else
+    they are decoded and encoded once more, at the highest)."""
+    return len({stream.rate for stream in streams}) == 1
+
+
 def track_starts(streams: list[Mp3Stream]) -> list[float]:
-    """Where each track starts, in ms, in the file :func:`join_mp3` makes of them. Joined, a
-    track occupies all of its frames, its encoder's padding included; the decoder trims only the
-    first track's delay and the last one's padding."""
-    starts, samples, rate = [], 0, max(stream.rate for stream in streams)
-    uniform = len({(s.rate, s.delay) for s in streams}) == 1
+    """Where each track's audio starts, in ms, in the file :func:`join_mp3` makes of them.
+    Joined frame by frame, a track occupies all of its frames, its encoder's delay and padding
+    included; the decoder trims only the first track's delay (and the last one's padding)."""
+    rate, first, frames = max(stream.rate for stream in streams), streams[0], joinable(streams)
+    starts, samples = [], 0
     for stream in streams:
-        starts.append(samples * 1000 / rate)
-        # Tracks of several rates are decoded, then encoded again: each lasts what it decodes to.
-        samples += (
-            stream.frames * stream.samples_per_frame
-            if uniform
-            else round(stream.decoded * rate / stream.rate)
-        )
+        if frames:
+            starts.append((samples + stream.delay - first.delay) * 1000 / rate)
+            samples += stream.frames * stream.samples_per_frame
+        else:  # decoded, then encoded again: each track lasts what it decodes to
+            starts.append(samples * 1000 / rate)
+            samples += round(stream.decoded * rate / stream.rate)
     return starts
 
 
@@ -318,7 +323,7 @@ def join_mp3(sources: list[Path], path: Path) -> None:
     share a stream: they are decoded at the highest and encoded once more.
     """
     streams = [mp3_stream(source) for source in sources]
-    if len({(s.rate, s.delay, len(s.info)) for s in streams}) > 1:
+    if not joinable(streams):
         rate = max(stream.rate for stream in streams)
         pcm = b"".join(decode(source, rate) for source in sources)
         _run([ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-f", "s16le", "-ar",
