@@ -46,7 +46,7 @@ class Options:
     languages: tuple[str, ...] = ()  # only these (default: all of the guide's)
     base_url: str | None = None
     verify: bool = False  # read every published file again; make again what differs
-    audiobook: bool = False  # an M4B audiobook per language, whatever guide.yaml says
+    audiobook: bool | None = None  # an M4B audiobook per language (None: as guide.yaml says)
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def build(
 
     # 2. Plans: each language's edition as it will read, before it is spoken.
     source = speakers[guide.source_language.tag]
-    book = options.audiobook or guide.audiobook
+    book = guide.audiobook if options.audiobook is None else options.audiobook
     plans = {
         lang.tag: tracks.plan_edition(guide, lang, translations[lang.tag], speakers[lang.tag],
                                       source, completeness.get(lang.tag, 100.0), cover, output,

@@ -406,9 +406,9 @@ def _engine_option(command: Callable[..., Any]) -> Callable[..., Any]:
     "lists it (by default a file's size and tags are trusted).",
 )
 @click.option(
-    "--audiobook",
-    is_flag=True,
-    help="Also make an M4B audiobook per language, as guide.yaml's audiobook: true does "
+    "--audiobook/--no-audiobook",
+    default=None,
+    help="Make an M4B audiobook per language, or not, whatever guide.yaml's audiobook: says "
     "(its AAC encoding is about a third of a build's work).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress, only warnings and errors.")
@@ -426,7 +426,7 @@ def build_(
     strict: bool,
     base_url: str | None,
     verify: bool,
-    audiobook: bool,
+    audiobook: bool | None,
     quiet: bool,
     as_json: bool,
 ) -> None:

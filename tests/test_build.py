@@ -272,3 +272,13 @@ def test_without_audiobook_no_m4b_is_made_listed_or_linked(site: Site):
         f"test-guide-{tag}.m4b" for tag in TAGS
     )
     assert all(_language(site, tag)["audiobook"]["duration_ms"] > 0 for tag in TAGS)
+
+
+def test_no_audiobook_overrides_guide_yaml_for_one_build(site: Site):
+    """The test guide says ``audiobook: true``; ``--no-audiobook`` builds without, and the next
+    plain build makes the M4Bs again."""
+    site.build_ok("--base-url", BASE_URL, "--no-audiobook")
+    assert not list(site.output.rglob("*.m4b"))
+    assert all("audiobook" not in _language(site, tag) for tag in TAGS)
+    site.build_ok("--base-url", BASE_URL)
+    assert len(list(site.output.rglob("*.m4b"))) == len(TAGS)
