@@ -169,7 +169,7 @@ def _cn2an() -> Any:
 
 @cache
 def _num2words() -> Callable[..., str]:
-    return import_module("num2words").num2words  # type: ignore[no-any-return]
+    return import_module("num2words").num2words
 
 
 def looped(heard: str) -> bool:
@@ -264,7 +264,8 @@ def editions(output: Path, langs: Sequence[str]) -> list[Edition]:
     found = Output.read(output)
     built = [found.editions[tag] for tag in found.listed]
     if not built:
-        raise BuildError(f"no build here (no usable {RECORD}); run `audioguide build` first", output)
+        raise BuildError(f"no build here (no usable {RECORD}); run `audioguide build` first",
+                         output)  # fmt: skip
     if not langs:
         return built
     chosen = []

@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from ctypes.util import find_library
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
+from typing import ClassVar
 
 import espeakng_loader
 
@@ -373,7 +374,7 @@ class EspeakEngine(Engine):
     # Measured on the shipped guide's sentences as this voice speaks them (espeak-ng 1.52): its
     # Korean and Mandarin are poorly understood, and nothing tried (rate, pitch, word gap, voice
     # variants, numbers spelled out, respelling) made its Korean better under both judges.
-    measured = {
+    measured: ClassVar[dict[str, tuple[Measured, ...]]] = {
         "en": (Measured(0.055, "Whisper base"),),
         "ko": (Measured(0.84, "Whisper base"), Measured(0.90, "Vosk Korean")),
         "zh_Hans": (Measured(0.72, "Whisper base"),),

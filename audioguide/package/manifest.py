@@ -96,9 +96,7 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
         "voices": list(dict.fromkeys(voice for track in tracks for voice in track.voices)),
         "voice": {
             "name": tracks[0].voices[0],
-            "understood": (
-                any(m.understood for m in edition.quality) if edition.quality else None
-            ),
+            "understood": (any(m.understood for m in edition.quality) if edition.quality else None),
             "measured": [{"cer": m.cer, "judge": m.judge} for m in edition.quality],
         },
         "page": _file(edition.page, files),
