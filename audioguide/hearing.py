@@ -285,7 +285,6 @@ def hear(
     edition: Edition,
     transcribe: Transcriber,
     judge: str,
-    progress: Callable[[int, int], None] | None = None,
 ) -> Judged:
     """Every sentence of ``edition`` spoken in its own language, heard by ``transcribe``."""
     code = edition.language.code
@@ -299,7 +298,7 @@ def hear(
     heard, lengths = [], []
     samples: Any = None
     current: Track | None = None
-    for done, (track, block, sentence) in enumerate(jobs):
+    for track, block, sentence in jobs:
         if track is not current:
             current, samples = track, _samples(output / edition.track_file(track, ".mp3"))
         meant = comparable(_meant(sentence), code)
@@ -325,8 +324,6 @@ def hear(
             )
         )
         lengths.append(len(meant))
-        if progress is not None:
-            progress(done + 1, len(jobs))
     voice = edition.tracks[0].voices[0] if edition.tracks else edition.engine
     return Judged(edition.language.tag, edition.language.locale_id, voice, judge, tuple(heard),
                   tuple(lengths))  # fmt: skip
