@@ -611,12 +611,13 @@ def check_speech(
     check: bool,
     as_json: bool,
 ) -> None:
-    """Hear the built tracks with an offline speech recogniser and compare each sentence with
-    what was meant to be said.
+    """Hear the built tracks: is each language understood?
 
-    Prints each language's character error rate (CER: 0 is best, 1 nothing right) and its
-    worst-heard sentences, with their track and time, to listen to in `audioguide proof`.
-    Needs `pip install 'audioguide[check]'` and a Whisper model folder (--model).
+    An offline speech recogniser hears each sentence, compared with what the voice was meant
+    to say. Prints each language's character error rate (CER: 0 is best, 1 nothing right) and
+    its worst-heard sentences, with their track and time, to listen to in `audioguide proof`.
+    Needs
+    `pip install 'audioguide[check]'` and a Whisper model folder (--model).
     """
     from . import hearing
 
