@@ -5,6 +5,7 @@ understand from one they do not."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,17 @@ def test_check_speech_without_a_model_or_a_build_says_what_to_do(tmp_path, user_
     assert "has no model.bin" in user_error(result, "--model", None)
     result = check_speech(site, model, "--lang", "ko")
     assert "--lang ko: not built" in user_error(result, "output")
+
+
+def test_check_speech_without_the_recogniser_installed_says_what_to_install(
+    tmp_path, monkeypatch, user_error
+) -> None:
+    site = built(small_guide(tmp_path, "en", EN_SENTENCES))
+    monkeypatch.setitem(sys.modules, "faster_whisper", None)  # as if not installed
+
+    result = check_speech(site, tmp_path)
+
+    assert user_error(result, "check-speech", None).endswith("pip install 'audioguide[check]'")
 
 
 # --- voices known to be poorly understood -------------------------------------------------------
