@@ -196,8 +196,12 @@ def error_rate(meant: str, heard: str) -> float:
 
 # --- the recogniser -------------------------------------------------------------------------------
 
-# A transcriber: 16 kHz mono float32 samples and a language code in, the text heard out.
-Transcriber = Callable[[Any, str], str]
+# A transcriber: 16 kHz mono float32 samples, a language code and the most tokens worth
+# reading in; the text heard out.
+Transcriber = Callable[[Any, str, int], str]
+# Whisper's tokens: at most 448 a window; a sentence needs a few per character at most (more
+# is the recogniser looping, which need not be read to the end).
+MAX_TOKENS = 440
 
 
 def whisper(folder: Path) -> tuple[Transcriber, str]:
@@ -219,10 +223,11 @@ def whisper(folder: Path) -> tuple[Transcriber, str]:
         reason = " ".join(str(exc).split())[:200]
         raise OptionError(f"--model {folder}: faster-whisper cannot load it ({reason})") from None
 
-    def transcribe(samples: Any, code: str) -> str:
+    def transcribe(samples: Any, code: str, tokens: int) -> str:
         segments, _ = model.transcribe(
             samples,
             language=code,
+            max_new_tokens=tokens,
             beam_size=5,
             temperature=0.0,  # one pass, the same text every run: a loop is kept, and caught
             condition_on_previous_text=False,
@@ -306,7 +311,7 @@ def hear(
             continue
         start = max(0, sentence.start_ms - MARGIN_MS) * SAMPLE_RATE // 1000
         end = (sentence.end_ms + MARGIN_MS) * SAMPLE_RATE // 1000
-        text = transcribe(samples[start:end], code)
+        text = transcribe(samples[start:end], code, min(MAX_TOKENS, 4 * len(meant) + 16))
         said = comparable(text, code)
         loop = looped(said)
         heard.append(
