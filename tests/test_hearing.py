@@ -17,6 +17,7 @@ from audioguide.hearing import comparable, error_rate, looped
 
 ZH_SENTENCES = "市场在朝鲜发挥着重要作用。很多家庭靠做小生意生活。"
 KO_SENTENCES = "시장은 북한에서 큰 역할을 합니다. 많은 가족이 작은 장사로 살아갑니다."
+ENGINE = {"engine": "espeak"}
 EN_SENTENCES = "The markets play a big role in North Korea. Many families live by trading."
 
 
@@ -31,7 +32,8 @@ def small_guide(root: Path, language: str, paragraph: str, voice: dict | None = 
         "title": "Heard",
         "source_language": language,
         "languages": [language],
-        "voices": {language: voice or {"engine": "espeak"}},
+        # (paths as text: a fixture may give them as Path objects)
+        "voices": {language: {key: str(value) for key, value in (voice or ENGINE).items()}},
     }
     section = {"id": "markets", "title": "Markets", "paragraphs": [paragraph]}
     for name, data in (("guide.yaml", guide), ("01-markets.yaml", section)):
