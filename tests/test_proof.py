@@ -140,7 +140,7 @@ def test_the_page_lists_every_message_in_catalog_order_with_its_status(site: Sit
     po = site.po("ko")
     mark_fuzzy(po, WELCOME)
     edit(po, 'msgstr "들어 주셔서 감사합니다."', 'msgstr ""')
-    edit(po, "{number}번 트랙,", "{numero}번 트랙,")
+    edit(po, "{number}번 트랙.", "{numero}번 트랙.")
 
     page, line = proof_ok(site, "--lang", "ko")
 
