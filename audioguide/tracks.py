@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from . import __version__, audio, cache, edition, files
 from .audio import Picture
@@ -368,7 +369,7 @@ class Rendered:
             raise InternalError("a track made without its AAC part is joined into an audiobook")
         return self.part
 
-    def record(self) -> dict:
+    def record(self) -> dict[str, Any]:
         return {
             "duration_ms": self.duration_ms,
             "times": [list(t) for t in self.times],
@@ -376,7 +377,7 @@ class Rendered:
         }
 
     @classmethod
-    def from_record(cls, record: dict, plan: TrackPlan) -> Rendered:
+    def from_record(cls, record: dict[str, Any], plan: TrackPlan) -> Rendered:
         """The timings a cache record holds for ``plan``; ``ValueError`` unless they are whole
         milliseconds running forward inside the track, one (start, end) per sentence, and the
         record describes its AAC part."""
