@@ -283,16 +283,19 @@ def _sine(freq: int, rate: int, seconds: float) -> Clip:
 
 def test_a_track_that_mixes_voices_rates_is_resampled_without_a_false_tone(tmp_path: Path):
     """A track whose sentences come from voices of different rates (espeak-ng's 22.05 kHz and
-    gTTS's 24 kHz) is one 24 kHz MP3, each sentence as long as it was and where it was, and the
-    lower-rate speech is resampled through a filter: a 7 kHz tone at 22.05 kHz gains no image at
-    24 - (22.05 - 7) = 8.95 kHz (linear interpolation, as audioop does it, left one 13 dB under
-    the tone: a whistle)."""
+    gTTS's 24 kHz) is one 24 kHz MP3 at -16 LUFS, each sentence as long as it was and where it
+    was, and the lower-rate speech is resampled through a filter: a 7 kHz tone at 22.05 kHz
+    gains no image at 24 - (22.05 - 7) = 8.95 kHz (linear interpolation, as audioop does it,
+    left one 13 dB under the tone: a whistle)."""
     path = tmp_path / "mixed.mp3"
     pieces = [audio.pause(200, 22_050), _sine(7000, 22_050, 1.0), audio.pause(300, 22_050),
               _sine(440, 24_000, 1.0)]  # fmt: skip
     audio.encode_normalised(pieces, path)
     assert MP3(path).info.sample_rate == 24_000
     assert decoded_ms(path) == pytest.approx(2500, abs=30)
+    measured = loudness(path)
+    assert measured.integrated == pytest.approx(-16.0, abs=1.0)
+    assert measured.true_peak <= -1.5
     pcm = np.frombuffer(audio.decode(path, 24_000), dtype="<i2").astype(float)
 
     def strongest(start_s: float, end_s: float) -> float:
