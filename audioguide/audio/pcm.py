@@ -132,38 +132,43 @@ def encode_normalised(pieces: Sequence[Clip], path: Path, aac: Path | None = Non
     limited audio in the same ffmpeg run, so the audiobook's AAC is never made from the MP3.
     """
     runs = _runs(pieces)
-    with tempfile.TemporaryDirectory(prefix="audioguide-pcm-") as tmp:
-        sources, data = _sources(runs, Path(tmp))
-        loudness = _loudness(runs)
-        rate_out = mp3_rate(max(run.sample_rate for run in runs))
-        if loudness < -60:  # silence or nearly: nothing to bring up
-            _encode(sources, data, rate_out, None, path, aac)
+    if len(runs) == 1:  # one rate, through the pipe
+        _normalise(runs, [(runs[0].sample_rate, "pipe:0")], runs[0].pcm, path, aac)
+        return
+    with tempfile.TemporaryDirectory(prefix="audioguide-pcm-") as tmp:  # a stretch per rate
+        sources = []
+        for n, piece in enumerate(runs):
+            (Path(tmp) / f"{n}.pcm").write_bytes(piece.pcm)
+            sources.append((piece.sample_rate, str(Path(tmp) / f"{n}.pcm")))
+        _normalise(runs, sources, None, path, aac)
+
+
+def _normalise(
+    runs: list[Clip],
+    sources: list[tuple[int, str]],
+    data: bytes | None,
+    path: Path,
+    aac: Path | None,
+) -> None:
+    """:func:`encode_normalised` of ``runs``, given to ffmpeg as ``sources`` (rate, where) with
+    ``data`` on its standard input."""
+    loudness = _loudness(runs)
+    rate_out = mp3_rate(max(run.sample_rate for run in runs))
+    if loudness < -60:  # silence or nearly: nothing to bring up
+        _encode(sources, data, rate_out, None, path, aac)
+        return
+    # The limiter eats part of any added gain (about 40% for synthetic speech), so each pass
+    # encodes with the gain expected to land on target and measures what it got; a miss is
+    # corrected along the slope measured between passes (secant steps).
+    target = TARGET_LUFS + ENCODER_LOSS_LU
+    gain, slope, last = 0.0, 0.6, (0.0, loudness)
+    for _ in range(4):
+        gain = last[0] + (target - last[1]) / slope
+        reached = integrated_loudness(_encode(sources, data, rate_out, gain, path, aac), rate_out)
+        if abs(reached - target) <= 0.5:
             return
-        # The limiter eats part of any added gain (about 40% for synthetic speech), so each
-        # pass encodes with the gain expected to land on target and measures what it got; a
-        # miss is corrected along the slope measured between passes (secant steps).
-        target = TARGET_LUFS + ENCODER_LOSS_LU
-        gain, slope, last = 0.0, 0.6, (0.0, loudness)
-        for _ in range(4):
-            gain = last[0] + (target - last[1]) / slope
-            encoded = _encode(sources, data, rate_out, gain, path, aac)
-            reached = integrated_loudness(encoded, rate_out)
-            if abs(reached - target) <= 0.5:
-                return
-            slope = max(0.1, min(1.0, (reached - last[1]) / (gain - last[0])))
-            last = (gain, reached)
-
-
-def _sources(runs: list[Clip], folder: Path) -> tuple[list[tuple[int, str]], bytes | None]:
-    """ffmpeg's inputs for ``runs``, as (rate, where), and the data for its standard input: one
-    stretch goes through the pipe, several through files in ``folder``."""
-    if len(runs) == 1:
-        return [(runs[0].sample_rate, "pipe:0")], runs[0].pcm
-    sources = []
-    for n, piece in enumerate(runs):
-        (folder / f"{n}.pcm").write_bytes(piece.pcm)
-        sources.append((piece.sample_rate, str(folder / f"{n}.pcm")))
-    return sources, None
+        slope = max(0.1, min(1.0, (reached - last[1]) / (gain - last[0])))
+        last = (gain, reached)
 
 
 def _limiter(gain_db: float) -> str:
