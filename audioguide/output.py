@@ -88,11 +88,6 @@ class Output:
             return cls(root, dict.fromkeys(found.files))  # its files, but nothing trusted
         return found
 
-    @property
-    def owned(self) -> set[str]:
-        """Every output-relative path a build made (or claimed)."""
-        return set(self.files)
-
     # --- before writing ----------------------------------------------------------------------
 
     def check_ours(self, paths: Iterable[str]) -> None:

@@ -410,13 +410,12 @@ def _make_audio(hearing: Hearing, folder: Path, store: Cache, counts: dict[str, 
     clips = [tracks._clip(s.sentence, s.utterance, store) for s in hearing.said]
     for _, made in clips:
         counts["synthesised" if made else "cached"] += 1
-    rate = audio.joined_rate([clip for clip, _ in clips])
-    pieces = [audio.silence(tracks.LEAD_MS, rate)]
+    pieces = [audio.pause(tracks.LEAD_MS, clips[0][0].sample_rate)]
     for said, (clip, _) in zip(hearing.said, clips, strict=True):
-        pieces += [audio.to_rate(clip, rate), audio.silence(said.utterance.pause_ms, rate)]
+        pieces += [clip, audio.pause(said.utterance.pause_ms, clip.sample_rate)]
     pieces.pop()  # no pause after the last sentence
     with into_place(folder / hearing.file) as tmp:
-        audio.encode_normalised(b"".join(pieces), tmp, rate)
+        audio.encode_normalised(pieces, tmp)
     counts["encoded"] += 1
 
 

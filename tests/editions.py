@@ -28,7 +28,7 @@ from audioguide.package.captions import (
     render_vtt,
 )
 from audioguide.package.daisy import render_daisy
-from audioguide.package.epub import render_epub
+from audioguide.package.epub import MIMETYPE, epub_entries
 from audioguide.package.feed import render_feed
 from audioguide.package.playlist import render_playlist
 from audioguide.package.transcript import render_track_transcript, render_transcript
@@ -341,3 +341,8 @@ def check_golden(name: str, data: bytes) -> None:
         path.write_bytes(data)
     assert path.is_file(), f"{path} is missing; create it with AUDIOGUIDE_REGEN_GOLDEN=1"
     assert data.decode("utf-8") == path.read_bytes().decode("utf-8")
+
+
+def render_epub(edition: Edition, audio: dict, translation: Translation, **options) -> bytes:
+    """The EPUB's bytes, zipped as a build streams its entries."""
+    return render_zip(epub_entries(edition, audio, translation, **options), first=MIMETYPE)

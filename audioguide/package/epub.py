@@ -24,7 +24,6 @@ from .. import strings as S
 from ..catalogs import Translation
 from ..edition import Edition, Track
 from ..script import Accessibility
-from . import archive
 from .books import (
     FIXED_DATE,
     block_html,
@@ -66,29 +65,6 @@ h1 {{ font-size: 1.5em; line-height: 1.25; }}
 """
 
 
-def render_epub(
-    edition: Edition,
-    audio: Mapping[str, bytes | Path],
-    translation: Translation,
-    *,
-    published: datetime.date | None = None,
-    cover: Cover | None = None,
-    accessibility: Accessibility | None = None,
-) -> bytes:
-    """The EPUB's bytes.
-
-    ``audio`` maps each track's MP3 path (``edition.track_file(track, ".mp3")``) to its bytes
-    (or to the file that holds them); ``translation`` gives the book's own words (table of
-    contents, accessibility summary) in its language; ``published`` dates it
-    (``dcterms:modified``; a fixed date without it). ``accessibility`` names who evaluated the
-    book: only then does it claim conformance. Raises :class:`~audioguide.errors.InternalError`
-    when an MP3 is missing.
-    """
-    entries = epub_entries(edition, audio, translation, published=published, cover=cover,
-                           accessibility=accessibility)  # fmt: skip
-    return archive.render_zip(entries, first=MIMETYPE)
-
-
 MIMETYPE = "mimetype"  # the entry an EPUB's zip must start with, stored
 
 
@@ -101,8 +77,16 @@ def epub_entries(
     cover: Cover | None = None,
     accessibility: Accessibility | None = None,
 ) -> dict[str, bytes | Path]:
-    """The files of the EPUB :func:`render_epub` makes, by name: for a build to stream them
-    into the zip (with ``first=MIMETYPE``) without holding the audio in memory."""
+    """The files of the EPUB, by name: for a build to stream them into the zip (with
+    ``first=MIMETYPE``) without holding the audio in memory.
+
+    ``audio`` maps each track's MP3 path (``edition.track_file(track, ".mp3")``) to its bytes
+    (or to the file that holds them); ``translation`` gives the book's own words (table of
+    contents, accessibility summary) in its language; ``published`` dates it
+    (``dcterms:modified``; a fixed date without it). ``accessibility`` names who evaluated the
+    book: only then does it claim conformance. Raises :class:`~audioguide.errors.InternalError`
+    when an MP3 is missing.
+    """
     package = _package(edition, translation, published, cover, accessibility)
     files: dict[str, bytes | Path] = {
         MIMETYPE: b"application/epub+zip",

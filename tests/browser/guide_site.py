@@ -19,6 +19,7 @@ from pathlib import Path
 import imageio_ffmpeg
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+from editions import render_epub
 from timelines import make_track, spoken_title
 
 from audioguide import strings as S
@@ -27,7 +28,6 @@ from audioguide.edition import Edition, Track
 from audioguide.languages import resolve
 from audioguide.package.archive import render_zip
 from audioguide.package.daisy import render_daisy
-from audioguide.package.epub import render_epub
 from audioguide.package.player import render_site
 
 ROOT = Path(__file__).resolve().parents[2]
