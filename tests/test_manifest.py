@@ -222,7 +222,8 @@ _GONE = object()
     [
         ("tracks/1", {"sha256": "ABC"}, "$.languages[0].tracks[1].sha256"),
         ("tracks/0", {"captions": _GONE}, "$.languages[0].tracks[0]"),
-        ("tracks/0", {"extra": 1}, "$.languages[0].tracks[0]"),
+        # A key the schema does not name is one more file: it must be one.
+        ("tracks/0", {"extra": 1}, "$.languages[0].tracks[0].extra"),
         ("tracks/2", {"fallbacks": ["goodbye/p1", "x/y"]}, "$.languages[0].tracks[2].fallbacks[1]"),
         ("playlist", {"file": "../playlist.m3u8"}, "$.languages[0].playlist.file"),
         ("feed", {"file": "/ko/feed.xml"}, "$.languages[0].feed.file"),
