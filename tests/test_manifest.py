@@ -71,6 +71,7 @@ def test_the_manifest_lists_every_file_with_the_size_and_hash_it_is_given():
         "voice": "gTTS (ko)",
         "voices": ["gTTS (ko)"],
         "captions": _entry("ko/01-welcome.vtt"),
+        "srt": _entry("ko/01-welcome.srt"),
         "chapters": _entry("ko/01-welcome.chapters.json"),
         "transcript": _entry("ko/01-welcome.txt"),
         "fallbacks": list(track.fallbacks),
@@ -83,6 +84,7 @@ def test_the_manifest_lists_every_file_with_the_size_and_hash_it_is_given():
     assert ko["full_guide"] == {
         **_entry(edition.full_guide), "duration_ms": 61_000,
         "captions": _entry(edition.full_guide_captions),
+        "srt": _entry(edition.path("full_guide_srt")),
         "chapters": _entry(edition.full_guide_chapters),
     }  # fmt: skip
     assert ko["audiobook"] == {**_entry(edition.audiobook), "duration_ms": 62_000}
