@@ -20,7 +20,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from . import __version__, audio, cache, edition, files
+from . import __version__, audio, cache, edition, files, published
 from .audio import Picture
 from .catalogs import Translation, fill
 from .engines import Clip, get_engine
@@ -121,7 +121,7 @@ def plan_edition(
             voice=voice,
             fallback_voice=fallback_voice,
             pauses=guide.pauses,
-            path=output / language.tag / f"{section.stem}.mp3",
+            path=output / published.kind("mp3").format(tag=language.tag, stem=section.stem),
             artist=guide.author,
             cover=cover,
             date=guide.published.isoformat() if guide.published else None,
@@ -133,7 +133,7 @@ def plan_edition(
     date = guide.published.isoformat() if guide.published else None
     title_plan = plan_title(title.text, voice, fallback_voice if title.fallback else voice,
                             total=len(guide.sections), pauses=guide.pauses,
-                            path=output / language.tag / "daisy" / f"00-{edition.TITLE}.mp3",
+                            path=output / published.kind("title_mp3").format(tag=language.tag),
                             artist=guide.author, cover=cover, date=date)  # fmt: skip
     planned = edition.Edition(
         guide_id=guide.id,

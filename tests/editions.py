@@ -24,7 +24,9 @@ from audioguide.package.archive import render_zip, zip_entries
 from audioguide.package.captions import (
     render_chapters,
     render_full_chapters,
+    render_full_srt,
     render_full_vtt,
+    render_srt,
     render_vtt,
 )
 from audioguide.package.daisy import render_daisy
@@ -296,12 +298,14 @@ def package_files(edition: Edition, translation: Translation) -> dict[str, bytes
     for track in edition.tracks:
         files[edition.track_file(track, ".mp3")] = fake_mp3(track.stem)
         files[edition.track_file(track, ".vtt")] = render_vtt(track, edition.language.tag)
+        files[edition.track_file(track, ".srt")] = render_srt(track)
         files[edition.track_file(track, ".chapters.json")] = render_chapters(track)
         files[edition.track_file(track, ".txt")] = render_track_transcript(
             edition, track, translation, EN
         )
     places = places_of(edition)
     files[edition.full_guide_captions] = render_full_vtt(edition, places)
+    files[edition.path("full_guide_srt")] = render_full_srt(edition, places)
     files[edition.full_guide_chapters] = render_full_chapters(edition, edition.title, places)
     files[edition.playlist] = render_playlist(edition)
     files[edition.transcript] = render_transcript(edition, translation, EN)

@@ -28,7 +28,7 @@ STAGES: list[tuple[str, ...]] = [
     # 1. inputs
     ("script", "catalogs", "lexicon", "speech_text", "engines", "speakers"),
     # 2. plans and 3. render
-    ("edition", "audio", "tracks", "jobs"),
+    ("edition", "published", "audio", "tracks", "jobs"),
     # 4. editions and 5. site
     ("whole_guide", "package"),
     # 6. the ledger and the manifest

@@ -17,12 +17,14 @@ import datetime
 import posixpath
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel import Locale
 
 from .. import strings as S
 from ..catalogs import Translation
 from ..edition import Edition, Track
+from ..published import renders
 from ..script import Accessibility
 from .books import (
     FIXED_DATE,
@@ -36,6 +38,9 @@ from .books import (
 )
 from .cover import Cover
 from .times import clock, decimal
+
+if TYPE_CHECKING:
+    from .listener import Inputs
 
 ACTIVE_CLASS = "-epub-media-overlay-active"
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
@@ -308,3 +313,12 @@ def _lines(lines: list[str]) -> str:
 def _cover_name(cover: Cover) -> str:
     """``cover.png`` or ``cover.jpg``: the name the build gives the cover, inside the book."""
     return posixpath.basename(cover.path)
+
+
+@renders("epub")
+def _epub(given: Inputs, track: None) -> archive.Zip:  # noqa: ARG001 - the renderers' contract
+    guide = given.guide
+    entries = epub_entries(given.edition, given.audio, given.translation,
+                           published=guide.published, cover=given.cover,
+                           accessibility=guide.accessibility)  # fmt: skip
+    return archive.Zip(entries, first=MIMETYPE)
