@@ -26,6 +26,7 @@ from ..catalogs import Translation
 from ..edition import Edition, Track
 from ..published import renders
 from ..script import Accessibility
+from .archive import Zip
 from .books import (
     FIXED_DATE,
     block_html,
@@ -316,9 +317,9 @@ def _cover_name(cover: Cover) -> str:
 
 
 @renders("epub")
-def _epub(given: Inputs, track: None) -> archive.Zip:  # noqa: ARG001 - the renderers' contract
+def _epub(given: Inputs, track: None) -> Zip:  # noqa: ARG001 - the renderers' contract
     guide = given.guide
     entries = epub_entries(given.edition, given.audio, given.translation,
                            published=guide.published, cover=given.cover,
                            accessibility=guide.accessibility)  # fmt: skip
-    return archive.Zip(entries, first=MIMETYPE)
+    return Zip(entries, first=MIMETYPE)
