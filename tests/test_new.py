@@ -128,7 +128,12 @@ def test_without_languages_the_guide_has_only_its_source_language(tmp_path: Path
 
 @pytest.mark.parametrize(
     ("args", "option"),
-    [(["--languages", "ko,xx"], "--languages"), (["--source", "klingon"], "--source")],
+    [
+        (["--languages", "ko,xx"], "--languages"),
+        (["--source", "klingon"], "--source"),
+        (["--languages", "ko@x"], "--languages"),
+        (["--languages", "de_DE@euro"], "--languages"),
+    ],
 )
 def test_an_unknown_language_is_one_line_and_writes_nothing(
     tmp_path: Path, user_error, args: list[str], option: str
@@ -136,7 +141,8 @@ def test_an_unknown_language_is_one_line_and_writes_nothing(
     result = new(str(tmp_path / "g"), *args)
 
     message = user_error(result, option)
-    assert "unknown language id" in message
+    assert re.search(r"unknown language id|has a modifier", message)
+    assert "audioguide.po" not in message  # not audioguide's own catalogs
     assert list(tmp_path.iterdir()) == []
 
 
