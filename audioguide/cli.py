@@ -536,7 +536,8 @@ def say(
     "-o",
     "out",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="The page to write (default: proof-LANG.html in --output); its audio goes in a folder "
+    help="The page to write (default: proof/LANG.html, or proof/LANG-changed.html with --changed, "
+    "beside the scripts folder; never in --output); its audio goes in a folder "
     "beside it, named after it with -audio.",
 )
 @_paths("scripts", "locales", "output")
