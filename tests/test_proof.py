@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -29,6 +30,7 @@ from build_helpers import (
     tree,
 )
 
+import audioguide.proof as proof_module
 from audioguide import audio
 from audioguide.engines import Voice, get_engine
 from audioguide.languages import resolve
@@ -381,6 +383,28 @@ def test_a_page_is_never_written_into_the_published_output(site: Site, user_erro
 
     assert "which is published" in user_error(result, "ko.html")
     assert tree(site.root) == before
+
+
+def test_another_users_page_in_a_sticky_folder_is_named_before_anything_is_written(
+    site: Site, tmp_path: Path, user_error, monkeypatch
+) -> None:
+    """In a sticky folder such as /tmp only a file's owner may replace it: the page is named,
+    not the temporary file a write would have failed on."""
+    if os.geteuid() != 0:
+        pytest.skip("giving a file to another user needs root (CI runs as root)")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    theirs, _ = proof_ok(site, "--lang", "ko", "-o", str(shared / "ko.html"))  # a proof page...
+    os.chown(theirs, 4242, 4242)  # ...of another user's (as root, which may give it away)
+    monkeypatch.setattr(proof_module.os, "geteuid", lambda: 4343)  # and we are a third user
+    before = tree(shared)
+
+    result = proof(site, "--lang", "ko", "-o", str(theirs))
+
+    message = user_error(result, "ko.html")
+    assert "belongs to another user" in message and ".audioguide-tmp" not in message
+    assert tree(shared) == before
 
 
 # --- bad input: one line, exit status 2, nothing written -----------------------------------------
