@@ -36,7 +36,7 @@ catalogs: $(BASE)
 SMOKE := dist/smoke
 dist: $(TESTS)
 	rm -rf dist
-	$(PYTHON) -c "from setuptools import build_meta as b; b.build_sdist('dist')"
+	$(PYTHON) -c "from setuptools import build_meta as b; b.build_sdist('dist')" >/dev/null
 	$(PYTHON) -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist dist/*.tar.gz
 	$(VENV)/bin/twine check --strict dist/*.tar.gz dist/*.whl
 	python3 -m venv $(SMOKE)/venv
