@@ -199,8 +199,9 @@ def main() -> None:
 def new(folder: Path, languages: str, source: str) -> None:
     """Create a guide in FOLDER (new or empty) that builds at once.
 
-    It holds scripts/ (guide.yaml, every field explained, and two short sections) and
-    locales/ (a catalog per language, and a pronunciation lexicon for each).
+    It holds scripts/ (guide.yaml, every field explained, and two short sections),
+    locales/ (a catalog per language, and a pronunciation lexicon for each), babel.cfg,
+    a .gitignore, and .github/workflows/publish.yml, which publishes the guide on GitHub Pages.
     """
     import shlex
 
