@@ -43,7 +43,7 @@ PUBLISHED = datetime.date(2024, 5, 1)
 COVER = "cover.png"
 EMAIL = "guide@example.org"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-PODCAST = "https://podcastindex.org/namespace/1.0"
+PODCAST = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
 NS = {"itunes": ITUNES, "podcast": PODCAST, "atom": "http://www.w3.org/2005/Atom"}
 
 # Everything a translated string might try: markup, entities, quotes, CDATA end, bidi override,

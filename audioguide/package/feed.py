@@ -35,7 +35,11 @@ if TYPE_CHECKING:
     from .listener import Inputs
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-PODCAST = "https://podcastindex.org/namespace/1.0"
+# The podcast namespace under the URI its specification names first, which it requires every
+# client to take as identical to https://podcastindex.org/namespace/1.0: gPodder's parser
+# (podcastparser) knows only this one, and reads neither transcripts nor chapters under the
+# other; feedparser and Podcast Index's own parser read both.
+PODCAST = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
 ATOM = "http://www.w3.org/2005/Atom"
 # The podcast namespace's UUIDv5 namespace for podcast:guid.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
