@@ -46,7 +46,7 @@ class Language:
     tag: str  # BCP 47, the output folder and every lang attribute: "zh-Hans"
     code: str  # the bare language: "zh"
     iso639_2: str  # ID3 language: "zho"
-    name: str  # the language's own name: "中文 (简体)"
+    name: str  # the language's own name: "中文（简体）"
     english_name: str  # "Chinese (Simplified)"
 
     def __str__(self) -> str:
@@ -91,9 +91,19 @@ def _resolve(given: str) -> Language:
         tag=locale_id.replace("_", "-"),
         code=locale.language,
         iso639_2=iso639_2(locale.language),
-        name=locale.get_display_name(locale) or locale_id,
+        name=_own_name(locale) or locale_id,
         english_name=locale.get_display_name("en") or locale_id,
     )
+
+
+def _own_name(locale: Locale) -> str | None:
+    """The language's name in itself. CLDR writes the details of a Chinese name in full-width
+    brackets, 中文（简体）, and in the ASCII ones in every other language (localeDisplayPattern);
+    Babel's display names use the ASCII ones throughout."""
+    name = locale.get_display_name(locale)
+    if name and locale.language in {"zh", "yue"}:
+        name = name.replace(" (", "（").replace(")", "）").replace(", ", "，")
+    return name
 
 
 def same_language(one: Language, other: Language) -> bool:

@@ -60,7 +60,7 @@ def test_zip_rejects_names_that_are_not_plain_relative_paths(name):
     ("make", "words"),
     [
         (korean, ["테스트 가이드", "한국어 음성 해설 오디오 가이드, 트랙 3개."]),
-        (chinese, ["测试导览", "中文 (简体)语音导览，共3节。"]),
+        (chinese, ["测试导览", "中文（简体）语音导览，共3节。"]),
         (english, ["The Test Guide", "A narrated audio guide in English, 3 tracks."]),
     ],
 )
