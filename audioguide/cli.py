@@ -199,8 +199,9 @@ def main() -> None:
 def new(folder: Path, languages: str, source: str) -> None:
     """Create a guide in FOLDER (new or empty) that builds at once.
 
-    It holds scripts/ (guide.yaml, every field explained, and two short sections) and
-    locales/ (a catalog per language, and a pronunciation lexicon for each).
+    It holds scripts/ (guide.yaml, every field explained, and two short sections),
+    locales/ (a catalog per language, and a pronunciation lexicon for each), babel.cfg,
+    a .gitignore, and .github/workflows/publish.yml, which publishes the guide on GitHub Pages.
     """
     import shlex
 
@@ -536,7 +537,8 @@ def say(
     "-o",
     "out",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="The page to write (default: proof-LANG.html in --output); its audio goes in a folder "
+    help="The page to write (default: proof/LANG.html, or proof/LANG-changed.html with --changed, "
+    "beside the scripts folder; never in --output); its audio goes in a folder "
     "beside it, named after it with -audio.",
 )
 @_paths("scripts", "locales", "output")

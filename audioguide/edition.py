@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+from . import published
 from .engines.base import Measured
 from .languages import Language, resolve
 
@@ -149,67 +150,72 @@ class Edition:
             if not getattr(self, name):
                 object.__setattr__(self, name, self.language.tag)
 
-    # Where each file of the edition lives, relative to the output folder.
+    # Where each file of the edition lives, relative to the output folder: as the table of what
+    # a build publishes (audioguide.published) says.
     @property
     def folder(self) -> str:
         return self.language.tag
 
+    def path(self, name: str, track: Track | None = None) -> str:
+        """The output-relative path of the edition's file of kind ``name`` (of ``track``)."""
+        return published.kind(name).path(self, track)
+
     def track_file(self, track: Track, suffix: str) -> str:
-        """``track_file(t, ".mp3")``, ``".vtt"``, ``".chapters.json"`` or ``".txt"``."""
-        return f"{self.folder}/{track.stem}{suffix}"
+        """``track_file(t, ".mp3")``: the track's file of the kind that ends in ``suffix``."""
+        return published.track_kind(suffix).path(self, track)
 
     @property
     def playlist(self) -> str:
-        return f"{self.folder}/playlist.m3u8"
+        return self.path("playlist")
 
     @property
     def feed(self) -> str:
-        return f"{self.folder}/feed.xml"
+        return self.path("feed")
 
     @property
     def transcript(self) -> str:
-        return f"{self.folder}/transcript.txt"
+        return self.path("transcript")
 
     @property
     def full_guide(self) -> str:
-        return f"{self.folder}/00-full-guide.mp3"
+        return self.path("full_guide")
 
     @property
     def full_guide_captions(self) -> str:
-        return f"{self.folder}/00-full-guide.vtt"
+        return self.path("full_guide_captions")
 
     @property
     def full_guide_chapters(self) -> str:
-        return f"{self.folder}/00-full-guide.chapters.json"
+        return self.path("full_guide_chapters")
 
     @property
     def audiobook(self) -> str | None:
         """The whole guide as one M4B audiobook with a chapter per track, if it has one."""
-        return f"{self.folder}/{self.guide_id}-{self.folder}.m4b" if self.has_audiobook else None
+        return self.path("audiobook") if self.has_audiobook else None
 
     @property
     def zip(self) -> str:
-        return f"{self.guide_id}-{self.folder}.zip"
+        return self.path("zip")
 
     @property
     def epub(self) -> str:
         """The talking book for reading apps (EPUB 3 with Media Overlays)."""
-        return f"{self.folder}/{self.guide_id}-{self.folder}.epub"
+        return self.path("epub")
 
     @property
     def title_mp3(self) -> str:
         """The spoken title, which the DAISY book plays first (and holds a copy of)."""
-        return f"{self.folder}/daisy/00-{TITLE}.mp3"
+        return self.path("title_mp3")
 
     @property
     def daisy_zip(self) -> str:
         """The DAISY 2.02 book: its files in one folder, ``<guide id>-<tag>-daisy/ncc.html``
         and the rest, as players take it once unzipped."""
-        return f"{self.guide_id}-{self.folder}-daisy.zip"
+        return self.path("daisy_zip")
 
     @property
     def page(self) -> str:
-        return f"{self.folder}/index.html"
+        return self.path("page")
 
 
 # --- as JSON -------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from . import audio
+from . import ffmpeg
 from .edition import Edition, Sentence, Track
 from .engines import POORLY_UNDERSTOOD
 from .errors import AudioGuideError, BuildError, OptionError
@@ -346,7 +346,7 @@ def _samples(path: Path) -> Any:
 
     if not path.is_file():
         raise BuildError(f"{path} is missing; run `audioguide build` again")
-    pcm = audio.decode(path, SAMPLE_RATE)
+    pcm = ffmpeg.decode(path, SAMPLE_RATE)
     return np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import edition as timeline
+from . import published
 from .edition import Edition
 from .errors import BuildError, OptionError
 from .files import holds, into_place, refuse_special, remove_temporary, write_atomic
@@ -87,11 +88,6 @@ class Output:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return cls(root, dict.fromkeys(found.files))  # its files, but nothing trusted
         return found
-
-    @property
-    def owned(self) -> set[str]:
-        """Every output-relative path a build made (or claimed)."""
-        return set(self.files)
 
     # --- before writing ----------------------------------------------------------------------
 
@@ -169,8 +165,8 @@ class Output:
     def files_of_languages(self, guide_id: str, tags: Iterable[str]) -> list[str]:
         """The files earlier builds made for the languages ``tags`` (of guide ``guide_id``)."""
         tags = set(tags)
-        zips = {f"{guide_id}-{tag}{end}" for tag in tags for end in (".zip", "-daisy.zip")}
-        return [path for path in self.files if path.split("/")[0] in tags or path in zips]
+        beside = {path for tag in tags for path in published.outside_folder(guide_id, tag)}
+        return [path for path in self.files if path.split("/")[0] in tags or path in beside]
 
     def differing(self) -> list[str]:
         """The files the manifest lists that are missing, or whose size or SHA-256 is not what
@@ -368,14 +364,5 @@ def info_of(path: Path, known: FileInfo | None, duration_ms: int | None = None) 
 
 
 def files_of(edition: Edition) -> list[str]:
-    """Every file a build writes for ``edition``: its page, its tracks' files, the files made
-    of the whole guide, the talking books and the spoken title the DAISY book plays."""
-    found = [edition.page]
-    for track in edition.tracks:
-        found += [edition.track_file(track, end) for end in (".mp3", ".vtt", ".chapters.json",
-                                                              ".txt")]  # fmt: skip
-    found += [edition.full_guide, edition.full_guide_captions, edition.full_guide_chapters,
-              edition.playlist, edition.transcript, edition.feed, edition.zip, edition.epub,
-              edition.daisy_zip, edition.title_mp3]  # fmt: skip
-    found += [edition.audiobook] if edition.audiobook else []
-    return found
+    """Every file a build writes for ``edition`` (:mod:`audioguide.published`)."""
+    return published.files(edition)

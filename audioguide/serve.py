@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
+from . import published
 from .errors import AudioGuideError
 from .package.player import CSP  # pages are previewed under the policy of their meta tag
 
@@ -48,24 +49,17 @@ MAX_CONNECTIONS = 32  # connections served at once
 # ever holds more than half the slots.
 MAX_PER_CLIENT = 16
 
-# The media type of every kind of file the build publishes (and a few a page may link to).
-# Chapters (``*.chapters.json``) are plain JSON here: "application/json+chapters", which feeds
+# The media types of files a page may link to that the build does not publish; those it
+# publishes are served as the table of what a build publishes says (audioguide.published).
+# Chapters (``*.chapters.json``) are plain JSON there: "application/json+chapters", which feeds
 # declare for them, is no registered type, and a browser would offer to download it instead of
 # showing it; podcast apps read the type from the feed, not from this preview.
-CONTENT_TYPES = {
+OTHER_TYPES = {
     ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
     ".json": "application/json",
-    ".mp3": "audio/mpeg",
-    ".m4b": "audio/mp4",
-    ".vtt": "text/vtt; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
-    ".m3u8": "audio/x-mpegurl",
     ".m3u": "audio/x-mpegurl",
-    ".epub": "application/epub+zip",
     ".xml": "application/xml",
-    ".zip": "application/zip",
     ".md": "text/markdown; charset=utf-8",
     ".svg": "image/svg+xml",
     ".png": "image/png",
@@ -73,16 +67,14 @@ CONTENT_TYPES = {
     ".jpeg": "image/jpeg",
     ".ico": "image/x-icon",
 }
-FEEDS = {"feed.xml"}  # served as application/rss+xml
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 _MAX_DIGITS = 18  # a longer byte position is past the end of any file
 
 
 def content_type(path: Path) -> str:
-    if path.name in FEEDS:
-        return "application/rss+xml; charset=utf-8"
-    return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    found = published.media_type(path.name.lower())
+    return found or OTHER_TYPES.get(path.suffix.lower(), "application/octet-stream")
 
 
 def make_server(
@@ -416,4 +408,4 @@ def _copy(source: BinaryIO, target: io.BufferedIOBase, length: int) -> None:
         left -= len(chunk)
 
 
-__all__ = ["CONTENT_TYPES", "HOST", "content_type", "make_server", "serve"]
+__all__ = ["HOST", "content_type", "make_server", "serve"]

@@ -16,9 +16,11 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
-from . import __version__, audio, cache, edition, files
+from . import __version__, audio, cache, edition, files, published
 from .audio import Picture
 from .catalogs import Translation, fill
 from .engines import Clip, get_engine
@@ -119,7 +121,7 @@ def plan_edition(
             voice=voice,
             fallback_voice=fallback_voice,
             pauses=guide.pauses,
-            path=output / language.tag / f"{section.stem}.mp3",
+            path=output / published.kind("mp3").format(tag=language.tag, stem=section.stem),
             artist=guide.author,
             cover=cover,
             date=guide.published.isoformat() if guide.published else None,
@@ -131,7 +133,7 @@ def plan_edition(
     date = guide.published.isoformat() if guide.published else None
     title_plan = plan_title(title.text, voice, fallback_voice if title.fallback else voice,
                             total=len(guide.sections), pauses=guide.pauses,
-                            path=output / language.tag / "daisy" / f"00-{edition.TITLE}.mp3",
+                            path=output / published.kind("title_mp3").format(tag=language.tag),
                             artist=guide.author, cover=cover, date=date)  # fmt: skip
     planned = edition.Edition(
         guide_id=guide.id,
@@ -368,7 +370,7 @@ class Rendered:
             raise InternalError("a track made without its AAC part is joined into an audiobook")
         return self.part
 
-    def record(self) -> dict:
+    def record(self) -> dict[str, Any]:
         return {
             "duration_ms": self.duration_ms,
             "times": [list(t) for t in self.times],
@@ -376,7 +378,7 @@ class Rendered:
         }
 
     @classmethod
-    def from_record(cls, record: dict, plan: TrackPlan) -> Rendered:
+    def from_record(cls, record: dict[str, Any], plan: TrackPlan) -> Rendered:
         """The timings a cache record holds for ``plan``; ``ValueError`` unless they are whole
         milliseconds running forward inside the track, one (start, end) per sentence, and the
         record describes its AAC part."""
@@ -472,21 +474,19 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     store = cache.Cache(cache_root)
     said = list(zip(plan.track.sentences, plan.utterances, strict=True))
     clips = [_clip(sentence, utterance, store) for sentence, utterance in said]
-    # The track is joined and encoded at its voices' own rate (the highest, where they differ).
-    rate = audio.joined_rate([clip for clip, _ in clips])
-    pieces = [audio.silence(LEAD_MS, rate)]
-    position = len(pieces[0])  # in bytes of PCM
+    # Each clip stays at its voice's rate, its pause at the same; where voices' rates differ,
+    # the pass that encodes resamples to the highest.
+    pieces = [audio.pause(LEAD_MS, clips[0][0].sample_rate)]
+    position = _ms(pieces[0])
     times: list[tuple[int, int]] = []
     for (_, utterance), (clip, _) in zip(said, clips, strict=True):
-        pcm = audio.to_rate(clip, rate)
-        times.append((_ms(position, rate), _ms(position + len(pcm), rate)))
-        pieces += [pcm, audio.silence(utterance.pause_ms, rate)]
-        position += len(pcm) + len(pieces[-1])
-    pcm = b"".join(pieces)
+        times.append((round(position), round(position + _ms(clip))))
+        pieces += [clip, audio.pause(utterance.pause_ms, clip.sample_rate)]
+        position += _ms(clip) + _ms(pieces[-1])
     synthesised = sum(made for _, made in clips)
     damaged = tuple(str(path) for path in store.damaged)
     rendered = Rendered(
-        _ms(len(pcm), rate), tuple(times), synthesised, len(clips) - synthesised, damaged
+        round(position), tuple(times), synthesised, len(clips) - synthesised, damaged
     )
     tags = dataclasses.replace(plan.tags, chapters=timeline(plan, rendered).chapters)
     # The same normalised audio as AAC, for the audiobook, goes into the cache before the MP3
@@ -495,15 +495,15 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     with files.into_place(plan.path, durable=False) as tmp:
         if plan.audiobook:
             with files.into_place(store.part_path(plan.inputs), durable=False) as aac:
-                audio.encode_normalised(pcm, tmp, rate, aac)
+                audio.encode_normalised(pieces, tmp, aac)
                 rendered = dataclasses.replace(rendered, part=Part.of(aac.read_bytes()))
         else:
-            audio.encode_normalised(pcm, tmp, rate)
+            audio.encode_normalised(pieces, tmp)
         audio.write_tags(tmp, tags)
         store.put_record(plan.inputs, rendered.record())
     return rendered
 
 
-def _ms(position: int, rate: int) -> int:
-    """Bytes of 16-bit mono PCM at ``rate`` as milliseconds."""
-    return round(position * 500 / rate)
+def _ms(clip: Clip) -> Fraction:
+    """How long ``clip`` plays, in milliseconds, exactly (rounded only where a time is kept)."""
+    return Fraction(len(clip.pcm) * 500, clip.sample_rate)

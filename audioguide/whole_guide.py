@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import audio, cache, files
 from .audio import Picture
@@ -30,7 +31,7 @@ class Join:
     path: str  # output-relative
     what: str  # what the worker does, for a message naming it
     function: Callable[..., None]
-    args: tuple
+    args: tuple[Any, ...]
 
 
 def full_guide(
@@ -126,7 +127,11 @@ def join_tracks(sources: list[Path], path: Path, tags: audio.Tags) -> None:
 
 
 def make_audiobook(
-    parts: list[tuple[str, Part]], cache_root: Path, path: Path, tags: audio.Tags, chapters: list
+    parts: list[tuple[str, Part]],
+    cache_root: Path,
+    path: Path,
+    tags: audio.Tags,
+    chapters: list[audio.AudiobookChapter],
 ) -> None:
     """A language's M4B: the tracks' AAC parts (cache keys, and what their records say of them)
     joined, with a chapter per track."""

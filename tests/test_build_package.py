@@ -35,7 +35,7 @@ from mutagen.mp3 import MP3
 from audioguide import audio
 from audioguide.package.manifest import load_schema
 
-PODCAST = "https://podcastindex.org/namespace/1.0"
+PODCAST = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM = "http://www.w3.org/2005/Atom"
 GUIDE_ID = "test-guide"

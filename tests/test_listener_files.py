@@ -49,7 +49,7 @@ def _language(site: Site, tag: str) -> dict:
 def test_chapter_frames_are_stored_in_time_order_whatever_their_size(tmp_path):
     """mutagen stores frames smallest first; a long first title used to land last."""
     path = tmp_path / "t.mp3"
-    audio.encode_normalised(audio.silence(3000, 22_050), path, 22_050)  # silence: encoded as it is
+    audio.encode_normalised([audio.pause(3000, 22_050)], path)  # silence: encoded as it is
     titles = ["A much longer first chapter title than the others", "Second", "3"]
     marks = tuple(Chapter(n * 1000, (n + 1) * 1000, t) for n, t in enumerate(titles))
     tags = audio.Tags("T", "A", "1/1", "eng", ("voice",), "text", marks, "x", artist="Author")

@@ -5,7 +5,7 @@ with :func:`chunk_for_gtts` and its pieces are spoken one after another
 (Google pauses a little at each cut), so callers should hand over sentences of 100 characters
 or less. Every request has a timeout. Rate limits (429), server errors (5xx) and timeouts are
 retried a few times with exponential backoff and jitter; any other failure is reported at once.
-The MP3 Google returns is decoded to 16-bit mono PCM by :func:`audioguide.audio.decode`.
+The MP3 Google returns is decoded to 16-bit mono PCM by :func:`audioguide.ffmpeg.decode`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import requests
 from gtts import gTTS, gTTSError
 from gtts.lang import tts_langs
 
-from .. import audio
 from ..errors import AudioGuideError, EngineError
+from ..ffmpeg import decode
 from ..languages import Language
 from .base import Clip, Engine, Setting, Voice, shorten
 
@@ -130,7 +130,7 @@ class GttsEngine(Engine):
         for piece in pieces:
             for mp3 in self._fetch(piece, language, voice):
                 try:
-                    pcm.append(audio.decode(mp3, SAMPLE_RATE))
+                    pcm.append(decode(mp3, SAMPLE_RATE))
                 except AudioGuideError as exc:
                     raise EngineError(
                         f"gTTS audio for {shorten(text)!r} cannot be decoded ({exc}); "
