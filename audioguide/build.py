@@ -30,7 +30,7 @@ from .package.cover import keep_cover, load_cover
 from .publish import Languages
 from .report import Reporter
 from .script import GUIDE_FILE, check_base_url, load_guide, placeholder
-from .speakers import choose
+from .speakers import choose, warn_poorly_understood
 
 log = logging.getLogger(__name__)
 PREVIEW_URL = "http://127.0.0.1:8000/"  # where `audioguide serve` shows the output
@@ -92,6 +92,7 @@ def build(
             log.warning(f"{problem.message}; {problem.fallback}")
     lexicons = {lang.tag: lexicon.load(locales, lang) for lang in languages}
     speakers = choose(guide, languages, lexicons, options.engine)
+    warn_poorly_understood(speakers)
     if base_url == PREVIEW_URL:
         log.warning(f"the feeds link to the local preview {PREVIEW_URL}; give --base-url or "
                     "base_url in guide.yaml before publishing them")  # fmt: skip

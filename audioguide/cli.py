@@ -571,6 +571,98 @@ def proof(
     )
 
 
+@main.command(name="check-speech")
+@_languages("Only this language (repeatable). Default: every language built.")
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path),
+    metavar="FOLDER",
+    help="The Whisper model folder the recogniser runs (faster-whisper's CTranslate2 format).",
+)
+@click.option(
+    "--max-cer",
+    type=click.FloatRange(0, 1),
+    default=0.3,
+    show_default=True,
+    help="With --check: the most a language's character error rate may be.",
+)
+@click.option(
+    "--max-sentence-cer",
+    type=click.FloatRange(0, 1),
+    default=0.6,
+    show_default=True,
+    help="With --check: the most one sentence's character error rate may be.",
+)
+@click.option(
+    "--worst",
+    type=click.IntRange(0, 1000),
+    default=5,
+    show_default=True,
+    help="How many of each language's worst-heard sentences to list.",
+)
+@click.option("--check", is_flag=True, help="Exit 1 if a language or a sentence is past its limit.")
+@click.option("--json", "as_json", is_flag=True, help="Print the same as a JSON list.")
+@_paths("output")
+def check_speech(
+    output: Path,
+    langs: tuple[str, ...],
+    model: Path | None,
+    max_cer: float,
+    max_sentence_cer: float,
+    worst: int,
+    check: bool,
+    as_json: bool,
+) -> None:
+    """Hear the built tracks: is each language understood?
+
+    An offline speech recogniser hears each sentence, compared with what the voice was meant
+    to say. Prints each language's character error rate (CER: 0 is best, 1 nothing right) and
+    its worst-heard sentences, with their track and time, to listen to in `audioguide proof`.
+    Needs
+    `pip install 'audioguide[check]'` and a Whisper model folder (--model).
+    """
+    from . import hearing
+
+    chosen = hearing.editions(output, langs)
+    hearing.check_installed([edition.language.code for edition in chosen])
+    if model is None:
+        raise OptionError(
+            "check-speech needs --model FOLDER, a faster-whisper (CTranslate2) Whisper model "
+            "folder (see the README: Checking the speech)"
+        )
+    transcribe, judge = hearing.whisper(model)
+    results = []
+    for edition in chosen:
+        log.info(f"{edition.language.tag}: hearing its sentences with {judge}")
+        results.append(hearing.hear(output, edition, transcribe, judge))
+    failed = [
+        f"{r.tag} (CER {r.cer:.2f} > {max_cer:.2f})" if r.cer > max_cer
+        else f"{r.tag} ({len(r.past(max_sentence_cer))} sentences past {max_sentence_cer:.2f})"
+        for r in results
+        if r.cer > max_cer or r.past(max_sentence_cer)
+    ]  # fmt: skip
+    if as_json:
+        data = [r.as_dict(worst, max_sentence_cer) for r in results]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            looped = sum(h.looped for h in r.sentences)
+            click.echo(
+                f"{r.tag}: CER {r.cer:.2f} over {len(r.sentences)} sentences, {r.voice} heard by "
+                f"{r.judge}; {len(r.past(max_sentence_cer))} past {max_sentence_cer:.2f}"
+                + (f", {looped} not understood at all (the recogniser looped)" if looped else "")
+            )
+            for heard in r.worst(worst):
+                click.echo(f"  {heard.cer:.2f}  {heard.where}  ({heard.section_id} {heard.block})")
+                click.echo(f"        meant: {heard.meant}")
+                click.echo(f"        heard: {heard.heard}")
+            if r.sentences and worst:
+                click.echo(f"  hear them: {hearing.proof_command(r.locale_id)}")
+    if check and failed:
+        click.echo(f"past the limits: {', '.join(failed)}", err=True)
+        sys.exit(1)
+
+
 @main.command()
 @click.option(
     "--port",

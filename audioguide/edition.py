@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from . import published
+from .engines.base import Measured
 from .languages import Language, resolve
 
 ANNOUNCEMENT = "announcement"
@@ -133,6 +134,8 @@ class Edition:
     tracks: tuple[Track, ...]
     completeness: float  # percent of the guide's messages translated
     engine: str  # "gtts" or "espeak"
+    # How well the language's voice is understood, as measured (its engine's data; none: unknown).
+    quality: tuple[Measured, ...] = ()
     # BCP 47 tags of the title's and the description's language: the source language's while
     # untranslated. Left out, the edition's own.
     title_lang: str = ""
@@ -231,6 +234,8 @@ def to_record(edition: Edition) -> dict[str, Any]:
             value = [_track_record(track) for track in edition.tracks]
         elif field.name == "title_clip" and edition.title_clip is not None:
             value = _track_record(edition.title_clip)
+        elif field.name == "quality":
+            value = [[measured.cer, measured.judge] for measured in edition.quality]
         data[field.name] = value
     return data
 
@@ -240,7 +245,10 @@ def from_record(data: dict[str, Any]) -> Edition:
     try:
         if data["version"] != RECORD_VERSION:
             raise ValueError(f"edition record version {data['version']!r}")
-        values = {field.name: data[field.name] for field in fields(Edition)}
+        # A record from before the voice's quality was recorded: nothing known.
+        given = {**{"quality": []}, **data}
+        values = {field.name: given[field.name] for field in fields(Edition)}
+        values["quality"] = tuple(Measured(*measured) for measured in values["quality"])
         values["language"] = resolve(data["language"])
         values["tracks"] = tuple(_track(track) for track in data["tracks"])
         values["title_clip"] = _track(data["title_clip"]) if data["title_clip"] else None

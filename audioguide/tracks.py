@@ -144,6 +144,7 @@ def plan_edition(
         tracks=tuple(plan.track for plan in plans),
         completeness=round(completeness, 1),
         engine=voice.engine,
+        quality=voice.quality,
         title_lang=source if title.fallback else language.tag,
         description_lang=source if description and description.fallback else language.tag,
         title_clip=title_plan.track,

@@ -34,7 +34,7 @@ STAGES: list[tuple[str, ...]] = [
     # 6. the ledger and the manifest
     ("output",),
     # the pipeline and the commands
-    ("publish", "build", "voices", "starter", "proof", "serve", "cli", "__main__"),
+    ("publish", "build", "voices", "starter", "proof", "hearing", "serve", "cli", "__main__"),
 ]
 
 

@@ -49,7 +49,7 @@ def test_the_manifest_lists_every_file_with_the_size_and_hash_it_is_given():
 
     manifest = json.loads(render_manifest("test-guide", EN, editions, files, cover=COVER))
 
-    assert (manifest["manifest_version"], manifest["guide_id"]) == (3, "test-guide")
+    assert (manifest["manifest_version"], manifest["guide_id"]) == (4, "test-guide")
     assert (manifest["source_language"], manifest["cover"]) == ("en", _entry(COVER))
     assert manifest["site"] == [_entry("assets/player.js"), _entry("index.html")]
     assert [language["tag"] for language in manifest["languages"]] == ["en", "ko"]

@@ -31,7 +31,7 @@ from ..edition import Edition
 from ..errors import InternalError
 from ..languages import Language
 
-MANIFEST_VERSION = 3
+MANIFEST_VERSION = 4
 SCHEMA_FILE = "manifest.schema.json"
 
 
@@ -96,6 +96,11 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
         "completeness": round(edition.completeness, 1),
         "engine": edition.engine,
         "voices": list(dict.fromkeys(voice for track in edition.tracks for voice in track.voices)),
+        "voice": {
+            "name": edition.tracks[0].voices[0],
+            "understood": (any(m.understood for m in edition.quality) if edition.quality else None),
+            "measured": [{"cer": m.cer, "judge": m.judge} for m in edition.quality],
+        },
         "tracks": [],
     }
     for track in sorted(edition.tracks, key=lambda t: t.number):
