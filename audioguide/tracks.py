@@ -493,6 +493,7 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     # part (its size, hash and frames) so that a damaged one is found before it is used.
     with files.into_place(plan.path, durable=False) as tmp:
         if plan.audiobook:
+            store.clear(store.part_path(plan.inputs))
             with files.into_place(store.part_path(plan.inputs), durable=False) as aac:
                 audio.encode_normalised(pcm, tmp, rate, aac)
                 rendered = dataclasses.replace(rendered, part=Part.of(aac.read_bytes()))

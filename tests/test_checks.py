@@ -544,3 +544,35 @@ def test_warnings_never_come_before_the_error_that_stops_the_build(site: Site, u
     result = site.build()  # no --base-url: a warning about the feeds' links too
     user_error(result, "locales/zh_Hans/LC_MESSAGES/audioguide.po", line)
     assert "audioguide: warning" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["symlink", "dangling-symlink", "hard-link", "pipe"])
+def test_a_lock_file_that_is_not_a_plain_file_of_ours_is_refused(
+    site: Site, kind: str, user_error
+) -> None:
+    """The build's lock is never opened through a link: truncating it would truncate the file
+    it leads to, and a dangling one would create a file outside the output folder."""
+    victim = site.root / "victim.txt"
+    lock = site.output / ".audioguide.lock"
+    lock.unlink(missing_ok=True)
+    before = tree(site.output)
+    if kind == "symlink":
+        victim.write_text("someone's notes\n", "utf-8")
+        lock.symlink_to(Path("..") / "victim.txt")
+    elif kind == "dangling-symlink":
+        lock.symlink_to(Path("..") / "victim.txt")
+    elif kind == "hard-link":
+        victim.write_text("someone's notes\n", "utf-8")
+        os.link(victim, lock)
+    else:
+        os.mkfifo(lock)
+    planted = os.lstat(lock)
+    message = user_error(site.build("--base-url", BASE_URL), "output/.audioguide.lock", None)
+    assert "remove it" in message
+    assert (os.lstat(lock).st_ino, os.lstat(lock).st_mode) == (planted.st_ino, planted.st_mode)
+    lock.unlink()
+    assert tree(site.output) == before
+    if kind == "dangling-symlink":
+        assert not victim.exists()
+    elif kind != "pipe":
+        assert victim.read_text("utf-8") == "someone's notes\n"
