@@ -23,6 +23,7 @@ Layout::
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -32,7 +33,6 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
 
 from .clip import Clip
 from .files import write_atomic
@@ -84,7 +84,7 @@ class Cache:
             return None if handle is None else handle.read()
 
     @contextmanager
-    def _opened(self, path: Path) -> Iterator[BinaryIO | None]:
+    def _opened(self, path: Path) -> Iterator[io.BufferedReader | None]:
         """The entry at ``path`` open for reading, or None when there is none or it is no
         regular file within its kind's size bound (noted as damaged): opened without following
         a link and without waiting on a pipe, then checked on the open file itself."""

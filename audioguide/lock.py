@@ -109,22 +109,18 @@ def _open(path: Path) -> int:
     flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
     try:
         fd = os.open(path, flags, 0o644)
+        info = os.fstat(fd)
+        # (A lock with no name left is one another build just took over: the caller retries.)
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid() and info.st_nlink <= 1:
+            return fd
+        os.close(fd)
     except OSError as exc:
         if exc.errno not in (errno.ELOOP, errno.ENXIO, errno.EISDIR):
             raise
-        fd = None
-    info = os.fstat(fd) if fd is not None else None
-    # (No name at all is a lock another build just took over and removed: the caller tries again.)
-    if info is None or not (
-        stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid() and info.st_nlink <= 1
-    ):
-        if fd is not None:
-            os.close(fd)
-        raise BuildError(
-            f"{path} is not the build's lock (a symbolic or hard link, a pipe, a folder or "
-            "another user's file); remove it and run the command again"
-        )
-    return fd
+    raise BuildError(
+        f"{path} is not the build's lock (a symbolic or hard link, a pipe, a folder or another "
+        "user's file); remove it and run the command again"
+    )
 
 
 def _same_file(fd: int, path: Path) -> bool:
