@@ -132,7 +132,8 @@ def build(
 
         # 3. Render the tracks whose inputs changed, and 4. write each language's files as
         #    soon as its tracks are all there.
-        run = Languages(plans, folder, guide, translations, cover, base_url, cache_root, report)
+        run = Languages(plans, folder, guide, translations, cover, base_url, cache_root, report,
+                        verify=options.verify)  # fmt: skip
         with jobs.pool(run.workers(options.jobs), run.preload()) as queue:
             run.start(queue)
             queue.run()

@@ -21,7 +21,7 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -198,6 +198,7 @@ class Output:
         contents: Mapping[str, Content],
         sources: Mapping[Path, FileInfo],
         tag: str | None = None,
+        check: Callable[[list[Path]], None] | None = None,
     ) -> dict[str, FileInfo]:
         """Write ``contents`` (by output-relative path) where they differ from what is on disk,
         and return each one's size and hash. ``sources`` gives the size and hash of every file a
@@ -208,7 +209,9 @@ class Output:
 
         Bytes are compared with the file; a copy is as it should be when the record lists it
         with its source's size and hash and the file has that size (else it is read); a zip
-        when the fingerprint in its comment is that of its entries."""
+        when the fingerprint in its comment is that of its entries. ``check`` is given the
+        files a content copies or zips before they are read (to make sure they are still what
+        ``sources`` says)."""
         trusted = self.trusted(tag) if tag else {}
         keys = {
             path: archive.fingerprint(content.entries, {p: i.sha256 for p, i in sources.items()})
@@ -219,6 +222,9 @@ class Output:
             path for path, content in contents.items()
             if self._current(path, content, trusted.get(path), sources, keys.get(path))
         }  # fmt: skip
+        if check is not None:
+            read = [content for path, content in contents.items() if path not in current]
+            check(sorted({source for content in read for source in _sources(content)}))
         if len(current) < len(contents):
             self.claim(contents)
             for changed in contents.keys() - current:
@@ -357,6 +363,15 @@ def check_folder(output: Path, scripts: Path, locales: Path) -> None:
                 f"--output {output} overlaps the {name} folder {inputs}; build into a folder "
                 "of its own, such as output"
             )
+
+
+def _sources(content: Content) -> list[Path]:
+    """The files ``content`` copies or zips."""
+    if isinstance(content, Path):
+        return [content]
+    if isinstance(content, Zip):
+        return [entry for entry in content.entries.values() if isinstance(entry, Path)]
+    return []
 
 
 def info_of(path: Path, known: FileInfo | None, duration_ms: int | None = None) -> FileInfo:
