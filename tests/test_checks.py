@@ -299,6 +299,23 @@ CASES = [
     Case(
         "catalogs-in-a-zh_CN-folder", _misplaced_catalogs, "locales/zh_CN/LC_MESSAGES/audioguide.po"
     ),
+    # --- accepted without a word until now --------------------------------------------------
+    Case(
+        "guide-base-url-newline",
+        _guide('base_url: "https://example.org/\\nguide/"\n'),
+        "scripts/guide.yaml",
+    ),
+    Case("base-url-newline", lambda _: None, "--base-url", ("--base-url", "https://a.org/\nb/")),
+    Case(
+        "title-of-zero-width-characters",
+        _welcome("title:", 'title: "\\u200b\\u200d\\u2060\\ufeff"'),
+        "scripts/01-welcome.yaml",
+    ),
+    Case(
+        "voices-for-a-language-the-guide-lacks",
+        lambda site: append(site.scripts / "guide.yaml", "voices:\n  de: {engine: espeak}\n") + 1,
+        "scripts/guide.yaml",
+    ),
     # --- rows that other checks add -----------------------------------------------------------
     # catalogs: a strict catalog with a broken placeholder or an unknown message
 ]
@@ -576,3 +593,42 @@ def test_a_lock_file_that_is_not_a_plain_file_of_ours_is_refused(
         assert not victim.exists()
     elif kind != "pipe":
         assert victim.read_text("utf-8") == "someone's notes\n"
+
+
+# --- the cache and the output are folders of their own, outside the guide ----------------------
+
+
+@pytest.mark.parametrize("where", ["scripts", "locales", "scripts/cache"])
+def test_the_cache_is_not_put_into_the_guide(site: Site, where: str, user_error) -> None:
+    before = tree(site.scripts), tree(site.locales), tree(site.output)
+    message = user_error(site.build("--cache", str(site.root / where)), "--cache", None)
+    assert "inside" in message or "overlaps" in message
+    assert (tree(site.scripts), tree(site.locales), tree(site.output)) == before
+
+
+@pytest.mark.parametrize("option", ["--cache", "--output"])
+def test_a_file_given_for_a_folder_is_named_with_what_to_do(project, option: str, user_error):
+    given = project.root / "notes.txt"
+    given.write_text("my notes\n", "utf-8")
+    message = user_error(project.run("build", "--engine", "espeak", option, str(given)), option)
+    assert f"{given} is a file" in message and "give a folder" in message
+    assert given.read_text("utf-8") == "my notes\n"
+    assert sorted(p.name for p in project.output.iterdir()) == ["README.md"]  # not even a lock
+
+
+def test_a_linked_subfolder_of_the_output_is_refused(site: Site, user_error) -> None:
+    elsewhere = site.root / "elsewhere"
+    (site.output / "en").rename(elsewhere)
+    (site.output / "en").symlink_to(Path("..") / "elsewhere")
+    (elsewhere / "01-welcome.mp3").unlink()  # something to write there
+    before = tree(elsewhere), tree(site.output)
+    message = user_error(site.build("--base-url", BASE_URL), "output/en", None)
+    assert "symbolic link" in message
+    assert (tree(elsewhere), tree(site.output)) == before
+
+
+def test_a_name_too_long_for_the_file_system_says_how_long_it_may_be(project, tmp_path, user_error):
+    target = tmp_path / ("a" * 250 + ".mp3")
+    message = user_error(_say(project, "-o", str(target)), target.name)
+    assert ".audioguide-tmp-" not in message and "bytes" in message and "shorter name" in message
+    assert list(tmp_path.glob("*.mp3")) == []
