@@ -74,7 +74,7 @@ def build(
     output = Path(output)
 
     # 1. Inputs: every one read and checked before the first write.
-    check_folder(output, scripts, locales)
+    check_folder(output, scripts, locales, options.cache)
     guide = load_guide(scripts)
     cover = load_cover(guide, options.cache)
     base_url = _base_url(options.base_url) or guide.base_url or PREVIEW_URL

@@ -100,6 +100,12 @@ class Output:
         about to write, is already there but was not made by a build (it is someone's own), or
         is not a regular file (a device, a pipe, a folder)."""
         for path in sorted(set(paths)):
+            for folder in reversed(Path(path).parents[:-1]):
+                if (self.root / folder).is_symlink():
+                    raise OptionError(
+                        f"{self.root / folder} is a symbolic link; audioguide writes only inside "
+                        "--output: replace it with a folder (or build into another --output)"
+                    )
             try:
                 refuse_special(self.root / path)
             except BuildError as exc:
@@ -352,17 +358,25 @@ class Output:
         write_atomic(self.root / RECORD, (data + "\n").encode("utf-8"))
 
 
-def check_folder(output: Path, scripts: Path, locales: Path) -> None:
-    """``--output`` is a folder of its own: not the scripts or locales folder, not inside one,
-    not holding one (the build would publish them, or write among them)."""
-    where = Path(output).resolve()
-    for name, inputs in (("--scripts", scripts), ("--locales", locales)):
-        folder = Path(inputs).resolve()
-        if where == folder or where.is_relative_to(folder) or folder.is_relative_to(where):
-            raise OptionError(
-                f"--output {output} overlaps the {name} folder {inputs}; build into a folder "
-                "of its own, such as output"
-            )
+def check_folder(output: Path, scripts: Path, locales: Path, cache: Path | None = None) -> None:
+    """``--output`` and ``--cache`` are folders (or not there yet), each of its own: not the
+    scripts or locales folder, not inside one, not holding one (the build would publish them,
+    or write among them), and not each other."""
+    mine = [("--output", Path(output), "build into a folder of its own, such as output")]
+    if cache is not None:
+        mine.append(("--cache", Path(cache), "keep the cache in a folder of its own, such as "
+                     ".audioguide-cache"))  # fmt: skip
+    for option, given, _ in mine:
+        if given.exists() and not given.is_dir():
+            raise OptionError(f"{option} {given} is a file, not a folder; give a folder (it is "
+                              "made if missing)")  # fmt: skip
+    others = [("--scripts", Path(scripts)), ("--locales", Path(locales))]
+    for n, (option, given, fix) in enumerate(mine):
+        where = given.resolve()
+        for name, inputs in [*others, *[(o, g) for o, g, _ in mine[:n]]]:
+            folder = inputs.resolve()
+            if where == folder or where.is_relative_to(folder) or folder.is_relative_to(where):
+                raise OptionError(f"{option} {given} overlaps the {name} folder {inputs}; {fix}")
 
 
 def _sources(content: Content) -> list[Path]:

@@ -610,7 +610,10 @@ def test_the_cache_is_not_put_into_the_guide(site: Site, where: str, user_error)
 def test_a_file_given_for_a_folder_is_named_with_what_to_do(project, option: str, user_error):
     given = project.root / "notes.txt"
     given.write_text("my notes\n", "utf-8")
-    message = user_error(project.run("build", "--engine", "espeak", option, str(given)), option)
+    folders = {"--scripts": project.scripts, "--locales": project.locales}
+    folders |= {"--output": project.output, "--cache": project.root / "cache", option: given}
+    command = ["build", "--engine", "espeak", *(f"{o}={p}" for o, p in folders.items())]
+    message = user_error(cli_runner().invoke(cli.main, command, catch_exceptions=False), option)
     assert f"{given} is a file" in message and "give a folder" in message
     assert given.read_text("utf-8") == "my notes\n"
     assert sorted(p.name for p in project.output.iterdir()) == ["README.md"]  # not even a lock
