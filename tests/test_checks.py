@@ -8,6 +8,7 @@ must *not* be refused, and the environment: no traceback, ever.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import subprocess
@@ -635,3 +636,24 @@ def test_a_name_too_long_for_the_file_system_says_how_long_it_may_be(project, tm
     message = user_error(_say(project, "-o", str(target)), target.name)
     assert ".audioguide-tmp-" not in message and "bytes" in message and "shorter name" in message
     assert list(tmp_path.glob("*.mp3")) == []
+
+
+@pytest.mark.parametrize("refused", ["creating a file (read-only)", "replacing one (sticky)"])
+def test_a_folder_that_refuses_the_write_is_named_with_what_to_do(
+    project, tmp_path: Path, monkeypatch, refused: str, user_error
+) -> None:
+    """What a read-only or sticky folder answers a user who is not root (the tests may run as
+    root, whom no folder refuses: the system's answer is stood in for)."""
+    from audioguide import files
+
+    def refuse(*args, **kwargs):
+        code = errno.EACCES if refused.startswith("creating") else errno.EPERM
+        raise OSError(code, os.strerror(code), str(tmp_path / ".audioguide-tmp-word.mp3.x.tmp"))
+
+    target = "tempfile.mkstemp" if refused.startswith("creating") else "os.replace"
+    monkeypatch.setattr(f"{files.__name__}.{target}", refuse)
+    folder = tmp_path / "theirs"
+    folder.mkdir()
+    message = user_error(_say(project, "-o", str(folder / "word.mp3")), "word.mp3")
+    assert ".audioguide-tmp-" not in message and "give a path in a folder of yours" in message
+    assert list(folder.iterdir()) == []
