@@ -347,6 +347,23 @@ def test_one_language_needs_only_its_own_catalog(site: Site) -> None:
     assert summary(result.stdout)["tracks_written"] == 0  # en and ko were built already
 
 
+def test_a_second_catalog_under_another_spelling_is_named_with_the_one_read(site: Site) -> None:
+    """A zh_CN folder beside zh_Hans: both hold a Chinese catalog; the build says which one it
+    reads, and that the other is not read, instead of leaving a translator to wonder."""
+    read = site.po("zh-Hans")
+    other = site.locales / "zh_CN" / "LC_MESSAGES" / "audioguide.po"
+    other.parent.mkdir(parents=True)
+    other.write_bytes(read.read_bytes())
+
+    result = site.build("--base-url", BASE_URL)
+
+    assert result.exit_code == 0, result.stderr
+    assert f"audioguide: warning: {other}: another zh-Hans catalog, which is not read" in (
+        result.stderr
+    )
+    assert f"audioguide reads {read}" in result.stderr
+
+
 def test_base_url_in_any_case_and_with_non_ascii_is_accepted(site: Site) -> None:
     result = site.build("--base-url", "HTTPS://example.org/안내/guide")
 
