@@ -74,7 +74,7 @@ def build(
     output = Path(output)
 
     # 1. Inputs: every one read and checked before the first write.
-    check_folder(output, scripts, locales)
+    check_folder(output, scripts, locales, options.cache)
     guide = load_guide(scripts)
     cover = load_cover(guide, options.cache)
     base_url = _base_url(options.base_url) or guide.base_url or PREVIEW_URL
@@ -133,7 +133,8 @@ def build(
 
         # 3. Render the tracks whose inputs changed, and 4. write each language's files as
         #    soon as its tracks are all there.
-        run = Languages(plans, folder, guide, translations, cover, base_url, cache_root, report)
+        run = Languages(plans, folder, guide, translations, cover, base_url, cache_root, report,
+                        verify=options.verify)  # fmt: skip
         with jobs.pool(run.workers(options.jobs), run.preload()) as queue:
             run.start(queue)
             queue.run()

@@ -11,11 +11,13 @@ import dataclasses
 import functools
 import json
 import logging
+import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 import click
 
@@ -49,10 +51,13 @@ def _reported(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             result = command(*args, **kwargs)
             handler.show_held()
+            sys.stdout.flush()  # here, where a closed pipe is caught, not at the exit
             return result
         except AudioGuideError as exc:
             click.echo(f"audioguide: error: {exc}", err=True)
             sys.exit(EXIT_USER_ERROR)
+        except BrokenPipeError:  # the reader went away (`audioguide stats | head -1`)
+            _closed_pipe()
         except OSError as exc:  # a folder that is a file, no permission, disk full, ...
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"audioguide: error: {where}{exc.strerror or exc}", err=True)
@@ -79,6 +84,37 @@ def _reported(command: Callable[..., Any]) -> Callable[..., Any]:
             log.setLevel(previous)
 
     return wrapper
+
+
+# How a command ends whose reader has gone: quietly, with the status a shell gives a Unix tool
+# that SIGPIPE ended (128 + 13), so `set -o pipefail` still sees the output was cut short. (Not
+# by SIGPIPE itself: a build writes into ffmpeg's pipes and a server to clients that leave, and
+# must hear of that as an error it handles, not die of it.)
+EXIT_CLOSED_PIPE = 128 + signal.SIGPIPE
+
+
+def _closed_pipe() -> NoReturn:
+    """End quietly: nothing more goes to the closed pipe, not even at the interpreter's exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no descriptor behind sys.stdout: nothing left to flush
+        pass
+    sys.exit(EXIT_CLOSED_PIPE)
+
+
+class _Main(click.Group):
+    """The ``audioguide`` group: click's own output (``--help``) to a closed pipe ends as a
+    command's does (click ends it with status 1)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except SystemExit as exc:
+            if exc.code == 1 and isinstance(sys.stdout, click.utils.PacifyFlushWrapper):
+                _closed_pipe()
+            raise
 
 
 _FOLDERS = (
@@ -171,7 +207,7 @@ def _languages(
     return click.option("--lang", "langs", multiple=True, metavar="LANG", help=help)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="audioguide")
 def main() -> None:
     """Turn a written guide into an accessible, multilingual, narrated audio guide.

@@ -21,7 +21,7 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,6 +96,12 @@ class Output:
         about to write, is already there but was not made by a build (it is someone's own), or
         is not a regular file (a device, a pipe, a folder)."""
         for path in sorted(set(paths)):
+            for folder in reversed(Path(path).parents[:-1]):
+                if (self.root / folder).is_symlink():
+                    raise OptionError(
+                        f"{self.root / folder} is a symbolic link; audioguide writes only inside "
+                        "--output: replace it with a folder (or build into another --output)"
+                    )
             try:
                 refuse_special(self.root / path)
             except BuildError as exc:
@@ -194,6 +200,7 @@ class Output:
         contents: Mapping[str, Content],
         sources: Mapping[Path, FileInfo],
         tag: str | None = None,
+        check: Callable[[list[Path]], None] | None = None,
     ) -> dict[str, FileInfo]:
         """Write ``contents`` (by output-relative path) where they differ from what is on disk,
         and return each one's size and hash. ``sources`` gives the size and hash of every file a
@@ -204,7 +211,9 @@ class Output:
 
         Bytes are compared with the file; a copy is as it should be when the record lists it
         with its source's size and hash and the file has that size (else it is read); a zip
-        when the fingerprint in its comment is that of its entries."""
+        when the fingerprint in its comment is that of its entries. ``check`` is given the
+        files a content copies or zips before they are read (to make sure they are still what
+        ``sources`` says)."""
         trusted = self.trusted(tag) if tag else {}
         keys = {
             path: archive.fingerprint(content.entries, {p: i.sha256 for p, i in sources.items()})
@@ -215,6 +224,9 @@ class Output:
             path for path, content in contents.items()
             if self._current(path, content, trusted.get(path), sources, keys.get(path))
         }  # fmt: skip
+        if check is not None:
+            read = [content for path, content in contents.items() if path not in current]
+            check(sorted({source for content in read for source in _sources(content)}))
         if len(current) < len(contents):
             self.claim(contents)
             for changed in contents.keys() - current:
@@ -342,17 +354,34 @@ class Output:
         write_atomic(self.root / RECORD, (data + "\n").encode("utf-8"))
 
 
-def check_folder(output: Path, scripts: Path, locales: Path) -> None:
-    """``--output`` is a folder of its own: not the scripts or locales folder, not inside one,
-    not holding one (the build would publish them, or write among them)."""
-    where = Path(output).resolve()
-    for name, inputs in (("--scripts", scripts), ("--locales", locales)):
-        folder = Path(inputs).resolve()
-        if where == folder or where.is_relative_to(folder) or folder.is_relative_to(where):
-            raise OptionError(
-                f"--output {output} overlaps the {name} folder {inputs}; build into a folder "
-                "of its own, such as output"
-            )
+def check_folder(output: Path, scripts: Path, locales: Path, cache: Path | None = None) -> None:
+    """``--output`` and ``--cache`` are folders (or not there yet), each of its own: not the
+    scripts or locales folder, not inside one, not holding one (the build would publish them,
+    or write among them), and not each other."""
+    mine = [("--output", Path(output), "build into a folder of its own, such as output")]
+    if cache is not None:
+        mine.append(("--cache", Path(cache), "keep the cache in a folder of its own, such as "
+                     ".audioguide-cache"))  # fmt: skip
+    for option, given, _ in mine:
+        if given.exists() and not given.is_dir():
+            raise OptionError(f"{option} {given} is a file, not a folder; give a folder (it is "
+                              "made if missing)")  # fmt: skip
+    others = [("--scripts", Path(scripts)), ("--locales", Path(locales))]
+    for n, (option, given, fix) in enumerate(mine):
+        where = given.resolve()
+        for name, inputs in [*others, *[(o, g) for o, g, _ in mine[:n]]]:
+            folder = inputs.resolve()
+            if where == folder or where.is_relative_to(folder) or folder.is_relative_to(where):
+                raise OptionError(f"{option} {given} overlaps the {name} folder {inputs}; {fix}")
+
+
+def _sources(content: Content) -> list[Path]:
+    """The files ``content`` copies or zips."""
+    if isinstance(content, Path):
+        return [content]
+    if isinstance(content, Zip):
+        return [entry for entry in content.entries.values() if isinstance(entry, Path)]
+    return []
 
 
 def info_of(path: Path, known: FileInfo | None, duration_ms: int | None = None) -> FileInfo:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -362,6 +363,7 @@ class Rendered:
     cached: int  # clips taken from the cache
     damaged: tuple[str, ...] = ()  # cache entries found damaged, ignored and made again
     part: Part | None = None  # the AAC part, for a track of an edition with an audiobook
+    mp3: tuple[int, str] | None = None  # the MP3's size and SHA-256 as made (None: not known)
 
     @property
     def aac(self) -> Part:
@@ -375,6 +377,7 @@ class Rendered:
             "duration_ms": self.duration_ms,
             "times": [list(t) for t in self.times],
             "part": dataclasses.asdict(self.part) if self.part else None,
+            "mp3": list(self.mp3) if self.mp3 else None,
         }
 
     @classmethod
@@ -386,16 +389,17 @@ class Rendered:
             duration = record["duration_ms"]
             times = tuple((start, end) for start, end in record["times"])
             part = Part(**record["part"]) if plan.audiobook else None
+            size, sha256 = record.get("mp3") or (0, "")  # not recorded by earlier versions
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not a track record ({exc})") from None
         numbers = [duration, *(ms for span in times for ms in span)]
         numbers += [part.size, part.frames] if part else []
-        if not all(type(ms) is int and ms >= 0 for ms in numbers):
+        if not all(type(ms) is int and ms >= 0 for ms in [*numbers, size]):
             raise ValueError("timings are not whole milliseconds")
-        if part and not (
-            isinstance(part.sha256, str) and re.fullmatch(r"[0-9a-f]{64}", part.sha256)
-        ):
+        if part and not _is_sha256(part.sha256):
             raise ValueError("the part's SHA-256 is not one")
+        if size and not _is_sha256(sha256):
+            raise ValueError("the MP3's SHA-256 is not one")
         if len(times) != len(plan.utterances):
             raise ValueError("not one timing per sentence")
         previous = 0
@@ -403,13 +407,19 @@ class Rendered:
             if not previous <= start <= end <= duration:
                 raise ValueError(f"timing {start}-{end} out of order or past {duration} ms")
             previous = end
-        return cls(duration, times, synthesised=0, cached=0, part=part)
+        mp3 = (size, sha256) if size else None
+        return cls(duration, times, synthesised=0, cached=0, part=part, mp3=mp3)
+
+
+def _is_sha256(value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value) is not None
 
 
 def made(plan: TrackPlan, store: cache.Cache) -> Rendered | None:
     """What rendering ``plan`` gave, when its MP3 is there and was made from the same inputs,
     with its record and AAC part in the cache, both as they were made; else None (a damaged
-    record or part is noted in ``store.damaged``)."""
+    record or part is noted in ``store.damaged``). Whether the MP3 is still as it was made is
+    for the caller to check (:func:`intact`)."""
     if audio.read_inputs(plan.path) != plan.inputs:
         return None
     record = store.get_record(plan.inputs)
@@ -420,10 +430,27 @@ def made(plan: TrackPlan, store: cache.Cache) -> Rendered | None:
     except ValueError:
         store.discard_record(plan.inputs)
         return None
+    if found.mp3 is None:  # recorded by an earlier version: made again, quietly
+        return None
     # The AAC part the audiobook joins must be the one the record describes.
     if found.part and not store.check_part(plan.inputs, found.part.size, found.part.sha256):
         return None
     return found
+
+
+def intact(plan: TrackPlan, rendered: Rendered, read: bool) -> bool:
+    """Whether the MP3 at ``plan.path`` is the one ``rendered`` describes: of its size, and
+    with ``read``, of its SHA-256 too (the whole file is read)."""
+    if rendered.mp3 is None:
+        return False
+    size, sha256 = rendered.mp3
+    try:
+        with open(plan.path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size != size:
+                return False
+            return not read or hashlib.file_digest(handle, "sha256").hexdigest() == sha256
+    except OSError:
+        return False
 
 
 def spoken(plan: EditionPlan, rendered: Mapping[str, Rendered]) -> edition.Edition:
@@ -494,12 +521,15 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     # part (its size, hash and frames) so that a damaged one is found before it is used.
     with files.into_place(plan.path, durable=False) as tmp:
         if plan.audiobook:
+            store.clear(store.part_path(plan.inputs))
             with files.into_place(store.part_path(plan.inputs), durable=False) as aac:
                 audio.encode_normalised(pieces, tmp, aac)
                 rendered = dataclasses.replace(rendered, part=Part.of(aac.read_bytes()))
         else:
             audio.encode_normalised(pieces, tmp)
         audio.write_tags(tmp, tags)
+        data = tmp.read_bytes()
+        rendered = dataclasses.replace(rendered, mp3=(len(data), hashlib.sha256(data).hexdigest()))
         store.put_record(plan.inputs, rendered.record())
     return rendered
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -165,3 +166,25 @@ def test_any_part_of_the_package_is_heard_by_level(site, monkeypatch) -> None:
     assert sorted(shown[()]) == sorted([warning, notice])
     assert shown[("--quiet",)] == [warning]
     assert sorted(shown[("--verbose",)]) == sorted([warning, notice, debug])
+
+
+# --- a reader that stops reading --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["stats"], ["--help"]])
+def test_a_closed_pipe_ends_the_command_quietly_as_unix_tools_do(site, command) -> None:
+    """``audioguide stats | head -1``: the reader has gone, which is no mistake of the user's.
+    The pipe's reading end is closed before the command starts, so every write finds it closed."""
+    read, write = os.pipe()
+    os.close(read)
+    folders = site.folders("stats") if command == ["stats"] else []
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "audioguide", *command, *folders],
+            stdout=write, stderr=subprocess.PIPE, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        os.close(write)
+
+    assert done.stderr == ""
+    assert done.returncode == 141  # as a shell reports a tool that SIGPIPE ended: 128 + 13

@@ -19,6 +19,7 @@ from collections.abc import Callable
 import gtts
 import requests
 from gtts import gTTS, gTTSError
+from gtts.accents import accents
 from gtts.lang import tts_langs
 
 from ..errors import AudioGuideError, EngineError
@@ -49,9 +50,9 @@ class GttsEngine(Engine):
     parallel = "thread"
     settings = (
         Setting("slow", "true or false", lambda v: isinstance(v, bool), False),
-        Setting("tld", "a Google domain such as com or co.uk",
-                lambda v: isinstance(v, str) and bool(re.fullmatch(r"[a-z]+(\.[a-z]+)*", v)),
-                "com"),
+        # Only the Google domains gTTS knows: the build sends the text to translate.google.<tld>.
+        Setting("tld", "a Google domain gTTS knows, such as com, co.uk or com.au",
+                lambda v: isinstance(v, str) and v in accents, "com"),
     )  # fmt: skip
 
     def __init__(
