@@ -447,7 +447,7 @@ class Tags:
     transcript: str
     chapters: tuple[Chapter, ...]
     inputs: str  # hash of everything the file was made from
-    artist: str | None = None  # the guide's author; None: the album (the guide's title)
+    artist: str | None = None  # the guide's author or publisher; None: no artist tag
     cover: Picture | None = None
     date: str | None = None  # "2024-05-01": guide.yaml's published, the recording date
 
@@ -475,7 +475,8 @@ def write_tags(path: Path, tags: Tags) -> None:
     if tags.track:
         id3.add(TRCK(encoding=3, text=[tags.track]))
     id3.add(TLAN(encoding=3, text=[tags.language]))
-    id3.add(TPE1(encoding=3, text=[tags.artist or tags.album]))
+    if tags.artist:  # never the title: audiobook and music apps list the artist as the author
+        id3.add(TPE1(encoding=3, text=[tags.artist]))
     id3.add(TCOM(encoding=3, text=list(tags.voices)))  # ID3v2.3 writes them joined by "/"
     id3.add(TCON(encoding=3, text=["Speech"]))
     if tags.date:  # ID3v2.3 has no TDRC: mutagen writes it as TYER and TDAT
@@ -648,8 +649,9 @@ def make_m4b(
         mp4.add_tags()
     mp4["\xa9nam"] = [tags.title]
     mp4["\xa9alb"] = [tags.album]
-    mp4["\xa9ART"] = [tags.artist or tags.album]
-    mp4["aART"] = [tags.artist or tags.album]
+    if tags.artist:
+        mp4["\xa9ART"] = [tags.artist]
+        mp4["aART"] = [tags.artist]
     mp4["\xa9wrt"] = list(tags.voices)  # the narrators, where audiobook apps look for them
     if tags.date:
         mp4["\xa9day"] = [tags.date]

@@ -140,6 +140,13 @@ class Edition:
     # heading plays: its MP3 is <tag>/daisy/00-title.mp3.
     title_clip: Track | None = None
     has_audiobook: bool = False  # guide.yaml's ``audiobook: true`` or ``build --audiobook``
+    publisher: str | None = None  # guide.yaml's: who stands as the author when none is named
+
+    @property
+    def artist(self) -> str | None:
+        """Who the audio files name as their artist (MP3) or author (M4B): the author, else the
+        publisher, else no one (never the title: audiobook apps list it as the author)."""
+        return self.author or self.publisher
 
     def __post_init__(self) -> None:
         for name in ("title_lang", "description_lang"):
@@ -234,7 +241,9 @@ def from_record(data: dict[str, Any]) -> Edition:
     try:
         if data["version"] != RECORD_VERSION:
             raise ValueError(f"edition record version {data['version']!r}")
-        values = {field.name: data[field.name] for field in fields(Edition)}
+        values = {field.name: data[field.name] for field in fields(Edition)
+                  if field.name != "publisher"}  # fmt: skip
+        values["publisher"] = data.get("publisher")  # not recorded before 0.5
         values["language"] = resolve(data["language"])
         values["tracks"] = tuple(_track(track) for track in data["tracks"])
         values["title_clip"] = _track(data["title_clip"]) if data["title_clip"] else None

@@ -88,6 +88,11 @@ PLAYER_NOW_PLAYING = N_(
     "Web player: label above the title of the track in the player, and a mark next to that "
     "track in the track list.",
 )
+PLAYER_READY = N_(
+    "Ready to play",
+    "Web player: label above the title of the track in the player, and a mark next to that "
+    "track in the track list, before it has played.",
+)
 PLAYER_PLAY = N_("Play", "Web player: button that starts playback.")
 PLAYER_PAUSE = N_("Pause", "Web player: the same button while the guide is playing.")
 PLAYER_PREVIOUS = N_("Previous track", "Web player: button that goes to the previous track.")
@@ -150,15 +155,10 @@ PLAYER_SHORTCUTS_ON = N_(
 PLAYER_KEYS = N_(
     "Keys to hold",
     "Web player: label of the list that chooses which keys are held down with a shortcut's "
-    "letter (Alt+Shift, Control+Alt, or none).",
+    "letter (Alt+Shift, or none).",
 )
 PLAYER_KEYS_ALT_SHIFT = N_(
     "Alt+Shift and a letter",
-    "Web player: a choice in the list of keys to hold. Keep the key names as they are printed "
-    "on keyboards.",
-)
-PLAYER_KEYS_CONTROL_ALT = N_(
-    "Control+Alt and a letter",
     "Web player: a choice in the list of keys to hold. Keep the key names as they are printed "
     "on keyboards.",
 )
@@ -171,6 +171,12 @@ PLAYER_SHORTCUTS_HELP = N_(
     "The keys work anywhere on this page except in form fields. Space plays or pauses when "
     "the player has the focus.",
     "Web player: explains where the keyboard shortcuts work.",
+)
+PLAYER_SHORTCUTS_TAKEN = N_(
+    "Systems, browsers and screen readers keep some key combinations, and single keys, for "
+    "themselves. If a shortcut does nothing, choose the other keys to hold, or turn the "
+    "shortcuts off.",
+    "Web player: warns that a keyboard shortcut may be taken before it reaches the page.",
 )
 PLAYER_KEY_SPACE = N_("Space", "Web player: the name of the space bar key.")
 PLAYER_PLAY_PAUSE = N_("Play or pause", "Web player: what a keyboard shortcut does.")
@@ -213,7 +219,11 @@ PLAYER_RESUME = N_(
 )
 # What the player shows, and says to screen readers while the guide is paused (never over the
 # narration), or when the listener asks where they are.
-PLAYER_PAUSED = N_("Paused", "Web player: said to screen readers when playback stops.")
+PLAYER_PAUSED = N_(
+    "Paused",
+    "Web player: said to screen readers when playback stops, and shown above the track's "
+    "title while it is paused.",
+)
 PLAYER_PARAGRAPH = N_(
     "Paragraph {number} of {total}",
     "Web player: shown after moving to another paragraph, and said to screen readers when "
@@ -317,6 +327,11 @@ BOOK_ACCESSIBILITY_SUMMARY = N_(
     "The full text of the guide with its narration: reading apps highlight each sentence as "
     "it is read aloud. Headings and a table of contents lead to every section.",
     "Talking book: the accessibility summary that reading apps and bookshops show.",
+)
+BOOK_UNKNOWN_PUBLISHER = N_(
+    "Unknown",
+    "DAISY talking book: stands for the publisher's name when the guide does not give one. "
+    "One word or a short phrase, as a library catalogue writes an unknown publisher.",
 )
 BOOK_NOT_EVALUATED = N_(
     "No one has evaluated it against an accessibility standard.",

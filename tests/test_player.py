@@ -352,7 +352,7 @@ def test_shipped_catalogs_translate_the_player(locale_id):
     ("tag", "locale_id", "labels"),
     [
         ("ko", "ko", ["재생", "일시 정지", "이전 트랙", "다음 트랙", "10초 뒤로", "스크립트"]),
-        ("zh-Hans", "zh_Hans", ["播放", "暂停", "上一节", "下一节", "后退 10 秒", "文字稿"]),
+        ("zh-Hans", "zh_Hans", ["播放", "暂停", "上一节", "下一节", "后退 10\u00a0秒", "文字稿"]),
         ("en", "en", ["Play", "Pause", "Previous track", "Next track", "Transcript", "Speed"]),
     ],
 )  # fmt: skip
@@ -381,7 +381,7 @@ def test_every_text_of_the_page_comes_from_the_catalog(editions):
     names = {e.language.name for e in editions}
     names |= {_duration(t.duration_ms, Locale.parse("ko")) for t in ko.tracks}  # Babel's
     names |= {_unit(seconds, "duration-second", Locale.parse("ko")) for seconds in STEPS}
-    allowed = re.compile(r"[\d:./×,\s]*|[A-Z]|(· )?⟦.*⟧")
+    allowed = re.compile(r"[\d:./×,=\-\s]*|[A-Z]|(· )?⟦.*⟧")
     bare = [
         text
         for text, _ in parsed.texts
@@ -562,3 +562,35 @@ def test_messages_for_the_script_carry_their_language(editions):
     assert ("End of the guide.", "en") in parsed.texts
     assert messages["last"] is None and ("마지막 트랙입니다.", "ko") in parsed.texts
     assert ("전체 {total} 중 {elapsed}", "ko") in parsed.texts  # filled in by the script
+
+
+@pytest.mark.parametrize("tag", ["en", "ko", "zh-Hans"])
+def test_without_the_script_each_tracks_text_is_under_its_audio(site, editions, tag):
+    """The plain list (what a browser without JavaScript shows) holds each track's text as
+    paragraphs, not only links to it; Chinese sentences follow "。" without a space."""
+    html = page(site, f"{tag}/index.html")
+    plain = html[html.index('<ol class="plain-list"') : html.index("</ol>")]
+    (chosen,) = [e for e in editions if e.language.tag == tag]
+    for number, item in enumerate(plain.split('<li class="plain-track">')[1:], 1):
+        text = re.sub(r"<[^>]+>", "", item[item.index("</audio>") : item.index('class="files"')])
+        track = chosen.tracks[number - 1]
+        for block in track.paragraphs:
+            joined = "".join(
+                s.text + ("" if s.text.endswith("。") or i == len(block.sentences) else " ")
+                for i, s in enumerate(block.sentences, 1)
+            )
+            assert joined in text
+    if tag == "zh-Hans":
+        assert "市场发展了。消息传了进来。" in re.sub(r"<[^>]+>", "", plain)
+        assert "。 " not in html
+
+
+def test_default_shortcuts_avoid_the_keys_systems_and_screen_readers_keep():
+    """Alt+Shift with these letters is kept by ChromeOS (L, M, N, P, S, I, A) and Chrome (B, T,
+    I); Control+Alt is VoiceOver's, AltGr's and NVDA's, and is not offered."""
+    from audioguide.package.player import MODIFIERS, SHORTCUTS
+
+    taken = set("LMNPSIABT")
+    assert not {key for _, key, _ in SHORTCUTS} & taken
+    assert len({code for *_, code in SHORTCUTS}) == len(SHORTCUTS)
+    assert [value for value, _ in MODIFIERS] == ["alt-shift", "none"]

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..catalogs import Translation
 from ..edition import Chapter, Edition
 from ..script import Guide
-from ..strings import FULL_GUIDE
+from ..strings import BOOK_UNKNOWN_PUBLISHER, FULL_GUIDE
 from . import archive, captions, daisy, epub, feed, playlist, transcript
 from .archive import Content, Zip
 from .cover import Cover
@@ -62,7 +62,8 @@ def language_files(
     files[edition.zip] = Zip(archive.zip_entries(edition, {**audio, **listened}, translation))
 
     # The talking books play the tracks' own MP3s.
-    book = daisy.render_daisy(edition, audio, published=guide.published, publisher=guide.publisher)
+    book = daisy.render_daisy(edition, audio, published=guide.published, publisher=guide.publisher,
+                              unknown=translation.tool(BOOK_UNKNOWN_PUBLISHER))  # fmt: skip
     name = posixpath.splitext(edition.daisy_zip)[0]
     files[edition.daisy_zip] = Zip({f"{name}/{file}": data for file, data in book.items()})
     entries = epub.epub_entries(edition, audio, translation, published=guide.published,

@@ -20,6 +20,7 @@ from scripts and catalogs goes through Jinja2's autoescape.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .. import strings as S
 from ..catalogs import Translation, fill, placeholders
-from ..edition import Edition, Sentence
+from ..edition import ANNOUNCEMENT, Edition, Sentence
+from .books import joiner
 from .times import decimal, iso_duration, whole_seconds
 
 _HERE = Path(__file__).parent
@@ -50,25 +52,27 @@ CSP = (
 
 STEPS = (5, 10, 15, 30, 60)  # seconds the back and forward buttons skip; 10 unless chosen
 
-# Shortcuts: action -> the key it shows (player.js maps KeyboardEvent.code, the physical key, so
-# they work whatever the layout or input method). They need Alt+Shift unless the listener
-# chooses other modifiers or single keys: single letters are screen readers' browse-mode keys.
+# Shortcuts: (action, the key it shows, its KeyboardEvent.code: the physical key, so they work
+# whatever the layout or input method). They need Alt+Shift unless the listener chooses single
+# keys (screen readers' browse-mode keys). Alt+Shift with these keys is taken by no major system
+# or screen reader; the README's table says what each avoids: ChromeOS keeps Alt+Shift with
+# L, M, N, P, S, I and A; Chrome keeps B, T and I; Control+Alt is VoiceOver's, AltGr on many
+# Windows layouts and NVDA's (so it is not offered).
 SHORTCUTS = (
-    ("play", "K"),
-    ("back", "J"),
-    ("forward", "L"),
-    ("previous-paragraph", "U"),
-    ("next-paragraph", "O"),
-    ("previous", "P"),
-    ("next", "N"),
-    ("mute", "M"),
-    ("slower", ","),
-    ("faster", "."),
-    ("where", "W"),
+    ("play", "K", "KeyK"),
+    ("back", ",", "Comma"),
+    ("forward", ".", "Period"),
+    ("previous-paragraph", "U", "KeyU"),
+    ("next-paragraph", "O", "KeyO"),
+    ("previous", "Y", "KeyY"),
+    ("next", "H", "KeyH"),
+    ("mute", "V", "KeyV"),
+    ("slower", "-", "Minus"),
+    ("faster", "=", "Equal"),
+    ("where", "W", "KeyW"),
 )
 MODIFIERS = (
     ("alt-shift", S.PLAYER_KEYS_ALT_SHIFT),
-    ("control-alt", S.PLAYER_KEYS_CONTROL_ALT),
     ("none", S.PLAYER_KEYS_SINGLE),
 )
 
@@ -79,6 +83,8 @@ MESSAGES = (
     ("play", S.PLAYER_PLAY),
     ("pause", S.PLAYER_PAUSE),
     ("paused", S.PLAYER_PAUSED),
+    ("now", S.PLAYER_NOW_PLAYING),
+    ("ready", S.PLAYER_READY),
     ("position", S.PLAYER_POSITION_VALUE),
     ("back", S.PLAYER_BACK),
     ("forward", S.PLAYER_FORWARD),
@@ -202,6 +208,9 @@ class _TrackView:
     txt_text: str  # "Transcript, TXT, 2 kB"
     chapters: str  # where each paragraph starts, seconds separated by spaces
     cues: tuple[_CueView, ...]
+    # The text as paragraphs of sentences, for the page without its script: each sentence
+    # with what goes before the next one (a space, or nothing after "。").
+    paragraphs: tuple[tuple[tuple[_CueView, str], ...], ...]
     fallbacks: bool  # some of it is read in the source language
 
 
@@ -257,6 +266,17 @@ def _guide_context(
                     for block in track.blocks
                     for sentence in block.sentences
                 ),
+                paragraphs=tuple(
+                    tuple(
+                        (
+                            _cue(s, block.id, language.tag),
+                            joiner(s.text) if n < len(block.sentences) else "",
+                        )
+                        for n, s in enumerate(block.sentences, 1)
+                    )
+                    for block in track.blocks
+                    if block.sentences and block.id != ANNOUNCEMENT
+                ),
                 fallbacks=translated and bool(track.fallbacks),
             )
         )
@@ -293,6 +313,9 @@ def _guide_context(
         "downloads": downloads,
         "rates": rates,
         "steps": steps,
+        "back_label": _keep_number(t(S.PLAYER_BACK, seconds=10)),
+        "forward_label": _keep_number(t(S.PLAYER_FORWARD, seconds=10)),
+        "transcript_hint": _sentences(t(S.PLAYER_TRANSCRIPT_HELP), t(S.PLAYER_TRANSCRIPT_KEYS)),
         "messages": [(name, t.template(msgid), t.lang(msgid)) for name, msgid in MESSAGES],
         "shortcuts": SHORTCUTS,
         "modifiers": [(value, t(msgid)) for value, msgid in MODIFIERS],
@@ -368,6 +391,20 @@ class _Texts:
         if self._translation is None or not self._translation.tool_template(msgid).fallback:
             return None
         return "en"
+
+
+def _sentences(*texts: str) -> str:
+    """Sentences one after the other, as the language writes them: no space after "。"."""
+    found = texts[0]
+    for text in texts[1:]:
+        found += joiner(found) + text
+    return found
+
+
+def _keep_number(label: str) -> str:
+    """A button's label with a number kept on one line with the word after it ("10 秒",
+    "10 seconds"): a narrow button wraps between words, never inside "10 / 秒"."""
+    return re.sub(r"(\d) ", "\\1\u00a0", label)
 
 
 def _direction(locale_id: str) -> str:

@@ -26,11 +26,10 @@
   // it: it goes when the focus leaves it.
   var kept = null;
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
-  // KeyboardEvent.code (the physical key, whatever the layout) -> action.
-  var KEYS = {KeyK: "play", KeyJ: "back", KeyL: "forward", KeyU: "previous-paragraph",
-              KeyO: "next-paragraph", KeyP: "previous", KeyN: "next", KeyM: "mute",
-              Comma: "slower", Period: "faster", KeyW: "where"};
-  var HELD = {"alt-shift": "Alt+Shift+", "control-alt": "Control+Alt+", none: ""};
+  // KeyboardEvent.code (the physical key, whatever the layout) -> action, as the page lists them.
+  var KEYS = {};
+  all("kbd[data-code]").forEach(function (kbd) { KEYS[kbd.dataset.code] = kbd.dataset.for; });
+  var HELD = {"alt-shift": "Alt+Shift+", none: ""};
   // Where the listener was, per guide and language.
   var SAVED = "position." + player.dataset.guide + "." + lang;
 
@@ -83,13 +82,16 @@
     if (part.lang) element.lang = part.lang; else element.removeAttribute("lang");
   }
 
-  // One message, or several in a row, each in its language.
+  // One message, or several in a row, each in its language: a space between them, but none
+  // after a full stop that needs none ("。").
   function write(element, parts) {
     element.textContent = "";
     [].concat(parts).forEach(function (part, i) {
       var span = document.createElement("span");
       show(span, part);
-      if (i) element.appendChild(document.createTextNode(" "));
+      if (i && !/[。！？．」』]\s*$/.test(element.textContent)) {
+        element.appendChild(document.createTextNode(" "));
+      }
       element.appendChild(span);
     });
   }
@@ -163,6 +165,7 @@
     document.querySelector(".now-number").textContent = String(index + 1);
     position.max = String(total());
     update();
+    playing();
     // Playing, the track says its own announcement; paused, nothing would.
     if (play) start(); else say(announcement(index));
   }
@@ -203,8 +206,15 @@
     step.value = value;
     store("step", step.value);
     var seconds = {seconds: step.value};
-    all(".back-label").forEach(function (e) { show(e, message("back", seconds)); });
-    all(".forward-label").forEach(function (e) { show(e, message("forward", seconds)); });
+    all(".back-label").forEach(function (e) { show(e, keepNumber(message("back", seconds))); });
+    all(".forward-label").forEach(function (e) {
+      show(e, keepNumber(message("forward", seconds)));
+    });
+  }
+
+  // A number stays on one line with the word after it: "10 秒", never "10 / 秒".
+  function keepNumber(part) {
+    return {text: part.text.replace(/(\d) /g, "$1\u00a0"), lang: part.lang};
   }
 
   // Paragraphs: where each starts in the track (the first at 0, the announcement with it).
@@ -343,11 +353,25 @@
     shown = found;
     found.setAttribute("aria-current", "true");
     show(caption, {text: found.textContent, lang: found.lang});
+    fit(caption);
     if (!cuesBox.contains(document.activeElement)) rove(sections[current], found);
     if (along && !visible(found, true)) {
       // Scroll the transcript box only, never the page: bring the sentence to a third down.
       cuesBox.scrollTo({top: Math.max(0, found.offsetTop - cuesBox.clientHeight / 3),
                         behavior: reduceMotion && reduceMotion.matches ? "auto" : "smooth"});
+    }
+  }
+
+  // The caption box keeps its height: a sentence too long for it is set smaller until it fits
+  // (down to the page's own text size).
+  function fit(box) {
+    box.style.fontSize = "";
+    if (box.hidden) return;
+    var size = parseFloat(window.getComputedStyle(box).fontSize);
+    var least = parseFloat(window.getComputedStyle(document.body).fontSize);
+    while (box.scrollHeight > box.clientHeight + 1 && size > least) {
+      size = Math.max(least, size - 1);
+      box.style.fontSize = size + "px";
     }
   }
 
@@ -426,7 +450,7 @@
   function showShortcuts() {
     var on = shortcuts.checked, keys = {};
     modifiers.disabled = !on;
-    Object.keys(KEYS).forEach(function (code) { keys[KEYS[code]] = code.replace(/^Key/, ""); });
+    all("kbd[data-code]").forEach(function (kbd) { keys[kbd.dataset.for] = kbd.dataset.key; });
     all("kbd[data-key]").forEach(function (kbd) { kbd.textContent = held() + kbd.dataset.key; });
     all("[data-action]").forEach(function (button) {
       var key = keys[button.dataset.action];
@@ -437,7 +461,6 @@
 
   function modifiersHeld(event) {
     if (event.metaKey) return false;
-    if (modifiers.value === "control-alt") return event.ctrlKey && event.altKey && !event.shiftKey;
     if (modifiers.value === "none") return !event.ctrlKey && !event.altKey && !event.shiftKey;
     return event.altKey && event.shiftKey && !event.ctrlKey;
   }
@@ -471,6 +494,7 @@
   function setCaptions(on) {
     captions.checked = on;
     caption.hidden = !on;
+    fit(caption);
     store("captions", on ? "on" : "off");
   }
 
@@ -561,10 +585,15 @@
   });
   document.addEventListener("keydown", onKey);
 
+  // The play button, and what the player says of the track: playing, paused part way, or
+  // ready to play (nothing played yet, or played to its end).
   function playing() {
     var on = !audio.paused;
     show(playLabel, message(on ? "pause" : "play"));
     playButton.classList.toggle("is-playing", on);
+    var state = message(on ? "now" : audio.currentTime > 0 && !audio.ended ? "paused" : "ready");
+    show($("now-label"), state);
+    all(".badge").forEach(function (badge) { show(badge, state); });
   }
 
   function restore(select, value) {
