@@ -122,7 +122,8 @@ def build(
             if lang not in languages and (found := folder.kept(lang.tag, guide.id))
         }
         # Nothing of anyone else's is overwritten: each file to write is new or a build's.
-        writes = [MANIFEST, cover.path, *player.site_files()]
+        site_names = player.site_files([lang.tag for lang in guide.languages])
+        writes = [MANIFEST, cover.path, *site_names]
         writes += [edition.page for edition, _ in kept.values()]
         writes += [path for plan in plans.values() for path in files_of(plan.edition)]
         folder.check_ours(writes)
@@ -145,14 +146,17 @@ def build(
         every = [now[lang.tag] for lang in guide.languages if lang.tag in now]
         others = catalogs.readable_translations(guide, locales, kept)
         sizes = {path: info.bytes for path, info in infos.items()}
-        site = player.render_site(every, translations | others, sizes, cover=cover.path)
+        hashes = {path: info.sha256 for path, info in infos.items()}
+        hashes[cover.path] = cover.sha256
+        site = player.render_site(every, translations | others, sizes, cover=cover.path,
+                                  hashes=hashes)  # fmt: skip
         for tag in kept.keys() - others.keys():  # its catalog is gone: its page stays as it was
             del site[kept[tag][0].page]
         infos |= folder.publish({cover.path: cover.data, **site}, {})
 
         # 6. The manifest, from the ledger. What is left of the guide's other languages, whole
         #    or not, stays for a later build.
-        site_files = tuple(path for path in site if path in player.site_files())
+        site_files = tuple(path for path in site if path in site_names)
         others_left = [lang.tag for lang in guide.languages if lang.tag not in run.built]
         folder.finish(Site(guide.id, guide.source_language, cover.path, site_files), every,
                       infos, keep=folder.files_of_languages(guide.id, others_left))  # fmt: skip

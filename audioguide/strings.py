@@ -315,6 +315,65 @@ PLAYER_DAISY_HINT = N_(
     "ZIP archive, for DAISY players such as Victor Reader Stream and Plextalk",
     "Web player: describes the DAISY download. Keep the player names as they are.",
 )
+OFFLINE_HEADING = N_(
+    "Listen offline",
+    "Web player: heading of the part of the page that saves this language on the device.",
+)
+OFFLINE_EXPLAIN = N_(
+    "Keep this language's tracks, captions and transcripts on this device, to listen where "
+    "there is no connection.",
+    "Web player: explains the button that saves the guide for listening without a connection.",
+)
+OFFLINE_SAVE = N_(
+    "Save for offline listening ({size})",
+    "Web player: button that downloads this language to the device. {size} is how much it "
+    "downloads, such as 12.5 MB.",
+)
+OFFLINE_SPACE = N_(
+    "Space this site may use on this device: {free}.",
+    "Web player: shown before saving. {free} is an amount such as 1.2 GB.",
+)
+OFFLINE_SAVING = N_(
+    "Saving: {percent}%",
+    "Web player: progress of saving for offline listening, shown and said in steps. "
+    "{percent} is a whole number.",
+)
+OFFLINE_CANCEL = N_("Cancel saving", "Web player: button that stops saving for offline listening.")
+OFFLINE_CANCELLED = N_(
+    "Saving cancelled. Nothing was kept.",
+    "Web player: shown when the listener stops saving for offline listening.",
+)
+OFFLINE_READY = N_(
+    "Saved on this device: this language plays without a connection.",
+    "Web player: shown when this language is saved for offline listening.",
+)
+OFFLINE_REMOVE = N_(
+    "Remove from this device",
+    "Web player: button that deletes the saved copy of this language from the device.",
+)
+OFFLINE_REMOVED = N_(
+    "Removed from this device.",
+    "Web player: shown when the saved copy of this language has been deleted.",
+)
+OFFLINE_NO_SPACE = N_(
+    "Not enough space on this device: {size} needed, {free} free. Free some space and try again.",
+    "Web player: shown when saving for offline listening would not fit. {size} and {free} "
+    "are amounts such as 12.5 MB.",
+)
+OFFLINE_REFUSED = N_(
+    "This browser does not let this page save files (for example in private browsing). "
+    "The guide still plays while you are online.",
+    "Web player: shown when the browser refuses to store the guide on the device.",
+)
+OFFLINE_FAILED = N_(
+    "Saving stopped: the connection was lost. Try again when you are online.",
+    "Web player: shown when saving for offline listening fails part way.",
+)
+OFFLINE_NEEDS_NETWORK = N_(
+    "{language} is not saved on this device: it needs a connection.",
+    "Web player: shown, while offline, when the listener chooses a language that is not saved "
+    "for offline listening. {language} is that language's name.",
+)
 PLAYER_FALLBACK_NOTE = N_(
     "Parts of this guide are not translated yet and are read in {language}.",
     "Web player: shown when some of the guide is spoken in the source language. {language} "

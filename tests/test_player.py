@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import itertools
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,7 +20,7 @@ from audioguide import strings as S
 from audioguide.catalogs import Translation, placeholders
 from audioguide.edition import Edition
 from audioguide.languages import resolve
-from audioguide.package.player import STEPS, _duration, _unit, render_site
+from audioguide.package.player import CSP, STEPS, _duration, _unit, render_site
 
 LOCALES = Path(__file__).resolve().parents[1] / "audioguide" / "locales"
 PLAYER_STRINGS = [value for name, value in vars(S).items() if name.startswith("PLAYER_")]
@@ -168,12 +169,42 @@ def test_site_files(site):
     assert sorted(site) == [
         "assets/player.css",
         "assets/player.js",
+        "en/app.webmanifest",
         "en/index.html",
         "index.html",
+        "ko/app.webmanifest",
         "ko/index.html",
+        "sw.js",
+        "zh-Hans/app.webmanifest",
         "zh-Hans/index.html",
     ]
     assert all(isinstance(data, bytes) for data in site.values())
+
+
+@pytest.mark.parametrize(("tag", "direction"), [("en", "ltr"), ("ko", "ltr"), ("zh-Hans", "ltr")])
+def test_each_language_installs_as_a_web_app_in_its_language(site, tag, direction):
+    app = json.loads(site[f"{tag}/app.webmanifest"])
+    assert (app["lang"], app["dir"], app["start_url"], app["scope"]) == (
+        tag, direction, "./index.html", "../",
+    )  # fmt: skip
+    assert app["name"] == TEXTS[tag.replace("-", "_")][0]
+    assert '<link rel="manifest" href="app.webmanifest">' in page(site, f"{tag}/index.html")
+
+
+def test_offline_list_names_every_track_file_with_its_hash(editions):
+    """Saving for offline listening fetches each track's audio, captions and transcript, each
+    checked by the SHA-256 the build recorded; the button says the size first."""
+    hashes = {
+        e.track_file(t, end): f"{t.number:064x}" for e in editions for t in e.tracks
+        for end in (".mp3", ".vtt", ".txt")
+    }  # fmt: skip
+    site = render_site(editions, translations(), sizes(editions), hashes=hashes)
+    parsed = Page(page(site, "ko/index.html"))
+    listed = {a["data-href"]: a["data-sha256"] for a in parsed.all("li") if "data-href" in a}
+    for track in editions[1].tracks:
+        for end in (".mp3", ".vtt", ".txt"):
+            assert listed[f"{track.stem}{end}"] == f"{track.number:064x}"
+    assert "오프라인으로 듣도록 저장 (4.2MB)" in page(site, "ko/index.html")
 
 
 def test_same_input_same_bytes(editions, site):
@@ -480,8 +511,11 @@ def test_script_never_writes_html():
         Path(__file__).resolve().parents[1] / "audioguide/package/static/player.js"
     ).read_text()
     for risky in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
-                  "new Function", "fetch(", "XMLHttpRequest"):  # fmt: skip
+                  "new Function", "XMLHttpRequest", "importScripts"):  # fmt: skip
         assert risky not in script, risky
+    # It fetches only to save the guide's own files; the page allows no other host to it.
+    assert script.count("fetch(") == 1
+    assert "connect-src 'self'" in CSP
 
 
 # --- downloads, times, languages of parts --------------------------------------

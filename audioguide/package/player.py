@@ -19,6 +19,7 @@ from scripts and catalogs goes through Jinja2's autoescape.
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -94,6 +95,15 @@ MESSAGES = (
     ("end", S.PLAYER_END),
     ("matches", S.PLAYER_MATCHES),
     ("resume", S.PLAYER_RESUME),
+    ("offline-space", S.OFFLINE_SPACE),
+    ("offline-saving", S.OFFLINE_SAVING),
+    ("offline-cancelled", S.OFFLINE_CANCELLED),
+    ("offline-ready", S.OFFLINE_READY),
+    ("offline-removed", S.OFFLINE_REMOVED),
+    ("offline-no-space", S.OFFLINE_NO_SPACE),
+    ("offline-refused", S.OFFLINE_REFUSED),
+    ("offline-failed", S.OFFLINE_FAILED),
+    ("offline-needs", S.OFFLINE_NEEDS_NETWORK),
 )
 
 
@@ -129,9 +139,20 @@ DOWNLOADS = (
 )  # fmt: skip
 
 
-def site_files() -> list[str]:
-    """The files of the site that belong to no language: the chooser and the assets."""
-    return ["index.html", *(f"assets/{name}" for name in ASSETS)]
+WORKER = "sw.js"  # the service worker: at the top of the site, so that it serves every page
+# What the web app manifests ask browsers to paint around the guide (the light theme's).
+APP_COLOURS = {"background_color": "#f6f4ef", "theme_color": "#1a5ba6"}
+
+
+def site_files(tags: Sequence[str] = ()) -> list[str]:
+    """The files of the site that belong to no language: the chooser, the service worker, the
+    assets, and each language's web app manifest (of the languages ``tags``)."""
+    manifests = [_app_manifest(tag) for tag in tags]
+    return ["index.html", WORKER, *manifests, *(f"assets/{name}" for name in ASSETS)]
+
+
+def _app_manifest(tag: str) -> str:
+    return f"{tag}/app.webmanifest"
 
 
 def render_site(
@@ -139,13 +160,17 @@ def render_site(
     translations: dict[str, Translation],
     sizes: Mapping[str, int],
     cover: str | None = None,
+    hashes: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
     """The whole site as ``{relative path: bytes}``; ``editions[0]`` is the source language.
 
     ``translations`` is keyed by BCP 47 tag; a missing one gives the English strings. ``sizes``
     gives the size in bytes of every file the pages offer for download, by output-relative
     path; a missing one raises ``KeyError``. ``cover`` is the cover image's output-relative
-    path, shown beside the title. The same input always gives the same bytes.
+    path, shown beside the title. ``hashes`` gives the SHA-256 of the files a listener saves
+    for offline listening (tracks, captions, transcripts, the cover), by path: a saved copy
+    fetches again only the files whose hash changed (without it, every file is fetched
+    again). The same input always gives the same bytes.
 
     Templates are compiled in memory, never read back from a cache on disk: Jinja2's bytecode
     cache unpickles what it finds, so a planted file there would run as code.
@@ -157,6 +182,7 @@ def render_site(
     site: dict[str, bytes] = {}
     for name in ASSETS:
         site[f"assets/{name}"] = (_HERE / "static" / name).read_bytes()
+    site[WORKER] = (_HERE / "static" / WORKER).read_bytes()
     texts = {e.language.tag: _Texts(translations.get(e.language.tag)) for e in editions}
     site["index.html"] = _render(
         env,
@@ -169,15 +195,59 @@ def render_site(
         also=_also(editions, texts, S.PLAYER_CHOOSE_LANGUAGE),
         alternates=_alternates(editions, ""),
         cover=_href(cover, "") if cover else None,
+        app=_href(_app_manifest(source.language.tag), ""),
     )
+    assets = {path: len(site[path]) for path in site if path.startswith("assets/")}
     for edition in editions:
+        site[_app_manifest(edition.language.tag)] = _web_app(edition, cover)
+        saved = _offline_files(edition, cover, {**sizes, **assets}, hashes or {})
+        locale = Locale.parse(edition.language.locale_id)
         site[edition.page] = _render(
             env,
             "guide.html",
             **_guide_context(edition, source, editions, texts[edition.language.tag], sizes),
             cover=_href(cover, edition.folder) if cover else None,
+            app="app.webmanifest",
+            worker=_href(WORKER, edition.folder),
+            offline_files=saved,
+            offline_size=_size(sum(size for _, size, _ in saved), locale),
         )
     return dict(sorted(site.items()))
+
+
+def _web_app(edition: Edition, cover: str | None) -> bytes:
+    """The language's web app manifest: the guide installed opens at this language's page."""
+    app: dict[str, object] = {
+        "name": edition.title,
+        "short_name": edition.title,
+        "lang": edition.language.tag,
+        "dir": _direction(edition.language.locale_id),
+        "id": "./index.html",
+        "start_url": "./index.html",
+        "scope": "../",
+        "display": "standalone",
+        **APP_COLOURS,
+    }
+    if edition.description:
+        app["description"] = edition.description
+    if cover:
+        kind = "image/png" if cover.endswith(".png") else "image/jpeg"
+        app["icons"] = [{"src": _href(cover, edition.folder), "type": kind, "sizes": "any"}]
+    return (json.dumps(app, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _offline_files(
+    edition: Edition, cover: str | None, sizes: Mapping[str, int], hashes: Mapping[str, str]
+) -> list[tuple[str, int, str]]:
+    """What "Save for offline listening" keeps, as ``(link from the page, bytes, SHA-256)``:
+    the page and its assets (fetched again on every visit online), the cover, and each track's
+    audio, captions and transcript."""
+    paths = [f"assets/{name}" for name in ASSETS] + ([cover] if cover else [])
+    for track in edition.tracks:
+        paths += [edition.track_file(track, end) for end in (".mp3", ".vtt", ".txt")]
+    found = [("index.html", 0, "")]
+    found += [(_href(p, edition.folder), sizes.get(p, 0), hashes.get(p, "")) for p in paths]
+    return found
 
 
 # --- the language page ---------------------------------------------------------------------

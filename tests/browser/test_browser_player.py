@@ -1138,3 +1138,56 @@ def test_the_transcript_stays_put_when_following_is_turned_off(open_page, base_u
     driver.refresh()
     ready(driver)
     assert prop(driver, "follow", "e.checked") is False
+
+
+def test_captions_never_move_the_controls_over_a_whole_track(open_page, base_url):
+    """At phone width, with captions on and a sentence long enough to need several lines, the
+    Play button keeps its place from the track's first sentence to its last."""
+    driver = open_page(base_url + "zh-Hans/index.html", width=360, height=740)
+    ready(driver)
+    js(driver, "document.getElementById('captions').click()")
+    long = "在边境封锁期间，人们几乎无法离开，也无法得到外面的消息。" * 3
+    js(driver, "document.querySelectorAll('#cues-1 .cue')[3].textContent = arguments[0]", long)
+    js(
+        driver,
+        """const play = document.getElementById('play'), a = document.getElementById('audio');
+        window.seen = []; window.captions = new Set();
+        const look = () => {
+          if (a.src.endsWith('01-markets.mp3') && !a.ended) {
+            window.seen.push(Math.round(play.getBoundingClientRect().top + scrollY));
+            window.captions.add(document.getElementById('caption').textContent);
+          }
+        };
+        window.looking = setInterval(look, 40);
+        a.addEventListener('timeupdate', look);
+        a.playbackRate = 2;""",
+    )
+    play_track(driver, 1)
+    js(driver, "document.getElementById('audio').playbackRate = 2")
+    wait(driver, "return document.getElementById('audio').src.endsWith('02-escape.mp3')", 20)
+    seen, captions = js(driver, "clearInterval(window.looking); return [seen, [...captions]]")
+
+    assert long in captions and len(captions) >= 4  # every sentence of the track was shown
+    assert len(seen) > 20
+    assert set(seen) == {seen[0]}, sorted(set(seen))
+
+
+def test_the_player_says_ready_playing_or_paused_as_is_true(open_page, base_url):
+    driver = open_page(base_url + "ko/index.html")
+    ready(driver)
+    label = "return [document.getElementById('now-label').textContent,"
+    label += " document.querySelector('.track:not([hidden]) .badge:not([hidden])').textContent]"
+    assert js(driver, label) == ["재생 준비됨", "재생 준비됨"]  # nothing has played yet
+    js(driver, "document.getElementById('play').click()")
+    wait(driver, "return !document.getElementById('audio').paused")
+    assert js(driver, label) == ["재생 중", "재생 중"]
+    js(driver, "document.getElementById('play').click()")
+    wait(driver, "return document.getElementById('audio').paused")
+    assert js(driver, label) == ["일시 정지됨", "일시 정지됨"]
+    js(driver, "document.getElementById('pick-2').click()")  # another track: it plays
+    wait(driver, "return !document.getElementById('audio').paused")
+    js(driver, "document.getElementById('play').click()")
+    wait(driver, "return document.getElementById('audio').paused")
+    js(driver, "document.getElementById('previous').click()")  # near its start: track 1
+    wait(driver, "return document.getElementById('audio').src.endsWith('01-markets.mp3')")
+    assert js(driver, label) == ["재생 준비됨", "재생 준비됨"]  # a new track, not yet played

@@ -1,5 +1,6 @@
 /* audioguide web player: one <audio>, native buttons, an interactive transcript.
-   No framework, no network: every text and time it needs is in the page. It only ever sets
+   No framework: every text and time it needs is in the page. It asks the network only for the
+   guide's own files, when the listener saves a language for offline listening. It only ever sets
    textContent and attributes, never HTML. */
 (function () {
   "use strict";
@@ -618,4 +619,188 @@
   offerResume();
   update();
   savedAt = -1;
+
+  // --- listening offline ---------------------------------------------------------------------
+  // "Save for offline listening" keeps this language's files in a cache of its own; sw.js
+  // answers from it when there is no connection. Each saved file carries the SHA-256 the build
+  // gave it: a visit online fetches again only the files whose hash changed. Without service
+  // workers (file://, old browsers) the section stays hidden and the page is as it was.
+  var offline = $("offline");
+  if (!offline || !("serviceWorker" in navigator) || !window.caches ||
+      location.protocol === "file:") return;
+  var CACHE = offline.dataset.cache, HASH = "X-Audioguide-SHA256";
+  var READY = new URL("offline-ready", location.href).href; // marks a whole saved copy
+  var saveButton = $("offline-save"), cancelButton = $("offline-cancel");
+  var removeButton = $("offline-remove"), progress = $("offline-progress");
+  var note = $("offline-status"), space = $("offline-space");
+  var files = all("#offline-files li").map(function (item) {
+    return {url: new URL(item.dataset.href, location.href).href, sha256: item.dataset.sha256,
+            bytes: parseInt(item.dataset.bytes, 10) || 0};
+  });
+  var needed = files.reduce(function (sum, file) { return sum + file.bytes; }, 0);
+  var saving = null;
+
+  function amount(bytes) {
+    var unit = bytes >= 1e9 ? "gigabyte" : "megabyte";
+    var value = bytes / (unit === "gigabyte" ? 1e9 : 1e6);
+    try {
+      return new Intl.NumberFormat(lang, {style: "unit", unit: unit, maximumFractionDigits: 1})
+        .format(value);
+    } catch (e) { return value.toFixed(1) + (unit === "gigabyte" ? " GB" : " MB"); }
+  }
+
+  // The room the browser gives this site, or null where it does not say.
+  function free() {
+    if (!navigator.storage || !navigator.storage.estimate) return Promise.resolve(null);
+    return navigator.storage.estimate().then(function (e) {
+      return Math.max(0, (e.quota || 0) - (e.usage || 0));
+    }, function () { return null; });
+  }
+
+  function state(saved, busy) {
+    saveButton.hidden = saved || busy;
+    cancelButton.hidden = !busy;
+    removeButton.hidden = !saved || busy;
+    progress.hidden = !busy;
+  }
+
+  function offlineTell(part, asked) {
+    show(note, part);
+    say(part, asked);
+  }
+
+  // Fetch into the cache every file whose saved copy is missing or has another hash; remove
+  // the files the page no longer lists. ``loud``: progress shown and said in steps.
+  function sync(loud) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var done = 0, told = 0;
+    saving = controller || {};
+    if (loud) { progress.value = 0; state(false, true); }
+    return caches.open(CACHE).then(function (cache) {
+      var wanted = {};
+      files.forEach(function (file) { wanted[file.url] = true; });
+      wanted[READY] = true;
+      var chain = cache.keys().then(function (requests) {
+        return Promise.all(requests.filter(function (request) { return !wanted[request.url]; })
+          .map(function (request) { return cache.delete(request); }));
+      });
+      files.forEach(function (file) {
+        chain = chain.then(function () {
+          return cache.match(file.url);
+        }).then(function (old) {
+          if (old && file.sha256 && old.headers.get(HASH) === file.sha256) return null;
+          var url = file.url + "?sha256=" + (file.sha256 || "latest");
+          return fetch(url, {cache: "no-store", signal: controller && controller.signal})
+            .then(function (response) {
+              if (!response.ok) throw new TypeError("HTTP " + response.status);
+              return response.blob().then(function (blob) {
+                var headers = {"Content-Type": response.headers.get("Content-Type") || blob.type,
+                               "Content-Length": String(blob.size)};
+                headers[HASH] = file.sha256;
+                return cache.put(file.url, new Response(blob, {headers: headers}));
+              });
+            });
+        }).then(function () {
+          done += file.bytes;
+          if (!loud) return;
+          var percent = needed ? Math.floor(100 * done / needed) : 100;
+          progress.value = percent;
+          show(note, message("offline-saving", {percent: percent}));
+          // Said in steps of a quarter, and only while the guide is paused.
+          if (percent >= told + 25 && percent < 100) {
+            told = percent - percent % 25;
+            say(message("offline-saving", {percent: told}));
+          }
+        });
+      });
+      return chain.then(function () {
+        return cache.put(READY, new Response("ready", {headers: {"Content-Type": "text/plain"}}));
+      });
+    });
+  }
+
+  function save() {
+    free().then(function (room) {
+      if (room !== null && room < needed) {
+        offlineTell(message("offline-no-space", {size: amount(needed), free: amount(room)}), true);
+        return;
+      }
+      sync(true).then(function () {
+        saving = null;
+        state(true, false);
+        offlineTell(message("offline-ready"), true);
+        removeButton.focus();
+      }, function (error) {
+        var cancelled = error && error.name === "AbortError";
+        saving = null;
+        state(false, false);
+        saveButton.focus();
+        caches.delete(CACHE).then(function () {
+          if (cancelled) return offlineTell(message("offline-cancelled"), true);
+          if (error && error.name === "QuotaExceededError") {
+            return free().then(function (room) {
+              offlineTell(message("offline-no-space", {size: amount(needed),
+                                                       free: amount(room || 0)}), true);
+            });
+          }
+          offlineTell(message(error instanceof TypeError ? "offline-failed" : "offline-refused"),
+                      true);
+        });
+      });
+    });
+  }
+
+  saveButton.addEventListener("click", save);
+  cancelButton.addEventListener("click", function () {
+    if (saving && saving.abort) saving.abort();
+  });
+  removeButton.addEventListener("click", function () {
+    caches.delete(CACHE).then(function () {
+      state(false, false);
+      saveButton.focus();
+      offlineTell(message("offline-removed"), true);
+    });
+  });
+
+  // Offline, a language that is not saved says so instead of failing to load.
+  all(".langs a[hreflang]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (navigator.onLine !== false || link.getAttribute("aria-current")) return;
+      event.preventDefault();
+      var name = CACHE.slice(0, CACHE.length - lang.length) + link.hreflang;
+      var ready = new URL("offline-ready", link.href).href;
+      caches.open(name).then(function (cache) { return cache.match(ready); }).then(function (found) {
+        if (found) { location.href = link.href; return; }
+        offlineTell(message("offline-needs", {language: link.textContent}), true);
+      });
+    });
+  });
+
+  // Shown once a service worker serves the page: at once when one already does (offline, the
+  // worker cannot be fetched again to check for a newer one), else when it is registered.
+  var begun = false;
+  function begin() {
+    if (begun) return;
+    begun = true;
+    offline.hidden = false;
+    caches.open(CACHE).then(function (cache) { return cache.match(READY); }).then(function (ready) {
+      state(Boolean(ready), false);
+      if (ready && navigator.onLine !== false) {
+        // Online with a saved copy: bring it up to date, quietly (unchanged files stay).
+        sync(false).then(function () {
+          saving = null;
+          offline.dataset.updated = "true";
+        }, function () { saving = null; });
+      }
+      if (!ready) {
+        free().then(function (room) {
+          if (room !== null) show(space, message("offline-space", {free: amount(room)}));
+        });
+      }
+    }, function () { /* the browser keeps no caches here: the page stays as it was */ });
+  }
+  if (navigator.serviceWorker.controller) begin();
+  navigator.serviceWorker.register(offline.dataset.worker).then(begin, function () {
+    /* refused, or a host without HTTPS: the page stays as it was */
+  });
 })();
