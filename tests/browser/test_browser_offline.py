@@ -189,3 +189,57 @@ def test_a_rebuild_that_changes_one_track_fetches_only_that_track(driver, host, 
         assert size == changed.stat().st_size
     finally:
         offline(driver, False)
+
+
+def throttle(driver, bytes_per_second: int | None) -> None:
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "uploadThroughput": -1,
+         "downloadThroughput": bytes_per_second or -1},
+    )  # fmt: skip
+
+
+def test_saving_is_announced_in_steps_only_while_paused_and_can_be_cancelled(driver, host):
+    from test_browser_player import heard, listen
+
+    driver.set_window_size(1280, 900)
+    driver.get(host.url + "en/index.html")
+    ready(driver)
+    wait(driver, "return !document.getElementById('offline').hidden")
+    assert prop(driver, "offline-space", "e.textContent").startswith("Space this site may use")
+    throttle(driver, 40_000)
+    try:
+        # Paused: the progress is said in quarters, then that the language is saved.
+        listen(driver)
+        js(driver, "document.getElementById('offline-save').click()")
+        wait(driver, "return !document.getElementById('offline-progress').hidden")
+        wait(driver, "return !document.getElementById('offline-remove').hidden", 60)
+        js(driver, "return new Promise(r => setTimeout(r, 200))")
+        said = heard(driver)
+        assert said[-1] == READY["en"]
+        steps = [int(text.split()[-1].rstrip("%")) for text in said[:-1]]
+        assert steps and steps == sorted(set(steps)) and set(steps) <= {25, 50, 75}, said
+
+        # Removed, then saved again while the guide plays: nothing is said over it, and
+        # cancelling keeps nothing.
+        js(driver, "document.getElementById('offline-remove').click()")
+        wait(driver, "return !document.getElementById('offline-save').hidden")
+        js(driver, "document.getElementById('audio').loop = true")
+        js(driver, "document.getElementById('play').click()")
+        wait(driver, "return !document.getElementById('audio').paused")
+        listen(driver)
+        js(driver, "document.getElementById('offline-save').click()")
+        wait(driver, "return document.getElementById('offline-progress').value > 0", 30)
+        assert heard(driver) == []
+        js(driver, "document.getElementById('offline-cancel').click()")
+        wait(driver, "return !document.getElementById('offline-save').hidden", 30)
+        assert prop(driver, "offline-status", "e.textContent") == (
+            "Saving cancelled. Nothing was kept."
+        )
+        assert js(driver, "return document.activeElement.id") == "offline-save"
+        kept = "return caches.has(document.getElementById('offline').dataset.cache)"
+        assert js(driver, kept) is False
+        assert heard(driver) == []
+    finally:
+        throttle(driver, None)

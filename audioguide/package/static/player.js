@@ -664,9 +664,10 @@
     progress.hidden = !busy;
   }
 
-  function offlineTell(part, asked) {
+  // Shown, and said only while the guide is paused: never over the narration.
+  function offlineTell(part) {
     show(note, part);
-    say(part, asked);
+    say(part);
   }
 
   // Fetch into the cache every file whose saved copy is missing or has another hash; remove
@@ -722,13 +723,13 @@
   function save() {
     free().then(function (room) {
       if (room !== null && room < needed) {
-        offlineTell(message("offline-no-space", {size: amount(needed), free: amount(room)}), true);
+        offlineTell(message("offline-no-space", {size: amount(needed), free: amount(room)}));
         return;
       }
       sync(true).then(function () {
         saving = null;
         state(true, false);
-        offlineTell(message("offline-ready"), true);
+        offlineTell(message("offline-ready"));
         removeButton.focus();
       }, function (error) {
         var cancelled = error && error.name === "AbortError";
@@ -736,15 +737,14 @@
         state(false, false);
         saveButton.focus();
         caches.delete(CACHE).then(function () {
-          if (cancelled) return offlineTell(message("offline-cancelled"), true);
+          if (cancelled) return offlineTell(message("offline-cancelled"));
           if (error && error.name === "QuotaExceededError") {
             return free().then(function (room) {
               offlineTell(message("offline-no-space", {size: amount(needed),
-                                                       free: amount(room || 0)}), true);
+                                                       free: amount(room || 0)}));
             });
           }
-          offlineTell(message(error instanceof TypeError ? "offline-failed" : "offline-refused"),
-                      true);
+          offlineTell(message(error instanceof TypeError ? "offline-failed" : "offline-refused"));
         });
       });
     });
@@ -758,7 +758,7 @@
     caches.delete(CACHE).then(function () {
       state(false, false);
       saveButton.focus();
-      offlineTell(message("offline-removed"), true);
+      offlineTell(message("offline-removed"));
     });
   });
 
@@ -771,7 +771,7 @@
       var ready = new URL("offline-ready", link.href).href;
       caches.open(name).then(function (cache) { return cache.match(ready); }).then(function (found) {
         if (found) { location.href = link.href; return; }
-        offlineTell(message("offline-needs", {language: link.textContent}), true);
+        offlineTell(message("offline-needs", {language: link.textContent}));
       });
     });
   });
