@@ -57,6 +57,7 @@ CONTENT_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
     ".mp3": "audio/mpeg",
     ".m4b": "audio/mp4",
     ".vtt": "text/vtt; charset=utf-8",
