@@ -10,8 +10,11 @@ nothing outside the output folder:
 - one small script and one style sheet, shipped in ``package/static``, are copied to
   ``assets/``; a Content-Security-Policy forbids inline script and any other host;
 - without the script, the page is a plain list: each track with the browser's own controls,
-  its captions, transcript and downloads. The script replaces it with the player, the
-  transcript and the track list, which are hidden until then.
+  its captions, text and downloads. The script replaces it with the player, the
+  transcript and the track list, which are hidden until then;
+- served over HTTPS (or from ``audioguide serve``), a page can save its language for listening
+  offline: ``sw.js`` (copied to the top of the site) answers from the saved copy, and each
+  language's ``app.webmanifest`` lets the guide be installed at that language's page.
 
 Every text of the page comes from the gettext catalogs (:mod:`audioguide.strings`), and every text
 from scripts and catalogs goes through Jinja2's autoescape.
