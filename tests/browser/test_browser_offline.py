@@ -243,3 +243,37 @@ def test_saving_is_announced_in_steps_only_while_paused_and_can_be_cancelled(dri
         assert heard(driver) == []
     finally:
         throttle(driver, None)
+
+
+def test_saving_works_from_a_plain_static_host_under_a_sub_path(driver, tmp_path, editions):
+    """Published under https://example.org/guide/ by a host that only serves files: the worker
+    at /guide/sw.js serves /guide/ and nothing above it, and the saved language plays offline."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    root = tmp_path / "host"
+    build_site(root / "guide", editions, shipped_translations(editions))
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(root))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/guide/"
+    driver.set_window_size(1280, 900)
+    try:
+        save(driver, url, "zh-Hans")
+        scope = "return navigator.serviceWorker.getRegistration().then(r => r.scope)"
+        assert js(driver, scope) == url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+    offline(driver, True)
+    try:
+        driver.get(url + "zh-Hans/index.html")
+        ready(driver)
+        js(driver, "document.getElementById('pick-3').click()")
+        wait(driver, "return document.getElementById('audio').currentTime > 0.5", 15)
+        assert audio(driver, "src").endswith("03-new-life.mp3")
+        js(driver, "document.getElementById('audio').pause()")
+    finally:
+        offline(driver, False)
