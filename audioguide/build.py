@@ -24,7 +24,7 @@ from pathlib import Path
 from . import cache, catalogs, jobs, lexicon, tracks
 from .errors import CatalogError, OptionError
 from .lock import locked
-from .output import MANIFEST, Output, Site, check_folder, files_of
+from .output import MANIFEST, Output, Site, build_date, check_folder, files_of
 from .package import player
 from .package.cover import keep_cover, load_cover
 from .publish import Languages
@@ -115,6 +115,7 @@ def build(
     with locked(output / LOCK_FILE, waiting), cache.opened(options.cache) as cache_root:
         keep_cover(guide, cover, cache_root)
         folder = Output.read(output)
+        folder.built = build_date(folder)
         # The guide's other languages stay as the last build left them, when it left them whole.
         kept = {
             lang.tag: found

@@ -16,6 +16,7 @@ languages that are gone are removed only after it no longer lists them.
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import os
@@ -61,6 +62,9 @@ class Output:
     editions: dict[str, Edition] = field(default_factory=dict)  # by tag, as last built
     listed: list[str] = field(default_factory=list)  # the tags the manifest lists, in order
     site: Site | None = None
+    # The day the first build wrote into this folder, kept by every later one: the date the
+    # DAISY books give when guide.yaml has no ``published:`` (see :func:`build_date`).
+    built: datetime.date | None = None
 
     @classmethod
     def read(cls, root: Path) -> Output:
@@ -79,6 +83,8 @@ class Output:
                     found.files[path] = FileInfo(*info) if info is not None else None
             for tag, data in record["editions"].items():
                 found.editions[tag] = timeline.from_record(data)
+            if record.get("built"):
+                found.built = datetime.date.fromisoformat(record["built"])
             site = record["site"]
             if site is not None:
                 found.site = Site(site["guide_id"], resolve(site["source"]), site["cover"],
@@ -337,6 +343,7 @@ class Output:
             },
             "editions": {tag: timeline.to_record(e) for tag, e in sorted(self.editions.items())},
             "listed": self.listed,
+            "built": self.built.isoformat() if self.built else None,
             "site": None if site is None else {
                 "guide_id": site.guide_id, "source": site.source.locale_id, "cover": site.cover,
                 "files": list(site.files),
@@ -379,3 +386,15 @@ def files_of(edition: Edition) -> list[str]:
               edition.daisy_zip, edition.title_mp3]  # fmt: skip
     found += [edition.audiobook] if edition.audiobook else []
     return found
+
+
+def build_date(folder: Output) -> datetime.date:
+    """The date the build records for ``folder``: the one an earlier build recorded, else
+    ``SOURCE_DATE_EPOCH``'s (the reproducible-builds convention: two builds made with it are the
+    same bytes on any day), else today's (UTC)."""
+    if folder.built is not None:
+        return folder.built
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
+    return datetime.datetime.now(datetime.UTC).date()

@@ -130,9 +130,9 @@ def _metadata(
     """The NCC's ``meta`` elements: nothing made up. ``dc:creator`` is the author or, without
     one, the publisher (the DAISY 2.02 rules ask for the organisation responsible for the
     book where no person is named), and left out when neither is known. ``dc:date`` is
-    ``published``, and left out without it: the specification wants one date in yyyy-mm-dd,
-    which cannot say "unknown", and DAISY Pipeline's validator takes a missing date as a
-    warning where a wrong one is an error. ``dc:publisher``, required exactly once, is
+    ``published`` (the build passes guide.yaml's, else the date it recorded for the output
+    folder: the specification wants one date in yyyy-mm-dd, which cannot say "unknown"), and
+    left out without one. ``dc:publisher``, required exactly once, is
     ``publisher``, or ``unknown`` (the book's own word for a name that is not known, "Unknown"
     as DAISY's production tools write it in English)."""
     author = _given(edition.author)

@@ -10,6 +10,7 @@ build writes these (:meth:`audioguide.output.Output.publish`), streaming what is
 
 from __future__ import annotations
 
+import datetime
 import posixpath
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -33,12 +34,14 @@ def language_files(
     audio: Mapping[str, Path],
     sizes: Mapping[str, int],
     places: Sequence[Chapter],
+    recorded: datetime.date | None = None,
 ) -> dict[str, Content]:
     """The edition's files but its audio, by output-relative path. ``audio`` gives the file of
     each track's MP3, the full-guide MP3, the audiobook and the spoken title (by output-relative
     path), ``sizes`` their sizes in bytes (for the feed's enclosures), ``places`` where the
     full-guide MP3 holds each track; ``guide`` gives the source language and what guide.yaml
-    says of the guide's publication (date, publisher, owner, category, who evaluated it)."""
+    says of the guide's publication (date, publisher, owner, category, who evaluated it);
+    ``recorded`` is the build's recorded date, the DAISY book's date without ``published:``."""
     files: dict[str, Content] = {}
     lang = edition.language.tag
     for track in edition.tracks:
@@ -62,7 +65,8 @@ def language_files(
     files[edition.zip] = Zip(archive.zip_entries(edition, {**audio, **listened}, translation))
 
     # The talking books play the tracks' own MP3s.
-    book = daisy.render_daisy(edition, audio, published=guide.published, publisher=guide.publisher,
+    book = daisy.render_daisy(edition, audio, published=guide.published or recorded,
+                              publisher=guide.publisher,
                               unknown=translation.tool(BOOK_UNKNOWN_PUBLISHER))  # fmt: skip
     name = posixpath.splitext(edition.daisy_zip)[0]
     files[edition.daisy_zip] = Zip({f"{name}/{file}": data for file, data in book.items()})
