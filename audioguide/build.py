@@ -147,6 +147,8 @@ def build(
         every = [now[lang.tag] for lang in guide.languages if lang.tag in now]
         others = catalogs.readable_translations(guide, locales, kept)
         sizes = {path: info.bytes for path, info in infos.items()}
+        # The cover is written with the pages: its size and hash are its bytes', on every build.
+        sizes[cover.path] = len(cover.data)
         hashes = {path: info.sha256 for path, info in infos.items()}
         hashes[cover.path] = cover.sha256
         site = player.render_site(every, translations | others, sizes, cover=cover.path,

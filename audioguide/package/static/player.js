@@ -769,7 +769,9 @@
       event.preventDefault();
       var name = CACHE.slice(0, CACHE.length - lang.length) + link.hreflang;
       var ready = new URL("offline-ready", link.href).href;
-      caches.open(name).then(function (cache) { return cache.match(ready); }).then(function (found) {
+      caches.open(name).then(function (cache) {
+        return cache.match(ready);
+      }).then(function (found) {
         if (found) { location.href = link.href; return; }
         offlineTell(message("offline-needs", {language: link.textContent}));
       });

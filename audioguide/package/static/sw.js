@@ -35,7 +35,8 @@ function saved(url) {
     names = names.filter(function (name) { return name.indexOf(PREFIX) === 0; });
     return names.reduce(function (found, name) {
       return found.then(function (response) {
-        return response || caches.open(name).then(function (cache) { return cache.match(key.href); });
+        if (response) return response;
+        return caches.open(name).then(function (cache) { return cache.match(key.href); });
       });
     }, Promise.resolve(undefined)).then(function (response) {
       return response ? {response: response, key: key.href} : null;
@@ -92,7 +93,8 @@ function page(request) {
                 if (put) return put;
                 return caches.open(name).then(function (cache) {
                   return cache.match(found.key).then(function (old) {
-                    return old ? cache.put(found.key, copy).then(function () { return true; }) : false;
+                    if (!old) return false;
+                    return cache.put(found.key, copy).then(function () { return true; });
                   });
                 });
               });
