@@ -24,7 +24,7 @@ from pathlib import Path
 from . import cache, catalogs, jobs, lexicon, tracks
 from .errors import CatalogError, OptionError
 from .lock import locked
-from .output import MANIFEST, Output, Site, check_folder, files_of
+from .output import MANIFEST, Output, Site, build_date, check_folder, files_of
 from .package import player
 from .package.cover import keep_cover, load_cover
 from .publish import Languages
@@ -116,6 +116,7 @@ def build(
     with locked(output / LOCK_FILE, waiting), cache.opened(options.cache) as cache_root:
         keep_cover(guide, cover, cache_root)
         folder = Output.read(output)
+        folder.built = build_date(folder)
         # The guide's other languages stay as the last build left them, when it left them whole.
         kept = {
             lang.tag: found
@@ -123,7 +124,8 @@ def build(
             if lang not in languages and (found := folder.kept(lang.tag, guide.id))
         }
         # Nothing of anyone else's is overwritten: each file to write is new or a build's.
-        writes = [MANIFEST, cover.path, *player.site_files()]
+        site_names = player.site_files([lang.tag for lang in guide.languages])
+        writes = [MANIFEST, cover.path, *site_names]
         writes += [edition.page for edition, _ in kept.values()]
         writes += [path for plan in plans.values() for path in files_of(plan.edition)]
         folder.check_ours(writes)
@@ -147,14 +149,19 @@ def build(
         every = [now[lang.tag] for lang in guide.languages if lang.tag in now]
         others = catalogs.readable_translations(guide, locales, kept)
         sizes = {path: info.bytes for path, info in infos.items()}
-        site = player.render_site(every, translations | others, sizes, cover=cover.path)
+        # The cover is written with the pages: its size and hash are its bytes', on every build.
+        sizes[cover.path] = len(cover.data)
+        hashes = {path: info.sha256 for path, info in infos.items()}
+        hashes[cover.path] = cover.sha256
+        site = player.render_site(every, translations | others, sizes, cover=cover.path,
+                                  hashes=hashes)  # fmt: skip
         for tag in kept.keys() - others.keys():  # its catalog is gone: its page stays as it was
             del site[kept[tag][0].page]
         infos |= folder.publish({cover.path: cover.data, **site}, {})
 
         # 6. The manifest, from the ledger. What is left of the guide's other languages, whole
         #    or not, stays for a later build.
-        site_files = tuple(path for path in site if path in player.site_files())
+        site_files = tuple(path for path in site if path in site_names)
         others_left = [lang.tag for lang in guide.languages if lang.tag not in run.built]
         folder.finish(Site(guide.id, guide.source_language, cover.path, site_files), every,
                       infos, keep=folder.files_of_languages(guide.id, others_left))  # fmt: skip

@@ -144,6 +144,13 @@ class Edition:
     # heading plays: its MP3 is <tag>/daisy/00-title.mp3.
     title_clip: Track | None = None
     has_audiobook: bool = False  # guide.yaml's ``audiobook: true`` or ``build --audiobook``
+    publisher: str | None = None  # guide.yaml's: who stands as the author when none is named
+
+    @property
+    def artist(self) -> str | None:
+        """Who the audio files name as their artist (MP3) or author (M4B): the author, else the
+        publisher, else no one (never the title: audiobook apps list it as the author)."""
+        return self.author or self.publisher
 
     def __post_init__(self) -> None:
         for name in ("title_lang", "description_lang"):
@@ -245,8 +252,8 @@ def from_record(data: dict[str, Any]) -> Edition:
     try:
         if data["version"] != RECORD_VERSION:
             raise ValueError(f"edition record version {data['version']!r}")
-        # A record from before the voice's quality was recorded: nothing known.
-        given = {**{"quality": []}, **data}
+        # Fields recorded since: a record from before knows nothing of them.
+        given = {"quality": [], "publisher": None, **data}
         values = {field.name: given[field.name] for field in fields(Edition)}
         values["quality"] = tuple(Measured(*measured) for measured in values["quality"])
         values["language"] = resolve(data["language"])

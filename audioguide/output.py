@@ -16,6 +16,7 @@ languages that are gone are removed only after it no longer lists them.
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import os
@@ -62,6 +63,9 @@ class Output:
     editions: dict[str, Edition] = field(default_factory=dict)  # by tag, as last built
     listed: list[str] = field(default_factory=list)  # the tags the manifest lists, in order
     site: Site | None = None
+    # The day the first build wrote into this folder, kept by every later one: the date the
+    # DAISY books give when guide.yaml has no ``published:`` (see :func:`build_date`).
+    built: datetime.date | None = None
 
     @classmethod
     def read(cls, root: Path) -> Output:
@@ -80,6 +84,8 @@ class Output:
                     found.files[path] = FileInfo(*info) if info is not None else None
             for tag, data in record["editions"].items():
                 found.editions[tag] = timeline.from_record(data)
+            if record.get("built"):
+                found.built = datetime.date.fromisoformat(record["built"])
             site = record["site"]
             if site is not None:
                 found.site = Site(site["guide_id"], resolve(site["source"]), site["cover"],
@@ -345,6 +351,7 @@ class Output:
             },
             "editions": {tag: timeline.to_record(e) for tag, e in sorted(self.editions.items())},
             "listed": self.listed,
+            "built": self.built.isoformat() if self.built else None,
             "site": None if site is None else {
                 "guide_id": site.guide_id, "source": site.source.locale_id, "cover": site.cover,
                 "files": list(site.files),
@@ -395,3 +402,15 @@ def info_of(path: Path, known: FileInfo | None, duration_ms: int | None = None) 
 def files_of(edition: Edition) -> list[str]:
     """Every file a build writes for ``edition`` (:mod:`audioguide.published`)."""
     return published.files(edition)
+
+
+def build_date(folder: Output) -> datetime.date:
+    """The date the build records for ``folder``: the one an earlier build recorded, else
+    ``SOURCE_DATE_EPOCH``'s (the reproducible-builds convention: two builds made with it are the
+    same bytes on any day), else today's (UTC)."""
+    if folder.built is not None:
+        return folder.built
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
+    return datetime.datetime.now(datetime.UTC).date()

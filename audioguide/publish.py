@@ -248,7 +248,7 @@ class Languages:
         contents = language_files(
             edition, self.translations[tag], self.guide, base_url=self.base_url,
             cover=self.cover, audio=audio, sizes={p: i.bytes for p, i in infos.items()},
-            places=self.places[tag],
+            places=self.places[tag], recorded=self.folder.built,
         )  # fmt: skip
         sources = {audio[path]: info for path, info in infos.items()}
         self.infos |= infos | self.folder.publish(contents, sources, tag, check=self._check)

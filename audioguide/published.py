@@ -103,6 +103,11 @@ KINDS: tuple[Kind, ...] = (
     Kind("player_script", "guide", "assets/player.js", "text/javascript" + _UTF8, made_by="site"),
     Kind("player_style", "guide", "assets/player.css", "text/css" + _UTF8, made_by="site"),
     Kind("manifest", "guide", "manifest.json", "application/json", made_by="site"),
+    # Offline listening: the service worker at the top of the site, so that it serves every
+    # page, and a web app manifest per language (the site's files, not the language's).
+    Kind("service_worker", "guide", "sw.js", "text/javascript" + _UTF8, made_by="site"),
+    Kind("web_manifest", "guide", "{tag}/app.webmanifest", "application/manifest+json",
+         made_by="site"),
 )
 # fmt: on
 BY_NAME = {kind.name: kind for kind in KINDS}

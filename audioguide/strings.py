@@ -88,6 +88,11 @@ PLAYER_NOW_PLAYING = N_(
     "Web player: label above the title of the track in the player, and a mark next to that "
     "track in the track list.",
 )
+PLAYER_READY = N_(
+    "Ready to play",
+    "Web player: label above the title of the track in the player, and a mark next to that "
+    "track in the track list, before it has played.",
+)
 PLAYER_PLAY = N_("Play", "Web player: button that starts playback.")
 PLAYER_PAUSE = N_("Pause", "Web player: the same button while the guide is playing.")
 PLAYER_PREVIOUS = N_("Previous track", "Web player: button that goes to the previous track.")
@@ -150,15 +155,10 @@ PLAYER_SHORTCUTS_ON = N_(
 PLAYER_KEYS = N_(
     "Keys to hold",
     "Web player: label of the list that chooses which keys are held down with a shortcut's "
-    "letter (Alt+Shift, Control+Alt, or none).",
+    "letter (Alt+Shift, or none).",
 )
 PLAYER_KEYS_ALT_SHIFT = N_(
     "Alt+Shift and a letter",
-    "Web player: a choice in the list of keys to hold. Keep the key names as they are printed "
-    "on keyboards.",
-)
-PLAYER_KEYS_CONTROL_ALT = N_(
-    "Control+Alt and a letter",
     "Web player: a choice in the list of keys to hold. Keep the key names as they are printed "
     "on keyboards.",
 )
@@ -171,6 +171,12 @@ PLAYER_SHORTCUTS_HELP = N_(
     "The keys work anywhere on this page except in form fields. Space plays or pauses when "
     "the player has the focus.",
     "Web player: explains where the keyboard shortcuts work.",
+)
+PLAYER_SHORTCUTS_TAKEN = N_(
+    "Systems, browsers and screen readers keep some key combinations, and single keys, for "
+    "themselves. If a shortcut does nothing, choose the other keys to hold, or turn the "
+    "shortcuts off.",
+    "Web player: warns that a keyboard shortcut may be taken before it reaches the page.",
 )
 PLAYER_KEY_SPACE = N_("Space", "Web player: the name of the space bar key.")
 PLAYER_PLAY_PAUSE = N_("Play or pause", "Web player: what a keyboard shortcut does.")
@@ -213,7 +219,11 @@ PLAYER_RESUME = N_(
 )
 # What the player shows, and says to screen readers while the guide is paused (never over the
 # narration), or when the listener asks where they are.
-PLAYER_PAUSED = N_("Paused", "Web player: said to screen readers when playback stops.")
+PLAYER_PAUSED = N_(
+    "Paused",
+    "Web player: said to screen readers when playback stops, and shown above the track's "
+    "title while it is paused.",
+)
 PLAYER_PARAGRAPH = N_(
     "Paragraph {number} of {total}",
     "Web player: shown after moving to another paragraph, and said to screen readers when "
@@ -305,6 +315,65 @@ PLAYER_DAISY_HINT = N_(
     "ZIP archive, for DAISY players such as Victor Reader Stream and Plextalk",
     "Web player: describes the DAISY download. Keep the player names as they are.",
 )
+OFFLINE_HEADING = N_(
+    "Listen offline",
+    "Web player: heading of the part of the page that saves this language on the device.",
+)
+OFFLINE_EXPLAIN = N_(
+    "Keep this language's tracks, captions and transcripts on this device, to listen where "
+    "there is no connection.",
+    "Web player: explains the button that saves the guide for listening without a connection.",
+)
+OFFLINE_SAVE = N_(
+    "Save for offline listening ({size})",
+    "Web player: button that downloads this language to the device. {size} is how much it "
+    "downloads, such as 12.5 MB.",
+)
+OFFLINE_SPACE = N_(
+    "Space this site may use on this device: {free}.",
+    "Web player: shown before saving. {free} is an amount such as 1.2 GB.",
+)
+OFFLINE_SAVING = N_(
+    "Saving: {percent}%",
+    "Web player: progress of saving for offline listening, shown and said in steps. "
+    "{percent} is a whole number.",
+)
+OFFLINE_CANCEL = N_("Cancel saving", "Web player: button that stops saving for offline listening.")
+OFFLINE_CANCELLED = N_(
+    "Saving cancelled. Nothing was kept.",
+    "Web player: shown when the listener stops saving for offline listening.",
+)
+OFFLINE_READY = N_(
+    "Saved on this device: this language plays without a connection.",
+    "Web player: shown when this language is saved for offline listening.",
+)
+OFFLINE_REMOVE = N_(
+    "Remove from this device",
+    "Web player: button that deletes the saved copy of this language from the device.",
+)
+OFFLINE_REMOVED = N_(
+    "Removed from this device.",
+    "Web player: shown when the saved copy of this language has been deleted.",
+)
+OFFLINE_NO_SPACE = N_(
+    "Not enough space on this device: {size} needed, {free} free. Free some space and try again.",
+    "Web player: shown when saving for offline listening would not fit. {size} and {free} "
+    "are amounts such as 12.5 MB.",
+)
+OFFLINE_REFUSED = N_(
+    "This browser does not let this page save files (for example in private browsing). "
+    "The guide still plays while you are online.",
+    "Web player: shown when the browser refuses to store the guide on the device.",
+)
+OFFLINE_FAILED = N_(
+    "Saving stopped: the connection was lost. Try again when you are online.",
+    "Web player: shown when saving for offline listening fails part way.",
+)
+OFFLINE_NEEDS_NETWORK = N_(
+    "{language} is not saved on this device: it needs a connection.",
+    "Web player: shown, while offline, when the listener chooses a language that is not saved "
+    "for offline listening. {language} is that language's name.",
+)
 PLAYER_FALLBACK_NOTE = N_(
     "Parts of this guide are not translated yet and are read in {language}.",
     "Web player: shown when some of the guide is spoken in the source language. {language} "
@@ -317,6 +386,11 @@ BOOK_ACCESSIBILITY_SUMMARY = N_(
     "The full text of the guide with its narration: reading apps highlight each sentence as "
     "it is read aloud. Headings and a table of contents lead to every section.",
     "Talking book: the accessibility summary that reading apps and bookshops show.",
+)
+BOOK_UNKNOWN_PUBLISHER = N_(
+    "Unknown",
+    "DAISY talking book: stands for the publisher's name when the guide does not give one. "
+    "One word or a short phrase, as a library catalogue writes an unknown publisher.",
 )
 BOOK_NOT_EVALUATED = N_(
     "No one has evaluated it against an accessibility standard.",

@@ -56,7 +56,7 @@ class TrackPlan:
     utterances: tuple[Utterance, ...]  # one per sentence of ``track``, in order
     total: int  # tracks in the guide
     album: str
-    artist: str  # the guide's author, or its title
+    artist: str | None  # the guide's author, or its publisher, or no one
     cover: Picture | None
     speaker: Speaker  # the language's voice
     path: Path  # the MP3 to write
@@ -123,7 +123,7 @@ def plan_edition(
             fallback_voice=fallback_voice,
             pauses=guide.pauses,
             path=output / published.kind("mp3").format(tag=language.tag, stem=section.stem),
-            artist=guide.author,
+            artist=guide.author or guide.publisher,
             cover=cover,
             date=guide.published.isoformat() if guide.published else None,
             audiobook=audiobook,
@@ -135,13 +135,15 @@ def plan_edition(
     title_plan = plan_title(title.text, voice, fallback_voice if title.fallback else voice,
                             total=len(guide.sections), pauses=guide.pauses,
                             path=output / published.kind("title_mp3").format(tag=language.tag),
-                            artist=guide.author, cover=cover, date=date)  # fmt: skip
+                            artist=guide.author or guide.publisher, cover=cover,
+                            date=date)  # fmt: skip
     planned = edition.Edition(
         guide_id=guide.id,
         language=language,
         title=title.text,
         description=description.text if description else None,
         author=guide.author,
+        publisher=guide.publisher,
         tracks=tuple(plan.track for plan in plans),
         completeness=round(completeness, 1),
         engine=voice.engine,
@@ -170,8 +172,9 @@ def plan_track(
     audiobook: bool = False,
 ) -> TrackPlan:
     """Decide everything spoken in one section's track, in one language. ``artist`` is the
-    guide's author (default: ``album``, the guide's title); ``cover`` and ``date`` (guide.yaml's
-    ``published``) go into the tags; ``audiobook``: its audio as AAC too, for the M4B."""
+    guide's author or publisher (None: no artist tag, never the title); ``cover`` and
+    ``date`` (guide.yaml's ``published``) go into the tags; ``audiobook``: its audio as AAC
+    too, for the M4B."""
     title = translation(section.title.value)
 
     def spoken(text: str, who: Speaker, fallback: str | None = None) -> _Said:
@@ -238,7 +241,7 @@ def plan_track(
         utterances=tuple(utterance for *_, said in blocks for _, utterance in said),
         total=total,
         album=album,
-        artist=artist or album,
+        artist=artist,
         cover=cover,
         speaker=voice,
         path=path,
@@ -278,7 +281,7 @@ def plan_title(
         blocks=(block,),
         voices=_voices(voice, list(utterances)),
     )
-    plan = TrackPlan(track, utterances, total, title, artist or title, cover, voice, path, "",
+    plan = TrackPlan(track, utterances, total, title, artist, cover, voice, path, "",
                      date)  # fmt: skip
     return dataclasses.replace(plan, inputs=_inputs(plan))
 

@@ -120,7 +120,7 @@ def _tags(
     return audio.Tags(
         title=title,
         album=edition.title,
-        artist=edition.author or edition.title,
+        artist=edition.artist,
         track=None,
         language=edition.language.iso639_2,
         voices=tuple(dict.fromkeys(voice for track in edition.tracks for voice in track.voices)),

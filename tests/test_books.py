@@ -9,6 +9,7 @@ which the validator tests also run on real builds and on broken books. EPUBCheck
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
 import itertools
@@ -18,6 +19,7 @@ from collections.abc import Mapping
 
 import pytest
 from babel.messages.catalog import Catalog
+from build_helpers import daisy_schema_problems
 from defusedxml import ElementTree as SafeET
 from editions import (
     HOSTILE,
@@ -486,6 +488,44 @@ def test_daisy_book_follows_the_202_rules(make):
     items = 1 + sum(1 + len(track.paragraphs) for track in edition.tracks)
     assert meta["ncc:tocItems"] == str(items)
     assert render_daisy(edition, audio_of(edition), published=datetime.date(2024, 5, 1)) == files
+
+
+@pytest.mark.parametrize("make", [with_untranslated, korean, chinese])
+def test_daisy_navigation_and_smil_files_pass_the_202_schemas(make, tmp_path):
+    """A partly translated book (a heading left in English) and fully translated ones: the NCC
+    allows no language on a heading; the content document keeps it."""
+    edition = make()
+    files = render_daisy(edition, audio_of(edition))
+
+    assert daisy_schema_problems(files, tmp_path) == []
+
+
+def test_the_daisy_schemas_catch_a_language_on_a_heading(tmp_path):
+    edition = with_untranslated()
+    files = render_daisy(edition, audio_of(edition))
+    files["ncc.html"] = files["ncc.html"].replace(b'<h1 id="h2">', b'<h1 id="h2" lang="en">')
+
+    assert any("lang" in problem for problem in daisy_schema_problems(files, tmp_path))
+
+
+def test_daisy_metadata_falls_back_honestly_in_the_books_language():
+    """No author: the publisher is the creator; no publisher either: no creator, and the
+    publisher is "unknown" in the book's own language."""
+    edition = dataclasses.replace(with_untranslated(), author=None)
+    meta = _ncc_meta(render_daisy(edition, audio_of(edition), publisher="Refuge Press"))
+    assert (meta["dc:creator"], meta["dc:publisher"]) == (["Refuge Press"], ["Refuge Press"])
+
+    meta = _ncc_meta(render_daisy(edition, audio_of(edition), unknown="발행처 미상"))
+    assert "dc:creator" not in meta
+    assert meta["dc:publisher"] == ["발행처 미상"]
+
+
+def _ncc_meta(files: Mapping[str, bytes]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for m in parse(files["ncc.html"]).iterfind("h:head/h:meta", NS):
+        if m.get("name"):
+            found.setdefault(m.get("name"), []).append(m.get("content"))
+    return found
 
 
 def test_daisy_text_and_untranslated_language_match_the_epub():

@@ -6,7 +6,9 @@
 - Ace by DAISY (``npm install @daisy/ace-cli`` with ``PUPPETEER_SKIP_DOWNLOAD=1``, run against
   Debian's chromium): no violations, and one for a page without its language.
 - The DAISY 2.02 rules (:func:`test_books.daisy_problems`) on the DAISY zips, unpacked as a
-  listener copies them to a player, with the MP3s' decoded lengths.
+  listener copies them to a player, with the MP3s' decoded lengths; and the DAISY 2.02 RelaxNG
+  schemas (jing) on every ``ncc.html`` and SMIL file, for the partly translated fixture guide
+  and the fully translated shipped one.
 
 Each validator runs once per book; the builds are shared by the module. Without java or ace-cli
 the tests skip and say what to install; under ``CI=true`` they fail (``.ci/run`` installs both).
@@ -23,7 +25,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from build_helpers import Built, decoded_ms, need, shared_shipped_build, unzipped_daisy
+from build_helpers import (
+    Built,
+    daisy_schema_problems,
+    decoded_ms,
+    need,
+    shared_shipped_build,
+    unzipped_daisy,
+)
 from test_books import daisy_problems
 
 from audioguide.package.archive import render_zip
@@ -138,6 +147,8 @@ def test_daisy_books_follow_the_202_rules_with_the_decoded_audio(guides, guide, 
         files = {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
         lengths = {name: decoded_ms(folder / name) for name in files if name.endswith(".mp3")}
         assert daisy_problems(files, lengths) == [], folder
+        schema_check = tmp_path / f"{language['tag']}-schemas"
+        assert daisy_schema_problems(files, schema_check) == [], folder
         # The MP3s are the tracks' own and the spoken title's, not encoded again.
         for entry in [*language["tracks"], language["daisy"]["title"]]:
             assert files[Path(entry["file"]).name] == (output / entry["file"]).read_bytes()

@@ -214,12 +214,14 @@ def test_cover_date_and_author_from_guide_yaml_reach_every_file(site: Site):
     assert (output / "cover.jpg").read_bytes() == art.getvalue()
     assert site.manifest()["cover"]["file"] == "cover.jpg"
     tags = ID3(output / "en" / "01-welcome.mp3")
-    assert tags["TPE1"].text == ["The Test Guide"]  # no author: the guide's title
+    assert "TPE1" not in tags  # no author nor publisher: no artist, never the guide's title
     assert (tags.getall("APIC")[0].mime, tags.getall("APIC")[0].data) == (
         "image/jpeg",
         art.getvalue(),
     )
-    assert bytes(MP4(output / "en" / "test-guide-en.m4b").tags["covr"][0]) == art.getvalue()
+    book = MP4(output / "en" / "test-guide-en.m4b").tags
+    assert bytes(book["covr"][0]) == art.getvalue()
+    assert "\xa9ART" not in book and "aART" not in book  # audiobook apps list it as the author
     channel = ET.parse(output / "en" / "feed.xml").getroot().find("channel")
     ns = {"itunes": ITUNES}
     assert channel.find("itunes:image", ns).get("href") == BASE_URL + "cover.jpg"
@@ -227,6 +229,44 @@ def test_cover_date_and_author_from_guide_yaml_reach_every_file(site: Site):
     dates = [item.findtext("pubDate") for item in channel.iter("item")]
     assert dates == [f"Wed, 01 May 2024 12:0{n}:00 GMT" for n in range(3)]
     assert channel.findtext("pubDate") == dates[-1]
+
+
+def _daisy_meta(site: Site, tag: str) -> dict[str, list[str]]:
+    book = site.output / f"test-guide-{tag}-daisy.zip"
+    with zipfile.ZipFile(book) as archive:
+        ncc = ET.fromstring(archive.read(f"{book.stem}/ncc.html").split(b"\n", 2)[2])
+    found: dict[str, list[str]] = {}
+    for meta in ncc.iter("{http://www.w3.org/1999/xhtml}meta"):
+        if meta.get("name"):
+            found.setdefault(meta.get("name"), []).append(meta.get("content"))
+    return found
+
+
+def test_daisy_book_without_published_dates_itself_by_the_builds_recorded_date(
+    site: Site, monkeypatch
+):
+    """No ``published:``: the DAISY book's dc:date (which DAISY 2.02 requires) is the date the
+    first build into the folder recorded, and a later build keeps it (whatever the day or
+    SOURCE_DATE_EPOCH); no author: the publisher stands as creator, and the Korean book says
+    "unknown" in Korean."""
+    site.build_ok("--base-url", BASE_URL, "--lang", "ko")
+    record = json.loads((site.output / ".audioguide-build.json").read_text("utf-8"))
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", record["built"])
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1714521600")  # 2024-05-01: not for a later build
+    guide = site.scripts / "guide.yaml"
+    text = guide.read_text("utf-8").replace("author: Test Org\n", "")
+    guide.write_text(text)
+    site.build_ok("--base-url", BASE_URL, "--lang", "ko")
+
+    meta = _daisy_meta(site, "ko")
+    assert meta["dc:date"] == [record["built"]]
+    assert "dc:creator" not in meta  # neither author nor publisher
+    assert meta["dc:publisher"] == ["발행처 미상"]
+    guide.write_text(text + "publisher: Refuge Press\n")
+    site.build_ok("--base-url", BASE_URL, "--lang", "ko")
+    meta = _daisy_meta(site, "ko")
+    assert meta["dc:creator"] == meta["dc:publisher"] == ["Refuge Press"]
+    assert ID3(site.output / "ko" / "01-welcome.mp3")["TPE1"].text == ["Refuge Press"]
 
 
 # --- the manifest -----------------------------------------------------------------------------
@@ -272,3 +312,14 @@ def test_player_page_and_talking_book_show_the_guide_cover(built: Built, tag: st
         item = re.search(r'<item id="cover" href="([^"]+)"[^>]*properties="cover-image"', opf)
         assert item, "no cover-image item in the EPUB"
         assert book.read(f"EPUB/{item.group(1)}") == (output / cover).read_bytes()
+
+
+def test_the_build_date_is_recorded_once_and_follows_source_date_epoch(tmp_path, monkeypatch):
+    from audioguide.output import Output, build_date
+
+    folder = Output(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1714521600")
+    assert build_date(folder).isoformat() == "2024-05-01"
+    folder.built = build_date(folder)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1000000000")
+    assert build_date(folder).isoformat() == "2024-05-01"  # recorded: kept

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import itertools
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,7 +20,7 @@ from audioguide import strings as S
 from audioguide.catalogs import Translation, placeholders
 from audioguide.edition import Edition
 from audioguide.languages import resolve
-from audioguide.package.player import STEPS, _duration, _unit, render_site
+from audioguide.package.player import CSP, STEPS, _duration, _unit, render_site
 
 LOCALES = Path(__file__).resolve().parents[1] / "audioguide" / "locales"
 PLAYER_STRINGS = [value for name, value in vars(S).items() if name.startswith("PLAYER_")]
@@ -168,12 +169,42 @@ def test_site_files(site):
     assert sorted(site) == [
         "assets/player.css",
         "assets/player.js",
+        "en/app.webmanifest",
         "en/index.html",
         "index.html",
+        "ko/app.webmanifest",
         "ko/index.html",
+        "sw.js",
+        "zh-Hans/app.webmanifest",
         "zh-Hans/index.html",
     ]
     assert all(isinstance(data, bytes) for data in site.values())
+
+
+@pytest.mark.parametrize(("tag", "direction"), [("en", "ltr"), ("ko", "ltr"), ("zh-Hans", "ltr")])
+def test_each_language_installs_as_a_web_app_in_its_language(site, tag, direction):
+    app = json.loads(site[f"{tag}/app.webmanifest"])
+    assert (app["lang"], app["dir"], app["start_url"], app["scope"]) == (
+        tag, direction, "./index.html", "../",
+    )  # fmt: skip
+    assert app["name"] == TEXTS[tag.replace("-", "_")][0]
+    assert '<link rel="manifest" href="app.webmanifest">' in page(site, f"{tag}/index.html")
+
+
+def test_offline_list_names_every_track_file_with_its_hash(editions):
+    """Saving for offline listening fetches each track's audio, captions and transcript, each
+    checked by the SHA-256 the build recorded; the button says the size first."""
+    hashes = {
+        e.track_file(t, end): f"{t.number:064x}" for e in editions for t in e.tracks
+        for end in (".mp3", ".vtt", ".txt")
+    }  # fmt: skip
+    site = render_site(editions, translations(), sizes(editions), hashes=hashes)
+    parsed = Page(page(site, "ko/index.html"))
+    listed = {a["data-href"]: a["data-sha256"] for a in parsed.all("li") if "data-href" in a}
+    for track in editions[1].tracks:
+        for end in (".mp3", ".vtt", ".txt"):
+            assert listed[f"{track.stem}{end}"] == f"{track.number:064x}"
+    assert "오프라인으로 듣도록 저장 (4.2MB)" in page(site, "ko/index.html")
 
 
 def test_same_input_same_bytes(editions, site):
@@ -352,7 +383,7 @@ def test_shipped_catalogs_translate_the_player(locale_id):
     ("tag", "locale_id", "labels"),
     [
         ("ko", "ko", ["재생", "일시 정지", "이전 트랙", "다음 트랙", "10초 뒤로", "스크립트"]),
-        ("zh-Hans", "zh_Hans", ["播放", "暂停", "上一节", "下一节", "后退 10 秒", "文字稿"]),
+        ("zh-Hans", "zh_Hans", ["播放", "暂停", "上一节", "下一节", "后退 10\u00a0秒", "文字稿"]),
         ("en", "en", ["Play", "Pause", "Previous track", "Next track", "Transcript", "Speed"]),
     ],
 )  # fmt: skip
@@ -381,7 +412,7 @@ def test_every_text_of_the_page_comes_from_the_catalog(editions):
     names = {e.language.name for e in editions}
     names |= {_duration(t.duration_ms, Locale.parse("ko")) for t in ko.tracks}  # Babel's
     names |= {_unit(seconds, "duration-second", Locale.parse("ko")) for seconds in STEPS}
-    allowed = re.compile(r"[\d:./×,\s]*|[A-Z]|(· )?⟦.*⟧")
+    allowed = re.compile(r"[\d:./×,=\-\s]*|[A-Z]|(· )?⟦.*⟧")
     bare = [
         text
         for text, _ in parsed.texts
@@ -480,8 +511,11 @@ def test_script_never_writes_html():
         Path(__file__).resolve().parents[1] / "audioguide/package/static/player.js"
     ).read_text()
     for risky in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
-                  "new Function", "fetch(", "XMLHttpRequest"):  # fmt: skip
+                  "new Function", "XMLHttpRequest", "importScripts"):  # fmt: skip
         assert risky not in script, risky
+    # It fetches only to save the guide's own files; the page allows no other host to it.
+    assert script.count("fetch(") == 1
+    assert "connect-src 'self'" in CSP
 
 
 # --- downloads, times, languages of parts --------------------------------------
@@ -562,3 +596,35 @@ def test_messages_for_the_script_carry_their_language(editions):
     assert ("End of the guide.", "en") in parsed.texts
     assert messages["last"] is None and ("마지막 트랙입니다.", "ko") in parsed.texts
     assert ("전체 {total} 중 {elapsed}", "ko") in parsed.texts  # filled in by the script
+
+
+@pytest.mark.parametrize("tag", ["en", "ko", "zh-Hans"])
+def test_without_the_script_each_tracks_text_is_under_its_audio(site, editions, tag):
+    """The plain list (what a browser without JavaScript shows) holds each track's text as
+    paragraphs, not only links to it; Chinese sentences follow "。" without a space."""
+    html = page(site, f"{tag}/index.html")
+    plain = html[html.index('<ol class="plain-list"') : html.index("</ol>")]
+    (chosen,) = [e for e in editions if e.language.tag == tag]
+    for number, item in enumerate(plain.split('<li class="plain-track">')[1:], 1):
+        text = re.sub(r"<[^>]+>", "", item[item.index("</audio>") : item.index('class="files"')])
+        track = chosen.tracks[number - 1]
+        for block in track.paragraphs:
+            joined = "".join(
+                s.text + ("" if s.text.endswith("。") or i == len(block.sentences) else " ")
+                for i, s in enumerate(block.sentences, 1)
+            )
+            assert joined in text
+    if tag == "zh-Hans":
+        assert "市场发展了。消息传了进来。" in re.sub(r"<[^>]+>", "", plain)
+        assert "。 " not in html
+
+
+def test_default_shortcuts_avoid_the_keys_systems_and_screen_readers_keep():
+    """Alt+Shift with these letters is kept by ChromeOS (L, M, N, P, S, I, A) and Chrome (B, T,
+    I); Control+Alt is VoiceOver's, AltGr's and NVDA's, and is not offered."""
+    from audioguide.package.player import MODIFIERS, SHORTCUTS
+
+    taken = set("LMNPSIABT")
+    assert not {key for _, key, _ in SHORTCUTS} & taken
+    assert len({code for *_, code in SHORTCUTS}) == len(SHORTCUTS)
+    assert [value for value, _ in MODIFIERS] == ["alt-shift", "none"]

@@ -84,10 +84,10 @@ def make_m4b(
     items: dict[str, list[object]] = {
         "\xa9nam": [tags.title],
         "\xa9alb": [tags.album],
-        "\xa9ART": [tags.artist or tags.album],
-        "aART": [tags.artist or tags.album],
         "\xa9wrt": list(tags.voices),  # the narrators, where audiobook apps look for them
     }
+    if tags.artist:  # never the title: audiobook apps list the artist as the author
+        items["\xa9ART"] = items["aART"] = [tags.artist]
     if tags.date:
         items["\xa9day"] = [tags.date]
     items["\xa9gen"] = ["Audiobook"]

@@ -41,7 +41,7 @@ class Tags:
     transcript: str
     chapters: tuple[Chapter, ...]
     inputs: str  # hash of everything the file was made from
-    artist: str | None = None  # the guide's author; None: the album (the guide's title)
+    artist: str | None = None  # the guide's author or publisher; None: no artist tag
     cover: Picture | None = None
     date: str | None = None  # "2024-05-01": guide.yaml's published, the recording date
 
@@ -70,7 +70,9 @@ def write_tags(path: Path, tags: Tags) -> None:
     frames = [text("TIT2", tags.title), text("TALB", tags.album)]
     if tags.track:
         frames.append(text("TRCK", tags.track))
-    frames += [text("TLAN", tags.language), text("TPE1", tags.artist or tags.album)]
+    frames.append(text("TLAN", tags.language))
+    if tags.artist:  # never the title: audiobook and music apps list the artist as the author
+        frames.append(text("TPE1", tags.artist))
     frames.append(id3_frame("TCOM", encoding=3, text=list(tags.voices)))  # ID3v2.3: joined by "/"
     frames.append(text("TCON", "Speech"))
     if tags.date:  # ID3v2.3 has no TDRC: mutagen writes it as TYER and TDAT

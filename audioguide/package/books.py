@@ -72,7 +72,7 @@ def block_html(block: Block, book_lang: str, css: str = "", tag: str = "p") -> s
     text = ""
     for n, sentence in enumerate(block.sentences, 1):
         if n > 1:
-            text += _joiner(block.sentences[n - 2].text)
+            text += joiner(block.sentences[n - 2].text)
         text += (
             f'<span id="{sentence_id(block, n)}"{lang_attributes(sentence.lang, block.lang)}>'
             f"{x(sentence.text)}</span>"
@@ -86,7 +86,7 @@ def lang_attributes(lang: str, around: str) -> str:
     return "" if lang == around else f' xml:lang="{x(lang)}" lang="{x(lang)}"'
 
 
-def _joiner(text: str) -> str:
+def joiner(text: str) -> str:
     """What goes between a sentence ending in ``text`` and the next: nothing after CJK
     full stops, a space otherwise."""
     return "" if text.rstrip().endswith(_NO_SPACE_AFTER) else " "

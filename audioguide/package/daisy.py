@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from ..edition import Edition, Track
 from ..errors import InternalError
 from ..published import renders
+from ..strings import BOOK_UNKNOWN_PUBLISHER
 from .archive import Zip
 from .books import (
     GENERATOR,
@@ -62,13 +63,15 @@ def render_daisy(
     *,
     published: datetime.date | None = None,
     publisher: str | None = None,
+    unknown: str = UNKNOWN,
 ) -> dict[str, bytes | Path]:
     """The book's files by name (one folder, no subfolders).
 
     ``audio`` maps each track's MP3 path (``edition.track_file(track, ".mp3")``) and the spoken
     title's (``edition.title_mp3``) to their bytes (or to the files that hold them).
     ``published`` and ``publisher`` are guide.yaml's (see :func:`_metadata` for what stands in
-    for them when they are not given). Raises :class:`~audioguide.errors.InternalError` when an MP3
+    for them when they are not given); ``unknown`` is the book's word for a publisher not known,
+    in its language. Raises :class:`~audioguide.errors.InternalError` when an MP3
     is missing.
     """
     title = edition.title_clip
@@ -87,7 +90,7 @@ def render_daisy(
         files[f"{track.stem}.smil"] = _smil(edition, track, elapsed).encode()
         elapsed += track.duration_ms
     body = _navigation(edition, title)
-    meta = _metadata(edition, published, publisher, body, elapsed, len(files) + 1)
+    meta = _metadata(edition, published, publisher, unknown, body, elapsed, len(files) + 1)
     files[NCC] = _html(edition, edition.title, _meta(meta), "\n".join(body) + "\n").encode()
     return dict(sorted(files.items()))
 
@@ -99,15 +102,17 @@ def language(edition: Edition) -> str:
 
 def _navigation(edition: Edition, title: Track) -> list[str]:
     """The NCC's body: the title (its spoken clip), then a heading per track and, under it, one
-    per paragraph (depth 2), each pointing at the first sentence it reads."""
+    per paragraph (depth 2), each pointing at the first sentence it reads. The DAISY 2.02 NCC
+    allows no language on a heading (only ``id`` and ``class``): a heading left in the source
+    language says so in the content document and the SMIL text it points at."""
     first = clips(title)[0].id
     found = [
-        f'<h1 class="title" id="h0"{_lang(edition.title_lang, edition)}>'
+        f'<h1 class="title" id="h0">'
         f'<a href="{title.stem}.smil#{_par(first)}">{x(edition.title)}</a></h1>'
     ]
     for track in edition.tracks:
         found.append(
-            f'<h1 id="h{track.number}"{_lang(track.title_lang, edition)}>'
+            f'<h1 id="h{track.number}">'
             f'<a href="{track.stem}.smil#{_par(clips(track)[0].id)}">{x(track.title)}</a></h1>'
         )
         for paragraph in track.paragraphs:
@@ -115,7 +120,7 @@ def _navigation(edition: Edition, title: Track) -> list[str]:
                 continue
             target = _par(sentence_id(paragraph, 1))
             found.append(
-                f'<h2 id="h{track.number}-{paragraph.id}"{_lang(paragraph.lang, edition)}>'
+                f'<h2 id="h{track.number}-{paragraph.id}">'
                 f'<a href="{track.stem}.smil#{target}">{x(paragraph.heading)}</a></h2>'
             )
     return found
@@ -125,27 +130,30 @@ def _metadata(
     edition: Edition,
     published: datetime.date | None,
     publisher: str | None,
+    unknown: str,
     body: list[str],
     total_ms: int,
     files: int,
 ) -> list[tuple[str, ...]]:
-    """The NCC's ``meta`` elements: nothing made up. ``dc:creator`` is the author, and left out
-    without one (the specification asks for it where a creator is known). ``dc:date`` is
-    ``published``, and left out without it: the specification wants one date in yyyy-mm-dd,
-    which cannot say "unknown", and DAISY Pipeline's validator takes a missing date as a warning
-    where a wrong one is an error. ``dc:publisher``, required exactly once, is ``publisher``, or
-    "Unknown" as DAISY's own production tools write a name that is not known."""
-    author = edition.author.strip() if edition.author and edition.author.strip() else None
+    """The NCC's ``meta`` elements: nothing made up. ``dc:creator`` is the author or, without
+    one, the publisher (the DAISY 2.02 rules ask for the organisation responsible for the
+    book where no person is named), and left out when neither is known. ``dc:date`` is
+    ``published`` (the build passes guide.yaml's, else the date it recorded for the output
+    folder: the specification wants one date in yyyy-mm-dd, which cannot say "unknown"), and
+    left out without one. ``dc:publisher``, required exactly once, is
+    ``publisher``, or ``unknown`` (the book's own word for a name that is not known, "Unknown"
+    as DAISY's production tools write it in English)."""
+    author = _given(edition.author)
     meta: list[tuple[str, ...]] = [("dc:title", edition.title)]
-    if author:
-        meta.append(("dc:creator", author))
+    if author or _given(publisher):
+        meta.append(("dc:creator", author or _given(publisher) or ""))
     if published:
         meta.append(("dc:date", published.isoformat(), "yyyy-mm-dd"))
     meta += [
         ("dc:format", "Daisy 2.02"),
         ("dc:identifier", identifier(edition)),
         ("dc:language", language(edition), "ISO 639"),
-        ("dc:publisher", publisher.strip() if publisher and publisher.strip() else UNKNOWN),
+        ("dc:publisher", _given(publisher) or unknown),
         ("ncc:charset", "utf-8"),
         ("ncc:depth", "2" if any(line.startswith("<h2") for line in body) else "1"),
         ("ncc:files", str(files)),
@@ -216,6 +224,11 @@ def _meta(items: Sequence[tuple[str, ...]]) -> str:
     return "".join(lines)
 
 
+def _given(name: str | None) -> str | None:
+    """``name`` without its outer spaces; None when there is nothing in it."""
+    return name.strip() if name and name.strip() else None
+
+
 def _par(clip_id: str) -> str:
     return f"par-{clip_id}"
 
@@ -228,7 +241,8 @@ def _lang(lang: str, edition: Edition) -> str:
 def _daisy_zip(given: Inputs, track: None) -> Zip:  # noqa: ARG001 - the renderers' contract
     """The book's files in one folder named after the zip, as players take it unzipped."""
     edition, guide = given.edition, given.guide
-    book = render_daisy(edition, given.audio, published=guide.published,
-                        publisher=guide.publisher)  # fmt: skip
+    book = render_daisy(edition, given.audio, published=guide.published or given.recorded,
+                        publisher=guide.publisher,
+                        unknown=given.translation.tool(BOOK_UNKNOWN_PUBLISHER))  # fmt: skip
     name = posixpath.splitext(edition.daisy_zip)[0]
     return Zip({f"{name}/{file}": data for file, data in book.items()})

@@ -12,6 +12,7 @@ made by the renderer registered under its kind's name in the module that renders
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ class Inputs:
     path), ``sizes`` their sizes in bytes (for the feed's enclosures), ``places`` where the
     full-guide MP3 holds each track; ``guide`` gives the source language and what guide.yaml
     says of the guide's publication (date, publisher, owner, category, who evaluated it).
+    ``recorded`` is the build's recorded date, the DAISY book's date without ``published:``.
     ``made``: the files rendered so far, by path (the zip holds some of them)."""
 
     edition: Edition
@@ -42,6 +44,7 @@ class Inputs:
     audio: Mapping[str, Path]
     sizes: Mapping[str, int]
     places: Sequence[Chapter]
+    recorded: datetime.date | None = None
     made: dict[str, Content] = field(default_factory=dict)
 
 
@@ -55,10 +58,11 @@ def language_files(
     audio: Mapping[str, Path],
     sizes: Mapping[str, int],
     places: Sequence[Chapter],
+    recorded: datetime.date | None = None,
 ) -> dict[str, Content]:
     """The edition's files but its audio and its page, by output-relative path, each made by
     its kind's renderer, in the table's order. (See :class:`Inputs` for the arguments.)"""
-    given = Inputs(edition, translation, guide, base_url, cover, audio, sizes, places)
+    given = Inputs(edition, translation, guide, base_url, cover, audio, sizes, places, recorded)
     for kind, track, path in published.of_edition(edition):
         if kind.made_by == "package":
             given.made[path] = published.RENDERERS[kind.name](given, track)

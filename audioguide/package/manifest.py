@@ -4,7 +4,7 @@ Each language lists its player page, tracks (MP3, captions, chapters, transcript
 file (with its captions and chapters), audiobook, playlist, transcript, feed, zip and talking
 books (the EPUB; the DAISY zip, with the spoken title it plays); ``cover``
 names the cover image, and ``site`` every other file the build wrote (the language chooser, the
-player's assets). Not listed: the
+player's assets, the service worker and each language's web app manifest). Not listed: the
 manifest itself (it cannot hold its own hash), the build's lock file ``.audioguide.lock``, its
 record ``.audioguide-build.json``, its stamp ``.audioguide-stamp.json``, and files the build did
 not write.

@@ -10,8 +10,11 @@ nothing outside the output folder:
 - one small script and one style sheet, shipped in ``package/static``, are copied to
   ``assets/``; a Content-Security-Policy forbids inline script and any other host;
 - without the script, the page is a plain list: each track with the browser's own controls,
-  its captions, transcript and downloads. The script replaces it with the player, the
-  transcript and the track list, which are hidden until then.
+  its captions, text and downloads. The script replaces it with the player, the
+  transcript and the track list, which are hidden until then;
+- served over HTTPS (or from ``audioguide serve``), a page can save its language for listening
+  offline: ``sw.js`` (copied to the top of the site) answers from the saved copy, and each
+  language's ``app.webmanifest`` lets the guide be installed at that language's page.
 
 Every text of the page comes from the gettext catalogs (:mod:`audioguide.strings`), and every text
 from scripts and catalogs goes through Jinja2's autoescape.
@@ -19,7 +22,9 @@ from scripts and catalogs goes through Jinja2's autoescape.
 
 from __future__ import annotations
 
+import json
 import posixpath
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +36,11 @@ from babel.numbers import format_decimal
 from babel.units import format_unit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from .. import published
 from .. import strings as S
 from ..catalogs import Translation, fill, placeholders
-from ..edition import Edition, Sentence
+from ..edition import ANNOUNCEMENT, Edition, Sentence
+from .books import joiner
 from .times import decimal, iso_duration, whole_seconds
 
 _HERE = Path(__file__).parent
@@ -50,25 +57,27 @@ CSP = (
 
 STEPS = (5, 10, 15, 30, 60)  # seconds the back and forward buttons skip; 10 unless chosen
 
-# Shortcuts: action -> the key it shows (player.js maps KeyboardEvent.code, the physical key, so
-# they work whatever the layout or input method). They need Alt+Shift unless the listener
-# chooses other modifiers or single keys: single letters are screen readers' browse-mode keys.
+# Shortcuts: (action, the key it shows, its KeyboardEvent.code: the physical key, so they work
+# whatever the layout or input method). They need Alt+Shift unless the listener chooses single
+# keys (screen readers' browse-mode keys). Alt+Shift with these keys is taken by no major system
+# or screen reader; the README's table says what each avoids: ChromeOS keeps Alt+Shift with
+# L, M, N, P, S, I and A; Chrome keeps B, T and I; Control+Alt is VoiceOver's, AltGr on many
+# Windows layouts and NVDA's (so it is not offered).
 SHORTCUTS = (
-    ("play", "K"),
-    ("back", "J"),
-    ("forward", "L"),
-    ("previous-paragraph", "U"),
-    ("next-paragraph", "O"),
-    ("previous", "P"),
-    ("next", "N"),
-    ("mute", "M"),
-    ("slower", ","),
-    ("faster", "."),
-    ("where", "W"),
+    ("play", "K", "KeyK"),
+    ("back", ",", "Comma"),
+    ("forward", ".", "Period"),
+    ("previous-paragraph", "U", "KeyU"),
+    ("next-paragraph", "O", "KeyO"),
+    ("previous", "Y", "KeyY"),
+    ("next", "H", "KeyH"),
+    ("mute", "V", "KeyV"),
+    ("slower", "-", "Minus"),
+    ("faster", "=", "Equal"),
+    ("where", "W", "KeyW"),
 )
 MODIFIERS = (
     ("alt-shift", S.PLAYER_KEYS_ALT_SHIFT),
-    ("control-alt", S.PLAYER_KEYS_CONTROL_ALT),
     ("none", S.PLAYER_KEYS_SINGLE),
 )
 
@@ -79,6 +88,8 @@ MESSAGES = (
     ("play", S.PLAYER_PLAY),
     ("pause", S.PLAYER_PAUSE),
     ("paused", S.PLAYER_PAUSED),
+    ("now", S.PLAYER_NOW_PLAYING),
+    ("ready", S.PLAYER_READY),
     ("position", S.PLAYER_POSITION_VALUE),
     ("back", S.PLAYER_BACK),
     ("forward", S.PLAYER_FORWARD),
@@ -88,6 +99,15 @@ MESSAGES = (
     ("end", S.PLAYER_END),
     ("matches", S.PLAYER_MATCHES),
     ("resume", S.PLAYER_RESUME),
+    ("offline-space", S.OFFLINE_SPACE),
+    ("offline-saving", S.OFFLINE_SAVING),
+    ("offline-cancelled", S.OFFLINE_CANCELLED),
+    ("offline-ready", S.OFFLINE_READY),
+    ("offline-removed", S.OFFLINE_REMOVED),
+    ("offline-no-space", S.OFFLINE_NO_SPACE),
+    ("offline-refused", S.OFFLINE_REFUSED),
+    ("offline-failed", S.OFFLINE_FAILED),
+    ("offline-needs", S.OFFLINE_NEEDS_NETWORK),
 )
 
 
@@ -123,9 +143,20 @@ DOWNLOADS = (
 )  # fmt: skip
 
 
-def site_files() -> list[str]:
-    """The files of the site that belong to no language: the chooser and the assets."""
-    return ["index.html", *(f"assets/{name}" for name in ASSETS)]
+WORKER = published.kind("service_worker").path()
+# What the web app manifests ask browsers to paint around the guide (the light theme's).
+APP_COLOURS = {"background_color": "#f6f4ef", "theme_color": "#1a5ba6"}
+
+
+def site_files(tags: Sequence[str] = ()) -> list[str]:
+    """The files of the site that belong to no language: the chooser, the service worker, the
+    assets, and each language's web app manifest (of the languages ``tags``)."""
+    manifests = [_app_manifest(tag) for tag in tags]
+    return ["index.html", WORKER, *manifests, *(f"assets/{name}" for name in ASSETS)]
+
+
+def _app_manifest(tag: str) -> str:
+    return published.kind("web_manifest").format(tag=tag)
 
 
 def render_site(
@@ -133,13 +164,17 @@ def render_site(
     translations: dict[str, Translation],
     sizes: Mapping[str, int],
     cover: str | None = None,
+    hashes: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
     """The whole site as ``{relative path: bytes}``; ``editions[0]`` is the source language.
 
     ``translations`` is keyed by BCP 47 tag; a missing one gives the English strings. ``sizes``
     gives the size in bytes of every file the pages offer for download, by output-relative
     path; a missing one raises ``KeyError``. ``cover`` is the cover image's output-relative
-    path, shown beside the title. The same input always gives the same bytes.
+    path, shown beside the title. ``hashes`` gives the SHA-256 of the files a listener saves
+    for offline listening (tracks, captions, transcripts, the cover), by path: a saved copy
+    fetches again only the files whose hash changed (without it, every file is fetched
+    again). The same input always gives the same bytes.
 
     Templates are compiled in memory, never read back from a cache on disk: Jinja2's bytecode
     cache unpickles what it finds, so a planted file there would run as code.
@@ -151,6 +186,7 @@ def render_site(
     site: dict[str, bytes] = {}
     for name in ASSETS:
         site[f"assets/{name}"] = (_HERE / "static" / name).read_bytes()
+    site[WORKER] = (_HERE / "static" / WORKER).read_bytes()
     texts = {e.language.tag: _Texts(translations.get(e.language.tag)) for e in editions}
     site["index.html"] = _render(
         env,
@@ -163,15 +199,59 @@ def render_site(
         also=_also(editions, texts, S.PLAYER_CHOOSE_LANGUAGE),
         alternates=_alternates(editions, ""),
         cover=_href(cover, "") if cover else None,
+        app=_href(_app_manifest(source.language.tag), ""),
     )
+    assets = {path: len(site[path]) for path in site if path.startswith("assets/")}
     for edition in editions:
+        site[_app_manifest(edition.language.tag)] = _web_app(edition, cover)
+        saved = _offline_files(edition, cover, {**sizes, **assets}, hashes or {})
+        locale = Locale.parse(edition.language.locale_id)
         site[edition.page] = _render(
             env,
             "guide.html",
             **_guide_context(edition, source, editions, texts[edition.language.tag], sizes),
             cover=_href(cover, edition.folder) if cover else None,
+            app="app.webmanifest",
+            worker=_href(WORKER, edition.folder),
+            offline_files=saved,
+            offline_size=_size(sum(size for _, size, _ in saved), locale),
         )
     return dict(sorted(site.items()))
+
+
+def _web_app(edition: Edition, cover: str | None) -> bytes:
+    """The language's web app manifest: the guide installed opens at this language's page."""
+    app: dict[str, object] = {
+        "name": edition.title,
+        "short_name": edition.title,
+        "lang": edition.language.tag,
+        "dir": _direction(edition.language.locale_id),
+        "id": "./index.html",
+        "start_url": "./index.html",
+        "scope": "../",
+        "display": "standalone",
+        **APP_COLOURS,
+    }
+    if edition.description:
+        app["description"] = edition.description
+    if cover:
+        kind = "image/png" if cover.endswith(".png") else "image/jpeg"
+        app["icons"] = [{"src": _href(cover, edition.folder), "type": kind, "sizes": "any"}]
+    return (json.dumps(app, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _offline_files(
+    edition: Edition, cover: str | None, sizes: Mapping[str, int], hashes: Mapping[str, str]
+) -> list[tuple[str, int, str]]:
+    """What "Save for offline listening" keeps, as ``(link from the page, bytes, SHA-256)``:
+    the page and its assets (fetched again on every visit online), the cover, and each track's
+    audio, captions and transcript."""
+    paths = [f"assets/{name}" for name in ASSETS] + ([cover] if cover else [])
+    for track in edition.tracks:
+        paths += [edition.track_file(track, end) for end in (".mp3", ".vtt", ".txt")]
+    found = [("index.html", 0, "")]
+    found += [(_href(p, edition.folder), sizes.get(p, 0), hashes.get(p, "")) for p in paths]
+    return found
 
 
 # --- the language page ---------------------------------------------------------------------
@@ -202,6 +282,9 @@ class _TrackView:
     txt_text: str  # "Transcript, TXT, 2 kB"
     chapters: str  # where each paragraph starts, seconds separated by spaces
     cues: tuple[_CueView, ...]
+    # The text as paragraphs of sentences, for the page without its script: each sentence
+    # with what goes before the next one (a space, or nothing after "。").
+    paragraphs: tuple[tuple[tuple[_CueView, str], ...], ...]
     fallbacks: bool  # some of it is read in the source language
 
 
@@ -257,6 +340,17 @@ def _guide_context(
                     for block in track.blocks
                     for sentence in block.sentences
                 ),
+                paragraphs=tuple(
+                    tuple(
+                        (
+                            _cue(s, block.id, language.tag),
+                            joiner(s.text) if n < len(block.sentences) else "",
+                        )
+                        for n, s in enumerate(block.sentences, 1)
+                    )
+                    for block in track.blocks
+                    if block.sentences and block.id != ANNOUNCEMENT
+                ),
                 fallbacks=translated and bool(track.fallbacks),
             )
         )
@@ -293,6 +387,9 @@ def _guide_context(
         "downloads": downloads,
         "rates": rates,
         "steps": steps,
+        "back_label": _keep_number(t(S.PLAYER_BACK, seconds=10)),
+        "forward_label": _keep_number(t(S.PLAYER_FORWARD, seconds=10)),
+        "transcript_hint": _sentences(t(S.PLAYER_TRANSCRIPT_HELP), t(S.PLAYER_TRANSCRIPT_KEYS)),
         "messages": [(name, t.template(msgid), t.lang(msgid)) for name, msgid in MESSAGES],
         "shortcuts": SHORTCUTS,
         "modifiers": [(value, t(msgid)) for value, msgid in MODIFIERS],
@@ -368,6 +465,20 @@ class _Texts:
         if self._translation is None or not self._translation.tool_template(msgid).fallback:
             return None
         return "en"
+
+
+def _sentences(*texts: str) -> str:
+    """Sentences one after the other, as the language writes them: no space after "。"."""
+    found = texts[0]
+    for text in texts[1:]:
+        found += joiner(found) + text
+    return found
+
+
+def _keep_number(label: str) -> str:
+    """A button's label with a number kept on one line with the word after it ("10 秒",
+    "10 seconds"): a narrow button wraps between words, never inside "10 / 秒"."""
+    return re.sub(r"(\d) ", "\\1\u00a0", label)
 
 
 def _direction(locale_id: str) -> str:

@@ -9,6 +9,7 @@ the output folder and its editions.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import subprocess
@@ -202,14 +203,22 @@ def _vtt(track: Track) -> str:
     return "WEBVTT\n\n" + "\n\n".join(blocks) + "\n"
 
 
-def build_site(output: Path, editions: list[Edition], translations: dict[str, Translation]) -> None:
-    """Write the listener files the pages link to, then the pages themselves."""
+def build_site(
+    output: Path,
+    editions: list[Edition],
+    translations: dict[str, Translation],
+    changed: dict[str, bytes] | None = None,
+) -> None:
+    """Write the listener files the pages link to, then the pages themselves (which know every
+    file's SHA-256, as a build's do). ``changed`` gives other bytes for some files, by path: a
+    rebuild in which they changed."""
     tones = {}
     for number in range(1, len(SECTIONS) + 1):
         tones[number] = output / ".tones" / f"{number}.mp3"
         if not tones[number].exists():
             tone(tones[number], TRACK_SECONDS, 330 + 110 * number)
     sizes: dict[str, int] = {}
+    hashes: dict[str, str] = {}
     full = output / ".tones" / "full.mp3"
     if not full.exists():
         tone(full, TRACK_SECONDS * len(SECTIONS), 440)
@@ -243,10 +252,12 @@ def build_site(output: Path, editions: list[Edition], translations: dict[str, Tr
         files[edition.epub] = render_epub(edition, files, translation)
         book = render_daisy(edition, files)
         files[edition.daisy_zip] = render_zip({f"daisy/{n}": d for n, d in book.items()})
+        files |= {name: data for name, data in (changed or {}).items() if name in files}
         for name, data in files.items():
             (output / name).parent.mkdir(parents=True, exist_ok=True)
             (output / name).write_bytes(data)
             sizes[name] = len(data)
-    for name, data in render_site(editions, translations, sizes).items():
+            hashes[name] = hashlib.sha256(data).hexdigest()
+    for name, data in render_site(editions, translations, sizes, hashes=hashes).items():
         (output / name).parent.mkdir(parents=True, exist_ok=True)
         (output / name).write_bytes(data)

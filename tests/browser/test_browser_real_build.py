@@ -114,7 +114,7 @@ def test_untranslated_text_is_marked_english_on_the_korean_page(open_page, untra
     )
     from test_browser_player import shortcut
 
-    shortcut(driver, "n")
+    shortcut(driver, "h")
     first = driver.execute_script("return document.querySelector('#cues-2 .cue')")
     assert driver.execute_script("return document.activeElement") == first
 

@@ -1,5 +1,6 @@
 /* audioguide web player: one <audio>, native buttons, an interactive transcript.
-   No framework, no network: every text and time it needs is in the page. It only ever sets
+   No framework: every text and time it needs is in the page. It asks the network only for the
+   guide's own files, when the listener saves a language for offline listening. It only ever sets
    textContent and attributes, never HTML. */
 (function () {
   "use strict";
@@ -26,11 +27,10 @@
   // it: it goes when the focus leaves it.
   var kept = null;
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
-  // KeyboardEvent.code (the physical key, whatever the layout) -> action.
-  var KEYS = {KeyK: "play", KeyJ: "back", KeyL: "forward", KeyU: "previous-paragraph",
-              KeyO: "next-paragraph", KeyP: "previous", KeyN: "next", KeyM: "mute",
-              Comma: "slower", Period: "faster", KeyW: "where"};
-  var HELD = {"alt-shift": "Alt+Shift+", "control-alt": "Control+Alt+", none: ""};
+  // KeyboardEvent.code (the physical key, whatever the layout) -> action, as the page lists them.
+  var KEYS = {};
+  all("kbd[data-code]").forEach(function (kbd) { KEYS[kbd.dataset.code] = kbd.dataset.for; });
+  var HELD = {"alt-shift": "Alt+Shift+", none: ""};
   // Where the listener was, per guide and language.
   var SAVED = "position." + player.dataset.guide + "." + lang;
 
@@ -83,13 +83,16 @@
     if (part.lang) element.lang = part.lang; else element.removeAttribute("lang");
   }
 
-  // One message, or several in a row, each in its language.
+  // One message, or several in a row, each in its language: a space between them, but none
+  // after a full stop that needs none ("。").
   function write(element, parts) {
     element.textContent = "";
     [].concat(parts).forEach(function (part, i) {
       var span = document.createElement("span");
       show(span, part);
-      if (i) element.appendChild(document.createTextNode(" "));
+      if (i && !/[。！？．」』]\s*$/.test(element.textContent)) {
+        element.appendChild(document.createTextNode(" "));
+      }
       element.appendChild(span);
     });
   }
@@ -163,6 +166,7 @@
     document.querySelector(".now-number").textContent = String(index + 1);
     position.max = String(total());
     update();
+    playing();
     // Playing, the track says its own announcement; paused, nothing would.
     if (play) start(); else say(announcement(index));
   }
@@ -203,8 +207,15 @@
     step.value = value;
     store("step", step.value);
     var seconds = {seconds: step.value};
-    all(".back-label").forEach(function (e) { show(e, message("back", seconds)); });
-    all(".forward-label").forEach(function (e) { show(e, message("forward", seconds)); });
+    all(".back-label").forEach(function (e) { show(e, keepNumber(message("back", seconds))); });
+    all(".forward-label").forEach(function (e) {
+      show(e, keepNumber(message("forward", seconds)));
+    });
+  }
+
+  // A number stays on one line with the word after it: "10 秒", never "10 / 秒".
+  function keepNumber(part) {
+    return {text: part.text.replace(/(\d) /g, "$1\u00a0"), lang: part.lang};
   }
 
   // Paragraphs: where each starts in the track (the first at 0, the announcement with it).
@@ -343,11 +354,25 @@
     shown = found;
     found.setAttribute("aria-current", "true");
     show(caption, {text: found.textContent, lang: found.lang});
+    fit(caption);
     if (!cuesBox.contains(document.activeElement)) rove(sections[current], found);
     if (along && !visible(found, true)) {
       // Scroll the transcript box only, never the page: bring the sentence to a third down.
       cuesBox.scrollTo({top: Math.max(0, found.offsetTop - cuesBox.clientHeight / 3),
                         behavior: reduceMotion && reduceMotion.matches ? "auto" : "smooth"});
+    }
+  }
+
+  // The caption box keeps its height: a sentence too long for it is set smaller until it fits
+  // (down to the page's own text size).
+  function fit(box) {
+    box.style.fontSize = "";
+    if (box.hidden) return;
+    var size = parseFloat(window.getComputedStyle(box).fontSize);
+    var least = parseFloat(window.getComputedStyle(document.body).fontSize);
+    while (box.scrollHeight > box.clientHeight + 1 && size > least) {
+      size = Math.max(least, size - 1);
+      box.style.fontSize = size + "px";
     }
   }
 
@@ -426,7 +451,7 @@
   function showShortcuts() {
     var on = shortcuts.checked, keys = {};
     modifiers.disabled = !on;
-    Object.keys(KEYS).forEach(function (code) { keys[KEYS[code]] = code.replace(/^Key/, ""); });
+    all("kbd[data-code]").forEach(function (kbd) { keys[kbd.dataset.for] = kbd.dataset.key; });
     all("kbd[data-key]").forEach(function (kbd) { kbd.textContent = held() + kbd.dataset.key; });
     all("[data-action]").forEach(function (button) {
       var key = keys[button.dataset.action];
@@ -437,7 +462,6 @@
 
   function modifiersHeld(event) {
     if (event.metaKey) return false;
-    if (modifiers.value === "control-alt") return event.ctrlKey && event.altKey && !event.shiftKey;
     if (modifiers.value === "none") return !event.ctrlKey && !event.altKey && !event.shiftKey;
     return event.altKey && event.shiftKey && !event.ctrlKey;
   }
@@ -471,6 +495,7 @@
   function setCaptions(on) {
     captions.checked = on;
     caption.hidden = !on;
+    fit(caption);
     store("captions", on ? "on" : "off");
   }
 
@@ -561,10 +586,15 @@
   });
   document.addEventListener("keydown", onKey);
 
+  // The play button, and what the player says of the track: playing, paused part way, or
+  // ready to play (nothing played yet, or played to its end).
   function playing() {
     var on = !audio.paused;
     show(playLabel, message(on ? "pause" : "play"));
     playButton.classList.toggle("is-playing", on);
+    var state = message(on ? "now" : audio.currentTime > 0 && !audio.ended ? "paused" : "ready");
+    show($("now-label"), state);
+    all(".badge").forEach(function (badge) { show(badge, state); });
   }
 
   function restore(select, value) {
@@ -589,4 +619,190 @@
   offerResume();
   update();
   savedAt = -1;
+
+  // --- listening offline ---------------------------------------------------------------------
+  // "Save for offline listening" keeps this language's files in a cache of its own; sw.js
+  // answers from it when there is no connection. Each saved file carries the SHA-256 the build
+  // gave it: a visit online fetches again only the files whose hash changed. Without service
+  // workers (file://, old browsers) the section stays hidden and the page is as it was.
+  var offline = $("offline");
+  if (!offline || !("serviceWorker" in navigator) || !window.caches ||
+      location.protocol === "file:") return;
+  var CACHE = offline.dataset.cache, HASH = "X-Audioguide-SHA256";
+  var READY = new URL("offline-ready", location.href).href; // marks a whole saved copy
+  var saveButton = $("offline-save"), cancelButton = $("offline-cancel");
+  var removeButton = $("offline-remove"), progress = $("offline-progress");
+  var note = $("offline-status"), space = $("offline-space");
+  var files = all("#offline-files li").map(function (item) {
+    return {url: new URL(item.dataset.href, location.href).href, sha256: item.dataset.sha256,
+            bytes: parseInt(item.dataset.bytes, 10) || 0};
+  });
+  var needed = files.reduce(function (sum, file) { return sum + file.bytes; }, 0);
+  var saving = null;
+
+  function amount(bytes) {
+    var unit = bytes >= 1e9 ? "gigabyte" : "megabyte";
+    var value = bytes / (unit === "gigabyte" ? 1e9 : 1e6);
+    try {
+      return new Intl.NumberFormat(lang, {style: "unit", unit: unit, maximumFractionDigits: 1})
+        .format(value);
+    } catch (e) { return value.toFixed(1) + (unit === "gigabyte" ? " GB" : " MB"); }
+  }
+
+  // The room the browser gives this site, or null where it does not say.
+  function free() {
+    if (!navigator.storage || !navigator.storage.estimate) return Promise.resolve(null);
+    return navigator.storage.estimate().then(function (e) {
+      return Math.max(0, (e.quota || 0) - (e.usage || 0));
+    }, function () { return null; });
+  }
+
+  function state(saved, busy) {
+    saveButton.hidden = saved || busy;
+    cancelButton.hidden = !busy;
+    removeButton.hidden = !saved || busy;
+    progress.hidden = !busy;
+  }
+
+  // Shown, and said only while the guide is paused: never over the narration.
+  function offlineTell(part) {
+    show(note, part);
+    say(part);
+  }
+
+  // Fetch into the cache every file whose saved copy is missing or has another hash; remove
+  // the files the page no longer lists. ``loud``: progress shown and said in steps.
+  function sync(loud) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var done = 0, told = 0;
+    saving = controller || {};
+    if (loud) { progress.value = 0; state(false, true); }
+    return caches.open(CACHE).then(function (cache) {
+      var wanted = {};
+      files.forEach(function (file) { wanted[file.url] = true; });
+      wanted[READY] = true;
+      var chain = cache.keys().then(function (requests) {
+        return Promise.all(requests.filter(function (request) { return !wanted[request.url]; })
+          .map(function (request) { return cache.delete(request); }));
+      });
+      files.forEach(function (file) {
+        chain = chain.then(function () {
+          return cache.match(file.url);
+        }).then(function (old) {
+          if (old && file.sha256 && old.headers.get(HASH) === file.sha256) return null;
+          var url = file.url + "?sha256=" + (file.sha256 || "latest");
+          return fetch(url, {cache: "no-store", signal: controller && controller.signal})
+            .then(function (response) {
+              if (!response.ok) throw new TypeError("HTTP " + response.status);
+              return response.blob().then(function (blob) {
+                var headers = {"Content-Type": response.headers.get("Content-Type") || blob.type,
+                               "Content-Length": String(blob.size)};
+                headers[HASH] = file.sha256;
+                return cache.put(file.url, new Response(blob, {headers: headers}));
+              });
+            });
+        }).then(function () {
+          done += file.bytes;
+          if (!loud) return;
+          var percent = needed ? Math.floor(100 * done / needed) : 100;
+          progress.value = percent;
+          show(note, message("offline-saving", {percent: percent}));
+          // Said in steps of a quarter, and only while the guide is paused.
+          if (percent >= told + 25 && percent < 100) {
+            told = percent - percent % 25;
+            say(message("offline-saving", {percent: told}));
+          }
+        });
+      });
+      return chain.then(function () {
+        return cache.put(READY, new Response("ready", {headers: {"Content-Type": "text/plain"}}));
+      });
+    });
+  }
+
+  function save() {
+    free().then(function (room) {
+      if (room !== null && room < needed) {
+        offlineTell(message("offline-no-space", {size: amount(needed), free: amount(room)}));
+        return;
+      }
+      sync(true).then(function () {
+        saving = null;
+        state(true, false);
+        offlineTell(message("offline-ready"));
+        removeButton.focus();
+      }, function (error) {
+        var cancelled = error && error.name === "AbortError";
+        saving = null;
+        state(false, false);
+        saveButton.focus();
+        caches.delete(CACHE).then(function () {
+          if (cancelled) return offlineTell(message("offline-cancelled"));
+          if (error && error.name === "QuotaExceededError") {
+            return free().then(function (room) {
+              offlineTell(message("offline-no-space", {size: amount(needed),
+                                                       free: amount(room || 0)}));
+            });
+          }
+          offlineTell(message(error instanceof TypeError ? "offline-failed" : "offline-refused"));
+        });
+      });
+    });
+  }
+
+  saveButton.addEventListener("click", save);
+  cancelButton.addEventListener("click", function () {
+    if (saving && saving.abort) saving.abort();
+  });
+  removeButton.addEventListener("click", function () {
+    caches.delete(CACHE).then(function () {
+      state(false, false);
+      saveButton.focus();
+      offlineTell(message("offline-removed"));
+    });
+  });
+
+  // Offline, a language that is not saved says so instead of failing to load.
+  all(".langs a[hreflang]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (navigator.onLine !== false || link.getAttribute("aria-current")) return;
+      event.preventDefault();
+      var name = CACHE.slice(0, CACHE.length - lang.length) + link.hreflang;
+      var ready = new URL("offline-ready", link.href).href;
+      caches.open(name).then(function (cache) {
+        return cache.match(ready);
+      }).then(function (found) {
+        if (found) { location.href = link.href; return; }
+        offlineTell(message("offline-needs", {language: link.textContent}));
+      });
+    });
+  });
+
+  // Shown once a service worker serves the page: at once when one already does (offline, the
+  // worker cannot be fetched again to check for a newer one), else when it is registered.
+  var begun = false;
+  function begin() {
+    if (begun) return;
+    begun = true;
+    offline.hidden = false;
+    caches.open(CACHE).then(function (cache) { return cache.match(READY); }).then(function (ready) {
+      state(Boolean(ready), false);
+      if (ready && navigator.onLine !== false) {
+        // Online with a saved copy: bring it up to date, quietly (unchanged files stay).
+        sync(false).then(function () {
+          saving = null;
+          offline.dataset.updated = "true";
+        }, function () { saving = null; });
+      }
+      if (!ready) {
+        free().then(function (room) {
+          if (room !== null) show(space, message("offline-space", {free: amount(room)}));
+        });
+      }
+    }, function () { /* the browser keeps no caches here: the page stays as it was */ });
+  }
+  if (navigator.serviceWorker.controller) begin();
+  navigator.serviceWorker.register(offline.dataset.worker).then(begin, function () {
+    /* refused, or a host without HTTPS: the page stays as it was */
+  });
 })();
