@@ -20,10 +20,23 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from . import strings as S
 from .errors import InternalError
 
 if TYPE_CHECKING:
     from .edition import Edition, Track
+
+
+@dataclass(frozen=True)
+class Offer:
+    """How the player's page offers a kind of file to listeners: what it is (a msgid of
+    :mod:`audioguide.strings`), its format as listeners know it ("MP3", "SRT"), what it is for
+    (a msgid; the edition's files have one), and whether the link downloads it (a feed opens)."""
+
+    name: str
+    format: str
+    hint: str | None = None
+    download: bool = True
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,12 @@ class Kind:
     made_by: Literal["tracks", "joins", "package", "site"] = "package"
     only_if: str = ""  # an Edition attribute that must be true for the edition to have it
     timed: bool = False  # the manifest gives its duration
+    offer: Offer | None = None  # a link on the player's page: the track's files, or Downloads
+
+    @property
+    def type(self) -> str:
+        """The media type without its parameters, for a link's ``type``."""
+        return self.media_type.split(";")[0]
 
     def path(self, edition: Edition | None = None, track: Track | None = None) -> str:
         """The output-relative path of ``edition``'s file of this kind (``track``'s)."""
@@ -64,37 +83,47 @@ _UTF8 = "; charset=utf-8"
 KINDS: tuple[Kind, ...] = (
     # Per track: the MP3 (the track's own entry in the manifest) and what goes with it.
     Kind("mp3", "track", "{tag}/{stem}.mp3", "audio/mpeg",
-         zipped=True, manifest="", made_by="tracks", timed=True),
+         zipped=True, manifest="", made_by="tracks", timed=True,
+         offer=Offer(S.PLAYER_AUDIO, "MP3")),
     Kind("captions", "track", "{tag}/{stem}.vtt", "text/vtt" + _UTF8,
-         zipped=True, manifest="captions"),
+         zipped=True, manifest="captions", offer=Offer(S.PLAYER_CAPTIONS, "WebVTT")),
     Kind("srt", "track", "{tag}/{stem}.srt", "application/x-subrip",
-         zipped=True, manifest="srt"),
+         zipped=True, manifest="srt", offer=Offer(S.PLAYER_CAPTIONS, "SRT")),
     Kind("chapters", "track", "{tag}/{stem}.chapters.json", "application/json",
          zipped=True, manifest="chapters"),
     Kind("track_transcript", "track", "{tag}/{stem}.txt", "text/plain" + _UTF8,
-         manifest="transcript"),
+         manifest="transcript", offer=Offer(S.PLAYER_TRANSCRIPT, "TXT")),
     # Per edition.
     Kind("page", "edition", "{tag}/index.html", "text/html" + _UTF8,
          manifest="page", made_by="site"),
     Kind("full_guide", "edition", "{tag}/00-full-guide.mp3", "audio/mpeg",
-         zipped=True, manifest="full_guide", made_by="joins", timed=True),
+         zipped=True, manifest="full_guide", made_by="joins", timed=True,
+         offer=Offer(S.FULL_GUIDE, "MP3", S.PLAYER_FULL_GUIDE_HINT)),
     Kind("full_guide_captions", "edition", "{tag}/00-full-guide.vtt", "text/vtt" + _UTF8,
-         zipped=True, manifest="full_guide.captions"),
+         zipped=True, manifest="full_guide.captions",
+         offer=Offer(S.PLAYER_FULL_GUIDE_CAPTIONS, "WebVTT", S.PLAYER_FULL_GUIDE_CAPTIONS_HINT)),
     Kind("full_guide_srt", "edition", "{tag}/00-full-guide.srt", "application/x-subrip",
-         zipped=True, manifest="full_guide.srt"),
+         zipped=True, manifest="full_guide.srt",
+         offer=Offer(S.PLAYER_FULL_GUIDE_CAPTIONS, "SRT", S.PLAYER_FULL_GUIDE_CAPTIONS_HINT)),
     Kind("full_guide_chapters", "edition", "{tag}/00-full-guide.chapters.json",
          "application/json", zipped=True, manifest="full_guide.chapters"),
     Kind("audiobook", "edition", "{tag}/{guide}-{tag}.m4b", "audio/mp4",
          zipped=True, manifest="audiobook", made_by="joins", only_if="has_audiobook",
-         timed=True),
+         timed=True, offer=Offer(S.PLAYER_AUDIOBOOK, "M4B", S.PLAYER_AUDIOBOOK_HINT)),
     Kind("playlist", "edition", "{tag}/playlist.m3u8", "audio/x-mpegurl",
-         zipped=True, manifest="playlist"),
+         zipped=True, manifest="playlist",
+         offer=Offer(S.PLAYER_PLAYLIST, "M3U", S.PLAYER_PLAYLIST_HINT)),
     Kind("transcript", "edition", "{tag}/transcript.txt", "text/plain" + _UTF8,
-         zipped=True, manifest="transcript"),
-    Kind("feed", "edition", "{tag}/feed.xml", "application/rss+xml" + _UTF8, manifest="feed"),
-    Kind("zip", "edition", "{guide}-{tag}.zip", "application/zip", manifest="zip"),
-    Kind("epub", "edition", "{tag}/{guide}-{tag}.epub", "application/epub+zip", manifest="epub"),
-    Kind("daisy_zip", "edition", "{guide}-{tag}-daisy.zip", "application/zip", manifest="daisy"),
+         zipped=True, manifest="transcript",
+         offer=Offer(S.PLAYER_TRANSCRIPT, "TXT", S.PLAYER_TRANSCRIPT_HINT)),
+    Kind("feed", "edition", "{tag}/feed.xml", "application/rss+xml" + _UTF8, manifest="feed",
+         offer=Offer(S.PLAYER_FEED, "RSS", S.PLAYER_FEED_HINT, download=False)),
+    Kind("zip", "edition", "{guide}-{tag}.zip", "application/zip", manifest="zip",
+         offer=Offer(S.PLAYER_ZIP, "ZIP", S.PLAYER_ZIP_HINT)),
+    Kind("epub", "edition", "{tag}/{guide}-{tag}.epub", "application/epub+zip", manifest="epub",
+         offer=Offer(S.PLAYER_TALKING_BOOK, "EPUB 3", S.PLAYER_EPUB_HINT)),
+    Kind("daisy_zip", "edition", "{guide}-{tag}-daisy.zip", "application/zip", manifest="daisy",
+         offer=Offer(S.PLAYER_TALKING_BOOK, "DAISY 2.02", S.PLAYER_DAISY_HINT)),
     # The guide's title spoken on its own, which the DAISY book plays first.
     Kind("title_mp3", "edition", "{tag}/daisy/00-title.mp3", "audio/mpeg",
          manifest="daisy.title", made_by="tracks"),

@@ -16,6 +16,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from timelines import make_track
 
+from audioguide import published
 from audioguide import strings as S
 from audioguide.catalogs import Translation, placeholders
 from audioguide.edition import Edition
@@ -99,10 +100,7 @@ def sizes(editions) -> dict[str, int]:
     """A size for every file the pages offer: the whole guide 2.5 MB, the rest 830 kB."""
     result = {}
     for e in editions:
-        paths = [e.full_guide, e.audiobook, e.transcript, e.playlist, e.feed, e.zip, e.epub]
-        paths += [e.daisy_zip, e.full_guide_captions]
-        paths += [e.track_file(t, s) for t in e.tracks for s in (".mp3", ".vtt", ".txt")]
-        result |= {path: 830_000 for path in paths}
+        result |= {path: 830_000 for path in published.files(e)}
         result[e.full_guide] = 2_500_000
         result[e.track_file(e.tracks[0], ".vtt")] = 410
     return result
@@ -278,7 +276,9 @@ def test_without_the_script_a_plain_list_plays_every_track(site, editions, tag):
     assert captions == [f"{t.stem}.vtt" for t in edition.tracks]
     for track, audio in zip(edition.tracks, plain, strict=True):
         (heading,) = [h for h in parsed.all("h3") if h.get("id") == audio["aria-labelledby"]]
-        (txt,) = [a for a in parsed.all("a") if a.get("id") == f"plain-txt-{track.number}"]
+        (txt,) = [
+            a for a in parsed.all("a") if a.get("id") == f"plain-track_transcript-{track.number}"
+        ]
         assert txt["href"] == f"{track.stem}.txt"
         assert txt["aria-labelledby"].split() == [txt["id"], heading["id"]]
     hidden = {a["id"] for _, a in parsed.elements if "hidden" in a and "id" in a}
@@ -293,7 +293,9 @@ def test_links_point_at_the_files_of_the_build(site, editions):
         expected |= {"../ko/index.html"}
         for track in edition.tracks:
             expected |= {f"{track.stem}.mp3", f"{track.stem}.vtt", f"{track.stem}.txt"}
+            expected |= {f"{track.stem}.srt"}
         expected |= {"00-full-guide.mp3", "00-full-guide.vtt", "transcript.txt", "playlist.m3u8"}
+        expected |= {"00-full-guide.srt"}
         expected |= {"feed.xml"}
         tag = edition.language.tag
         expected |= {f"../guide-{tag}.zip", f"guide-{tag}.epub", f"../guide-{tag}-daisy.zip"}
@@ -535,9 +537,10 @@ def test_every_download_names_its_format_and_size(site, tag, whole, captions):
     assert whole in texts
     assert captions in texts  # a 410-byte file is "1 kB", never "0 kB"
     links = [a for a in parsed.all("a") if a.get("download") is not None or "type" in a]
-    # Three files per track, in the plain list and in the track list; nine for the whole guide.
-    assert len(links) == 2 * 3 * 2 + 9
-    for text in ("MP3", "WebVTT", "M4B", "TXT", "M3U", "RSS", "ZIP", "EPUB 3", "DAISY 2.02"):
+    # Four files per track (audio, two kinds of captions, text), in the plain list and in the
+    # track list; ten for the whole guide.
+    assert len(links) == 2 * 4 * 2 + 10
+    for text in ("MP3", "WebVTT", "SRT", "M4B", "TXT", "M3U", "RSS", "ZIP", "EPUB 3", "DAISY 2.02"):
         assert any(f"{text}" in t and ("830" in t or "2.5" in t) for t in texts), text
 
 
@@ -549,11 +552,12 @@ def test_a_download_without_a_size_is_a_mistake(editions):
 
 
 def test_the_downloads_are_a_table_others_can_extend(editions, monkeypatch):
-    from audioguide.package import player
-
-    row = player.Download(lambda e: f"{e.folder}/book.epub", S.PLAYER_TRANSCRIPT, "EPUB 3",
-                          S.PLAYER_TRANSCRIPT_HINT, "application/epub+zip")  # fmt: skip
-    monkeypatch.setattr(player, "DOWNLOADS", (*player.DOWNLOADS, row))
+    """Another kind of file in the table of what a build publishes, offered to listeners, is a
+    link among the downloads with its format and size."""
+    row = published.Kind("book", "edition", "{tag}/book.epub", "application/epub+zip",
+                         offer=published.Offer(S.PLAYER_TRANSCRIPT, "EPUB 3",
+                                               S.PLAYER_TRANSCRIPT_HINT))  # fmt: skip
+    monkeypatch.setattr(published, "KINDS", (*published.KINDS, row))
     known = sizes(editions) | {f"{e.folder}/book.epub": 1_234_567 for e in editions}
     parsed = Page(page(render_site(editions, translations(), known), "en/index.html"))
     assert "book.epub" in [a["href"] for a in parsed.all("a")]

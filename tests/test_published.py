@@ -74,6 +74,7 @@ def test_a_build_publishes_lists_zips_and_serves_each_kind_as_its_row_says(built
                     where = where[key]
                 assert where["file"] == path
         # and the manifest lists nothing of the language the table does not know
-        ours = {path for _, _, path in rows}
         tag = language["tag"]
+        ours = {path for _, _, path in rows}
+        ours |= {kind.format(tag=tag) for kind in published.KINDS if kind.per == "guide"}
         assert {p for p in listed if p.startswith(f"{tag}/")} <= ours

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -109,38 +109,6 @@ MESSAGES = (
     ("offline-failed", S.OFFLINE_FAILED),
     ("offline-needs", S.OFFLINE_NEEDS_NETWORK),
 )
-
-
-@dataclass(frozen=True)
-class Download:
-    """One row of the player's download list. Another file for listeners is one more row."""
-
-    path: Callable[[Edition], str | None]  # the file, relative to the output folder (None: none)
-    name: str  # msgid: what it is
-    format: str  # its format, as listeners know it: "MP3", "ZIP"
-    hint: str  # msgid: what it is for
-    type: str  # media type
-    download: bool = True  # False: the browser may open it (a feed)
-
-
-DOWNLOADS = (
-    Download(lambda e: e.full_guide, S.FULL_GUIDE, "MP3", S.PLAYER_FULL_GUIDE_HINT, "audio/mpeg"),
-    Download(lambda e: e.full_guide_captions, S.PLAYER_FULL_GUIDE_CAPTIONS, "WebVTT",
-             S.PLAYER_FULL_GUIDE_CAPTIONS_HINT, "text/vtt"),
-    Download(lambda e: e.audiobook, S.PLAYER_AUDIOBOOK, "M4B", S.PLAYER_AUDIOBOOK_HINT,
-             "audio/mp4"),
-    Download(lambda e: e.transcript, S.PLAYER_TRANSCRIPT, "TXT", S.PLAYER_TRANSCRIPT_HINT,
-             "text/plain"),
-    Download(lambda e: e.playlist, S.PLAYER_PLAYLIST, "M3U", S.PLAYER_PLAYLIST_HINT,
-             "audio/x-mpegurl"),
-    Download(lambda e: e.feed, S.PLAYER_FEED, "RSS", S.PLAYER_FEED_HINT, "application/rss+xml",
-             download=False),
-    Download(lambda e: e.zip, S.PLAYER_ZIP, "ZIP", S.PLAYER_ZIP_HINT, "application/zip"),
-    Download(lambda e: e.epub, S.PLAYER_TALKING_BOOK, "EPUB 3", S.PLAYER_EPUB_HINT,
-             "application/epub+zip"),
-    Download(lambda e: e.daisy_zip, S.PLAYER_TALKING_BOOK, "DAISY 2.02", S.PLAYER_DAISY_HINT,
-             "application/zip"),
-)  # fmt: skip
 
 
 WORKER = published.kind("service_worker").path()
@@ -267,6 +235,16 @@ class _CueView:
 
 
 @dataclass(frozen=True)
+class _Link:
+    id: str  # the kind of file's name (audioguide.published)
+    href: str
+    text: str
+    hint: str
+    type: str
+    download: bool
+
+
+@dataclass(frozen=True)
 class _TrackView:
     number: int
     title: str
@@ -275,26 +253,14 @@ class _TrackView:
     duration_iso: str  # ISO 8601, for <time datetime>
     seconds: int  # whole seconds, rounded as the words are: the slider and readout say the same
     mp3: str
-    mp3_text: str  # "Audio (MP3), 1.2 MB"
     vtt: str
-    vtt_text: str
-    txt: str
-    txt_text: str  # "Transcript, TXT, 2 kB"
+    files: tuple[_Link, ...]  # its files to download: "Audio (MP3), 1.2 MB", captions, text
     chapters: str  # where each paragraph starts, seconds separated by spaces
     cues: tuple[_CueView, ...]
     # The text as paragraphs of sentences, for the page without its script: each sentence
     # with what goes before the next one (a space, or nothing after "。").
     paragraphs: tuple[tuple[tuple[_CueView, str], ...], ...]
     fallbacks: bool  # some of it is read in the source language
-
-
-@dataclass(frozen=True)
-class _Link:
-    href: str
-    text: str
-    hint: str
-    type: str
-    download: bool
 
 
 def _guide_context(
@@ -312,14 +278,20 @@ def _guide_context(
         """``tag`` when it is not the page's language (an untranslated text's)."""
         return tag if tag != language.tag else None
 
-    def link(name: str, format: str, path: str) -> str:
-        return t(S.PLAYER_DOWNLOAD, name=name, format=format, size=_size(sizes[path], locale))
+    def link(kind: published.Kind, path: str) -> _Link:
+        offer = kind.offer
+        assert offer is not None
+        size = _size(sizes[path], locale)
+        text = t(S.PLAYER_DOWNLOAD, name=t(offer.name), format=offer.format, size=size)
+        hint = t(offer.hint) if offer.hint else ""
+        return _Link(kind.name, _href(path, edition.folder), text, hint, kind.type, offer.download)
+
+    offered = [kind for kind in published.KINDS if kind.offer]
 
     tracks = []
     for track in edition.tracks:
         title_lang = track.title_lang if track.title_lang != language.tag else None
-        mp3, vtt = edition.track_file(track, ".mp3"), edition.track_file(track, ".vtt")
-        txt = edition.track_file(track, ".txt")
+        mp3, vtt = edition.path("mp3", track), edition.path("captions", track)
         tracks.append(
             _TrackView(
                 number=track.number,
@@ -329,11 +301,10 @@ def _guide_context(
                 duration_iso=iso_duration(track.duration_ms),
                 seconds=whole_seconds(track.duration_ms),
                 mp3=_href(mp3, edition.folder),
-                mp3_text=link(t(S.PLAYER_AUDIO), "MP3", mp3),
                 vtt=_href(vtt, edition.folder),
-                vtt_text=link(t(S.PLAYER_CAPTIONS), "WebVTT", vtt),
-                txt=_href(txt, edition.folder),
-                txt_text=link(t(S.PLAYER_TRANSCRIPT), "TXT", txt),
+                files=tuple(
+                    link(kind, kind.path(edition, track)) for kind in offered if kind.per == "track"
+                ),
                 chapters=" ".join(decimal(chapter.start_ms) for chapter in track.chapters),
                 cues=tuple(
                     _cue(sentence, block.id, language.tag)
@@ -359,17 +330,8 @@ def _guide_context(
     fallback_note = None
     if translated and any(tr.fallbacks or tr.title_lang for tr in tracks):
         fallback_note = t(S.PLAYER_FALLBACK_NOTE, language=_language_name(source, locale))
-    downloads = [
-        _Link(
-            _href(path, edition.folder),
-            link(t(row.name), row.format, path),
-            t(row.hint),
-            row.type,
-            row.download,
-        )
-        for row in DOWNLOADS
-        if (path := row.path(edition)) is not None
-    ]
+    downloads = [link(kind, path) for kind, track, path in published.of_edition(edition)
+                 if kind.offer and track is None]  # fmt: skip
     rates = [(rate, t(S.PLAYER_RATE, rate=format_decimal(rate, locale=locale))) for rate in RATES]
     steps = [(step, _unit(step, "duration-second", locale)) for step in STEPS]
     return {

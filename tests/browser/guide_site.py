@@ -28,6 +28,7 @@ from audioguide.catalogs import Translation
 from audioguide.edition import Edition, Track
 from audioguide.languages import resolve
 from audioguide.package.archive import render_zip
+from audioguide.package.captions import render_srt
 from audioguide.package.daisy import render_daisy
 from audioguide.package.player import render_site
 
@@ -227,11 +228,13 @@ def build_site(
         for track in edition.tracks:
             files[edition.track_file(track, ".mp3")] = tones[track.number].read_bytes()
             files[edition.track_file(track, ".vtt")] = _vtt(track).encode()
+            files[edition.track_file(track, ".srt")] = render_srt(track)
             files[edition.track_file(track, ".txt")] = track.transcript.encode()
             chapters = {"version": "1.2.0", "chapters": [{"startTime": 0, "title": track.title}]}
             files[edition.track_file(track, ".chapters.json")] = json.dumps(chapters).encode()
         files[edition.full_guide] = full.read_bytes()
         files[edition.full_guide_captions] = b"WEBVTT\n"
+        files[edition.path("full_guide_srt")] = b""
         files[edition.title_mp3] = tones[1].read_bytes()
         files[edition.audiobook] = full.read_bytes()  # offered for download, never played here
         files[edition.transcript] = "\n\n".join(t.transcript for t in edition.tracks).encode()

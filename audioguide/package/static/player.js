@@ -803,6 +803,6 @@
   }
   if (navigator.serviceWorker.controller) begin();
   navigator.serviceWorker.register(offline.dataset.worker).then(begin, function () {
-    /* refused, or a host without HTTPS: the page stays as it was */
+    /* refused, or a host that is not secure: the page stays as it was */
   });
 })();
