@@ -70,6 +70,17 @@ class Languages:
     def _engines(self) -> set[str]:
         return {track.speaker.engine for plan in self.plans.values() for track in plan.renders}
 
+    def relied_on(self) -> list[Path]:
+        """The cache entries the built languages' tracks were taken from (their records, and
+        their AAC parts)."""
+        found = []
+        for rendered in self.rendered.values():
+            for inputs, result in rendered.items():
+                found.append(self.store.record_path(inputs))
+                if result.part is not None:
+                    found.append(self.store.part_path(inputs))
+        return found
+
     # --- 3. render -------------------------------------------------------------------------
 
     def start(self, queue: jobs.Jobs) -> None:
