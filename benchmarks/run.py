@@ -77,11 +77,27 @@ def _children_cpu() -> float:
 def _watch(process: subprocess.Popen, peak: list[int]) -> None:
     """Sample the PSS (kB) of the process and all its descendants every 20 ms."""
     while process.poll() is None:
-        peak[0] = max(peak[0], sum(_pss(pid) for pid in _tree(process.pid)))
+        peak[0] = max(peak[0], tree_pss(process.pid))
         time.sleep(0.02)
 
 
-def _tree(root: int) -> list[int]:
+def tree_pss(root: int) -> int:
+    """The PSS (kB) of ``root`` and its descendants. A child that Python's subprocess has
+    vfork()ed and that has not yet exec()ed ffmpeg shares its parent's memory (the same pages,
+    not copies): it is counted once, with its parent, which waits for it in state D."""
+    total = 0
+    seen: dict[int, tuple[int, int]] = {}
+    for pid, ppid in _tree(root):
+        rss_pss = _rss_pss(pid)
+        seen[pid] = rss_pss
+        if rss_pss == seen.get(ppid) and _state(ppid) == "D":
+            continue
+        total += rss_pss[1]
+    return total
+
+
+def _tree(root: int) -> list[tuple[int, int]]:
+    """``root`` and its descendants, parents first: (pid, parent's pid)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -90,22 +106,30 @@ def _tree(root: int) -> list[int]:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [root]
+    found, todo = [], [(root, 0)]
     while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo += children.get(pid, [])
+        pid, ppid = todo.pop(0)
+        found.append((pid, ppid))
+        todo += [(child, pid) for child in children.get(pid, [])]
     return found
 
 
-def _pss(pid: int) -> int:
+def _rss_pss(pid: int) -> tuple[int, int]:
+    found = {}
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
+            if line.startswith(("Rss:", "Pss:")):
+                found[line[:3]] = int(line.split()[1])
     except OSError:
         pass
-    return 0
+    return found.get("Rss", 0), found.get("Pss", 0)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
 
 
 def _section_texts(work: Path) -> list[tuple[str, str, list[str]]]:
