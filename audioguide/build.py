@@ -129,6 +129,7 @@ def _build(
         run = Languages(plans, folder, guide, translations, cover, base_url, cache_root, report)
         with jobs.pool(run.workers(options.jobs), run.preload()) as queue:
             run.start(queue)
+            player.prepare()  # while the workers render: not after the last track
             queue.run()
         infos = run.infos
         for _, kept_infos in kept.values():

@@ -23,7 +23,6 @@ from .edition import Chapter, Edition
 from .engines import get_engine
 from .output import Output, info_of
 from .package.cover import Cover
-from .package.listener import language_files
 from .package.manifest import FileInfo
 from .report import Reporter
 from .script import Guide
@@ -168,6 +167,8 @@ class Languages:
 
     def _write(self, edition: Edition) -> None:
         """The language's audio is all there: write everything else its listeners get."""
+        from .package.listener import language_files  # loaded while the workers render
+
         tag = edition.language.tag
         trusted = self.folder.trusted(tag)
         lengths = {path: self.lengths[path] for path in (edition.full_guide, edition.audiobook)

@@ -3,6 +3,7 @@
 Prints, each against its target:
 - cold build of the shipped guide (all languages, espeak): seconds of audio per wall second,
   as listeners get it (no M4B: the shipped guide leaves `audiobook:` off) and with `--audiobook`;
+  and how many cores it kept busy on average (CPU seconds of its process tree per wall second);
 - the floor: synthesis alone plus one plain MP3 encode per track, on all cores, and the share
   of that speed the build reaches while doing everything else;
 - the plainest script a user could write (benchmarks/plain_script.py, run as a command like the
@@ -13,7 +14,8 @@ Prints, each against its target:
 - one lexeme of the Korean pronunciation lexicon edited: clips synthesised (exactly the
   sentences containing its grapheme), tracks encoded;
 - the Piper voice (en_US-joe-medium, if installed): seconds of audio per second;
-- peak memory (PSS of the whole process tree, ffmpeg included) building a 200-section guide.
+- peak memory (PSS of the whole process tree, ffmpeg included, sampled every 20 ms) building a
+  200-section guide.
 
 The cold build, the floor and the plain script run in turns, three times each, and the fastest
 of each counts: on a shared machine the ratios of one run are what to compare, not absolute
@@ -361,6 +363,8 @@ def main() -> None:
         plain_speed = plain_run[0] / plain_run[1]
         print(f"cold build:      {cold['audio_seconds']:.0f} s of audio in {cold['wall']:.2f} s "
               f"= {speed:.0f}x real time; CPU {cold['cpu']:.2f} s (no M4B)")  # fmt: skip
+        print(f"busy cores:      {cold['cpu'] / cold['wall']:.2f} of {os.cpu_count()} on average "
+              "over the cold build (its process tree's CPU seconds per wall second)")  # fmt: skip
         print(f"  with M4B:      {full['audio_seconds']:.0f} s of audio in {full['wall']:.2f} s "
               f"= {full_speed:.0f}x real time; CPU {full['cpu']:.2f} s; "
               f"{full_speed / plain_speed:.2f}x the plain script (target >= 1.0x, else "
@@ -406,7 +410,7 @@ def main() -> None:
         generated_guide(work / "generated")
         big = build(work, "--output", "big", scripts="generated", watch=True)
         print(f"200-section guide: {big['audio_seconds']:.0f} s of audio in {big['wall']:.1f} s, "
-              f"peak memory {big['peak_mb']:.0f} MB (target < 140 MB); "
+              f"peak PSS {big['peak_mb']:.0f} MB (target < 140 MB); "
               f"{big['audio_seconds'] / big['wall'] / speed:.0%} of the shipped guide's speed "
               "(target >= 90%)")  # fmt: skip
     finally:

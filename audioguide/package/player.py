@@ -22,19 +22,23 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from babel import Locale
 from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.units import format_unit
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .. import strings as S
 from ..catalogs import Translation, fill, placeholders
 from ..edition import Edition, Sentence
 from .times import decimal, iso_duration, whole_seconds
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 _HERE = Path(__file__).parent
 ASSETS = ("player.js", "player.css")
@@ -429,7 +433,18 @@ def _href(path: str, folder: str) -> str:
 # --- templates -----------------------------------------------------------------------------
 
 
+def prepare() -> None:
+    """Compile the site's templates now (the build does it while its workers render, rather
+    than after the last track)."""
+    env = _environment()
+    for name in ("index.html", "guide.html"):
+        env.get_template(name)
+
+
+@cache
 def _environment() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
     env = Environment(
         loader=FileSystemLoader(_HERE / "templates"),
         autoescape=True,
