@@ -166,6 +166,7 @@ OPTIONS = {
 @pytest.mark.parametrize("options", OPTIONS.values(), ids=OPTIONS.keys())
 def test_another_option_builds_for_real(stamped, options):
     site, calls = stamped
+    options = tuple(str(site.root / o) if o == "elsewhere" else o for o in options)
     result = site.cli("build", "--engine", "espeak", "--json", *options,
                       *([] if "--cache" in options or "--no-cache" in options
                         else ["--cache", str(site.cache)]))  # fmt: skip
