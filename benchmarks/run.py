@@ -295,8 +295,10 @@ _PIPER: list = []  # in a floor worker: the engine, language and checked voice, 
 
 
 def _piper_load(tag: str) -> None:
+    from audioguide.engines import piper
     from audioguide.languages import resolve
 
+    piper._session.cache_clear()  # its own model, not one loaded before the fork
     engine, english = get_engine("piper"), resolve(tag)
     voice = engine.check(english, Voice(engine="piper"))
     engine.synthesize("Ready.", english, voice)  # the model loaded, once per worker
@@ -329,15 +331,19 @@ def piper(work: Path) -> str:
     said = sorted((spoken for text in texts for _, spoken, _ in sentences(text, who)), key=len,
                   reverse=True)  # fmt: skip
     cores = os.cpu_count() or 1
-    with multiprocessing.get_context("fork").Pool(cores, _piper_load, (english.tag,)) as pool:
-        pool.map(time.sleep, [0.2] * cores)  # every worker started, its model loaded
-        started = time.monotonic()
-        speech_ms = sum(pool.imap_unordered(_piper_say, said, chunksize=1))
-        floor_wall = time.monotonic() - started
-    for folder in ("piper-out", "piper-cache"):
-        shutil.rmtree(work / folder, ignore_errors=True)
-    run = build(work, "--engine", "piper", "--lang", "en", "--output", "piper-out",
-                "--cache", "piper-cache", watch=True)  # fmt: skip
+    floor_wall, run = float("inf"), None
+    for _ in range(2):  # in turns; the fastest of each counts
+        with multiprocessing.get_context("fork").Pool(cores, _piper_load, (english.tag,)) as pool:
+            pool.map(time.sleep, [0.2] * cores)  # every worker started, its model loaded
+            started = time.monotonic()
+            speech_ms = sum(pool.imap_unordered(_piper_say, said, chunksize=1))
+            floor_wall = min(floor_wall, time.monotonic() - started)
+        for folder in ("piper-out", "piper-cache"):
+            shutil.rmtree(work / folder, ignore_errors=True)
+        again = build(work, "--engine", "piper", "--lang", "en", "--output", "piper-out",
+                      "--cache", "piper-cache", watch=True)  # fmt: skip
+        run = again if run is None or again["wall"] < run["wall"] else run
+    assert run is not None
     return (
         f"{run['audio_seconds']:.0f} s of audio in {run['wall']:.2f} s = "
         f"{run['audio_seconds'] / run['wall']:.1f}x real time, peak PSS {run['peak_mb']:.0f} MB; "
