@@ -13,8 +13,18 @@ PACKAGE = Path(__file__).parent.parent / "audioguide"
 # Each module's stage, earliest first. A module may import from its own stage and earlier ones.
 STAGES: list[tuple[str, ...]] = [
     # below every stage
-    ("audioguide", "errors", "files", "lock", "languages", "strings", "clip", "report", "cache",
-     "stamp"),
+    (
+        "audioguide",
+        "errors",
+        "files",
+        "lock",
+        "languages",
+        "strings",
+        "clip",
+        "report",
+        "cache",
+        "stamp",
+    ),
     # 1. inputs
     ("script", "catalogs", "lexicon", "speech_text", "engines", "speakers"),
     # 2. plans and 3. render
