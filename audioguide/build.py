@@ -18,52 +18,24 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from . import cache, catalogs, jobs, lexicon, tracks
+from . import cache, catalogs, jobs, lexicon, stamp, tracks
+from .engines import AUTO, BUILT_IN, get_engine
 from .errors import CatalogError, OptionError
 from .lock import locked
-from .output import MANIFEST, Output, Site, build_date, check_folder, files_of
+from .output import MANIFEST, RECORD, Output, Site, build_date, check_folder, files_of
 from .package import player
 from .package.cover import keep_cover, load_cover
 from .publish import Languages
 from .report import Reporter
 from .script import GUIDE_FILE, check_base_url, load_guide, placeholder
 from .speakers import choose, warn_poorly_understood
+from .stamp import Options, Stamped, Summary
 
 log = logging.getLogger(__name__)
 PREVIEW_URL = "http://127.0.0.1:8000/"  # where `audioguide serve` shows the output
 LOCK_FILE = ".audioguide.lock"
-
-
-@dataclass(frozen=True)
-class Options:
-    engine: str | None = None  # overrides guide.yaml's voices: "auto" or an engine's name
-    jobs: int = 4
-    cache: Path | None = cache.DEFAULT_CACHE  # None: --no-cache
-    strict: bool = False  # untranslated or fuzzy messages are an error
-    languages: tuple[str, ...] = ()  # only these (default: all of the guide's)
-    base_url: str | None = None
-    verify: bool = False  # read every published file again; make again what differs
-    audiobook: bool | None = None  # an M4B audiobook per language (None: as guide.yaml says)
-
-
-@dataclass(frozen=True)
-class Summary:
-    clips_synthesised: int
-    clips_cached: int
-    tracks_written: int
-    tracks_unchanged: int
-    audio_seconds: float
-    wall_seconds: float
-
-    def line(self) -> str:
-        return (
-            f"{self.clips_synthesised} clips synthesised, {self.clips_cached} from cache; "
-            f"{self.tracks_written} tracks written, {self.tracks_unchanged} unchanged; "
-            f"{self.audio_seconds:.1f} s of audio in {self.wall_seconds:.1f} s"
-        )
 
 
 def build(
@@ -72,7 +44,27 @@ def build(
     started = time.monotonic()
     report = report or Reporter()
     output = Path(output)
+    # What the inputs are now (before they are read: an edit during the build is one more).
+    stamp_key = stamp.key(scripts, locales, output, options)
+    told = _Told()  # the checks' warnings, which a rebuild with nothing changed tells again
+    package_log = logging.getLogger("audioguide")
+    package_log.addHandler(told)
+    try:
+        return _build(scripts, locales, output, options, report, started, stamp_key, told)
+    finally:
+        package_log.removeHandler(told)
 
+
+def _build(
+    scripts: Path,
+    locales: Path,
+    output: Path,
+    options: Options,
+    report: Reporter,
+    started: float,
+    stamp_key: str | None,
+    told: _Told,
+) -> Summary:
     # 1. Inputs: every one read and checked before the first write.
     check_folder(output, scripts, locales, options.cache)
     guide = load_guide(scripts)
@@ -100,6 +92,8 @@ def build(
         log.warning(f"{guide.path / GUIDE_FILE}:{guide.base_url_line}: base_url {base_url} is "
                     "an address reserved for examples; replace it with where output/ will be "
                     "published before publishing the feeds")  # fmt: skip
+
+    told.stop()  # what a rebuild would tell is told
 
     # 2. Plans: each language's edition as it will read, before it is spoken.
     source = speakers[guide.source_language.tag]
@@ -139,6 +133,7 @@ def build(
                         verify=options.verify)  # fmt: skip
         with jobs.pool(run.workers(options.jobs), run.preload()) as queue:
             run.start(queue)
+            player.prepare()  # while the workers render: not after the last track
             queue.run()
         infos = run.infos
         for _, kept_infos in kept.values():
@@ -166,14 +161,46 @@ def build(
         folder.finish(Site(guide.id, guide.source_language, cover.path, site_files), every,
                       infos, keep=folder.files_of_languages(guide.id, others_left))  # fmt: skip
 
+        # The stamp: what a rebuild with nothing changed would find, so that it need not look.
+        audio_seconds = sum(t.duration_ms for e in run.built.values() for t in e.tracks) / 1000
+        chosen = [guide.voice(lang).engine for lang in languages]
+        if (
+            options.engine == AUTO
+            or (options.engine is None and AUTO in chosen)
+            or any(who.engine not in BUILT_IN for who in speakers.values())
+        ):  # auto asks the network, a plug-in has files of its own: only a build knows
+            stamp_key = None
+        relied = run.relied_on()
+        for who in speakers.values():
+            relied += get_engine(who.engine).files(who.language, who.voice)
+        names = tuple((t, track.path.name) for t, plan in plans.items() for track in plan.tracks)
+        stamp.write(output, stamp_key, [*folder.files, RECORD], relied,
+                    Stamped(names, audio_seconds, tuple(told.messages)))  # fmt: skip
+
     return Summary(
         clips_synthesised=run.counts["synthesised"],
         clips_cached=run.counts["cached"],
         tracks_written=run.counts["written"],
         tracks_unchanged=run.counts["unchanged"],
-        audio_seconds=sum(t.duration_ms for e in run.built.values() for t in e.tracks) / 1000,
+        audio_seconds=audio_seconds,
         wall_seconds=time.monotonic() - started,
     )
+
+
+class _Told(logging.Handler):
+    """The warnings logged until :meth:`close`."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+        self.open = True
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.open:
+            self.messages.append(record.getMessage())
+
+    def stop(self) -> None:
+        self.open = False
 
 
 def _base_url(given: str | None) -> str | None:

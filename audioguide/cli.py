@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from tqdm import tqdm
 
     from .languages import Language
+    from .stamp import Stamped, Summary
 
 EXIT_USER_ERROR = 2
 EXIT_BUG = 3
@@ -372,6 +374,21 @@ class _Progress(Reporter):
         self.bars.clear()
 
 
+def _as_before(stamped: Stamped, progress: _Progress, started: float) -> Summary:
+    """What the build tells when its stamp shows nothing changed: the warnings of its checks,
+    every track unchanged."""
+    from .stamp import Summary
+
+    for text in stamped.warnings:
+        log.warning(text)
+    _Echo.checked()
+    if not progress.quiet and not progress.terminal:
+        for tag, name in stamped.tracks:
+            click.echo(f"{tag}/{name}: unchanged", err=True)
+    return Summary(0, 0, 0, len(stamped.tracks), stamped.audio_seconds,
+                   time.monotonic() - started)  # fmt: skip
+
+
 class _EngineChoice(click.Choice):
     """``auto`` and every engine's name, looked up (plug-ins included) only when an ``--engine``
     is given or help is shown: the registry reads every installed package's entry points."""
@@ -390,11 +407,14 @@ class _EngineChoice(click.Choice):
         pass
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from .engines import AUTO, BUILT_IN
-
-        if value == AUTO or value in BUILT_IN:  # no need to look for plug-ins
+        if value in _BUILT_IN:  # no need to load the registry and look for plug-ins
             return value
         return super().convert(value, param, ctx)
+
+
+# auto and built-in engines, named without loading the registry (engines.BUILT_IN; another one
+# is found there, only more slowly).
+_BUILT_IN = frozenset({"auto", "gtts", "espeak", "piper"})
 
 
 def _engine_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -468,9 +488,10 @@ def build_(
     as_json: bool,
 ) -> None:
     """Synthesise every track in every language and package the guide into --output."""
-    from .build import Options, build
+    from . import stamp
 
-    options = Options(
+    started = time.monotonic()
+    options = stamp.Options(
         engine=engine,
         jobs=jobs,
         cache=None if no_cache else cache_dir,
@@ -483,7 +504,15 @@ def build_(
     progress, warned = _Progress(quiet), _Warnings()
     log.addHandler(warned)
     try:
-        summary = build(scripts, locales, output, options, progress)
+        # Nothing changed since the last build (its stamp says so): done, with the pipeline
+        # not even imported.
+        stamped = stamp.check(output, stamp.key(scripts, locales, output, options))
+        if stamped is not None:
+            summary = _as_before(stamped, progress, started)
+        else:
+            from .build import build
+
+            summary = build(scripts, locales, output, options, progress)
     finally:
         progress.finish()
         log.removeHandler(warned)

@@ -165,6 +165,23 @@ def _worker_init(started: Any, parent: int | None = None) -> None:
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _started = started
+    _return_freed_memory()
+
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # from <malloc.h>
+
+
+def _return_freed_memory() -> None:
+    """Have glibc's malloc give freed memory back at once: a track's audio is megabytes, made
+    and freed per track, and by default glibc raises its thresholds to the largest block freed
+    and keeps that much per worker for the next one."""
+    if sys.platform == "linux":
+        try:
+            libc = ctypes.CDLL(None)
+            libc.mallopt(M_MMAP_THRESHOLD, 256 * 1024)
+            libc.mallopt(M_TRIM_THRESHOLD, 1024 * 1024)
+        except (OSError, AttributeError):  # not glibc
+            pass
 
 
 def _die_with_parent(parent: int | None) -> None:

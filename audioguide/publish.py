@@ -24,7 +24,6 @@ from .engines import get_engine
 from .errors import InternalError
 from .output import Output, info_of
 from .package.cover import Cover
-from .package.listener import language_files
 from .package.manifest import FileInfo
 from .report import Reporter
 from .script import Guide
@@ -80,6 +79,17 @@ class Languages:
 
     def _engines(self) -> set[str]:
         return {track.speaker.engine for plan in self.plans.values() for track in plan.renders}
+
+    def relied_on(self) -> list[Path]:
+        """The cache entries the built languages' tracks were taken from (their records, and
+        their AAC parts)."""
+        found = []
+        for rendered in self.rendered.values():
+            for inputs, result in rendered.items():
+                found.append(self.store.record_path(inputs))
+                if result.part is not None:
+                    found.append(self.store.part_path(inputs))
+        return found
 
     # --- 3. render -------------------------------------------------------------------------
 
@@ -235,6 +245,8 @@ class Languages:
 
     def _write(self, edition: Edition) -> None:
         """The language's audio is all there: write everything else its listeners get."""
+        from .package.listener import language_files  # loaded while the workers render
+
         tag = edition.language.tag
         trusted = self.folder.trusted(tag)
         lengths = {path: self.lengths[path] for path in (edition.full_guide, edition.audiobook)

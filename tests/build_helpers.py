@@ -263,12 +263,15 @@ def assert_manifest_is_true(site: Site) -> dict[str, tuple[int, str]]:
 
 def tree(root: Path) -> dict[str, tuple[bytes, int]]:
     """Every file under ``root``: relative path -> (bytes, st_mtime_ns); but the build's lock
-    (``.audioguide.lock``), which every build takes, and which holds nothing when none runs."""
+    (``.audioguide.lock``), which every build takes, and which holds nothing when none runs,
+    and its stamp (``.audioguide-stamp.json``), which names the folders and files of the copy
+    it is in: the first build of a copied folder stamps it anew."""
     found = {
         path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
+    found.pop(".audioguide-stamp.json", None)
     lock = found.pop(".audioguide.lock", None)
     assert lock is None or lock[0] == b"", "the lock still names a build"
     return found

@@ -24,6 +24,7 @@ STAGES: list[tuple[str, ...]] = [
         "report",
         "cache",
         "ffmpeg",
+        "stamp",
     ),
     # 1. inputs
     ("script", "catalogs", "lexicon", "speech_text", "engines", "speakers"),

@@ -287,8 +287,10 @@ def test_manifest_lists_every_file_in_the_output_folder(built: Built):
     listed = files(manifest)
     assert len(listed) == len(set(listed))
     on_disk = {path.relative_to(output).as_posix() for path in output.rglob("*") if path.is_file()}
-    # Left out, as the README says: the manifest itself, the build's lock and its record.
-    assert on_disk - set(listed) == {"manifest.json", ".audioguide.lock", ".audioguide-build.json"}
+    # Left out, as the README says: the manifest itself, the build's lock, record and stamp.
+    assert on_disk - set(listed) == {
+        "manifest.json", ".audioguide.lock", ".audioguide-build.json", ".audioguide-stamp.json"
+    }  # fmt: skip
     assert set(listed) <= on_disk
     assert {"index.html", "assets/player.js", "assets/player.css"} <= {
         entry["file"] for entry in manifest["site"]

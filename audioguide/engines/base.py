@@ -13,6 +13,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from ..clip import Clip
@@ -151,6 +152,11 @@ class Engine(ABC):
     def describe(self, language: Language, voice: Voice) -> str:
         """A short human-readable name of the voice, for tags and the manifest."""
         return f"{self.name} {language.tag}"
+
+    def files(self, language: Language, voice: Voice) -> tuple[Path, ...]:
+        """Files the voice is read from that no installed package holds (a model given by its
+        path): a rebuild that finds one changed cannot take the build's stamp for granted."""
+        return ()
 
     def voices(self, language: Language) -> tuple[str, ...]:
         """The ``voice:`` values this engine offers for ``language`` (empty: only its default)."""

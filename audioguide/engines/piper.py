@@ -231,6 +231,10 @@ class PiperEngine(Engine):
         found = find_voice(self._name(language, voice))
         return f"Piper {found.model.name.removesuffix('.onnx')}"
 
+    def files(self, language: Language, voice: Voice) -> tuple[Path, ...]:
+        found = find_voice(self._name(language, voice))
+        return found.model, found.config
+
     def _name(self, language: Language, voice: Voice) -> str:
         return voice.voice or self.check(language, voice).voice or ""
 

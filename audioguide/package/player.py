@@ -27,14 +27,15 @@ import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from babel import Locale
 from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.units import format_unit
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .. import published
 from .. import strings as S
@@ -42,6 +43,9 @@ from ..catalogs import Translation, fill, placeholders
 from ..edition import ANNOUNCEMENT, Edition, Sentence
 from .books import joiner
 from .times import decimal, iso_duration, whole_seconds
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 _HERE = Path(__file__).parent
 ASSETS = ("player.js", "player.css")
@@ -502,7 +506,18 @@ def _href(path: str, folder: str) -> str:
 # --- templates -----------------------------------------------------------------------------
 
 
+def prepare() -> None:
+    """Compile the site's templates now (the build does it while its workers render, rather
+    than after the last track)."""
+    env = _environment()
+    for name in ("index.html", "guide.html"):
+        env.get_template(name)
+
+
+@cache
 def _environment() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
     env = Environment(
         loader=FileSystemLoader(_HERE / "templates"),
         autoescape=True,
