@@ -119,8 +119,8 @@ def test_verbose_shows_a_log_trail(site) -> None:
 
 
 def _build_offline(site, *args: str):
-    """A build with --engine auto while Google refuses: an INFO notice says which offline voices speak. (Feeds
-    for a real address, so the only warning is the one a test asks for.)"""
+    """A build with --engine auto while Google refuses: an INFO notice says which offline voices
+    speak. (Feeds for a real address, so the only warning is the one a test asks for.)"""
     with responses.RequestsMock() as google:
         google.head("https://translate.google.com/", body=requests.ConnectionError("refused"))
         return site.build("--engine", "auto", "--base-url", "https://example.org/guide/", *args)

@@ -13,7 +13,6 @@ import textwrap
 from array import array
 from pathlib import Path
 
-import kokoro_files
 import pytest
 from build_helpers import Site, assert_manifest_is_true, decoded_ms, new_site, summary
 from mutagen.id3 import ID3
@@ -88,9 +87,9 @@ def test_the_mandarin_front_end_is_given_chaoxian_with_the_third_tone(engine, ko
 
     entries = load(Path(__file__).parent.parent / "locales", MANDARIN).entries(engine)
     parts, _ = apply("离开朝鲜的人", entries)
-    phonemes = engine.phonemes(engine.spoken(parts), resolve_voice(MANDARIN, found))
+    phonemes = engine.phonemes_of(engine.spoken(parts), resolve_voice(MANDARIN, found))
     assert "ꭧʰau↗ɕjɛ↓n" in phonemes
-    assert "ꭧʰau↗ɕjɛ→n" in engine.phonemes("离开朝鲜的人", resolve_voice(MANDARIN, found))
+    assert "ꭧʰau↗ɕjɛ→n" in engine.phonemes_of("离开朝鲜的人", resolve_voice(MANDARIN, found))
 
 
 def test_the_same_sentence_gives_the_same_bytes_in_another_process(engine, kokoro_voice):
@@ -124,7 +123,9 @@ def test_the_cache_key_holds_the_models_and_the_styles_sha256(engine, kokoro_voi
         last = handle.read(1)
         handle.seek(-1, 2)
         handle.write(bytes([last[0] ^ 1]))
-    changed = engine.version(MANDARIN, engine.check(MANDARIN, voice(kokoro_voice, model=str(other))))
+    changed = engine.version(
+        MANDARIN, engine.check(MANDARIN, voice(kokoro_voice, model=str(other)))
+    )
     assert changed != version and "model sha256" in changed
 
 
@@ -146,7 +147,7 @@ def test_a_voice_kokoro_does_not_have_is_refused_listing_those_it_has(
 
 
 def test_a_missing_model_and_an_uninstalled_package_are_refused(engine, kokoro_voice):
-    with pytest.raises(EngineError, match="there is no Kokoro model 'models/kokoro.onnx'"):
+    with pytest.raises(EngineError, match=r"there is no Kokoro model 'models/kokoro\.onnx'"):
         engine.check(MANDARIN, voice(kokoro_voice, model="models/kokoro.onnx"))
     with pytest.raises(EngineError, match="no installed Python package of that name ships one"):
         engine.check(MANDARIN, voice(kokoro_voice, model="json"))
@@ -185,7 +186,9 @@ def test_a_voice_kokoro_does_not_have_in_guide_yaml_is_one_line_naming_it(
     tmp_path, kokoro_voice, user_error
 ):
     site = new_site(tmp_path / "site")
-    _set_voices(site, {"zh_Hans": kokoro_voice | {"voice": "zf_nobody"}, "en": {"engine": "espeak"}})
+    _set_voices(
+        site, {"zh_Hans": kokoro_voice | {"voice": "zf_nobody"}, "en": {"engine": "espeak"}}
+    )
     result = site.cli("build", "--cache", str(site.cache), "--lang", "zh_Hans")
     message = user_error(result, "guide.yaml", r"\d+")
     assert "no Kokoro voice 'zf_nobody'" in message and "zf_xiaobei" in message
@@ -199,19 +202,27 @@ def _install_voice_package(root: Path, kokoro_voice: dict[str, str]) -> Path:
     (package / "voices").mkdir(parents=True)
     (package / "kokoro-v1.0.int8.onnx").symlink_to(kokoro_voice["model"])
     for name in ("zf_xiaobei", "af_heart"):
-        (package / "voices" / f"{name}.bin").symlink_to(Path(kokoro_voice["voices"]) / f"{name}.bin")
+        (package / "voices" / f"{name}.bin").symlink_to(
+            Path(kokoro_voice["voices"]) / f"{name}.bin"
+        )
     info = root / "kokoro_test_voice-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: kokoro-test-voice\nVersion: 1.0\n")
-    files = ["kokoro_test_voice/kokoro-v1.0.int8.onnx", "kokoro_test_voice/voices/zf_xiaobei.bin",
-             "kokoro_test_voice/voices/af_heart.bin", "kokoro_test_voice-1.0.dist-info/METADATA"]  # fmt: skip
+    files = [
+        "kokoro_test_voice/kokoro-v1.0.int8.onnx",
+        "kokoro_test_voice/voices/zf_xiaobei.bin",
+        "kokoro_test_voice/voices/af_heart.bin",
+        "kokoro_test_voice-1.0.dist-info/METADATA",
+    ]
     (info / "RECORD").write_text("".join(f"{f},,\n" for f in files))
     return root
 
 
 @pytest.fixture
 def kokoro_installed(tmp_path, kokoro_voice, monkeypatch):
-    monkeypatch.syspath_prepend(str(_install_voice_package(tmp_path / "site-packages", kokoro_voice)))
+    monkeypatch.syspath_prepend(
+        str(_install_voice_package(tmp_path / "site-packages", kokoro_voice))
+    )
     installed.shipped.cache_clear()
     yield
     installed.shipped.cache_clear()

