@@ -10,11 +10,17 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from array import array
 from pathlib import Path
 
 import pytest
-from build_helpers import Site, assert_manifest_is_true, decoded_ms, new_site, summary
+from build_helpers import (
+    Site,
+    assert_manifest_is_true,
+    decoded_ms,
+    new_site,
+    summary,
+    windows,
+)
 from mutagen.id3 import ID3
 from readers import loudness
 
@@ -38,16 +44,6 @@ def engine() -> KokoroEngine:
 def voice(kokoro_voice: dict[str, str], name: str = "zf_xiaobei", **more: object) -> Voice:
     settings = {"model": kokoro_voice["model"], "voices": kokoro_voice["voices"], "rate": None}
     return Voice(engine="kokoro", voice=name, settings=tuple(sorted((settings | more).items())))
-
-
-def windows(pcm: bytes, sample_rate: int, ms: int = 50) -> list[float]:
-    """RMS of each ``ms`` window."""
-    samples = array("h", pcm)
-    size = sample_rate * ms // 1000
-    return [
-        (sum(s * s for s in samples[i : i + size]) / size) ** 0.5
-        for i in range(0, len(samples) - size + 1, size)
-    ]
 
 
 def assert_speech(pcm: bytes, sample_rate: int) -> None:

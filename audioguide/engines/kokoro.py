@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, PackagePath
 from importlib.metadata import version as package_version
@@ -38,7 +39,7 @@ from ..errors import EngineError
 from ..languages import Language
 from . import espeak, espeak_rules, installed
 from .base import RATE, Clip, Engine, Setting, Voice, shorten
-from .piper import model_hash
+from .piper import model_hash, one_thread_session
 
 SAMPLE_RATE = 24_000
 MAX_IDS = 510  # ids per run of the model (two pads make its 512)
@@ -111,43 +112,35 @@ class KokoroVoice:
 
 
 def _model(given: object) -> Path:
-    if isinstance(given, str) and _path(given, model=True):
-        path = Path(given).expanduser().absolute()
-        if not path.is_file():
-            raise EngineError(
-                f"there is no Kokoro model {given!r}; give the path of the .onnx file "
-                "(see the README's Kokoro section for where to get it)"
-            )
-        return path
-    if isinstance(given, str):
-        return installed.find(given, _is_model, "Kokoro model").files[0]
-    found = installed.shipped(_is_model)
-    if not found:
-        raise EngineError(
-            "no Kokoro model is installed; set model: to the .onnx file (see the README's "
-            "Kokoro section) or choose another engine"
-        )
-    return found[0].files[0]
+    """The model file ``model:`` names (a path, an installed package), or the first installed."""
+    return _find(given, _is_model, "Kokoro model", "the path of the .onnx file")
 
 
 def _voices(given: object) -> Path:
-    if isinstance(given, str) and _path(given, model=False):
+    """The folder ``voices:`` names (a path, an installed package), or the first installed."""
+    return _find(given, _is_style, "folder of Kokoro voices", "the folder of <voice>.bin files")
+
+
+def _find(given: object, kind: Callable[[PackagePath], bool], what: str, give: str) -> Path:
+    model = kind is _is_model
+    if isinstance(given, str) and _path(given, model):
         path = Path(given).expanduser().absolute()
-        if not path.is_dir():
+        if not (path.is_file() if model else path.is_dir()):
             raise EngineError(
-                f"there is no folder of Kokoro voices {given!r}; give the folder that holds "
-                "the <voice>.bin files (see the README's Kokoro section)"
+                f"there is no {what} {given!r}; give {give} (see the README's Kokoro section "
+                "for where to get it)"
             )
         return path
     if isinstance(given, str):
-        return installed.find(given, _is_style, "folder of Kokoro voices").files[0].parent
-    found = installed.shipped(_is_style)
-    if not found:
+        package = installed.find(given, kind, what)
+    elif installed.shipped(kind):
+        package = installed.shipped(kind)[0]
+    else:
         raise EngineError(
-            "no Kokoro voices are installed; set voices: to the folder of <voice>.bin files "
-            "(see the README's Kokoro section) or choose another engine"
+            f"no {what} is installed; set {'model' if model else 'voices'}: to {give} (see the "
+            "README's Kokoro section) or choose another engine"
         )
-    return found[0].files[0].parent
+    return package.files[0] if model else package.files[0].parent
 
 
 def _names(folder: Path) -> list[str]:
@@ -362,21 +355,5 @@ def _inputs(session: Any) -> set[str]:
 
 @functools.cache
 def _session(model: Path) -> Any:
-    """The model loaded into onnxruntime (once per process), on one thread: the same bytes on
-    every run (the pool gives the parallelism)."""
-    try:
-        import onnxruntime
-    except ImportError:
-        raise EngineError(f"the kokoro engine needs onnxruntime; {_INSTALL}") from None
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3  # not its warnings about unused initialisers on every load
-    try:
-        return onnxruntime.InferenceSession(
-            str(model), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-    except Exception as exc:  # onnxruntime raises its own exception types
-        raise EngineError(
-            f"cannot load the Kokoro model {model} ({exc}); download it again"
-        ) from None
+    """The model loaded into onnxruntime, once per process, on one thread."""
+    return one_thread_session(model, "kokoro", "the Kokoro model")

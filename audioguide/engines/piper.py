@@ -285,19 +285,26 @@ class PiperEngine(Engine):
 @functools.cache
 def _session(model: Path) -> tuple[Any, dict[str, Any]]:
     """The model loaded into onnxruntime (once per process), and its config."""
+    return one_thread_session(model, "piper", "the Piper voice model"), _read_config(model)
+
+
+def one_thread_session(model: Path, engine: str, what: str) -> Any:
+    """``model`` loaded into onnxruntime on one thread: the same bytes on every run (the pool of
+    workers gives the parallelism). Raises EngineError naming ``engine``'s extra or ``what``."""
     try:
         import onnxruntime
     except ImportError:
-        raise EngineError(f"the piper engine needs onnxruntime; {_INSTALL}") from None
+        raise EngineError(
+            f"the {engine} engine needs onnxruntime; install it with: "
+            f"pip install 'audioguide[{engine}]'"
+        ) from None
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # errors only: not a model's warnings on every load
     try:
-        session = onnxruntime.InferenceSession(
+        return onnxruntime.InferenceSession(
             str(model), sess_options=options, providers=["CPUExecutionProvider"]
         )
     except Exception as exc:  # onnxruntime raises its own exception types
-        raise EngineError(
-            f"cannot load the Piper voice model {model} ({exc}); download it again"
-        ) from None
-    return session, _read_config(model)
+        raise EngineError(f"cannot load {what} {model} ({exc}); download it again") from None
