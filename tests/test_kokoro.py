@@ -19,10 +19,13 @@ from build_helpers import (
     decoded_ms,
     new_site,
     summary,
+    unzipped_daisy,
     windows,
 )
 from mutagen.id3 import ID3
 from readers import loudness
+from test_books import daisy_problems
+from test_books_validators import epubcheck, epubcheck_jar  # noqa: F401 - a fixture
 
 from audioguide.engines import Voice, auto_engine, get_engine, installed
 from audioguide.engines.kokoro import KokoroEngine
@@ -280,3 +283,19 @@ def test_the_shipped_guide_built_with_kokoro_passes_the_track_checks(shipped_wit
             h, m, s = ends[-1].split(":")
             assert (int(h) * 3600 + int(m) * 60 + float(s)) * 1000 <= decoded_ms(track) + 50
         assert sorted(p.suffix for p in (site.output / tag).glob("*.epub")) == [".epub"]
+
+
+def test_the_shipped_guide_built_with_kokoro_passes_the_book_checks(  # noqa: F811
+    shipped_with_kokoro, epubcheck_jar, tmp_path
+):
+    output = shipped_with_kokoro.output
+    manifest = json.loads((output / "manifest.json").read_text("utf-8"))
+    for language in manifest["languages"]:
+        if language["tag"] not in ("en", "zh-Hans"):
+            continue
+        folder = unzipped_daisy(output / language["daisy"]["file"], tmp_path / language["tag"])
+        files = {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+        lengths = {name: decoded_ms(folder / name) for name in files if name.endswith(".mp3")}
+        assert daisy_problems(files, lengths) == [], folder
+        (book,) = (output / language["tag"]).glob("*.epub")
+        assert epubcheck(epubcheck_jar, book, tmp_path) == [], book.name
