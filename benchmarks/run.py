@@ -302,7 +302,7 @@ def kokoro_speed(work: Path, files: dict[str, str]) -> str:
         voice = engine.check(language, Voice(engine="kokoro", voice=name, settings=settings))
         sentences = [
             engine.normalise(sentence, language)
-            for paragraph in paragraphs[:6]
+            for paragraph in paragraphs[:3]
             for sentence in split_sentences(paragraph, language)
         ]
         engine.synthesize(sentences[0], language, voice)  # load the model

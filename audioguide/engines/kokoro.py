@@ -68,6 +68,9 @@ VOCAB: dict[str, int] = {
     "ɣ": 139, "ɤ": 140, "χ": 142, "ʎ": 143, "ʒ": 147, "ʔ": 148, "ˈ": 156, "ˌ": 157, "ː": 158,
     "ʰ": 162, "ʲ": 164, "↓": 169, "→": 171, "↗": 172, "↘": 173, "ᵻ": 177,
 }  # fmt: skip
+# Without voice:, these where the folder has them (the voices graded best in the model's card),
+# else the first for the language by name.
+_PREFERRED = ("af_heart", "bf_emma", "zf_xiaobei")
 _CLAUSE = re.compile(r"([.,;:!?。，、；：！？…]+)")
 _ASCII_PUNCTUATION = str.maketrans("。，、；：！？…", ".,,;:!?.")
 _LATIN = re.compile(r"([A-Za-z][A-Za-z'’-]*(?:\s+[A-Za-z][A-Za-z'’-]*)*)")
@@ -153,7 +156,8 @@ def resolve_voice(language: Language, voice: Voice) -> KokoroVoice:
     model = _model(voice.get("model"))
     folder = _voices(voice.get("voices"))
     names = [name for name in _names(folder) if _speaks(name, language)]
-    name = voice.voice or (names[0] if names else None)
+    preferred = [name for name in names if name in _PREFERRED]
+    name = voice.voice or next(iter(preferred + names), None)
     if name is None or name not in names:
         what = f"no Kokoro voice {name!r}" if name else "no Kokoro voice"
         raise EngineError(
