@@ -34,7 +34,7 @@ from .strings import TRACK_ANNOUNCEMENT
 
 LEAD_MS = 250  # silence before the announcement, so no player clips the first word
 # Bump when a change to rendering should rebuild every track.
-RENDER_VERSION = "7"
+RENDER_VERSION = "8"
 
 
 @dataclass(frozen=True)
