@@ -14,10 +14,10 @@ import dataclasses
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, cast, overload
 from urllib.parse import urlsplit
 
 import yaml
@@ -208,7 +208,7 @@ class Guide:
 
 
 class _TooDeep(yaml.YAMLError):
-    def __init__(self, line: int):
+    def __init__(self, line: int | None):
         self.line = line
 
 
@@ -221,10 +221,17 @@ class _Loader(yaml.SafeLoader):
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
-                raise _TooDeep(self.peek_event().start_mark.line + 1)
+                raise _TooDeep(self._next_line())
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+    def _next_line(self) -> int | None:
+        """The line (from 1) where the parser's next event starts. (PyYAML's stubs leave
+        ``peek_event`` unannotated; it returns that :class:`yaml.Event`.)"""
+        peek = cast("Callable[[], yaml.Event]", self.peek_event)
+        mark = peek().start_mark
+        return mark.line + 1 if mark else None
 
 
 def check_base_url(value: str) -> str:
