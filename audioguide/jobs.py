@@ -90,17 +90,19 @@ class Jobs:
     def __init__(self, pool: Callable[[], tuple[ProcessPoolExecutor, Any]], at_once: int):
         self.pool = pool  # starts the workers on first use; with the queue of their starts
         self.at_once = at_once
-        self.queued: deque[tuple[int, Callable, tuple, Callable | None]] = deque()
-        self.waiting: dict[Future, tuple[int, Callable | None]] = {}
+        self.queued: deque[
+            tuple[int, Callable[..., Any], tuple[object, ...], Callable[[Any], object] | None]
+        ] = deque()
+        self.waiting: dict[Future[Any], tuple[int, Callable[[Any], object] | None]] = {}
         self.names: list[str] = []
         self.running: set[int] = set()
 
     def submit(
         self,
         name: str,
-        function: Callable,
+        function: Callable[..., Any],
         *args: object,
-        then: Callable | None = None,
+        then: Callable[[Any], object] | None = None,
         first: bool = False,
     ) -> None:
         """Queue ``function(*args)``; ``name`` says what it makes ("ko/01-welcome.mp3 (espeak)")."""
