@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .errors import LanguageError, ScriptError
-from .files import read_input
-from .languages import Language, resolve
+from ..errors import LanguageError, ScriptError
+from ..files import read_input
+from ..languages import Language, resolve
 
 GUIDE_FILE = "guide.yaml"
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
