@@ -208,7 +208,7 @@ def test_a_language_the_offline_voice_cannot_speak_is_warned_about(tmp_path: Pat
 
 
 def test_guide_yaml_shows_every_field_with_a_comment_and_each_one_works(guide: Site) -> None:
-    """Every field script.py accepts is in guide.yaml, after a comment line; with every optional
+    """Every field load_guide accepts is in guide.yaml, after a comment line; with every optional
     one uncommented (cover: names a file the build would look for) the guide still loads."""
     path = guide.scripts / "guide.yaml"
     lines = path.read_text("utf-8").splitlines()

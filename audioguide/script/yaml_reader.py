@@ -271,9 +271,6 @@ class Fields:
             self._text(item, f"{key} item {number}") for number, item in enumerate(node.value, 1)
         )
 
-    def mapping(self, key: str) -> yaml.Node | None:
-        return self.nodes.get(key)
-
 
 def kind(value: Any) -> str:
     kinds = {dict: "a mapping", list: "a list", type(None): "empty", bool: "true/false"}
