@@ -16,10 +16,13 @@ changed synthesises nothing and rewrites nothing. One build at a time per output
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import cache, catalogs, jobs, lexicon, tracks
 from .errors import CatalogError, OptionError
@@ -30,7 +33,10 @@ from .package.cover import keep_cover, load_cover
 from .publish import Languages
 from .report import Reporter
 from .script import GUIDE_FILE, check_base_url, load_guide, placeholder
-from .speakers import choose
+from .speakers import Speaker, choose
+
+if TYPE_CHECKING:
+    from .cluster import Cluster
 
 log = logging.getLogger(__name__)
 PREVIEW_URL = "http://127.0.0.1:8000/"  # where `audioguide serve` shows the output
@@ -47,6 +53,7 @@ class Options:
     base_url: str | None = None
     verify: bool = False  # read every published file again; make again what differs
     audiobook: bool | None = None  # an M4B audiobook per language (None: as guide.yaml says)
+    scheduler: str | None = None  # a Dask scheduler's address: render on its cluster
 
 
 @dataclass(frozen=True)
@@ -110,9 +117,15 @@ def build(
         for lang in languages
     }  # fmt: skip
 
+    # The cluster, when one is given: its workers checked before anything is written.
+    remote = _cluster(options, speakers.values())
     output.mkdir(parents=True, exist_ok=True)
     waiting = f"another build is writing {output}; waiting for it to finish"
-    with locked(output / LOCK_FILE, waiting), cache.opened(options.cache) as cache_root:
+    with (
+        remote or contextlib.nullcontext(),
+        locked(output / LOCK_FILE, waiting),
+        cache.opened(options.cache) as cache_root,
+    ):
         keep_cover(guide, cover, cache_root)
         folder = Output.read(output)
         # The guide's other languages stay as the last build left them, when it left them whole.
@@ -133,7 +146,7 @@ def build(
         # 3. Render the tracks whose inputs changed, and 4. write each language's files as
         #    soon as its tracks are all there.
         run = Languages(plans, folder, guide, translations, cover, base_url, cache_root, report)
-        with jobs.pool(run.workers(options.jobs), run.preload()) as queue:
+        with jobs.pool(run.workers(options.jobs), run.preload(), remote) as queue:
             run.start(queue)
             queue.run()
         infos = run.infos
@@ -165,6 +178,19 @@ def build(
         audio_seconds=sum(t.duration_ms for e in run.built.values() for t in e.tracks) / 1000,
         wall_seconds=time.monotonic() - started,
     )
+
+
+def _cluster(options: Options, speakers: Iterable[Speaker]) -> Cluster | None:
+    """The Dask cluster ``--scheduler`` names, connected and checked; None without one (and
+    then nothing of Dask is imported)."""
+    if not options.scheduler:
+        return None
+    try:
+        from .cluster import Cluster
+    except ImportError:
+        raise OptionError("--scheduler needs Dask's distributed; install it with "
+                          "pip install 'audioguide[dask]'") from None  # fmt: skip
+    return Cluster(options.scheduler, speakers, options.jobs)
 
 
 def _base_url(given: str | None) -> str | None:

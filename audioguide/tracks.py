@@ -456,8 +456,7 @@ def _clip(
     clip = store.get_clip(utterance.key)
     if clip is not None:
         return clip, False
-    who = utterance.speaker
-    clip = get_engine(who.engine).synthesize(sentence.spoken, who.language, who.voice)
+    clip = synthesise(sentence.spoken, utterance.speaker)
     store.put_clip(utterance.key, clip)
     return clip, True
 
@@ -469,38 +468,64 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     MP3 is there always has its record, so a killed build never forces a needless re-render.
     """
     store = cache.Cache(cache_root)
-    said = list(zip(plan.track.sentences, plan.utterances, strict=True))
+    said = zip(plan.track.sentences, plan.utterances, strict=True)
     clips = [_clip(sentence, utterance, store) for sentence, utterance in said]
-    # The track is joined and encoded at its voices' own rate (the highest, where they differ).
-    rate = audio.joined_rate([clip for clip, _ in clips])
-    pieces = [audio.silence(LEAD_MS, rate)]
-    position = len(pieces[0])  # in bytes of PCM
-    times: list[tuple[int, int]] = []
-    for (_, utterance), (clip, _) in zip(said, clips, strict=True):
-        pcm = audio.to_rate(clip, rate)
-        times.append((_ms(position, rate), _ms(position + len(pcm), rate)))
-        pieces += [pcm, audio.silence(utterance.pause_ms, rate)]
-        position += len(pcm) + len(pieces[-1])
-    pcm = b"".join(pieces)
     synthesised = sum(made for _, made in clips)
-    damaged = tuple(str(path) for path in store.damaged)
-    rendered = Rendered(
-        _ms(len(pcm), rate), tuple(times), synthesised, len(clips) - synthesised, damaged
-    )
-    tags = dataclasses.replace(plan.tags, chapters=timeline(plan, rendered).chapters)
     # The same normalised audio as AAC, for the audiobook, goes into the cache before the MP3
     # goes into place: a finished MP3 always has its part and its record, which describes the
     # part (its size, hash and frames) so that a damaged one is found before it is used.
     with files.into_place(plan.path, durable=False) as tmp:
         if plan.audiobook:
             with files.into_place(store.part_path(plan.inputs), durable=False) as aac:
-                audio.encode_normalised(pcm, tmp, rate, aac)
-                rendered = dataclasses.replace(rendered, part=Part.of(aac.read_bytes()))
+                rendered = encode(plan, [clip for clip, _ in clips], tmp, aac)
         else:
-            audio.encode_normalised(pcm, tmp, rate)
-        audio.write_tags(tmp, tags)
+            rendered = encode(plan, [clip for clip, _ in clips], tmp)
         store.put_record(plan.inputs, rendered.record())
+    damaged = tuple(str(path) for path in store.damaged)
+    return dataclasses.replace(
+        rendered, synthesised=synthesised, cached=len(clips) - synthesised, damaged=damaged
+    )
+
+
+def synthesise(spoken: str, who: Speaker) -> Clip:
+    """One sentence, as ``who`` says it (``spoken``: as the voice is given it)."""
+    return get_engine(who.engine).synthesize(spoken, who.language, who.voice)
+
+
+def encode(plan: TrackPlan, clips: list[Clip], mp3: Path, aac: Path | None = None) -> Rendered:
+    """The track's tagged MP3 at ``mp3`` (and its AAC part at ``aac``, for an audiobook) made of
+    ``clips``, one per sentence of the plan; a pure function of the plan and the clips, which
+    touches no cache and no other file."""
+    # The track is joined and encoded at its voices' own rate (the highest, where they differ).
+    rate = audio.joined_rate(clips)
+    pieces = [audio.silence(LEAD_MS, rate)]
+    position = len(pieces[0])  # in bytes of PCM
+    times: list[tuple[int, int]] = []
+    for utterance, clip in zip(plan.utterances, clips, strict=True):
+        pcm = audio.to_rate(clip, rate)
+        times.append((_ms(position, rate), _ms(position + len(pcm), rate)))
+        pieces += [pcm, audio.silence(utterance.pause_ms, rate)]
+        position += len(pcm) + len(pieces[-1])
+    pcm = b"".join(pieces)
+    rendered = Rendered(_ms(len(pcm), rate), tuple(times), synthesised=0, cached=len(clips))
+    tags = dataclasses.replace(plan.tags, chapters=timeline(plan, rendered).chapters)
+    audio.encode_normalised(pcm, mp3, rate, aac)
+    if aac is not None:
+        rendered = dataclasses.replace(rendered, part=Part.of(aac.read_bytes()))
+    audio.write_tags(mp3, tags)
     return rendered
+
+
+def put(
+    plan: TrackPlan, store: cache.Cache, mp3: bytes, aac: bytes | None, rendered: Rendered
+) -> None:
+    """Put a track made elsewhere (:func:`encode`'s files, as bytes) in place as :func:`render`
+    does: its AAC part, then its record, then its MP3."""
+    with files.into_place(plan.path, durable=False) as tmp:
+        tmp.write_bytes(mp3)
+        if aac is not None:
+            files.write_atomic(store.part_path(plan.inputs), aac, durable=False)
+        store.put_record(plan.inputs, rendered.record())
 
 
 def _ms(position: int, rate: int) -> int:
