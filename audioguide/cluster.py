@@ -46,7 +46,6 @@ log = logging.getLogger(__name__)
 CONNECT_SECONDS = 30  # to reach the scheduler, and for a first worker to be there
 RETRIES = 3  # a task whose worker died runs again elsewhere, this many times
 ONLINE_VOICE = "audioguide-online-voice"  # the semaphore that caps requests to network voices
-_SHA = "sha256"
 
 
 @dataclass(frozen=True)
@@ -108,30 +107,9 @@ class Cluster:
             ) from None
         files = {who: path for who in speakers if (path := _model_file(who))}
         models = {who: _model(path) for who, path in files.items()}
-        found = self.client.run(_models_here, sorted({m.sha256 for m in models.values()}))
-        # By SHA-256: the model's bytes, scattered, or None (every worker has it already)
-        self.models: dict[str, Any] = {}
-        for who, model in models.items():
-            if model.sha256 in self.models:
-                continue
-            if all(model.sha256 in have for have in found.values()):
-                self.models[model.sha256] = None
-                continue
-            data = files[who].read_bytes()
-            key = f"audioguide-model-{model.sha256}"
-            self.models[model.sha256] = self.client.scatter({key: data})[key]
-            self._count(sent=len(data))
-        self.speakers = {who: (models.get(who), self.models.get(getattr(models.get(who), _SHA, "")))
-                         for who in speakers}  # fmt: skip
-        expected = [(who, model, data) for who, (model, data) in self.speakers.items()]
-        checks = [
-            self.client.submit(
-                _versions, expected, workers=[worker], allow_other_workers=False, pure=False
-            )
-            for worker in self.client.scheduler_info()["workers"]
-        ]
-        for check in checks:
-            worker, version, voices = check.result()
+        # Each worker's versions, first: audioguide's own, then each voice's.
+        expected = [(who, models.get(who)) for who in speakers]
+        for worker, (version, voices) in self.client.run(_versions, expected).items():
             if version != audioguide.__version__:
                 raise BuildError(
                     f"the Dask worker {worker} runs audioguide {version}, this build "
@@ -143,6 +121,21 @@ class Cluster:
                         f"the Dask worker {worker} speaks {who.language.tag} with {there}, this "
                         f"build with {who.version}; install the same versions on both"
                     )
+        # Then the voice models: scattered once, by their SHA-256, unless every worker has
+        # the model by that hash already. Each speaker's task gets its model and bytes.
+        found = self.client.run(_models_here, sorted({m.sha256 for m in models.values()}))
+        sent: dict[str, Any] = {}  # sha256: the scattered bytes, or None
+        for who, model in models.items():
+            if model.sha256 not in sent:
+                sent[model.sha256] = None
+                if not all(model.sha256 in have for have in found.values()):
+                    data = files[who].read_bytes()
+                    key = f"audioguide-model-{model.sha256}"
+                    sent[model.sha256] = self.client.scatter({key: data})[key]
+                    self._count(sent=len(data))
+        self.speakers = {
+            who: (model, sent[model.sha256] if model else None) for who, model in expected
+        }
 
     # --- the executor ----------------------------------------------------------------------------
 
@@ -286,24 +279,27 @@ def _here(who: Speaker, model: Model | None, data: bytes | None) -> Speaker:
     return replace(who, voice=voice)
 
 
-def _version_here(who: Speaker, model: Model | None, data: bytes | None) -> str:
-    here = _here(who, model, data)
-    return get_engine(who.engine).version(who.language, here.voice)
+def _version_here(who: Speaker, model: Model | None) -> str:
+    """The version of ``who``'s engine on this worker (with ``model``, whether it is here yet
+    or not)."""
+    if model is None:
+        return get_engine(who.engine).version(who.language, who.voice)
+    from .engines.piper import version_of
+
+    config = hashlib.sha256(model.config).hexdigest()
+    return version_of(model.sha256, config, who.language, who.voice)
 
 
-def _versions(
-    expected: list[tuple[Speaker, Model | None, bytes | None]],
-) -> tuple[str, str, list[str]]:
-    """This worker's address, audioguide version, and version of each speaker's engine."""
-    worker = distributed.get_worker().address
-    return worker, audioguide.__version__, [_version_here(*each) for each in expected]
+def _versions(expected: list[tuple[Speaker, Model | None]]) -> tuple[str, list[str]]:
+    """This worker's audioguide version, and the version of each speaker's engine."""
+    return audioguide.__version__, [_version_here(*each) for each in expected]
 
 
 def _synthesise(
     spoken: str, who: Speaker, model: Model | None, data: bytes | None, online_limit: int
 ) -> Clip:
     """One clip, as the build's process would make it."""
-    if (version := _version_here(who, model, data)) != who.version:
+    if (version := _version_here(who, model)) != who.version:
         raise EngineError(f"the Dask worker {distributed.get_worker().address} speaks "
                           f"{who.language.tag} with {version}, the build with {who.version}; "
                           "install the same versions on both")  # fmt: skip
