@@ -26,6 +26,7 @@ import hashlib
 import logging
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -98,13 +99,15 @@ class Cluster:
 
     def _ready(self, speakers: list[Speaker]) -> None:
         """Wait for a worker, send the voice models, and check each worker's versions."""
-        try:
-            self.client.wait_for_workers(1, timeout=CONNECT_SECONDS)
-        except TimeoutError:
-            raise BuildError(
-                f"the Dask scheduler at {self.address} has no worker; start one (dask worker "
-                f"{self.address}) or build without --scheduler"
-            ) from None
+        # A worker, running or paused (short of memory, it takes no task for a while).
+        deadline = time.monotonic() + CONNECT_SECONDS
+        while not self.client.scheduler_info()["workers"]:
+            if time.monotonic() > deadline:
+                raise BuildError(
+                    f"the Dask scheduler at {self.address} has no worker; start one (dask "
+                    f"worker {self.address}) or build without --scheduler"
+                )
+            time.sleep(0.2)
         files = {who: path for who in speakers if (path := _model_file(who))}
         models = {who: _model(path) for who, path in files.items()}
         # Each worker's versions, first: audioguide's own, then each voice's.

@@ -73,6 +73,7 @@ def cluster():
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
+            memory_limit=0,  # no memory monitor, which would resume a worker a test paused
         ) as local,
         distributed.Client(local, set_as_default=False) as client,
     ):
@@ -165,9 +166,13 @@ def test_two_guides_sharing_sentences_synthesise_each_shared_sentence_once(
     client.run(_pause)
     try:
         builds = [
-            subprocess.Popen(_on(local.scheduler_address, site, "--lang", "en"),
-                             cwd=site.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True)  # fmt: skip
+            subprocess.Popen(
+                _on(local.scheduler_address, site, "--lang", "en"),
+                cwd=site.root,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )  # fmt: skip
             for site in (first, second)
         ]
         deadline = time.monotonic() + 120
