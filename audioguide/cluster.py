@@ -69,8 +69,6 @@ class Traffic:
 class Cluster:
     """The Dask cluster at ``address``, as the build's executor."""
 
-    last_traffic = Traffic()  # of the last build that closed, for the benchmark
-
     def __init__(self, address: str, speakers: Iterable[Speaker], online_limit: int) -> None:
         self.address = address
         self.online_limit = online_limit
@@ -156,10 +154,13 @@ class Cluster:
         return ()
 
     def close(self) -> None:
+        if self.client.status == "closed":
+            return
         self.threads.shutdown(wait=False, cancel_futures=True)
         self.client.close()
         self.threads.shutdown(wait=True)
-        Cluster.last_traffic = self.traffic
+        sent, received = self.traffic.sent, self.traffic.received
+        log.info(f"sent the cluster {sent / 1e6:.1f} MB and received {received / 1e6:.1f} MB")
 
     def __enter__(self) -> Cluster:
         return self

@@ -58,7 +58,7 @@ class Computed(distributed.diagnostics.plugin.SchedulerPlugin):
     def __init__(self) -> None:
         self.times: Counter[str] = Counter()
 
-    def transition(self, key, start, finish, *args, **kwargs) -> None:  # noqa: ANN001
+    def transition(self, key, start, finish, *args, **kwargs) -> None:  # noqa: ARG002
         if start == "processing" and finish == "memory":
             self.times[str(key)] += 1
 
@@ -143,13 +143,13 @@ def _second_guide(root: Path) -> Site:
     return site
 
 
-def _pause(dask_worker) -> None:  # noqa: ANN001
+def _pause(dask_worker) -> None:
     from distributed.core import Status
 
     dask_worker.status = Status.paused
 
 
-def _resume(dask_worker) -> None:  # noqa: ANN001
+def _resume(dask_worker) -> None:
     from distributed.core import Status
 
     dask_worker.status = Status.running
@@ -172,7 +172,7 @@ def test_two_guides_sharing_sentences_synthesise_each_shared_sentence_once(
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
-            )  # fmt: skip
+            )
             for site in (first, second)
         ]
         deadline = time.monotonic() + 120
@@ -188,7 +188,7 @@ def test_two_guides_sharing_sentences_synthesise_each_shared_sentence_once(
     finally:
         client.run(_resume)
     outputs = [build.communicate(timeout=300) for build in builds]
-    for build, (stdout, stderr) in zip(builds, outputs, strict=True):
+    for build, (_, stderr) in zip(builds, outputs, strict=True):
         assert build.returncode == 0, stderr
     made = [summary(stdout)["clips_synthesised"] for stdout, _ in outputs]
     clips = {key: n for key, n in counted.times.items() if key.startswith("audioguide-clip-")}
@@ -225,7 +225,7 @@ def test_a_worker_killed_mid_build_still_gives_the_same_output(
             os.kill(killed, signal.SIGKILL)
         time.sleep(0.05)
     assert killed is not None, "the build gave the cluster no work"
-    stdout, stderr = build.communicate(timeout=300)
+    _, stderr = build.communicate(timeout=300)
     assert build.returncode == 0, stderr
     _same_files(project.output, built.site.output)
     client.wait_for_workers(2, timeout=60)  # the nanny starts it again, for the next test
