@@ -24,6 +24,7 @@ from __future__ import annotations
 import concurrent.futures
 import hashlib
 import logging
+import os
 import tempfile
 import threading
 import time
@@ -247,7 +248,10 @@ _process_voice = threading.Lock()  # an offline voice speaks one sentence at a t
 
 
 def _models_folder() -> Path:
-    return Path(tempfile.gettempdir()) / "audioguide-models"
+    """Where a worker keeps voice models, by SHA-256 (``AUDIOGUIDE_MODELS`` in the worker's
+    environment, else a folder in its temporary directory)."""
+    given = os.environ.get("AUDIOGUIDE_MODELS")
+    return Path(given) if given else Path(tempfile.gettempdir()) / "audioguide-models"
 
 
 def _models_here(hashes: list[str]) -> list[str]:

