@@ -73,6 +73,10 @@ class Cluster:
     def __init__(self, address: str, speakers: Iterable[Speaker], online_limit: int) -> None:
         self.address = address
         self.online_limit = online_limit
+        if not log.isEnabledFor(logging.DEBUG):  # Dask's own tracebacks only with --verbose
+            for name in ["distributed", *logging.root.manager.loggerDict]:
+                if name.split(".")[0] == "distributed":
+                    logging.getLogger(name).setLevel(logging.CRITICAL)
         try:
             self.client = distributed.Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
         except (OSError, TimeoutError) as exc:
@@ -160,14 +164,15 @@ class Cluster:
         self.threads.shutdown(wait=False, cancel_futures=True)
         self.client.close()
         self.threads.shutdown(wait=True)
-        sent, received = self.traffic.sent, self.traffic.received
-        log.info(f"sent the cluster {sent / 1e6:.1f} MB and received {received / 1e6:.1f} MB")
 
     def __enter__(self) -> Cluster:
         return self
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         self.close()
+        if kind is None:
+            sent, received = self.traffic.sent / 1e6, self.traffic.received / 1e6
+            log.info(f"sent the cluster {sent:.1f} MB and received {received:.1f} MB")
 
     def _render(self, plan: tracks.TrackPlan, cache_root: Path) -> tracks.Rendered:
         """What :func:`audioguide.tracks.render` does, its work done on the cluster."""
@@ -200,10 +205,10 @@ class Cluster:
                 f"the Dask workers that rendered {plan.speaker.language.tag}/{plan.path.name} "
                 f"died {RETRIES + 1} times: in the voice, most likely, or for want of memory"
             ) from None
-        except (OSError, TimeoutError, concurrent.futures.CancelledError) as exc:
+        except (OSError, TimeoutError, concurrent.futures.CancelledError):
             raise BuildError(
-                f"lost the Dask scheduler at {self.address} ({_short(exc)}); output/ is as it "
-                "was: build again to resume"
+                f"lost the Dask scheduler at {self.address}; nothing published disagrees with "
+                "the manifest: build again to resume"
             ) from None
         finally:
             for future in futures:

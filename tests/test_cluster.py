@@ -6,6 +6,7 @@ and real builds of the small fixture guide in subprocesses, as a user's command 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import signal
@@ -290,3 +291,54 @@ def test_a_piper_voice_reaches_the_workers_by_its_hash_and_speaks_as_here(
     result = run(_on(local.scheduler_address, again, *args), again.root, timeout=300)
     assert result.returncode == 0, result.stderr
     assert re.search(r"sent the cluster 0\.\d MB", result.stderr), result.stderr
+
+
+@pytest.mark.slow
+def test_a_lost_scheduler_ends_the_build_in_one_line_and_the_next_build_resumes(
+    built: Built, project: Site, tmp_path: Path
+) -> None:
+    from build_helpers import BASE_URL, assert_manifest_is_true
+
+    # A scheduler and a worker started with Dask's own commands, as on a real cluster.
+    dask = Path(sys.executable).with_name("dask")
+    where = tmp_path / "scheduler.json"
+    scheduler = subprocess.Popen(
+        [dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+         "--scheduler-file", where], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    worker = None
+    try:
+        deadline = time.monotonic() + 60
+        while not where.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        address = json.loads(where.read_text("utf-8"))["address"]
+        worker = subprocess.Popen(
+            [dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
+             "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        build = subprocess.Popen(
+            _on(address, project, "--base-url", BASE_URL, "--quiet"), cwd=project.root,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 240
+        while not list(project.output.glob("*/*.mp3")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        scheduler.kill()  # mid-build: a track is there, the others are not
+        _, stderr = build.communicate(timeout=300)
+    finally:
+        for process in (scheduler, worker):
+            if process is not None:
+                process.kill()
+                process.wait()
+    assert build.returncode == 2, stderr
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr, stderr
+    assert stderr.startswith(f"audioguide: error: lost the Dask scheduler at {address}")
+    if (project.output / "manifest.json").exists():
+        assert_manifest_is_true(project)
+    # The next build, here, takes what came back from the cluster and makes the rest.
+    result = run(project.command("--base-url", BASE_URL), project.root, timeout=300)
+    assert result.returncode == 0, result.stderr
+    resumed = summary(result.stdout)
+    assert resumed["tracks_unchanged"] >= 1
+    assert resumed["clips_synthesised"] < built.summary["clips_synthesised"]
+    _same_files(project.output, built.site.output)
