@@ -46,7 +46,7 @@ from .speakers import Speaker
 log = logging.getLogger(__name__)
 
 CONNECT_SECONDS = 30  # to reach the scheduler, and for a first worker to be there
-RETRIES = 3  # a task whose worker died runs again elsewhere, this many times
+RETRIES = 3  # a task that failed runs again, this many times (a worker's death: Dask's own)
 ONLINE_VOICE = "audioguide-online-voice"  # the semaphore that caps requests to network voices
 
 
@@ -95,9 +95,9 @@ class Cluster:
         threads = sum(worker["nthreads"] for worker in workers.values())
         log.info(f"rendering on the Dask cluster at {address}: {len(workers)} workers, "
                  f"{threads} threads")  # fmt: skip
-        # Every thread of the cluster busy, and as many tracks again waiting on each: this
+        # Every thread of the cluster busy, and three tracks more waiting on each: this
         # process waits on each in a thread of its own (the joins run in them too).
-        self.at_once = max(4, 2 * threads)
+        self.at_once = max(8, 4 * threads)
         self.threads = concurrent.futures.ThreadPoolExecutor(self.at_once + 2, "audioguide-task")
 
     def _ready(self, speakers: list[Speaker]) -> None:
@@ -202,8 +202,9 @@ class Cluster:
             made = dict(zip(missing, self.client.gather(list(missing.values())), strict=True))
         except distributed.KilledWorker:
             raise BuildError(
-                f"the Dask workers that rendered {plan.speaker.language.tag}/{plan.path.name} "
-                f"died {RETRIES + 1} times: in the voice, most likely, or for want of memory"
+                f"Dask workers died each time they rendered {plan.speaker.language.tag}/"
+                f"{plan.path.name}: in the voice, most likely, or for want of memory; choose "
+                "another engine or voice for its language, or give the workers more memory"
             ) from None
         except (OSError, TimeoutError, concurrent.futures.CancelledError):
             raise BuildError(

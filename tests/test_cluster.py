@@ -52,6 +52,16 @@ def test_a_scheduler_that_is_not_there_is_one_line_and_nothing_is_written(
     assert project.snapshot() == before
 
 
+def test_the_scheduler_may_come_from_the_environment(project: Site) -> None:
+    before = project.snapshot()
+    environment = {**os.environ, "AUDIOGUIDE_SCHEDULER": "tcp://127.0.0.1:9"}
+    result = run(project.command("--lang", "en"), project.root, timeout=180, env=environment)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("audioguide: error: cannot reach the Dask scheduler at "
+                                    "tcp://127.0.0.1:9")  # fmt: skip
+    assert project.snapshot() == before
+
+
 # --- on a local cluster ---------------------------------------------------------------------
 
 
