@@ -12,16 +12,24 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
+import responses
 import yaml
 from build_helpers import Built, Site, new_site, run, snapshot, summary, tree
+from test_gtts import URL, answer, mp3  # noqa: F401 - mp3: the recorded answers' audio
+
+from audioguide.engines import Voice
+from audioguide.languages import resolve
+from audioguide.speakers import speaker
 
 REPO = Path(__file__).parent.parent
 distributed = pytest.importorskip("distributed", reason="install audioguide[dask]")
+cluster_module = pytest.importorskip("audioguide.cluster")
 
 
 def test_a_build_without_a_scheduler_imports_nothing_of_dask(project: Site) -> None:
@@ -352,3 +360,37 @@ def test_a_lost_scheduler_ends_the_build_in_one_line_and_the_next_build_resumes(
     assert resumed["tracks_unchanged"] >= 1
     assert resumed["clips_synthesised"] < built.summary["clips_synthesised"]
     _same_files(project.output, built.site.output)
+
+
+def test_requests_to_the_online_voice_are_capped_across_the_cluster(
+    mp3: bytes,  # noqa: F811 - the fixture imported above
+) -> None:
+    lock, now, most = threading.Lock(), [0], [0]
+
+    def google(request):
+        with lock:
+            now[0] += 1
+            most[0] = max(most[0], now[0])
+        time.sleep(0.3)
+        with lock:
+            now[0] -= 1
+        return 200, {}, answer(mp3)
+
+    english = resolve("en")
+    who = speaker("gtts", english, Voice("gtts", None, (("slow", False), ("tld", "com"))))
+    # Two workers of two threads each, in this process (no network: Dask's in-process
+    # transport), so that the recorded answers reach them; at most one request in flight.
+    with (
+        responses.RequestsMock() as http,
+        distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=False,
+                                 dashboard_address=None) as local,
+        distributed.Client(local, set_as_default=False) as client,
+    ):  # fmt: skip
+        http.add_callback(responses.POST, URL, callback=google)
+        clips = client.gather([
+            client.submit(cluster_module._synthesise, f"Sentence number {n}.", who, None, None, 1,
+                          pure=False)
+            for n in range(6)
+        ])  # fmt: skip
+    assert all(clip.pcm for clip in clips)
+    assert most[0] == 1
