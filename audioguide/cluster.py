@@ -22,6 +22,7 @@ imports this module.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import hashlib
 import logging
 import os
@@ -293,6 +294,7 @@ def _here(who: Speaker, model: Model | None, data: bytes | None) -> Speaker:
     return replace(who, voice=voice)
 
 
+@functools.lru_cache(maxsize=64)  # asked before every clip; the answer lasts the process
 def _version_here(who: Speaker, model: Model | None) -> str:
     """The version of ``who``'s engine on this worker (with ``model``, whether it is here yet
     or not)."""
