@@ -6,7 +6,8 @@ process). On Linux, while this process runs no other thread, they are forked fro
 they start at once with what it has loaded; otherwise a forkserver starts them. Every worker
 dies with its parent, however the parent ends (``kill -9`` included), ignores Ctrl-C (the build
 stops by cancelling what is queued and lets the jobs in hand finish), and says which job it
-takes, so that a worker that dies can be named.
+takes, so that a worker that dies can be named. ``build --scheduler`` hands the same jobs to a
+Dask cluster instead (:mod:`audioguide.cluster`), through the same small :class:`Executor`.
 """
 
 from __future__ import annotations
@@ -68,10 +69,10 @@ class Processes:
         # Two jobs per worker in hand: each has its next one queued while this process writes
         # a language's listener files (a join added first waits behind at most those).
         self.at_once = 2 * workers
-        self.started_: list[tuple[ProcessPoolExecutor, Any]] = []  # the pool, and its starts
+        self.pools: list[tuple[ProcessPoolExecutor, Any]] = []  # the pool, and its starts
 
     def _start(self) -> tuple[ProcessPoolExecutor, Any]:
-        if not self.started_:
+        if not self.pools:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
@@ -97,20 +98,20 @@ class Processes:
                 initializer=_worker_init,
                 initargs=(starts, parent),
             )
-            self.started_.append((executor, starts))
-        return self.started_[0]
+            self.pools.append((executor, starts))
+        return self.pools[0]
 
     def submit(self, job: int, function: Callable[..., Any], *args: Any) -> Future:
         executor, _ = self._start()
         return executor.submit(_run_job, job, function, *args)
 
     def started(self) -> Iterable[int]:
-        for _, starts in self.started_:
+        for _, starts in self.pools:
             while not starts.empty():
                 yield starts.get()
 
     def close(self) -> None:
-        for executor, starts in self.started_:
+        for executor, starts in self.pools:
             executor.shutdown(wait=True, cancel_futures=True)
             starts.close()
             gc.unfreeze()
