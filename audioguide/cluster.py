@@ -199,8 +199,8 @@ class Cluster:
             track = self.client.submit(_encode, plan, clips, key=f"audioguide-track-{plan.inputs}",
                                        retries=RETRIES)  # fmt: skip
             futures.append(track)
-            mp3, aac, rendered = track.result()
-            made = dict(zip(missing, self.client.gather(list(missing.values())), strict=True))
+            (mp3, aac, rendered), *clips_made = self.client.gather([track, *missing.values()])
+            made = dict(zip(missing, clips_made, strict=True))
         except distributed.KilledWorker:
             raise BuildError(
                 f"Dask workers died each time they rendered {plan.speaker.language.tag}/"

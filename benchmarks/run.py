@@ -301,7 +301,7 @@ def cluster_overhead(work: Path) -> str:
     cores = min(2, os.cpu_count() or 1)
     with (
         distributed.LocalCluster(n_workers=cores, threads_per_worker=1, processes=True,
-                                 host="127.0.0.1", dashboard_address=None) as cluster,
+                                 host="127.0.0.1", dashboard_address="127.0.0.1:0") as cluster,
         distributed.Client(cluster, set_as_default=False) as client,
     ):  # fmt: skip
         for module in ("audioguide.cluster", "audioguide.tracks", "audioguide.engines.espeak"):

@@ -99,7 +99,7 @@ def cluster(models: Path):
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # its web server, like every other, on loopback
             memory_limit=0,  # no memory monitor, which would resume a worker a test paused
             env={"AUDIOGUIDE_MODELS": str(models)},
         ) as local,
@@ -378,12 +378,13 @@ def test_requests_to_the_online_voice_are_capped_across_the_cluster(
 
     english = resolve("en")
     who = speaker("gtts", english, Voice("gtts", None, (("slow", False), ("tld", "com"))))
-    # Two workers of two threads each, in this process (no network: Dask's in-process
-    # transport), so that the recorded answers reach them; at most one request in flight.
+    # Two workers of two threads each, in this process, so that the recorded answers reach
+    # them; at most one request in flight.
     with (
         responses.RequestsMock() as http,
         distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=False,
-                                 dashboard_address=None) as local,
+                                 protocol="tcp://", host="127.0.0.1",
+                                 dashboard_address="127.0.0.1:0") as local,
         distributed.Client(local, set_as_default=False) as client,
     ):  # fmt: skip
         http.add_callback(responses.POST, URL, callback=google)
