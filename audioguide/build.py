@@ -33,7 +33,7 @@ from .package.cover import keep_cover, load_cover
 from .publish import Languages
 from .report import Reporter
 from .script import GUIDE_FILE, check_base_url, load_guide, placeholder
-from .speakers import Speaker, choose
+from .speakers import Speaker, choose, warn_poorly_understood
 
 if TYPE_CHECKING:
     from .cluster import Cluster
@@ -81,7 +81,7 @@ def build(
     output = Path(output)
 
     # 1. Inputs: every one read and checked before the first write.
-    check_folder(output, scripts, locales)
+    check_folder(output, scripts, locales, options.cache)
     guide = load_guide(scripts)
     cover = load_cover(guide, options.cache)
     base_url = _base_url(options.base_url) or guide.base_url or PREVIEW_URL
@@ -99,6 +99,7 @@ def build(
             log.warning(f"{problem.message}; {problem.fallback}")
     lexicons = {lang.tag: lexicon.load(locales, lang) for lang in languages}
     speakers = choose(guide, languages, lexicons, options.engine)
+    warn_poorly_understood(speakers)
     if base_url == PREVIEW_URL:
         log.warning(f"the feeds link to the local preview {PREVIEW_URL}; give --base-url or "
                     "base_url in guide.yaml before publishing them")  # fmt: skip
@@ -145,7 +146,8 @@ def build(
 
         # 3. Render the tracks whose inputs changed, and 4. write each language's files as
         #    soon as its tracks are all there.
-        run = Languages(plans, folder, guide, translations, cover, base_url, cache_root, report)
+        run = Languages(plans, folder, guide, translations, cover, base_url, cache_root, report,
+                        verify=options.verify)  # fmt: skip
         with jobs.pool(run.workers(options.jobs), run.preload(), remote) as queue:
             run.start(queue)
             queue.run()

@@ -23,8 +23,11 @@ Layout::
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import shutil
+import stat
 import struct
 import tempfile
 from collections.abc import Iterator
@@ -43,6 +46,10 @@ _OLD_MAGICS = (b"AGC1",)  # written by earlier versions, without a checksum: mad
 _HEAD = struct.Struct("<4sIII32s")
 _WORD = struct.Struct("<II")  # character offset, start ms
 RATES = range(8_000, 192_001)  # sample rates a clip may have
+# The most an entry may hold, read before trusting it: a sentence's clip of 16-bit mono PCM is
+# ~50 KB a second at 24 kHz (256 MiB: over 40 minutes at 48 kHz); a record is timings as JSON;
+# a picture is a cover. An entry beyond its bound is damaged (a 20 GB sparse file is one).
+LIMITS = {"clips": 256 << 20, "tracks": 16 << 20, "pictures": 64 << 20}
 
 
 @contextmanager
@@ -72,13 +79,51 @@ class Cache:
         return self.root / kind / digest[:2] / f"{digest}{suffix}"
 
     def _read(self, path: Path) -> bytes | None:
+        """The entry's bytes; None when there is none, or when it is damaged (noted)."""
+        with self._opened(path) as handle:
+            return None if handle is None else handle.read()
+
+    @contextmanager
+    def _opened(self, path: Path) -> Iterator[io.BufferedReader | None]:
+        """The entry at ``path`` open for reading, or None when there is none or it is no
+        regular file within its kind's size bound (noted as damaged): opened without following
+        a link and without waiting on a pipe, then checked on the open file itself."""
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
         try:
-            return path.read_bytes()
+            fd = os.open(path, flags)
         except (FileNotFoundError, NotADirectoryError):
-            return None
-        except IsADirectoryError:
+            yield None
+            return
+        except OSError:  # a link (ELOOP), a socket (ENXIO)
             self.damaged.append(path)
-            return None
+            yield None
+            return
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > LIMITS[path.parent.parent.name]:
+            os.close(fd)
+            self.damaged.append(path)
+            yield None
+            return
+        os.set_blocking(fd, True)
+        with open(fd, "rb") as handle:
+            yield handle
+
+    def _write(self, path: Path, data: bytes) -> None:
+        self.clear(path)
+        write_atomic(path, data, durable=False)
+
+    @staticmethod
+    def clear(path: Path) -> None:
+        """Remove what is at the entry's ``path`` when it is no regular file (a link, a pipe,
+        a folder: under the cache's own names, so nobody else's), so a new entry can go there."""
+        try:
+            mode = os.lstat(path).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            mode = None
+        if mode is not None and stat.S_ISDIR(mode):
+            shutil.rmtree(path)
+        elif mode is not None and not stat.S_ISREG(mode):
+            path.unlink()
 
     # clips
 
@@ -101,7 +146,7 @@ class Cache:
         head = _HEAD.pack(
             _MAGIC, clip.sample_rate, len(clip.words), len(clip.pcm), hashlib.sha256(body).digest()
         )
-        write_atomic(self._path("clips", digest, ".clip"), head + body, durable=False)
+        self._write(self._path("clips", digest, ".clip"), head + body)
 
     # track records
 
@@ -125,7 +170,7 @@ class Cache:
     def put_record(self, digest: str, record: dict) -> None:
         entry = {"record": record, "sha256": _record_sum(record)}
         data = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        write_atomic(self.record_path(digest), data, durable=False)
+        self._write(self.record_path(digest), data)
 
     def record_path(self, digest: str) -> Path:
         return self._path("tracks", digest, ".json")
@@ -145,15 +190,12 @@ class Cache:
         bytes with that SHA-256). A part that is there but is not is damaged; a missing one is
         just missing."""
         path = self.part_path(digest)
-        try:
-            with open(path, "rb") as handle:
-                if os.fstat(handle.fileno()).st_size == size:
-                    if hashlib.file_digest(handle, "sha256").hexdigest() == sha256:
-                        return True
-        except (FileNotFoundError, NotADirectoryError):
-            return False
-        except OSError:
-            pass
+        with self._opened(path) as handle:
+            if handle is None:
+                return False
+            if os.fstat(handle.fileno()).st_size == size:
+                if hashlib.file_digest(handle, "sha256").hexdigest() == sha256:
+                    return True
         self.damaged.append(path)
         return False
 
@@ -175,7 +217,7 @@ class Cache:
 
     def put_picture(self, digest: str, image: bytes) -> None:
         head = _PICTURE.pack(_PICTURE_MAGIC, hashlib.sha256(image).digest())
-        write_atomic(self._path("pictures", digest, ".pic"), head + image, durable=False)
+        self._write(self._path("pictures", digest, ".pic"), head + image)
 
 
 def _clip(data: bytes) -> Clip | None:

@@ -11,11 +11,13 @@ import dataclasses
 import functools
 import json
 import logging
+import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 import click
 
@@ -49,10 +51,13 @@ def _reported(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             result = command(*args, **kwargs)
             handler.show_held()
+            sys.stdout.flush()  # here, where a closed pipe is caught, not at the exit
             return result
         except AudioGuideError as exc:
             click.echo(f"audioguide: error: {exc}", err=True)
             sys.exit(EXIT_USER_ERROR)
+        except BrokenPipeError:  # the reader went away (`audioguide stats | head -1`)
+            _closed_pipe()
         except OSError as exc:  # a folder that is a file, no permission, disk full, ...
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"audioguide: error: {where}{exc.strerror or exc}", err=True)
@@ -79,6 +84,37 @@ def _reported(command: Callable[..., Any]) -> Callable[..., Any]:
             log.setLevel(previous)
 
     return wrapper
+
+
+# How a command ends whose reader has gone: quietly, with the status a shell gives a Unix tool
+# that SIGPIPE ended (128 + 13), so `set -o pipefail` still sees the output was cut short. (Not
+# by SIGPIPE itself: a build writes into ffmpeg's pipes and a server to clients that leave, and
+# must hear of that as an error it handles, not die of it.)
+EXIT_CLOSED_PIPE = 128 + signal.SIGPIPE
+
+
+def _closed_pipe() -> NoReturn:
+    """End quietly: nothing more goes to the closed pipe, not even at the interpreter's exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no descriptor behind sys.stdout: nothing left to flush
+        pass
+    sys.exit(EXIT_CLOSED_PIPE)
+
+
+class _Main(click.Group):
+    """The ``audioguide`` group: click's own output (``--help``) to a closed pipe ends as a
+    command's does (click ends it with status 1)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except SystemExit as exc:
+            if exc.code == 1 and isinstance(sys.stdout, click.utils.PacifyFlushWrapper):
+                _closed_pipe()
+            raise
 
 
 _FOLDERS = (
@@ -171,7 +207,7 @@ def _languages(
     return click.option("--lang", "langs", multiple=True, metavar="LANG", help=help)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="audioguide")
 def main() -> None:
     """Turn a written guide into an accessible, multilingual, narrated audio guide.
@@ -199,8 +235,9 @@ def main() -> None:
 def new(folder: Path, languages: str, source: str) -> None:
     """Create a guide in FOLDER (new or empty) that builds at once.
 
-    It holds scripts/ (guide.yaml, every field explained, and two short sections) and
-    locales/ (a catalog per language, and a pronunciation lexicon for each).
+    It holds scripts/ (guide.yaml, every field explained, and two short sections),
+    locales/ (a catalog per language, and a pronunciation lexicon for each), babel.cfg,
+    a .gitignore, and .github/workflows/publish.yml, which publishes the guide on GitHub Pages.
     """
     import shlex
 
@@ -545,7 +582,8 @@ def say(
     "-o",
     "out",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="The page to write (default: proof-LANG.html in --output); its audio goes in a folder "
+    help="The page to write (default: proof/LANG.html, or proof/LANG-changed.html with --changed, "
+    "beside the scripts folder; never in --output); its audio goes in a folder "
     "beside it, named after it with -audio.",
 )
 @_paths("scripts", "locales", "output")
@@ -576,6 +614,98 @@ def proof(
         f"{done.page}: written; {listed} ({since}); {done.synthesised} sentences synthesised, "
         f"{done.cached} from the cache"
     )
+
+
+@main.command(name="check-speech")
+@_languages("Only this language (repeatable). Default: every language built.")
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path),
+    metavar="FOLDER",
+    help="The Whisper model folder the recogniser runs (faster-whisper's CTranslate2 format).",
+)
+@click.option(
+    "--max-cer",
+    type=click.FloatRange(0, 1),
+    default=0.3,
+    show_default=True,
+    help="With --check: the most a language's character error rate may be.",
+)
+@click.option(
+    "--max-sentence-cer",
+    type=click.FloatRange(0, 1),
+    default=0.6,
+    show_default=True,
+    help="With --check: the most one sentence's character error rate may be.",
+)
+@click.option(
+    "--worst",
+    type=click.IntRange(0, 1000),
+    default=5,
+    show_default=True,
+    help="How many of each language's worst-heard sentences to list.",
+)
+@click.option("--check", is_flag=True, help="Exit 1 if a language or a sentence is past its limit.")
+@click.option("--json", "as_json", is_flag=True, help="Print the same as a JSON list.")
+@_paths("output")
+def check_speech(
+    output: Path,
+    langs: tuple[str, ...],
+    model: Path | None,
+    max_cer: float,
+    max_sentence_cer: float,
+    worst: int,
+    check: bool,
+    as_json: bool,
+) -> None:
+    """Hear the built tracks: is each language understood?
+
+    An offline speech recogniser hears each sentence, compared with what the voice was meant
+    to say. Prints each language's character error rate (CER: 0 is best, 1 nothing right) and
+    its worst-heard sentences, with their track and time, to listen to in `audioguide proof`.
+    Needs
+    `pip install 'audioguide[check]'` and a Whisper model folder (--model).
+    """
+    from . import hearing
+
+    chosen = hearing.editions(output, langs)
+    hearing.check_installed([edition.language.code for edition in chosen])
+    if model is None:
+        raise OptionError(
+            "check-speech needs --model FOLDER, a faster-whisper (CTranslate2) Whisper model "
+            "folder (see the README: Checking the speech)"
+        )
+    transcribe, judge = hearing.whisper(model)
+    results = []
+    for edition in chosen:
+        log.info(f"{edition.language.tag}: hearing its sentences with {judge}")
+        results.append(hearing.hear(output, edition, transcribe, judge))
+    failed = [
+        f"{r.tag} (CER {r.cer:.2f} > {max_cer:.2f})" if r.cer > max_cer
+        else f"{r.tag} ({len(r.past(max_sentence_cer))} sentences past {max_sentence_cer:.2f})"
+        for r in results
+        if r.cer > max_cer or r.past(max_sentence_cer)
+    ]  # fmt: skip
+    if as_json:
+        data = [r.as_dict(worst, max_sentence_cer) for r in results]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            looped = sum(h.looped for h in r.sentences)
+            click.echo(
+                f"{r.tag}: CER {r.cer:.2f} over {len(r.sentences)} sentences, {r.voice} heard by "
+                f"{r.judge}; {len(r.past(max_sentence_cer))} past {max_sentence_cer:.2f}"
+                + (f", {looped} not understood at all (the recogniser looped)" if looped else "")
+            )
+            for heard in r.worst(worst):
+                click.echo(f"  {heard.cer:.2f}  {heard.where}  ({heard.section_id} {heard.block})")
+                click.echo(f"        meant: {heard.meant}")
+                click.echo(f"        heard: {heard.heard}")
+            if r.sentences and worst:
+                click.echo(f"  hear them: {hearing.proof_command(r.locale_id)}")
+    if check and failed:
+        click.echo(f"past the limits: {', '.join(failed)}", err=True)
+        sys.exit(1)
 
 
 @main.command()

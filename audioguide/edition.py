@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+from . import published
+from .engines.base import Measured
 from .languages import Language, resolve
 
 ANNOUNCEMENT = "announcement"
@@ -132,6 +134,8 @@ class Edition:
     tracks: tuple[Track, ...]
     completeness: float  # percent of the guide's messages translated
     engine: str  # "gtts" or "espeak"
+    # How well the language's voice is understood, as measured (its engine's data; none: unknown).
+    quality: tuple[Measured, ...] = ()
     # BCP 47 tags of the title's and the description's language: the source language's while
     # untranslated. Left out, the edition's own.
     title_lang: str = ""
@@ -146,67 +150,72 @@ class Edition:
             if not getattr(self, name):
                 object.__setattr__(self, name, self.language.tag)
 
-    # Where each file of the edition lives, relative to the output folder.
+    # Where each file of the edition lives, relative to the output folder: as the table of what
+    # a build publishes (audioguide.published) says.
     @property
     def folder(self) -> str:
         return self.language.tag
 
+    def path(self, name: str, track: Track | None = None) -> str:
+        """The output-relative path of the edition's file of kind ``name`` (of ``track``)."""
+        return published.kind(name).path(self, track)
+
     def track_file(self, track: Track, suffix: str) -> str:
-        """``track_file(t, ".mp3")``, ``".vtt"``, ``".chapters.json"`` or ``".txt"``."""
-        return f"{self.folder}/{track.stem}{suffix}"
+        """``track_file(t, ".mp3")``: the track's file of the kind that ends in ``suffix``."""
+        return published.track_kind(suffix).path(self, track)
 
     @property
     def playlist(self) -> str:
-        return f"{self.folder}/playlist.m3u8"
+        return self.path("playlist")
 
     @property
     def feed(self) -> str:
-        return f"{self.folder}/feed.xml"
+        return self.path("feed")
 
     @property
     def transcript(self) -> str:
-        return f"{self.folder}/transcript.txt"
+        return self.path("transcript")
 
     @property
     def full_guide(self) -> str:
-        return f"{self.folder}/00-full-guide.mp3"
+        return self.path("full_guide")
 
     @property
     def full_guide_captions(self) -> str:
-        return f"{self.folder}/00-full-guide.vtt"
+        return self.path("full_guide_captions")
 
     @property
     def full_guide_chapters(self) -> str:
-        return f"{self.folder}/00-full-guide.chapters.json"
+        return self.path("full_guide_chapters")
 
     @property
     def audiobook(self) -> str | None:
         """The whole guide as one M4B audiobook with a chapter per track, if it has one."""
-        return f"{self.folder}/{self.guide_id}-{self.folder}.m4b" if self.has_audiobook else None
+        return self.path("audiobook") if self.has_audiobook else None
 
     @property
     def zip(self) -> str:
-        return f"{self.guide_id}-{self.folder}.zip"
+        return self.path("zip")
 
     @property
     def epub(self) -> str:
         """The talking book for reading apps (EPUB 3 with Media Overlays)."""
-        return f"{self.folder}/{self.guide_id}-{self.folder}.epub"
+        return self.path("epub")
 
     @property
     def title_mp3(self) -> str:
         """The spoken title, which the DAISY book plays first (and holds a copy of)."""
-        return f"{self.folder}/daisy/00-{TITLE}.mp3"
+        return self.path("title_mp3")
 
     @property
     def daisy_zip(self) -> str:
         """The DAISY 2.02 book: its files in one folder, ``<guide id>-<tag>-daisy/ncc.html``
         and the rest, as players take it once unzipped."""
-        return f"{self.guide_id}-{self.folder}-daisy.zip"
+        return self.path("daisy_zip")
 
     @property
     def page(self) -> str:
-        return f"{self.folder}/index.html"
+        return self.path("page")
 
 
 # --- as JSON -------------------------------------------------------------------------------
@@ -225,6 +234,8 @@ def to_record(edition: Edition) -> dict[str, Any]:
             value = [_track_record(track) for track in edition.tracks]
         elif field.name == "title_clip" and edition.title_clip is not None:
             value = _track_record(edition.title_clip)
+        elif field.name == "quality":
+            value = [[measured.cer, measured.judge] for measured in edition.quality]
         data[field.name] = value
     return data
 
@@ -234,7 +245,10 @@ def from_record(data: dict[str, Any]) -> Edition:
     try:
         if data["version"] != RECORD_VERSION:
             raise ValueError(f"edition record version {data['version']!r}")
-        values = {field.name: data[field.name] for field in fields(Edition)}
+        # A record from before the voice's quality was recorded: nothing known.
+        given = {**{"quality": []}, **data}
+        values = {field.name: given[field.name] for field in fields(Edition)}
+        values["quality"] = tuple(Measured(*measured) for measured in values["quality"])
         values["language"] = resolve(data["language"])
         values["tracks"] = tuple(_track(track) for track in data["tracks"])
         values["title_clip"] = _track(data["title_clip"]) if data["title_clip"] else None

@@ -29,10 +29,13 @@ def into_place(path: Path, durable: bool = True) -> Iterator[Path]:
     the block ends without an error, and is removed when it raises."""
     path = Path(path)
     refuse_special(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(
-        prefix=f"{TEMPORARY_PREFIX}{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent
-    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(
+            prefix=f"{TEMPORARY_PREFIX}{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent
+        )
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
     os.close(fd)
     tmp = Path(name)
     try:
@@ -40,18 +43,39 @@ def into_place(path: Path, durable: bool = True) -> Iterator[Path]:
             yield tmp
         except OSError as exc:
             if exc.errno in _FULL:
-                raise BuildError(
-                    f"cannot write {path}: {exc.strerror}; free some disk space and run the "
-                    "command again"
-                ) from None
+                raise _cannot_write(path, exc) from None
             raise
-        if durable:
-            with open(tmp, "rb") as handle:
-                os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        try:
+            if durable:
+                with open(tmp, "rb") as handle:
+                    os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _cannot_write(path: Path, exc: OSError) -> BuildError:
+    """What stops ``path`` being written, named by the file the user gave (never by the
+    temporary one beside it), with what to do."""
+    if exc.errno in _FULL:
+        fix = "free some disk space and run the command again"
+    elif exc.errno == errno.ENAMETOOLONG:
+        most = 255 - len(TEMPORARY_PREFIX) - len(".xxxxxxxx") - len(TEMPORARY_SUFFIX)
+        size = len(os.fsencode(path.name))
+        fix = (f"its name is {size} bytes, and audioguide writes it under a longer temporary "
+               f"name first: give a shorter name (at most {most} bytes)")  # fmt: skip
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        fix = ("the folder does not let you create or replace it (read-only, or a sticky folder "
+               "such as /tmp where only a file's owner may replace it): give a path in a "
+               "folder of yours")  # fmt: skip
+    elif exc.errno == errno.EROFS:
+        fix = "the file system is read-only: give a path on another one"
+    else:
+        fix = "check the folder and give another path if needed"
+    return BuildError(f"cannot write {path}: {exc.strerror}; {fix}")
 
 
 def refuse_special(path: Path) -> None:
@@ -62,6 +86,8 @@ def refuse_special(path: Path) -> None:
         mode = os.lstat(path).st_mode
     except (FileNotFoundError, NotADirectoryError):
         return
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
     if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
         raise BuildError(
             f"{path} is not a regular file (a device, a pipe or a folder); audioguide writes only "

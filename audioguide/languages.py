@@ -8,83 +8,34 @@ engine keeps its own codes for a language (``audioguide.engines``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import pycountry
 from babel import Locale, UnknownLocaleError
 
 from .errors import LanguageError
 
-# ISO 639-2/T codes for ID3 TLAN and USLT; Babel has no such table.
-_ISO639_2 = {
-    "af": "afr",
-    "am": "amh",
-    "ar": "ara",
-    "bg": "bul",
-    "bn": "ben",
-    "ca": "cat",
-    "cs": "ces",
-    "cy": "cym",
-    "da": "dan",
-    "de": "deu",
-    "el": "ell",
-    "en": "eng",
-    "es": "spa",
-    "et": "est",
-    "eu": "eus",
-    "fa": "fas",
-    "fi": "fin",
-    "fr": "fra",
-    "ga": "gle",
-    "gl": "glg",
-    "gu": "guj",
-    "he": "heb",
-    "hi": "hin",
-    "hr": "hrv",
-    "hu": "hun",
-    "hy": "hye",
-    "id": "ind",
-    "is": "isl",
-    "it": "ita",
-    "ja": "jpn",
-    "ka": "kat",
-    "km": "khm",
-    "kn": "kan",
-    "ko": "kor",
-    "lt": "lit",
-    "lv": "lav",
-    "ml": "mal",
-    "mn": "mon",
-    "mr": "mar",
-    "ms": "msa",
-    "my": "mya",
-    "ne": "nep",
-    "nl": "nld",
-    "no": "nor",
-    "nb": "nob",
-    "pa": "pan",
-    "pl": "pol",
-    "pt": "por",
-    "ro": "ron",
-    "ru": "rus",
-    "si": "sin",
-    "sk": "slk",
-    "sl": "slv",
-    "sq": "sqi",
-    "sr": "srp",
-    "sv": "swe",
-    "sw": "swa",
-    "ta": "tam",
-    "te": "tel",
-    "th": "tha",
-    "tl": "tgl",
-    "tr": "tur",
-    "uk": "ukr",
-    "ur": "urd",
-    "vi": "vie",
-    "zh": "zho",
-}
+# A BCP 47 tag as Babel's parts make one: language, then script, region and variants.
+_BCP47 = re.compile(
+    r"[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?(-([0-9A-Za-z]{5,8}|[0-9][0-9A-Za-z]{3}))*"
+)
+
+
+def iso639_2(code: str) -> str:
+    """The three-letter code of a Babel language code, as ID3 (TLAN, USLT) and MP4 tags want it:
+    ISO 639-2/T, which ISO 639-3 (from the ``pycountry`` package) repeats for every language
+    ISO 639-2 has, and extends to the ones it lacks (``yue``, ``ckb``); ``und`` (undetermined)
+    for a code ISO 639-3 does not know.
+
+    >>> [iso639_2(code) for code in ("ko", "zh", "uz", "yue", "fil", "haw", "ast", "ckb", "xx")]
+    ['kor', 'zho', 'uzb', 'yue', 'fil', 'haw', 'ast', 'ckb', 'und']
+    """
+    field = "alpha_2" if len(code) == 2 else "alpha_3"
+    found = pycountry.languages.get(**{field: code})
+    return found.alpha_3 if found is not None else "und"
 
 
 @dataclass(frozen=True)
@@ -95,7 +46,7 @@ class Language:
     tag: str  # BCP 47, the output folder and every lang attribute: "zh-Hans"
     code: str  # the bare language: "zh"
     iso639_2: str  # ID3 language: "zho"
-    name: str  # the language's own name: "中文 (简体)"
+    name: str  # the language's own name: "中文（简体）"
     english_name: str  # "Chinese (Simplified)"
 
     def __str__(self) -> str:
@@ -119,19 +70,40 @@ def _resolve(given: str) -> Language:
             f"unknown language id {given.replace('_', '-')!r}; use a Babel locale id "
             "such as en, ko, zh_Hans or pt_BR"
         ) from None
+    if locale.modifier:
+        plain = str(Locale(locale.language, locale.territory, locale.script, locale.variant))
+        raise LanguageError(
+            f"language id {given!r} has a modifier (@{locale.modifier}), which BCP 47 and the "
+            f"output folders have no place for; use {plain!r}"
+        )
     if locale.language == "zh":
         # Chinese is told apart by script; a region picks the script people write there.
         script = locale.script or ("Hant" if locale.territory in {"TW", "HK", "MO"} else "Hans")
         locale = Locale("zh", script=script)
     locale_id = str(locale)
+    if not _BCP47.fullmatch(locale_id.replace("_", "-")):
+        raise LanguageError(
+            f"language id {given!r} makes no BCP 47 tag; use a Babel locale id such as en, ko, "
+            "zh_Hans or pt_BR"
+        )
     return Language(
         locale_id=locale_id,
         tag=locale_id.replace("_", "-"),
         code=locale.language,
-        iso639_2=_ISO639_2.get(locale.language, "und"),
-        name=locale.get_display_name(locale) or locale_id,
+        iso639_2=iso639_2(locale.language),
+        name=_own_name(locale) or locale_id,
         english_name=locale.get_display_name("en") or locale_id,
     )
+
+
+def _own_name(locale: Locale) -> str | None:
+    """The language's name in itself. CLDR writes the details of a Chinese name in full-width
+    brackets, 中文（简体）, and in the ASCII ones in every other language (localeDisplayPattern);
+    Babel's display names use the ASCII ones throughout."""
+    name = locale.get_display_name(locale)
+    if name and locale.language in {"zh", "yue"}:
+        name = name.replace(" (", "（").replace(")", "）").replace(", ", "，")
+    return name
 
 
 def same_language(one: Language, other: Language) -> bool:

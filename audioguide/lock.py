@@ -16,13 +16,17 @@ itself so that two builds cannot both take over, and the new lock is taken with 
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .errors import BuildError
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2  # how often a waiting process tries the lock again
@@ -48,7 +52,7 @@ def locked(path: Path, waiting: str) -> Iterator[None]:
     path = Path(path)
     told = False
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = _open(path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -96,6 +100,27 @@ def locked_folder(folder: Path, waiting: str) -> Iterator[None]:
     finally:
         _held.discard(fd)
         os.close(fd)
+
+
+def _open(path: Path) -> int:
+    """The lock file, opened (created if missing) without following a link and without waiting
+    on a pipe; refused (:class:`BuildError`) unless it is a regular file of this user's that no
+    other name shares: truncating it must never truncate anything else."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+    try:
+        fd = os.open(path, flags, 0o644)
+        info = os.fstat(fd)
+        # (A lock with no name left is one another build just took over: the caller retries.)
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid() and info.st_nlink <= 1:
+            return fd
+        os.close(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.ELOOP, errno.ENXIO, errno.EISDIR):
+            raise
+    raise BuildError(
+        f"{path} is not the build's lock (a symbolic or hard link, a pipe, a folder or another "
+        "user's file); remove it and run the command again"
+    )
 
 
 def _same_file(fd: int, path: Path) -> bool:

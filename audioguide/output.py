@@ -21,11 +21,12 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import edition as timeline
+from . import published
 from .edition import Edition
 from .errors import BuildError, OptionError
 from .files import holds, into_place, refuse_special, remove_temporary, write_atomic
@@ -88,11 +89,6 @@ class Output:
             return cls(root, dict.fromkeys(found.files))  # its files, but nothing trusted
         return found
 
-    @property
-    def owned(self) -> set[str]:
-        """Every output-relative path a build made (or claimed)."""
-        return set(self.files)
-
     # --- before writing ----------------------------------------------------------------------
 
     def check_ours(self, paths: Iterable[str]) -> None:
@@ -100,6 +96,12 @@ class Output:
         about to write, is already there but was not made by a build (it is someone's own), or
         is not a regular file (a device, a pipe, a folder)."""
         for path in sorted(set(paths)):
+            for folder in reversed(Path(path).parents[:-1]):
+                if (self.root / folder).is_symlink():
+                    raise OptionError(
+                        f"{self.root / folder} is a symbolic link; audioguide writes only inside "
+                        "--output: replace it with a folder (or build into another --output)"
+                    )
             try:
                 refuse_special(self.root / path)
             except BuildError as exc:
@@ -169,8 +171,8 @@ class Output:
     def files_of_languages(self, guide_id: str, tags: Iterable[str]) -> list[str]:
         """The files earlier builds made for the languages ``tags`` (of guide ``guide_id``)."""
         tags = set(tags)
-        zips = {f"{guide_id}-{tag}{end}" for tag in tags for end in (".zip", "-daisy.zip")}
-        return [path for path in self.files if path.split("/")[0] in tags or path in zips]
+        beside = {path for tag in tags for path in published.outside_folder(guide_id, tag)}
+        return [path for path in self.files if path.split("/")[0] in tags or path in beside]
 
     def differing(self) -> list[str]:
         """The files the manifest lists that are missing, or whose size or SHA-256 is not what
@@ -198,6 +200,7 @@ class Output:
         contents: Mapping[str, Content],
         sources: Mapping[Path, FileInfo],
         tag: str | None = None,
+        check: Callable[[list[Path]], None] | None = None,
     ) -> dict[str, FileInfo]:
         """Write ``contents`` (by output-relative path) where they differ from what is on disk,
         and return each one's size and hash. ``sources`` gives the size and hash of every file a
@@ -208,7 +211,9 @@ class Output:
 
         Bytes are compared with the file; a copy is as it should be when the record lists it
         with its source's size and hash and the file has that size (else it is read); a zip
-        when the fingerprint in its comment is that of its entries."""
+        when the fingerprint in its comment is that of its entries. ``check`` is given the
+        files a content copies or zips before they are read (to make sure they are still what
+        ``sources`` says)."""
         trusted = self.trusted(tag) if tag else {}
         keys = {
             path: archive.fingerprint(content.entries, {p: i.sha256 for p, i in sources.items()})
@@ -219,6 +224,9 @@ class Output:
             path for path, content in contents.items()
             if self._current(path, content, trusted.get(path), sources, keys.get(path))
         }  # fmt: skip
+        if check is not None:
+            read = [content for path, content in contents.items() if path not in current]
+            check(sorted({source for content in read for source in _sources(content)}))
         if len(current) < len(contents):
             self.claim(contents)
             for changed in contents.keys() - current:
@@ -346,17 +354,34 @@ class Output:
         write_atomic(self.root / RECORD, (data + "\n").encode("utf-8"))
 
 
-def check_folder(output: Path, scripts: Path, locales: Path) -> None:
-    """``--output`` is a folder of its own: not the scripts or locales folder, not inside one,
-    not holding one (the build would publish them, or write among them)."""
-    where = Path(output).resolve()
-    for name, inputs in (("--scripts", scripts), ("--locales", locales)):
-        folder = Path(inputs).resolve()
-        if where == folder or where.is_relative_to(folder) or folder.is_relative_to(where):
-            raise OptionError(
-                f"--output {output} overlaps the {name} folder {inputs}; build into a folder "
-                "of its own, such as output"
-            )
+def check_folder(output: Path, scripts: Path, locales: Path, cache: Path | None = None) -> None:
+    """``--output`` and ``--cache`` are folders (or not there yet), each of its own: not the
+    scripts or locales folder, not inside one, not holding one (the build would publish them,
+    or write among them), and not each other."""
+    mine = [("--output", Path(output), "build into a folder of its own, such as output")]
+    if cache is not None:
+        mine.append(("--cache", Path(cache), "keep the cache in a folder of its own, such as "
+                     ".audioguide-cache"))  # fmt: skip
+    for option, given, _ in mine:
+        if given.exists() and not given.is_dir():
+            raise OptionError(f"{option} {given} is a file, not a folder; give a folder (it is "
+                              "made if missing)")  # fmt: skip
+    others = [("--scripts", Path(scripts)), ("--locales", Path(locales))]
+    for n, (option, given, fix) in enumerate(mine):
+        where = given.resolve()
+        for name, inputs in [*others, *[(o, g) for o, g, _ in mine[:n]]]:
+            folder = inputs.resolve()
+            if where == folder or where.is_relative_to(folder) or folder.is_relative_to(where):
+                raise OptionError(f"{option} {given} overlaps the {name} folder {inputs}; {fix}")
+
+
+def _sources(content: Content) -> list[Path]:
+    """The files ``content`` copies or zips."""
+    if isinstance(content, Path):
+        return [content]
+    if isinstance(content, Zip):
+        return [entry for entry in content.entries.values() if isinstance(entry, Path)]
+    return []
 
 
 def info_of(path: Path, known: FileInfo | None, duration_ms: int | None = None) -> FileInfo:
@@ -368,14 +393,5 @@ def info_of(path: Path, known: FileInfo | None, duration_ms: int | None = None) 
 
 
 def files_of(edition: Edition) -> list[str]:
-    """Every file a build writes for ``edition``: its page, its tracks' files, the files made
-    of the whole guide, the talking books and the spoken title the DAISY book plays."""
-    found = [edition.page]
-    for track in edition.tracks:
-        found += [edition.track_file(track, end) for end in (".mp3", ".vtt", ".chapters.json",
-                                                              ".txt")]  # fmt: skip
-    found += [edition.full_guide, edition.full_guide_captions, edition.full_guide_chapters,
-              edition.playlist, edition.transcript, edition.feed, edition.zip, edition.epub,
-              edition.daisy_zip, edition.title_mp3]  # fmt: skip
-    found += [edition.audiobook] if edition.audiobook else []
-    return found
+    """Every file a build writes for ``edition`` (:mod:`audioguide.published`)."""
+    return published.files(edition)

@@ -15,7 +15,11 @@ build after a proof, synthesises nothing twice.
 The audio of each message (its sentences with the track's pauses between them) is encoded as
 ``audioguide say`` encodes, an MP3 at -16 LUFS, into a folder beside the page
 (``<page>-audio/``), one file per message named by a hash of what it holds: a second proof
-encodes nothing again, and the page itself stays small. The page has no script; its
+encodes nothing again, and the page itself stays small. Without ``-o`` the page is
+``proof/<tag>.html`` (``proof/<tag>-changed.html`` for ``--changed``) beside the scripts folder:
+proofs are for reviewers, so they are never written into the published output. What a proof
+wrote is listed in a record in the audio folder (:class:`_Record`); only what the record names
+is replaced or removed, never a file that merely looks like a proof's. The page has no script; its
 Content-Security-Policy allows its own style, and audio from its own folder only.
 
 *Changed since the last build* compares with the timeline the last build recorded for the
@@ -30,7 +34,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import os
 import re
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -41,7 +48,7 @@ from .cache import DEFAULT_CACHE, Cache, key
 from .catalogs import Stats, Translated, Translation
 from .edition import Block, Edition, Sentence
 from .errors import OptionError
-from .files import into_place, remove_temporary, write_atomic
+from .files import into_place, read_input, remove_temporary, write_atomic
 from .languages import Language
 from .output import Output
 from .package.player import _environment as player_templates
@@ -52,8 +59,11 @@ from .voices import check_target
 
 _PACKAGE = Path(__file__).parent / "package"
 _STYLE = _PACKAGE / "static" / "proof.css"
-_GENERATOR = "audioguide proof"  # in every page's <meta name="generator">: a page to replace
-_AUDIO = re.compile(r"[0-9a-f]{24}\.mp3")  # the names of the audio files a proof writes
+_GENERATOR = "audioguide proof"  # in every page's <meta name="generator">
+PROOF_FOLDER = "proof"  # beside scripts/: where pages go without -o
+# In a page's audio folder, the record of what proof wrote: the page (by its SHA-256) and the
+# audio files. Only what it names is ever replaced or removed.
+RECORD = ".audioguide-proof.json"
 AUDIO_VERSION = "1"  # bump when a change to how a message's audio is made should remake it
 
 # A message's status in its catalog (the kinds of catalogs.Problem, and two more).
@@ -138,9 +148,11 @@ class Proof:
     encoded: int  # MP3s made now (the others were there from an earlier proof)
 
 
-def default_page(output: Path, language: Language) -> Path:
-    """Where the page goes without ``-o``: beside the built guide, which it is compared with."""
-    return Path(output) / f"proof-{language.tag}.html"
+def default_page(guide: Guide, language: Language, changed_only: bool = False) -> Path:
+    """Where the page goes without ``-o``: ``proof/`` beside the guide's scripts folder, never
+    in the published output; the changes page apart from the full one."""
+    name = f"{language.tag}-changed.html" if changed_only else f"{language.tag}.html"
+    return Path(guide.path).parent / PROOF_FOLDER / name
 
 
 def proof(
@@ -170,17 +182,20 @@ def proof(
     words = {lang.tag: lexicon.load(locales, lang) for lang in languages}
     speakers = choose(guide, languages, words, engine)
     voice, fallback = speakers[language.tag], speakers[source.tag]
-    option = "-o" if page is not None else "--output"
-    page = Path(page) if page is not None else default_page(output, language)
-    check_target(page, guide.path, locales, "a proof page", _is_proof_page,
-                 made_later=Path(output) if option == "--output" else None,
-                 option=option)  # fmt: skip
-    folder = page.with_name(f"{page.stem}-audio")
-    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+    option = "-o" if page is not None else "--scripts"
+    page = Path(page) if page is not None else default_page(guide, language, changed_only)
+    if page.resolve().is_relative_to(Path(output).resolve()):
         raise OptionError(
-            f"{option} {page}: {folder}, where its audio goes, is there and is not a folder; "
-            "give another page name or move it away"
+            f"{option} {page} is inside the output folder {output}, which is published; "
+            "write the proof page elsewhere"
         )
+    folder = page.with_name(f"{page.stem}-audio")
+    record = _Record.read(folder, option, page)
+    owned = record.owns_page(page)
+    check_target(page, guide.path, locales, "a page audioguide proof wrote", lambda _: owned,
+                 made_later=page.parent if option != "-o" else None,
+                 option=option)  # fmt: skip
+    _check_writable(page, option)
     last = Output.read(Path(output)).editions.get(language.tag)
     if last is not None and last.guide_id != guide.id:
         last = None  # another guide's build
@@ -190,11 +205,18 @@ def proof(
     # 2. The audio of every message on the page: clips from the cache, or synthesised into it.
     store = Cache(cache_root)
     counts = {"synthesised": 0, "cached": 0, "encoded": 0}
-    folder.mkdir(parents=True, exist_ok=True)
-    remove_temporary(folder)
     hearings = [hearing for entry in shown for hearing in entry.hearings]
+    wanted = {hearing.file for hearing in hearings if hearing.file is not None}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OptionError(f"{option} {page}: cannot make {folder} ({exc.strerror}); "
+                          "give a page in a folder you can write to") from None  # fmt: skip
+    remove_temporary(folder)
+    made = record.audio | wanted  # recorded before they are made: a kill leaves them owned
+    record.write(audio=made)
     for hearing in hearings:
-        _make_audio(hearing, folder, store, counts)
+        _make_audio(hearing, folder, store, counts, reuse=hearing.file in record.audio)
 
     # 3. The page, then the audio files no page of this name plays any more.
     counted = {
@@ -225,11 +247,15 @@ def proof(
         audio_folder=folder.name,
         **counted,
     )
+    digest = hashlib.sha256(data).hexdigest()
+    record.write(pages=record.pages | {digest})  # the old page or the new: both are ours
     write_atomic(page, data)
-    wanted = {hearing.file for hearing in hearings}
-    for path in folder.iterdir():
-        if _AUDIO.fullmatch(path.name) and path.name not in wanted and not path.is_symlink():
+    record.write(pages={digest})
+    for name in sorted(made - wanted):  # what no page of this name plays any more
+        path = folder / name
+        if not path.is_symlink():
             path.unlink(missing_ok=True)
+    record.write(audio=wanted)
     return Proof(
         page=page,
         shown=len(shown),
@@ -240,9 +266,75 @@ def proof(
     )
 
 
-def _is_proof_page(head: bytes) -> bool:
-    """Whether a file's first bytes are those of a page :func:`proof` wrote."""
-    return head.startswith(b"<!DOCTYPE html>") and _GENERATOR.encode() in head
+@dataclass
+class _Record:
+    """What proof wrote for one page: the page's SHA-256 (two while it is being replaced) and
+    the audio files in its folder. Read before anything is written; nothing else there is
+    ever replaced or removed, whatever it looks like."""
+
+    folder: Path
+    page: str
+    pages: set[str]
+    audio: set[str]
+
+    @classmethod
+    def read(cls, folder: Path, option: str, page: Path) -> _Record:
+        empty = cls(folder, page.name, set(), set())
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise OptionError(
+                f"{option} {page}: {folder}, where its audio goes, is there and is not a "
+                "folder; give another page name or move it away"
+            )
+        path = folder / RECORD
+        if not folder.exists() or (not path.exists() and not any(folder.iterdir())):
+            return empty
+        try:
+            data = json.loads(read_input(path, 1 << 20, inside=folder))
+            pages, audio = set(data["pages"]), set(data["audio"])
+            if data["page"] != page.name or not all(_AUDIO.fullmatch(n) for n in audio):
+                raise ValueError("another page's record")
+        except (OSError, ValueError, KeyError, TypeError):
+            raise OptionError(
+                f"{option} {page}: {folder}, where its audio goes, is there and was not made "
+                "by audioguide proof for this page; give another page name or move it away"
+            ) from None
+        return cls(folder, page.name, pages, audio)
+
+    def owns_page(self, page: Path) -> bool:
+        try:
+            return _sha256(page) in self.pages
+        except OSError:
+            return False
+
+    def write(self, pages: set[str] | None = None, audio: set[str] | None = None) -> None:
+        self.pages = self.pages if pages is None else pages
+        self.audio = self.audio if audio is None else audio
+        data = {"page": self.page, "pages": sorted(self.pages), "audio": sorted(self.audio)}
+        write_atomic(self.folder / RECORD, json.dumps(data, indent=1).encode() + b"\n")
+
+
+_AUDIO = re.compile(r"[0-9a-f]{24}\.mp3")  # the names of the audio files a proof writes
+
+
+def _check_writable(page: Path, option: str) -> None:
+    """Refuse, before anything is written, a page that cannot be written where it is asked
+    for: a folder that is read-only, or a page of another user's in a sticky folder (/tmp)."""
+    parent = page.resolve().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OptionError(
+            f"{option} {page}: the folder {parent} is read-only for you; give a page in a "
+            "folder you can write to"
+        )
+    info = parent.stat()
+    if info.st_mode & stat.S_ISVTX and page.exists():
+        owner = page.stat().st_uid
+        if os.geteuid() not in (0, owner, info.st_uid):
+            raise OptionError(
+                f"{option} {page} belongs to another user in {parent}, where only its owner "
+                "may replace it; give the name of a new file"
+            )
 
 
 # --- the messages ----------------------------------------------------------------------------
@@ -402,21 +494,23 @@ def _shown_changes(guide: Guide, translation: Translation, last: Edition | None)
 # --- the audio -------------------------------------------------------------------------------
 
 
-def _make_audio(hearing: Hearing, folder: Path, store: Cache, counts: dict[str, int]) -> None:
-    """The hearing's MP3 in ``folder``, unless an earlier proof made it: its clips from the
-    cache (the missing ones synthesised into it) joined as a track joins them, then encoded."""
-    if hearing.file is None or (folder / hearing.file).is_file():
+def _make_audio(
+    hearing: Hearing, folder: Path, store: Cache, counts: dict[str, int], reuse: bool
+) -> None:
+    """The hearing's MP3 in ``folder``, unless an earlier proof made it (``reuse``: the record
+    names it): its clips from the cache (the missing ones synthesised into it) joined as a
+    track joins them, then encoded."""
+    if hearing.file is None or (reuse and (folder / hearing.file).is_file()):
         return
     clips = [tracks._clip(s.sentence, s.utterance, store) for s in hearing.said]
     for _, made in clips:
         counts["synthesised" if made else "cached"] += 1
-    rate = audio.joined_rate([clip for clip, _ in clips])
-    pieces = [audio.silence(tracks.LEAD_MS, rate)]
+    pieces = [audio.pause(tracks.LEAD_MS, clips[0][0].sample_rate)]
     for said, (clip, _) in zip(hearing.said, clips, strict=True):
-        pieces += [audio.to_rate(clip, rate), audio.silence(said.utterance.pause_ms, rate)]
+        pieces += [clip, audio.pause(said.utterance.pause_ms, clip.sample_rate)]
     pieces.pop()  # no pause after the last sentence
     with into_place(folder / hearing.file) as tmp:
-        audio.encode_normalised(b"".join(pieces), tmp, rate)
+        audio.encode_normalised(pieces, tmp)
     counts["encoded"] += 1
 
 

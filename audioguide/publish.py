@@ -21,6 +21,7 @@ from .cache import Cache
 from .catalogs import Translation
 from .edition import Chapter, Edition
 from .engines import get_engine
+from .errors import InternalError
 from .output import Output, info_of
 from .package.cover import Cover
 from .package.listener import language_files
@@ -44,6 +45,7 @@ class Languages:
         base_url: str,
         cache_root: Path,
         report: Reporter,
+        verify: bool = False,
     ) -> None:
         self.plans, self.folder, self.guide, self.cover = plans, folder, guide, cover
         self.translations, self.base_url, self.report = translations, base_url, report
@@ -55,6 +57,15 @@ class Languages:
         self.counts = dict.fromkeys(("synthesised", "cached", "written", "unchanged"), 0)
         self.built: dict[str, Edition] = {}  # each language's timeline, once spoken
         self.infos: dict[str, FileInfo] = {}  # the size and hash of every file written
+        self.verify = verify  # read every track found made, to check its SHA-256
+        # Each track (and spoken title) by its output-relative path, and those of them whose
+        # bytes are known to be as made: made now, or read and checked.
+        self.renders = {
+            self._relative(track): (tag, track) for tag, plan in plans.items()
+            for track in plan.renders
+        }  # fmt: skip
+        self.checked: set[str] = set()
+        self.trusted: dict[str, dict[str, FileInfo]] = {}  # each language's files as listed
 
     def workers(self, jobs: int) -> int:
         """One worker per core for offline voices, ``jobs`` for network voices (at most
@@ -79,8 +90,9 @@ class Languages:
         for tag, plan in self.plans.items():
             self.report.start(plan.edition.language, len(plan.tracks))
             waiting = []
+            trusted = self.trusted[tag] = self.folder.trusted(tag)
             for track in plan.renders:
-                found = tracks.made(track, self.store)
+                found = self._reusable(track, trusted.get(self._relative(track)))
                 log.debug(f"{track.path}: {'to render' if found is None else 'up to date'}")
                 if found is None:
                     waiting.append(track)
@@ -108,12 +120,53 @@ class Languages:
             if self._all_there(tag):  # nothing to render
                 self._tracks_done(queue, tag)
 
+    def _relative(self, track: tracks.TrackPlan) -> str:
+        return track.path.relative_to(self.folder.root).as_posix()
+
+    def _reusable(self, track: tracks.TrackPlan, known: FileInfo | None) -> tracks.Rendered | None:
+        """What rendering ``track`` gave, when its MP3 is there as it was made: of the size
+        (and with ``--verify`` the SHA-256) its record gives, and, while its language is listed,
+        as the ledger lists it (``known``). A track made from other inputs is None; one made
+        from the same inputs but not as made is told, then made again."""
+        found = tracks.made(track, self.store)
+        if found is None:
+            return None
+        if (known is not None and (known.bytes, known.sha256) != found.mp3) or not tracks.intact(
+            track, found, read=self.verify
+        ):
+            log.info(f"{track.path} is not as it was made; making it again")
+            return None
+        if self.verify:
+            self.checked.add(self._relative(track))
+        return found
+
+    def _check(self, paths: Iterable[Path]) -> None:
+        """Before the bytes of tracks found made are read to be packaged (joined, zipped,
+        copied into a book), their SHA-256 is checked: one that is not as made is told and
+        made again, here and now, from the cache."""
+        for path in paths:
+            relative = path.relative_to(self.folder.root).as_posix()
+            if relative not in self.renders or relative in self.checked:
+                continue
+            tag, track = self.renders[relative]
+            if not tracks.intact(track, self.rendered[tag][track.inputs], read=True):
+                log.info(f"{track.path} is not as it was made; making it again")
+                self.folder.withdraw(tag)
+                result = tracks.render(track, self.store.root)
+                _tell_damaged(result.damaged)
+                self.rendered[tag][track.inputs] = result
+                if track is not self.plans[tag].title:
+                    self.counts["written"] += 1
+                    self.counts["unchanged"] -= 1
+            self.checked.add(relative)
+
     def _all_there(self, tag: str) -> bool:
         return len(self.rendered[tag]) == len(self.plans[tag].renders)
 
     def _made(self, queue: jobs.Jobs, track: tracks.TrackPlan, result: tracks.Rendered) -> None:
         tag = track.speaker.language.tag
         self.rendered[tag][track.inputs] = result
+        self.checked.add(self._relative(track))
         self.counts["synthesised"] += result.synthesised
         self.counts["cached"] += result.cached
         _tell_damaged(result.damaged)
@@ -132,14 +185,25 @@ class Languages:
         translation = self.translations[tag]
         output = self.folder.root
         date = self.guide.published.isoformat() if self.guide.published else None
-        full, places = whole_guide.full_guide(output, edition, translation, self.cover, date)
+        known = self._sizes(tag, [edition.full_guide, edition.audiobook])
+        full, places = whole_guide.full_guide(output, edition, translation, self.cover, date,
+                                              known.get(edition.full_guide))  # fmt: skip
         self.places[tag] = places
         self.lengths[edition.full_guide] = places[-1].end_ms
         book = None
         if edition.audiobook:
             book, self.lengths[edition.audiobook] = whole_guide.audiobook(
-                output, edition, list(plan.tracks), rendered, self.store.root, self.cover, date
+                output,
+                edition,
+                list(plan.tracks),
+                rendered,
+                self.store.root,
+                self.cover,
+                date,
+                known.get(edition.audiobook),
             )
+        if full is not None:  # the join reads the tracks
+            self._check(output / edition.track_file(track, ".mp3") for track in edition.tracks)
         joins = [join for join in (full, book) if join]
         self.joins[tag] = {join.path for join in joins}
         for join in joins:
@@ -149,6 +213,20 @@ class Languages:
                          then=functools.partial(self._joined, tag, join.path))  # fmt: skip
         if not joins:
             self._write(edition)
+
+    def _sizes(self, tag: str, paths: list[str | None]) -> dict[str, int]:
+        """The sizes the ledger gave ``paths`` of language ``tag`` when the build started, while
+        it listed the language; a file of another size is told (and so made again)."""
+        sizes = {}
+        for path in paths:
+            info = self.trusted[tag].get(path) if path else None
+            if path is None or info is None:
+                continue
+            sizes[path] = info.bytes
+            target = self.folder.root / path
+            if target.exists() and target.stat().st_size != info.bytes:
+                log.info(f"{target} is not as it was made; making it again")
+        return sizes
 
     def _joined(self, tag: str, path: str, _: object) -> None:
         self.joins[tag].discard(path)
@@ -166,14 +244,25 @@ class Languages:
         if edition.title_clip is not None:
             lengths[edition.title_mp3] = edition.title_clip.duration_ms
         audio = {path: self.folder.root / path for path in lengths}
-        infos = {path: info_of(audio[path], trusted.get(path), ms) for path, ms in lengths.items()}
+        infos = {path: self._info(path, trusted.get(path), ms) for path, ms in lengths.items()}
         contents = language_files(
             edition, self.translations[tag], self.guide, base_url=self.base_url,
             cover=self.cover, audio=audio, sizes={p: i.bytes for p, i in infos.items()},
             places=self.places[tag],
         )  # fmt: skip
         sources = {audio[path]: info for path, info in infos.items()}
-        self.infos |= infos | self.folder.publish(contents, sources, tag)
+        self.infos |= infos | self.folder.publish(contents, sources, tag, check=self._check)
+
+    def _info(self, path: str, known: FileInfo | None, duration_ms: int) -> FileInfo:
+        """The size and hash of an audio file of the language: a track's as made (its record
+        says), a whole-guide file's as the ledger or the file says."""
+        if path in self.renders:
+            tag, track = self.renders[path]
+            mp3 = self.rendered[tag][track.inputs].mp3
+            if mp3 is None:
+                raise InternalError(f"{path}: made without its size and SHA-256")
+            return FileInfo(*mp3, duration_ms)
+        return info_of(self.folder.root / path, known, duration_ms)
 
 
 def _spoken(track: tracks.TrackPlan) -> int:

@@ -75,6 +75,7 @@ class VoiceChoice:
     settings: tuple[tuple[str, object, int], ...] = ()  # (name, value, line), as written
     line: int | None = None  # of ``voice:``, or of the entry
     engine_line: int | None = None  # of ``engine:``, or of the entry
+    entry_line: int | None = None  # of the language's key
 
 
 @dataclass(frozen=True)
@@ -230,8 +231,8 @@ def check_base_url(value: str) -> str:
     """``value`` as the base of the feeds' links: an absolute http(s) URL, ending with "/".
     Raises :class:`ValueError` saying what is wrong (``--base-url`` and ``base_url`` both)."""
     problem = "must be an absolute http:// or https:// URL, such as https://example.org/guide/"
-    if forbidden_character(value) is not None:
-        raise ValueError(f"{problem}, without control characters")
+    if forbidden_character(value) is not None or any(ch in value for ch in "\n\r\t"):
+        raise ValueError(f"{problem}, on one line, without control characters")
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - checks the port number
@@ -245,6 +246,12 @@ def check_base_url(value: str) -> str:
         raise ValueError(f"{problem}, without ?query or #fragment")
     # The scheme in lower case: "HTTPS://" is the same URL, and what feed readers expect.
     return parts._replace(scheme=parts.scheme.lower()).geturl().rstrip("/") + "/"
+
+
+def _visible(char: str) -> bool:
+    """Whether ``char`` shows as something: not a space, nor a format character (Cf: zero-width
+    spaces and joiners, the byte-order mark, direction marks)."""
+    return not char.isspace() and unicodedata.category(char) != "Cf"
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -416,6 +423,13 @@ class _Fields:
         value = value.strip()
         if not value:
             raise ScriptError(f"{what} is empty; write the text or remove it", self.path, line)
+        if not any(_visible(ch) for ch in value):
+            raise ScriptError(
+                f"{what} holds only invisible characters (such as U+200B ZERO WIDTH SPACE); "
+                "write the text or remove it",
+                self.path,
+                line,
+            )
         return Text(value, self.path, line)
 
     @overload
@@ -553,6 +567,15 @@ def load_guide(scripts: Path) -> Guide:
             fields.line_of("contact"),
         )
     description = fields.text("description", required=False)
+    voices = _voices(fields)
+    for locale_id, choice in voices:
+        if resolve(locale_id) not in languages:
+            declared = ", ".join(lang.locale_id for lang in languages)
+            raise ScriptError(
+                f"voices has an entry for {locale_id}, which is not one of the guide's languages "
+                f"({declared}); add it to languages or remove the entry",
+                guide_path, choice.entry_line,
+            )  # fmt: skip
     return Guide(
         id=fields.identifier("id"),
         title=_told(fields.text("title"), "guide title"),
@@ -564,7 +587,7 @@ def load_guide(scripts: Path) -> Guide:
         published=_published(fields),
         cover=fields.text("cover", required=False),
         email=email,
-        voices=_voices(fields),
+        voices=voices,
         pauses=_pauses(fields),
         sections=tuple(sections),
         path=scripts,
@@ -737,6 +760,8 @@ def _voices(fields: _Fields) -> tuple[tuple[str, VoiceChoice], ...]:
     if node is None:
         return ()
     outer = _Fields(fields.path, node, tuple(_all_keys(node)), "voices")
+    pairs = node.value if isinstance(node, yaml.MappingNode) else []
+    keys = {k.value: k.start_mark.line + 1 for k, _ in pairs if isinstance(k, yaml.ScalarNode)}
     voices = {}
     for given, value_node in outer.nodes.items():
         language = _language(outer, given, str(given))
@@ -762,6 +787,7 @@ def _voices(fields: _Fields) -> tuple[tuple[str, VoiceChoice], ...]:
             ),
             line=entry.line_of("voice") if voice is not None else entry.line,
             engine_line=entry.line_of("engine"),
+            entry_line=keys.get(given),
         )
     return tuple(sorted(voices.items()))
 

@@ -14,7 +14,12 @@ A small threaded HTTP server over the output folder:
 - slow clients cannot starve the others: a request head (request line and headers) must
   arrive in full within a deadline however it trickles in, a connection that stays idle is
   closed after a timeout, and at most a fixed number of connections are served at once (each
-  has a thread), and fewer from any one client address: more are turned away with ``503``.
+  has a thread), and fewer from any one client address. When all are taken, a new connection
+  wins over one that is only waiting for a request (idle between requests, or with its head
+  still trickling in): the one that has waited longest is closed to make room, and only when
+  every connection is busy answering is the new one turned away with ``503``. Every client of
+  a preview is 127.0.0.1, so without this a few clients that reconnect as fast as they are
+  cut off would hold every slot, and the browser would get nothing but ``503``.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
+from . import published
 from .errors import AudioGuideError
 from .package.player import CSP  # pages are previewed under the policy of their meta tag
 
@@ -48,24 +54,17 @@ MAX_CONNECTIONS = 32  # connections served at once
 # ever holds more than half the slots.
 MAX_PER_CLIENT = 16
 
-# The media type of every kind of file the build publishes (and a few a page may link to).
-# Chapters (``*.chapters.json``) are plain JSON here: "application/json+chapters", which feeds
+# The media types of files a page may link to that the build does not publish; those it
+# publishes are served as the table of what a build publishes says (audioguide.published).
+# Chapters (``*.chapters.json``) are plain JSON there: "application/json+chapters", which feeds
 # declare for them, is no registered type, and a browser would offer to download it instead of
 # showing it; podcast apps read the type from the feed, not from this preview.
-CONTENT_TYPES = {
+OTHER_TYPES = {
     ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
     ".json": "application/json",
-    ".mp3": "audio/mpeg",
-    ".m4b": "audio/mp4",
-    ".vtt": "text/vtt; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
-    ".m3u8": "audio/x-mpegurl",
     ".m3u": "audio/x-mpegurl",
-    ".epub": "application/epub+zip",
     ".xml": "application/xml",
-    ".zip": "application/zip",
     ".md": "text/markdown; charset=utf-8",
     ".svg": "image/svg+xml",
     ".png": "image/png",
@@ -73,16 +72,14 @@ CONTENT_TYPES = {
     ".jpeg": "image/jpeg",
     ".ico": "image/x-icon",
 }
-FEEDS = {"feed.xml"}  # served as application/rss+xml
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 _MAX_DIGITS = 18  # a longer byte position is past the end of any file
 
 
 def content_type(path: Path) -> str:
-    if path.name in FEEDS:
-        return "application/rss+xml; charset=utf-8"
-    return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    found = published.media_type(path.name.lower())
+    return found or OTHER_TYPES.get(path.suffix.lower(), "application/octet-stream")
 
 
 def make_server(
@@ -151,18 +148,23 @@ class _Server(ThreadingHTTPServer):
         super().__init__(*args, **kwargs)
         self.served: Counter[str] = Counter()  # connections being served, by client address
         self.served_lock = threading.Lock()
+        # The connections waiting for a request head (new, idle, or with a head trickling in):
+        # since when, and from which client address.
+        self.waiting: dict[socket.socket, tuple[float, str]] = {}
 
     def process_request(self, request: Any, client_address: Any) -> None:
         """A thread for the connection if a slot is free, and the client has not taken its
-        share of them already; else 503 at once."""
+        share of them already, or if a connection that is only waiting can be closed to make
+        room; else 503 at once."""
         client = client_address[0]
         with self.served_lock:
             admitted = (
                 self.served.total() < self.max_connections
                 and self.served[client] < self.max_per_client
-            )
+            ) or self._make_room(client)
             if admitted:
                 self.served[client] += 1
+                self.waiting[request] = (time.monotonic(), client)
         if not admitted:
             try:
                 request.sendall(_BUSY)
@@ -180,7 +182,37 @@ class _Server(ThreadingHTTPServer):
         try:
             super().process_request_thread(request, client_address)
         finally:
+            with self.served_lock:
+                self.waiting.pop(request, None)
             self._done(client_address[0])
+
+    def _make_room(self, client: str) -> bool:
+        """Close the connection that has waited longest for a request (of ``client``, when it
+        has taken its share); whether there was one. Hold ``served_lock``. Its thread ends on
+        its own, at once, and frees its slot then."""
+        full = self.served.total() >= self.max_connections
+        waiting = [
+            (since, sock) for sock, (since, whose) in self.waiting.items()
+            if full or whose == client
+        ]  # fmt: skip
+        if not waiting:
+            return False
+        _, oldest = min(waiting, key=lambda pair: pair[0])
+        del self.waiting[oldest]
+        try:
+            oldest.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        return True
+
+    def is_waiting(self, request: socket.socket, client: str, waiting: bool) -> None:
+        """Note that the connection ``request`` (from ``client``) now waits for a request head,
+        or now answers one (it may not be closed to make room then)."""
+        with self.served_lock:
+            if not waiting:
+                self.waiting.pop(request, None)
+            elif request not in self.waiting:
+                self.waiting[request] = (time.monotonic(), client)
 
     def _done(self, client: str) -> None:
         with self.served_lock:
@@ -225,6 +257,7 @@ class _Handler(BaseHTTPRequestHandler):
         accept, or on a kept-alive connection (which may first sit idle for ``timeout``) from
         its first byte."""
         if self.kept_alive:
+            self.server.is_waiting(self.request, self.client_address[0], True)
             try:
                 self.rfile.peek(1)
             except OSError:  # idle too long, or gone
@@ -236,6 +269,13 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.reader.deadline = None
         self.kept_alive = True
+
+    def parse_request(self) -> bool:
+        """Read the rest of the head; once it is in, the connection answers, and is not closed
+        to make room for another."""
+        whole = super().parse_request()
+        self.server.is_waiting(self.request, self.client_address[0], False)
+        return whole
 
     def do_GET(self) -> None:
         self._answer(body=True)
@@ -416,4 +456,4 @@ def _copy(source: BinaryIO, target: io.BufferedIOBase, length: int) -> None:
         left -= len(chunk)
 
 
-__all__ = ["CONTENT_TYPES", "HOST", "content_type", "make_server", "serve"]
+__all__ = ["HOST", "content_type", "make_server", "serve"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import lexicon
-from .engines import AUTO, Engine, Voice, auto_engine, choices, get_engine
+from .engines import AUTO, Engine, Measured, Voice, auto_engine, choices, get_engine
 from .errors import EngineError, ScriptError
 from .languages import Language
 from .script import GUIDE_FILE, Guide, VoiceChoice
@@ -34,6 +34,12 @@ class Speaker:
     version: str  # the engine's version, part of every clip's cache key
     description: str  # for tags and the manifest
     lexicon: lexicon.Entries = ()  # (grapheme, what the engine is given instead)
+    quality: tuple[Measured, ...] = ()  # how well it is understood, as measured (none: unknown)
+
+    @property
+    def poorly_understood(self) -> bool:
+        """Whether every measurement of this voice says listeners will not understand it."""
+        return bool(self.quality) and not any(m.understood for m in self.quality)
 
 
 def speaker(
@@ -48,6 +54,7 @@ def speaker(
         version=engine.version(language, voice),
         description=engine.describe(language, voice),
         lexicon=lexicon,
+        quality=engine.known_quality(language),
     )
 
 
@@ -97,6 +104,19 @@ def choose(
         speakers[language.tag] = speaker(name, language, voice, words.entries(engine))
         log.debug(f"{language.tag}: spoken by {speakers[language.tag].description}")
     return speakers
+
+
+def warn_poorly_understood(speakers: dict[str, Speaker]) -> None:
+    """One warning line for each voice known to be poorly understood, saying what to do."""
+    for tag, who in speakers.items():
+        if who.poorly_understood:
+            figures = ", ".join(f"{m.judge} {m.cer:.2f}" for m in who.quality)
+            name = who.language.english_name
+            log.warning(
+                f"{tag}: {who.description} is poorly understood by listeners (character error "
+                f"rate of a speech recogniser: {figures}); speak {name} with gTTS (online) or "
+                f"an offline neural voice (Piper, Kokoro or a plug-in) where one exists for it"
+            )
 
 
 def _settings(

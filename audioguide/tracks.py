@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
-from . import __version__, audio, cache, edition, files
+from . import __version__, audio, cache, edition, files, published
 from .audio import Picture
 from .catalogs import Translation, fill
 from .engines import Clip, get_engine
@@ -119,7 +122,7 @@ def plan_edition(
             voice=voice,
             fallback_voice=fallback_voice,
             pauses=guide.pauses,
-            path=output / language.tag / f"{section.stem}.mp3",
+            path=output / published.kind("mp3").format(tag=language.tag, stem=section.stem),
             artist=guide.author,
             cover=cover,
             date=guide.published.isoformat() if guide.published else None,
@@ -131,7 +134,7 @@ def plan_edition(
     date = guide.published.isoformat() if guide.published else None
     title_plan = plan_title(title.text, voice, fallback_voice if title.fallback else voice,
                             total=len(guide.sections), pauses=guide.pauses,
-                            path=output / language.tag / "daisy" / f"00-{edition.TITLE}.mp3",
+                            path=output / published.kind("title_mp3").format(tag=language.tag),
                             artist=guide.author, cover=cover, date=date)  # fmt: skip
     planned = edition.Edition(
         guide_id=guide.id,
@@ -142,6 +145,7 @@ def plan_edition(
         tracks=tuple(plan.track for plan in plans),
         completeness=round(completeness, 1),
         engine=voice.engine,
+        quality=voice.quality,
         title_lang=source if title.fallback else language.tag,
         description_lang=source if description and description.fallback else language.tag,
         title_clip=title_plan.track,
@@ -359,6 +363,7 @@ class Rendered:
     cached: int  # clips taken from the cache
     damaged: tuple[str, ...] = ()  # cache entries found damaged, ignored and made again
     part: Part | None = None  # the AAC part, for a track of an edition with an audiobook
+    mp3: tuple[int, str] | None = None  # the MP3's size and SHA-256 as made (None: not known)
 
     @property
     def aac(self) -> Part:
@@ -367,15 +372,16 @@ class Rendered:
             raise InternalError("a track made without its AAC part is joined into an audiobook")
         return self.part
 
-    def record(self) -> dict:
+    def record(self) -> dict[str, Any]:
         return {
             "duration_ms": self.duration_ms,
             "times": [list(t) for t in self.times],
             "part": dataclasses.asdict(self.part) if self.part else None,
+            "mp3": list(self.mp3) if self.mp3 else None,
         }
 
     @classmethod
-    def from_record(cls, record: dict, plan: TrackPlan) -> Rendered:
+    def from_record(cls, record: dict[str, Any], plan: TrackPlan) -> Rendered:
         """The timings a cache record holds for ``plan``; ``ValueError`` unless they are whole
         milliseconds running forward inside the track, one (start, end) per sentence, and the
         record describes its AAC part."""
@@ -383,16 +389,17 @@ class Rendered:
             duration = record["duration_ms"]
             times = tuple((start, end) for start, end in record["times"])
             part = Part(**record["part"]) if plan.audiobook else None
+            size, sha256 = record.get("mp3") or (0, "")  # not recorded by earlier versions
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not a track record ({exc})") from None
         numbers = [duration, *(ms for span in times for ms in span)]
         numbers += [part.size, part.frames] if part else []
-        if not all(type(ms) is int and ms >= 0 for ms in numbers):
+        if not all(type(ms) is int and ms >= 0 for ms in [*numbers, size]):
             raise ValueError("timings are not whole milliseconds")
-        if part and not (
-            isinstance(part.sha256, str) and re.fullmatch(r"[0-9a-f]{64}", part.sha256)
-        ):
+        if part and not _is_sha256(part.sha256):
             raise ValueError("the part's SHA-256 is not one")
+        if size and not _is_sha256(sha256):
+            raise ValueError("the MP3's SHA-256 is not one")
         if len(times) != len(plan.utterances):
             raise ValueError("not one timing per sentence")
         previous = 0
@@ -400,13 +407,19 @@ class Rendered:
             if not previous <= start <= end <= duration:
                 raise ValueError(f"timing {start}-{end} out of order or past {duration} ms")
             previous = end
-        return cls(duration, times, synthesised=0, cached=0, part=part)
+        mp3 = (size, sha256) if size else None
+        return cls(duration, times, synthesised=0, cached=0, part=part, mp3=mp3)
+
+
+def _is_sha256(value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value) is not None
 
 
 def made(plan: TrackPlan, store: cache.Cache) -> Rendered | None:
     """What rendering ``plan`` gave, when its MP3 is there and was made from the same inputs,
     with its record and AAC part in the cache, both as they were made; else None (a damaged
-    record or part is noted in ``store.damaged``)."""
+    record or part is noted in ``store.damaged``). Whether the MP3 is still as it was made is
+    for the caller to check (:func:`intact`)."""
     if audio.read_inputs(plan.path) != plan.inputs:
         return None
     record = store.get_record(plan.inputs)
@@ -417,10 +430,27 @@ def made(plan: TrackPlan, store: cache.Cache) -> Rendered | None:
     except ValueError:
         store.discard_record(plan.inputs)
         return None
+    if found.mp3 is None:  # recorded by an earlier version: made again, quietly
+        return None
     # The AAC part the audiobook joins must be the one the record describes.
     if found.part and not store.check_part(plan.inputs, found.part.size, found.part.sha256):
         return None
     return found
+
+
+def intact(plan: TrackPlan, rendered: Rendered, read: bool) -> bool:
+    """Whether the MP3 at ``plan.path`` is the one ``rendered`` describes: of its size, and
+    with ``read``, of its SHA-256 too (the whole file is read)."""
+    if rendered.mp3 is None:
+        return False
+    size, sha256 = rendered.mp3
+    try:
+        with open(plan.path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size != size:
+                return False
+            return not read or hashlib.file_digest(handle, "sha256").hexdigest() == sha256
+    except OSError:
+        return False
 
 
 def spoken(plan: EditionPlan, rendered: Mapping[str, Rendered]) -> edition.Edition:
@@ -476,6 +506,7 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     # part (its size, hash and frames) so that a damaged one is found before it is used.
     with files.into_place(plan.path, durable=False) as tmp:
         if plan.audiobook:
+            store.clear(store.part_path(plan.inputs))
             with files.into_place(store.part_path(plan.inputs), durable=False) as aac:
                 rendered = encode(plan, [clip for clip, _ in clips], tmp, aac)
         else:
@@ -496,24 +527,25 @@ def encode(plan: TrackPlan, clips: list[Clip], mp3: Path, aac: Path | None = Non
     """The track's tagged MP3 at ``mp3`` (and its AAC part at ``aac``, for an audiobook) made of
     ``clips``, one per sentence of the plan; a pure function of the plan and the clips, which
     touches no cache and no other file."""
-    # The track is joined and encoded at its voices' own rate (the highest, where they differ).
-    rate = audio.joined_rate(clips)
-    pieces = [audio.silence(LEAD_MS, rate)]
-    position = len(pieces[0])  # in bytes of PCM
+    # Each clip stays at its voice's rate, its pause at the same; where voices' rates differ,
+    # the pass that encodes resamples to the highest.
+    pieces = [audio.pause(LEAD_MS, clips[0].sample_rate)]
+    position = _ms(pieces[0])
     times: list[tuple[int, int]] = []
     for utterance, clip in zip(plan.utterances, clips, strict=True):
-        pcm = audio.to_rate(clip, rate)
-        times.append((_ms(position, rate), _ms(position + len(pcm), rate)))
-        pieces += [pcm, audio.silence(utterance.pause_ms, rate)]
-        position += len(pcm) + len(pieces[-1])
-    pcm = b"".join(pieces)
-    rendered = Rendered(_ms(len(pcm), rate), tuple(times), synthesised=0, cached=len(clips))
+        times.append((round(position), round(position + _ms(clip))))
+        pieces += [clip, audio.pause(utterance.pause_ms, clip.sample_rate)]
+        position += _ms(clip) + _ms(pieces[-1])
+    rendered = Rendered(round(position), tuple(times), synthesised=0, cached=len(clips))
     tags = dataclasses.replace(plan.tags, chapters=timeline(plan, rendered).chapters)
-    audio.encode_normalised(pcm, mp3, rate, aac)
     if aac is not None:
+        audio.encode_normalised(pieces, mp3, aac)
         rendered = dataclasses.replace(rendered, part=Part.of(aac.read_bytes()))
+    else:
+        audio.encode_normalised(pieces, mp3)
     audio.write_tags(mp3, tags)
-    return rendered
+    data = mp3.read_bytes()
+    return dataclasses.replace(rendered, mp3=(len(data), hashlib.sha256(data).hexdigest()))
 
 
 def put(
@@ -524,10 +556,11 @@ def put(
     with files.into_place(plan.path, durable=False) as tmp:
         tmp.write_bytes(mp3)
         if aac is not None:
+            store.clear(store.part_path(plan.inputs))
             files.write_atomic(store.part_path(plan.inputs), aac, durable=False)
         store.put_record(plan.inputs, rendered.record())
 
 
-def _ms(position: int, rate: int) -> int:
-    """Bytes of 16-bit mono PCM at ``rate`` as milliseconds."""
-    return round(position * 500 / rate)
+def _ms(clip: Clip) -> Fraction:
+    """How long ``clip`` plays, in milliseconds, exactly (rounded only where a time is kept)."""
+    return Fraction(len(clip.pcm) * 500, clip.sample_rate)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import audio, catalogs, lexicon
-from .engines import auto_engine, engine_names, get_engine
+from .engines import Clip, auto_engine, engine_names, get_engine
 from .errors import AudioGuideError, BuildError, EngineError, OptionError
 from .files import refuse_special, write_atomic
 from .languages import Language
@@ -98,13 +98,12 @@ def say(
     if not spoken:
         raise AudioGuideError(f"{text!r} has no words to speak; give a word or a sentence")
     clips = [voice.synthesize(said, language, who.voice) for said in spoken]
-    rate = audio.joined_rate(clips)
-    pieces: list[bytes] = []
+    pieces: list[Clip] = []
     for clip in clips:
-        pieces += [audio.to_rate(clip, rate), audio.silence(SAY_PAUSE_MS, rate)]
+        pieces += [clip, audio.pause(SAY_PAUSE_MS, clip.sample_rate)]
     with tempfile.TemporaryDirectory(prefix="audioguide-say-") as folder:
         mp3 = Path(folder) / "say.mp3"
-        audio.encode_normalised(b"".join(pieces[:-1]), mp3, rate)
+        audio.encode_normalised(pieces[:-1], mp3)
         write_atomic(path, mp3.read_bytes())
     return spoken
 

@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import audio, cache, files
 from .audio import Picture
@@ -30,15 +31,20 @@ class Join:
     path: str  # output-relative
     what: str  # what the worker does, for a message naming it
     function: Callable[..., None]
-    args: tuple
+    args: tuple[Any, ...]
 
 
 def full_guide(
-    output: Path, edition: Edition, translation: Translation, cover: Picture, date: str | None
+    output: Path,
+    edition: Edition,
+    translation: Translation,
+    cover: Picture,
+    date: str | None,
+    size: int | None = None,
 ) -> tuple[Join | None, tuple[Chapter, ...]]:
-    """The join that makes the full-guide file (None when the file is up to date), and its
-    chapters: the tracks, at the exact places the join puts them (the last ends where the file
-    does)."""
+    """The join that makes the full-guide file (None when the file is up to date: made from
+    the same inputs, and of the ``size`` the ledger records), and its chapters: the tracks, at
+    the exact places the join puts them (the last ends where the file does)."""
     path = output / edition.full_guide
     sources = [output / edition.track_file(track, ".mp3") for track in edition.tracks]
     starts = [round(ms) for ms in audio.track_starts([audio.mp3_stream(s) for s in sources])]
@@ -52,7 +58,7 @@ def full_guide(
     tags = _tags(edition, title, cover, date, chapters)
     inputs = cache.key(RENDER_VERSION, [audio.read_inputs(source) for source in sources],
                        tags.identity())  # fmt: skip
-    if audio.read_inputs(path) == inputs:
+    if audio.read_inputs(path) == inputs and _sized(path, size):
         return None, chapters
     tags = dataclasses.replace(tags, inputs=inputs)
     return Join(
@@ -68,9 +74,11 @@ def audiobook(
     cache_root: Path,
     cover: Picture,
     date: str | None,
+    size: int | None = None,
 ) -> tuple[Join | None, int]:
     """The job that makes the language's M4B from its tracks' AAC parts (None when the file is
-    up to date), and its length in ms. A chapter per track, with the track's title."""
+    up to date, as :func:`full_guide` says), and its length in ms. A chapter per track, with the
+    track's title."""
     if edition.audiobook is None:
         raise InternalError(f"{edition.folder}: an audiobook for an edition without one")
     parts = [(plan.inputs, rendered[plan.inputs].aac) for plan in plans]
@@ -84,11 +92,20 @@ def audiobook(
     inputs = cache.key(RENDER_VERSION, [key for key, _ in parts], marks, tags.identity())
     duration = round(starts[-1] * 1000 / audio.AAC_RATE)
     path = output / edition.audiobook
-    if audio.read_m4b_inputs(path) == inputs:
+    if audio.read_m4b_inputs(path) == inputs and _sized(path, size):
         return None, duration
     tags = dataclasses.replace(tags, inputs=inputs)
     args = (parts, cache_root, path, tags, chapters)
     return Join(edition.audiobook, "joining the tracks' AAC", make_audiobook, args), duration
+
+
+def _sized(path: Path, size: int | None) -> bool:
+    """Whether the file at ``path`` is of the ``size`` the ledger records (when it records one:
+    a file made by a build killed before it published it has none)."""
+    try:
+        return size is None or path.stat().st_size == size
+    except OSError:
+        return False
 
 
 def _tags(
@@ -126,7 +143,11 @@ def join_tracks(sources: list[Path], path: Path, tags: audio.Tags) -> None:
 
 
 def make_audiobook(
-    parts: list[tuple[str, Part]], cache_root: Path, path: Path, tags: audio.Tags, chapters: list
+    parts: list[tuple[str, Part]],
+    cache_root: Path,
+    path: Path,
+    tags: audio.Tags,
+    chapters: list[audio.AudiobookChapter],
 ) -> None:
     """A language's M4B: the tracks' AAC parts (cache keys, and what their records say of them)
     joined, with a chapter per track."""

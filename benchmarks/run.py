@@ -335,6 +335,7 @@ def audiobook_cost(output: Path) -> tuple[float, float, float]:
     every track's audio as AAC (in the build it runs in the track's worker), then joining each
     language's parts into its M4B; and the seconds of audio."""
     from audioguide import audio
+    from audioguide.audio.pcm import ADTS_OUT  # the build's AAC, encoded here on its own
 
     encode = join = audio_seconds = 0.0
     with tempfile.TemporaryDirectory() as tmp:
@@ -348,7 +349,9 @@ def audiobook_cost(output: Path) -> tuple[float, float, float]:
                 audio_seconds += len(pcm) / 2 / rate
                 started = time.perf_counter()
                 parts.append(Path(tmp) / f"{folder.name}-{mp3.stem}.aac")
-                audio.encode_aac(pcm, parts[-1], rate)
+                subprocess.run([audio.ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-f",
+                                "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0", *ADTS_OUT,
+                                str(parts[-1])], input=pcm, check=True)  # fmt: skip
                 encode += time.perf_counter() - started
             starts = audio.aac_starts([audio.adts_frames(p.read_bytes()) for p in parts])
             marks = [audio.AudiobookChapter(a, b, str(n)) for n, (a, b) in

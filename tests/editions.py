@@ -24,11 +24,13 @@ from audioguide.package.archive import render_zip, zip_entries
 from audioguide.package.captions import (
     render_chapters,
     render_full_chapters,
+    render_full_srt,
     render_full_vtt,
+    render_srt,
     render_vtt,
 )
 from audioguide.package.daisy import render_daisy
-from audioguide.package.epub import render_epub
+from audioguide.package.epub import MIMETYPE, epub_entries
 from audioguide.package.feed import render_feed
 from audioguide.package.playlist import render_playlist
 from audioguide.package.transcript import render_track_transcript, render_transcript
@@ -41,7 +43,7 @@ PUBLISHED = datetime.date(2024, 5, 1)
 COVER = "cover.png"
 EMAIL = "guide@example.org"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-PODCAST = "https://podcastindex.org/namespace/1.0"
+PODCAST = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
 NS = {"itunes": ITUNES, "podcast": PODCAST, "atom": "http://www.w3.org/2005/Atom"}
 
 # Everything a translated string might try: markup, entities, quotes, CDATA end, bidi override,
@@ -296,12 +298,14 @@ def package_files(edition: Edition, translation: Translation) -> dict[str, bytes
     for track in edition.tracks:
         files[edition.track_file(track, ".mp3")] = fake_mp3(track.stem)
         files[edition.track_file(track, ".vtt")] = render_vtt(track, edition.language.tag)
+        files[edition.track_file(track, ".srt")] = render_srt(track)
         files[edition.track_file(track, ".chapters.json")] = render_chapters(track)
         files[edition.track_file(track, ".txt")] = render_track_transcript(
             edition, track, translation, EN
         )
     places = places_of(edition)
     files[edition.full_guide_captions] = render_full_vtt(edition, places)
+    files[edition.path("full_guide_srt")] = render_full_srt(edition, places)
     files[edition.full_guide_chapters] = render_full_chapters(edition, edition.title, places)
     files[edition.playlist] = render_playlist(edition)
     files[edition.transcript] = render_transcript(edition, translation, EN)
@@ -341,3 +345,8 @@ def check_golden(name: str, data: bytes) -> None:
         path.write_bytes(data)
     assert path.is_file(), f"{path} is missing; create it with AUDIOGUIDE_REGEN_GOLDEN=1"
     assert data.decode("utf-8") == path.read_bytes().decode("utf-8")
+
+
+def render_epub(edition: Edition, audio: dict, translation: Translation, **options) -> bytes:
+    """The EPUB's bytes, zipped as a build streams its entries."""
+    return render_zip(epub_entries(edition, audio, translation, **options), first=MIMETYPE)

@@ -19,7 +19,18 @@ from collections.abc import Mapping
 import pytest
 from babel.messages.catalog import Catalog
 from defusedxml import ElementTree as SafeET
-from editions import HOSTILE, KO, ZH, chinese, fake_mp3, hostile, korean, shipped, timed_track
+from editions import (
+    HOSTILE,
+    KO,
+    ZH,
+    chinese,
+    fake_mp3,
+    hostile,
+    korean,
+    render_epub,
+    shipped,
+    timed_track,
+)
 from timelines import spoken_title
 
 from audioguide import strings as S
@@ -29,7 +40,7 @@ from audioguide.errors import InternalError
 from audioguide.package import books, times
 from audioguide.package.cover import Cover
 from audioguide.package.daisy import render_daisy
-from audioguide.package.epub import ACTIVE_CLASS, render_epub
+from audioguide.package.epub import ACTIVE_CLASS
 from audioguide.script import Accessibility
 
 XHTML = "http://www.w3.org/1999/xhtml"

@@ -8,10 +8,12 @@ runs in-process on a copy of the session build.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -274,4 +276,71 @@ def test_a_lock_held_by_the_orphans_of_a_build_that_is_gone_is_taken_over(tmp_pa
     assert "held by processes of a build that is gone" in result.stderr
     assert "took the lock over" in result.stderr
     _assert_complete(site)
+    assert_manifest_is_true(site)
+
+
+# --- a published file that is not as the ledger says -------------------------------------------
+
+
+def _damage(path: Path, how: str) -> None:
+    data = path.read_bytes()
+    if how == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    else:  # one byte in the audio changed: the same size, only its SHA-256 tells
+        middle = len(data) // 2
+        path.write_bytes(data[:middle] + bytes([data[middle] ^ 0x55]) + data[middle + 1 :])
+
+
+@pytest.mark.parametrize(
+    ("how", "then"),
+    [
+        ("truncated", "nothing else"),
+        ("truncated", "another track edited"),
+        ("bit-flip", "another track edited"),
+        ("bit-flip", "the description edited"),
+        ("bit-flip", "--verify"),
+    ],
+)
+def test_a_damaged_published_track_is_made_again_and_never_republished(
+    site: Site, how: str, then: str
+):
+    (track,) = (site.output / "en").glob("02-*.mp3")
+    whole = track.read_bytes()
+    _damage(track, how)
+    args = ["--base-url", BASE_URL]
+    if then == "another track edited":
+        welcome = site.scripts / "01-welcome.yaml"
+        welcome.write_text(welcome.read_text("utf-8").replace("museum.", "gallery."), "utf-8")
+    elif then == "the description edited":
+        guide = site.scripts / "guide.yaml"
+        guide.write_text(guide.read_text("utf-8").replace("short guide", "small guide"), "utf-8")
+    elif then == "--verify":
+        args.append("--verify")
+
+    result = site.build(*args)
+
+    assert result.exit_code == 0, result.stderr
+    told = (
+        rf"{re.escape(str(track))} is not as (it was made|the manifest lists it); making it again"
+    )
+    assert re.search(told, result.stderr), result.stderr
+    assert track.read_bytes() == whole
+    assert_manifest_is_true(site)
+    with zipfile.ZipFile(site.output / "test-guide-en.zip") as packed:
+        assert packed.read(f"test-guide-en/{track.name}") == whole
+    # and the next build finds everything as it should be
+    assert summary(site.build(*args[:2]).stdout)["tracks_written"] == 0
+
+
+@pytest.mark.parametrize("name", ["00-full-guide.mp3", "test-guide-en.m4b"])
+def test_a_truncated_whole_guide_file_is_joined_again(site: Site, name: str):
+    path = site.output / "en" / name
+    whole = path.read_bytes()
+    _damage(path, "truncated")
+
+    result = site.build("--base-url", BASE_URL)
+
+    assert result.exit_code == 0, result.stderr
+    assert f"{path} is not as it was made; making it again" in result.stderr
+    assert path.read_bytes() == whole
     assert_manifest_is_true(site)

@@ -35,7 +35,7 @@ from mutagen.mp3 import MP3
 from audioguide import audio
 from audioguide.package.manifest import load_schema
 
-PODCAST = "https://podcastindex.org/namespace/1.0"
+PODCAST = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM = "http://www.w3.org/2005/Atom"
 GUIDE_ID = "test-guide"
@@ -89,11 +89,11 @@ def test_manifest_describes_each_language(built: Built):
 def test_every_size_and_hash_in_the_manifest_matches_the_file(built: Built):
     output = built.site.output
     listed = _files(built.site.manifest())
-    # Per language: 4 files a track, 12 others (page, playlist, feed, transcript, zip, full guide
-    # with its captions and chapters, audiobook, EPUB, DAISY zip and the spoken title it plays);
-    # then the cover and the site's shared files.
+    # Per language: 5 files a track, 13 others (page, playlist, feed, transcript, zip, full guide
+    # with its WebVTT and SRT captions and chapters, audiobook, EPUB, DAISY zip and the spoken
+    # title it plays); then the cover and the site's shared files.
     site = len(built.site.manifest()["site"])
-    assert len(listed) == 3 * (3 * 4 + 12) + 1 + site
+    assert len(listed) == 3 * (3 * 5 + 13) + 1 + site
     for entry in listed:
         data = (output / entry["file"]).read_bytes()
         assert entry["bytes"] == len(data), entry["file"]
@@ -290,11 +290,12 @@ def test_zip_holds_the_language_download(built: Built, tag: str):
         assert archive.testzip() is None
         names = archive.namelist()
         full = language["full_guide"]
-        wanted = [full["file"], full["captions"]["file"], full["chapters"]["file"],
-                  language["playlist"]["file"], language["transcript"]["file"],
-                  language["audiobook"]["file"]]  # fmt: skip
+        wanted = [full["file"], full["captions"]["file"], full["srt"]["file"],
+                  full["chapters"]["file"], language["playlist"]["file"],
+                  language["transcript"]["file"], language["audiobook"]["file"]]  # fmt: skip
         for track in language["tracks"]:
-            wanted += [track["file"], track["captions"]["file"], track["chapters"]["file"]]
+            wanted += [track["file"], track["captions"]["file"], track["srt"]["file"],
+                       track["chapters"]["file"]]  # fmt: skip
         for path in wanted:
             name = f"{folder}/{Path(path).name}"
             assert archive.read(name) == (output / path).read_bytes(), name

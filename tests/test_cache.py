@@ -97,6 +97,72 @@ def test_a_record_comes_back_and_a_damaged_one_is_told(tmp_path: Path):
         assert store.damaged == [path]
 
 
+# --- an entry that is no file of the cache's -------------------------------------------------
+
+
+def _plant(path: Path, kind: str) -> None:
+    """Put at ``path`` what no cache entry may be: a named pipe (reading waits forever), a link
+    to /dev/zero (endless), a 20 GB sparse file (no memory holds it), a folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    if kind == "pipe":
+        os.mkfifo(path)
+    elif kind == "link-to-dev-zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "sparse-20GB":
+        with open(path, "wb") as handle:
+            handle.truncate(20 * 1024**3)
+    else:
+        path.mkdir()
+
+
+# Run apart: a read that waits on a pipe would hang the test run itself.
+_READ_EACH_KIND = """
+import sys
+from pathlib import Path
+from audioguide import cache
+from audioguide.clip import Clip
+store = cache.Cache(Path(sys.argv[1]))
+key = sys.argv[2]
+clip = Clip(pcm=bytes(64), sample_rate=22_050, words=((0, 0),))
+found = (store.get_clip(key), store.get_record(key), store.get_picture(key),
+         store.check_part(key, 10, "0" * 64))
+print(found == (None, None, None, False), len(store.damaged))
+store.put_clip(key, clip)
+store.put_record(key, {"a": 1})
+store.put_picture(key, b"image")
+again = cache.Cache(store.root)
+print(again.get_clip(key) == clip, again.get_record(key), again.get_picture(key), again.damaged)
+"""
+
+
+@pytest.mark.parametrize("kind", ["pipe", "link-to-dev-zero", "sparse-20GB", "folder"])
+def test_an_entry_that_is_no_regular_file_is_a_miss_and_is_replaced(tmp_path: Path, kind: str):
+    root = tmp_path / "cache"
+    for folder, suffix in (("clips", ".clip"), ("tracks", ".json"), ("pictures", ".pic"),
+                           ("tracks", ".aac")):  # fmt: skip
+        _plant(root / folder / KEY[:2] / f"{KEY}{suffix}", kind)
+    result = subprocess.run([sys.executable, "-c", _READ_EACH_KIND, str(root), KEY],
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["True 4", "True {'a': 1} b'image' []"]
+
+
+def test_a_pipe_among_the_clips_neither_hangs_nor_stops_the_build(site: Site):
+    clips = sorted((site.cache / "clips").rglob("*.clip"))
+    _plant(clips[0], "pipe")
+    _plant(clips[1], "link-to-dev-zero")
+    _plant(clips[2], "sparse-20GB")
+    for track in site.output.glob("*/0[1-9]-*.mp3"):  # every track is rendered again
+        track.unlink()
+    result = subprocess.run(site.command("--base-url", BASE_URL), capture_output=True,
+                            text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    for clip in clips[:3]:
+        assert f"the cache entry {clip} was damaged; ignored it and made it again" in result.stderr
+        assert clip.is_file() and not clip.is_symlink() and clip.stat().st_size < 10**7
+
+
 # --- a track's record and its MP3 --------------------------------------------------------------
 
 

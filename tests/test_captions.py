@@ -1,4 +1,4 @@
-"""WebVTT captions, read back with webvtt-py."""
+"""WebVTT and SubRip captions, read back with webvtt-py (and SubRip with ffmpeg too)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import dataclasses
 import html
 import io
 import re
+import subprocess
 
+import imageio_ffmpeg
 import pytest
 import webvtt
 from editions import chinese, english, hostile, korean
 
 from audioguide.edition import Sentence, Track
 from audioguide.errors import InternalError
-from audioguide.package.captions import one_line, render_vtt
+from audioguide.package.captions import one_line, render_srt, render_vtt
 from audioguide.package.times import vtt as timestamp
 
 
@@ -82,3 +84,36 @@ def test_timestamp_past_an_hour():
     assert timestamp(0) == "00:00:00.000"
     assert timestamp(3_723_004) == "01:02:03.004"
     assert timestamp(100 * 3_600_000) == "100:00:00.000"
+
+
+@pytest.mark.parametrize("make", [korean, chinese, english, hostile])
+def test_srt_has_the_cues_of_the_vtt_for_players_that_read_only_subrip(make):
+    edition = make()
+    for track in edition.tracks:
+        srt = webvtt.from_buffer(io.StringIO(render_srt(track).decode("utf-8")), format="srt")
+        shown = [cue for cue in track.sentences if one_line(cue.text)]
+
+        assert [c.start_time.in_milliseconds() for c in srt.captions] == [
+            cue.start_ms for cue in shown
+        ]
+        for caption, cue in zip(srt.captions, shown, strict=True):
+            assert caption.end_time.in_milliseconds() == min(cue.end_ms, track.duration_ms)
+            # no cue's text can open a SubRip tag; everything else is as written, on one line
+            assert caption.text == one_line(cue.text).replace("<", "‹").replace(">", "›")
+
+
+def test_ffmpeg_reads_every_srt_cue(tmp_path):
+    track = hostile().tracks[0]
+    (tmp_path / "captions.srt").write_bytes(render_srt(track))
+
+    done = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-i",
+         str(tmp_path / "captions.srt"), "-f", "webvtt", "-"],
+        capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr.decode()
+    converted = webvtt.from_buffer(io.StringIO(done.stdout.decode("utf-8")))
+    shown = [cue for cue in track.sentences if one_line(cue.text)]
+    starts = [c.start_time.in_milliseconds() for c in converted.captions]
+    assert starts == [cue.start_ms for cue in shown]

@@ -313,13 +313,15 @@ def test_tool_string_changed_since_a_catalog_was_made_gets_the_shipped_translati
         'msgid "Track {number} of {total}: {title}"',
     )
     _edit(
-        project.po("ko"), "{number}번 트랙, 전체 {total}개 중. {title}.", "{number}번 트랙: {title}"
+        project.po("ko"),
+        "전체 {total}개 트랙 중 {number}번 트랙. {title}.",
+        "{number}번 트랙: {title}",
     )
 
     assert project.run("update").exit_code == 0
 
     message = _read(project.po("ko"))[TRACK_ANNOUNCEMENT]
-    assert message.string == "{number}번 트랙, 전체 {total}개 중. {title}."
+    assert message.string == "전체 {total}개 트랙 중 {number}번 트랙. {title}."
     assert not message.fuzzy
     assert not message.previous_id
     assert project.run("stats", "--check").exit_code == 0
@@ -328,7 +330,7 @@ def test_tool_string_changed_since_a_catalog_was_made_gets_the_shipped_translati
 def test_translators_own_wording_of_a_tool_string_is_kept(project) -> None:
     _edit(
         project.po("ko"),
-        "{number}번 트랙, 전체 {total}개 중.",
+        "전체 {total}개 트랙 중 {number}번 트랙.",
         "전체 {total}개 중 {number}번째 트랙입니다.",
     )
 
@@ -405,9 +407,9 @@ def test_stats_check_fails_for_an_incomplete_language(project) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "problem"),
     [
-        ("중. {title}.", "중.", "loses {title}"),
-        ("중. {title}.", "중. {title} {name}.", "adds {name}"),
-        ("{number}번 트랙,", "{numero}번 트랙,", "loses {number}; adds {numero}"),
+        ("트랙. {title}.", "트랙.", "loses {title}"),
+        ("트랙. {title}.", "트랙. {title} {name}.", "adds {name}"),
+        ("{number}번 트랙.", "{numero}번 트랙.", "loses {number}; adds {numero}"),
     ],
 )
 def test_stats_check_fails_when_a_translation_loses_or_adds_a_placeholder(
@@ -462,7 +464,7 @@ def test_translation_falls_back_to_source_for_fuzzy_and_untranslated(project) ->
     new = "Please switch off your phone now."
     assert korean(new) == catalogs.Translated(new, True)
     assert korean.tool(TRACK_ANNOUNCEMENT, number=1, total=3, title="환영합니다") == (
-        "1번 트랙, 전체 3개 중. 환영합니다."
+        "전체 3개 트랙 중 1번 트랙. 환영합니다."
     )
 
     english = catalogs.translation(guide, project.locales, resolve("en"))
@@ -636,9 +638,9 @@ EVIL = ["{number.__class__.__doc__}", "{total:>2000000000}", "{title!r}", "{0}",
 @pytest.mark.parametrize("evil", EVIL)
 def test_a_placeholder_with_code_in_it_is_reported_and_never_evaluated(project, evil) -> None:
     text = _canonical(project, "ko")
-    assert "{number}번 트랙," in text
+    assert "{number}번 트랙." in text
     project.po("ko").write_text(
-        text.replace("{number}번 트랙,", f"{evil} {{number}}번 트랙,"),
+        text.replace("{number}번 트랙.", f"{evil} {{number}}번 트랙."),
         encoding="utf-8",
     )
     guide = load_guide(project.scripts)
@@ -658,9 +660,9 @@ def test_a_placeholder_with_code_in_it_is_reported_and_never_evaluated(project, 
 
 def test_a_strict_build_refuses_broken_placeholders(project, user_error) -> None:
     text = _canonical(project, "ko")
-    assert "{number}번 트랙," in text
+    assert "{number}번 트랙." in text
     project.po("ko").write_text(
-        text.replace("{number}번 트랙,", "{numero}번 트랙,"), encoding="utf-8"
+        text.replace("{number}번 트랙.", "{numero}번 트랙."), encoding="utf-8"
     )
     before = project.snapshot()
 
@@ -844,7 +846,7 @@ def test_an_editors_own_header_fields_stay_where_msgmerge_keeps_them(project, ge
 
 
 def test_a_broken_placeholder_is_not_counted_done(project) -> None:
-    _edit(project.po("ko"), "{number}번 트랙,", "{numero}번 트랙,")
+    _edit(project.po("ko"), "{number}번 트랙.", "{numero}번 트랙.")
 
     result = project.run("stats")
 

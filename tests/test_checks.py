@@ -8,6 +8,7 @@ must *not* be refused, and the environment: no traceback, ever.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import subprocess
@@ -299,6 +300,23 @@ CASES = [
     Case(
         "catalogs-in-a-zh_CN-folder", _misplaced_catalogs, "locales/zh_CN/LC_MESSAGES/audioguide.po"
     ),
+    # --- accepted without a word until now --------------------------------------------------
+    Case(
+        "guide-base-url-newline",
+        _guide('base_url: "https://example.org/\\nguide/"\n'),
+        "scripts/guide.yaml",
+    ),
+    Case("base-url-newline", lambda _: None, "--base-url", ("--base-url", "https://a.org/\nb/")),
+    Case(
+        "title-of-zero-width-characters",
+        _welcome("title:", 'title: "\\u200b\\u200d\\u2060\\ufeff"'),
+        "scripts/01-welcome.yaml",
+    ),
+    Case(
+        "voices-for-a-language-the-guide-lacks",
+        lambda site: append(site.scripts / "guide.yaml", "voices:\n  de: {engine: espeak}\n") + 1,
+        "scripts/guide.yaml",
+    ),
     # --- rows that other checks add -----------------------------------------------------------
     # catalogs: a strict catalog with a broken placeholder or an unknown message
 ]
@@ -327,6 +345,23 @@ def test_one_language_needs_only_its_own_catalog(site: Site) -> None:
 
     assert result.exit_code == 0, result.stderr
     assert summary(result.stdout)["tracks_written"] == 0  # en and ko were built already
+
+
+def test_a_second_catalog_under_another_spelling_is_named_with_the_one_read(site: Site) -> None:
+    """A zh_CN folder beside zh_Hans: both hold a Chinese catalog; the build says which one it
+    reads, and that the other is not read, instead of leaving a translator to wonder."""
+    read = site.po("zh-Hans")
+    other = site.locales / "zh_CN" / "LC_MESSAGES" / "audioguide.po"
+    other.parent.mkdir(parents=True)
+    other.write_bytes(read.read_bytes())
+
+    result = site.build("--base-url", BASE_URL)
+
+    assert result.exit_code == 0, result.stderr
+    assert f"audioguide: warning: {other}: another zh-Hans catalog, which is not read" in (
+        result.stderr
+    )
+    assert f"audioguide reads {read}" in result.stderr
 
 
 def test_base_url_in_any_case_and_with_non_ascii_is_accepted(site: Site) -> None:
@@ -367,7 +402,7 @@ def _chapters_through_tocs(path: Path) -> list[tuple[int, int, str]]:
 @pytest.mark.parametrize("count", [255, 256, 700])
 def test_any_number_of_chapters_is_tagged(tmp_path: Path, count: int) -> None:
     path = tmp_path / "many.mp3"
-    audio.encode_normalised(audio.silence(200, 22_050), path, 22_050)  # silence: encoded as it is
+    audio.encode_normalised([audio.pause(200, 22_050)], path)  # silence: encoded as it is
     chapters = tuple(Chapter(n * 10, n * 10 + 10, f"paragraph {n + 1}") for n in range(count))
     tags = audio.Tags("t", "album", "1/1", "eng", ("espeak en",), "text", chapters, "inputs")
 
@@ -544,3 +579,98 @@ def test_warnings_never_come_before_the_error_that_stops_the_build(site: Site, u
     result = site.build()  # no --base-url: a warning about the feeds' links too
     user_error(result, "locales/zh_Hans/LC_MESSAGES/audioguide.po", line)
     assert "audioguide: warning" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["symlink", "dangling-symlink", "hard-link", "pipe"])
+def test_a_lock_file_that_is_not_a_plain_file_of_ours_is_refused(
+    site: Site, kind: str, user_error
+) -> None:
+    """The build's lock is never opened through a link: truncating it would truncate the file
+    it leads to, and a dangling one would create a file outside the output folder."""
+    victim = site.root / "victim.txt"
+    lock = site.output / ".audioguide.lock"
+    lock.unlink(missing_ok=True)
+    before = tree(site.output)
+    if kind == "symlink":
+        victim.write_text("someone's notes\n", "utf-8")
+        lock.symlink_to(Path("..") / "victim.txt")
+    elif kind == "dangling-symlink":
+        lock.symlink_to(Path("..") / "victim.txt")
+    elif kind == "hard-link":
+        victim.write_text("someone's notes\n", "utf-8")
+        os.link(victim, lock)
+    else:
+        os.mkfifo(lock)
+    planted = os.lstat(lock)
+    message = user_error(site.build("--base-url", BASE_URL), "output/.audioguide.lock", None)
+    assert "remove it" in message
+    assert (os.lstat(lock).st_ino, os.lstat(lock).st_mode) == (planted.st_ino, planted.st_mode)
+    lock.unlink()
+    assert tree(site.output) == before
+    if kind == "dangling-symlink":
+        assert not victim.exists()
+    elif kind != "pipe":
+        assert victim.read_text("utf-8") == "someone's notes\n"
+
+
+# --- the cache and the output are folders of their own, outside the guide ----------------------
+
+
+@pytest.mark.parametrize("where", ["scripts", "locales", "scripts/cache"])
+def test_the_cache_is_not_put_into_the_guide(site: Site, where: str, user_error) -> None:
+    before = tree(site.scripts), tree(site.locales), tree(site.output)
+    message = user_error(site.build("--cache", str(site.root / where)), "--cache", None)
+    assert "inside" in message or "overlaps" in message
+    assert (tree(site.scripts), tree(site.locales), tree(site.output)) == before
+
+
+@pytest.mark.parametrize("option", ["--cache", "--output"])
+def test_a_file_given_for_a_folder_is_named_with_what_to_do(project, option: str, user_error):
+    given = project.root / "notes.txt"
+    given.write_text("my notes\n", "utf-8")
+    folders = {"--scripts": project.scripts, "--locales": project.locales}
+    folders |= {"--output": project.output, "--cache": project.root / "cache", option: given}
+    command = ["build", "--engine", "espeak", *(f"{o}={p}" for o, p in folders.items())]
+    message = user_error(cli_runner().invoke(cli.main, command, catch_exceptions=False), option)
+    assert f"{given} is a file" in message and "give a folder" in message
+    assert given.read_text("utf-8") == "my notes\n"
+    assert sorted(p.name for p in project.output.iterdir()) == ["README.md"]  # not even a lock
+
+
+def test_a_linked_subfolder_of_the_output_is_refused(site: Site, user_error) -> None:
+    elsewhere = site.root / "elsewhere"
+    (site.output / "en").rename(elsewhere)
+    (site.output / "en").symlink_to(Path("..") / "elsewhere")
+    (elsewhere / "01-welcome.mp3").unlink()  # something to write there
+    before = tree(elsewhere), tree(site.output)
+    message = user_error(site.build("--base-url", BASE_URL), "output/en", None)
+    assert "symbolic link" in message
+    assert (tree(elsewhere), tree(site.output)) == before
+
+
+def test_a_name_too_long_for_the_file_system_says_how_long_it_may_be(project, tmp_path, user_error):
+    target = tmp_path / ("a" * 250 + ".mp3")
+    message = user_error(_say(project, "-o", str(target)), target.name)
+    assert ".audioguide-tmp-" not in message and "bytes" in message and "shorter name" in message
+    assert list(tmp_path.glob("*.mp3")) == []
+
+
+@pytest.mark.parametrize("refused", ["creating a file (read-only)", "replacing one (sticky)"])
+def test_a_folder_that_refuses_the_write_is_named_with_what_to_do(
+    project, tmp_path: Path, monkeypatch, refused: str, user_error
+) -> None:
+    """What a read-only or sticky folder answers a user who is not root (the tests may run as
+    root, whom no folder refuses: the system's answer is stood in for)."""
+    from audioguide import files
+
+    def refuse(*args, **kwargs):
+        code = errno.EACCES if refused.startswith("creating") else errno.EPERM
+        raise OSError(code, os.strerror(code), str(tmp_path / ".audioguide-tmp-word.mp3.x.tmp"))
+
+    target = "tempfile.mkstemp" if refused.startswith("creating") else "os.replace"
+    monkeypatch.setattr(f"{files.__name__}.{target}", refuse)
+    folder = tmp_path / "theirs"
+    folder.mkdir()
+    message = user_error(_say(project, "-o", str(folder / "word.mp3")), "word.mp3")
+    assert ".audioguide-tmp-" not in message and "give a path in a folder of yours" in message
+    assert list(folder.iterdir()) == []

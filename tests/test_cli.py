@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import click
 import pytest
 import requests
 import responses
-from build_helpers import set_translation
+from build_helpers import other_warnings, set_translation
 from click.testing import CliRunner
 
 from audioguide import build as pipeline
@@ -70,6 +71,7 @@ FOLDERS = {
     "voices": {"--scripts"},
     "say": {"--scripts", "--locales"},
     "serve": {"--output"},
+    "check-speech": {"--output"},
 }
 
 
@@ -138,7 +140,8 @@ def test_quiet_filters_by_level_not_by_wording(site) -> None:
     assert notice in loud.stderr.splitlines()
     assert [line for line in loud.stderr.splitlines() if line.startswith(warning)]
     assert notice not in quiet.stderr
-    assert [line for line in quiet.stderr.splitlines() if line.startswith("audioguide:")] == [
+    said = [line for line in quiet.stderr.splitlines() if line.startswith("audioguide:")]
+    assert other_warnings(said) == [
         line for line in loud.stderr.splitlines() if line.startswith(warning)
     ]
 
@@ -163,3 +166,25 @@ def test_any_part_of_the_package_is_heard_by_level(site, monkeypatch) -> None:
     assert sorted(shown[()]) == sorted([warning, notice])
     assert shown[("--quiet",)] == [warning]
     assert sorted(shown[("--verbose",)]) == sorted([warning, notice, debug])
+
+
+# --- a reader that stops reading --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["stats"], ["--help"]])
+def test_a_closed_pipe_ends_the_command_quietly_as_unix_tools_do(site, command) -> None:
+    """``audioguide stats | head -1``: the reader has gone, which is no mistake of the user's.
+    The pipe's reading end is closed before the command starts, so every write finds it closed."""
+    read, write = os.pipe()
+    os.close(read)
+    folders = site.folders("stats") if command == ["stats"] else []
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "audioguide", *command, *folders],
+            stdout=write, stderr=subprocess.PIPE, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        os.close(write)
+
+    assert done.stderr == ""
+    assert done.returncode == 141  # as a shell reports a tool that SIGPIPE ended: 128 + 13

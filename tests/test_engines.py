@@ -175,8 +175,10 @@ def test_a_voice_meant_for_another_engine_is_left_out_when_engine_overrides(tmp_
         ("{engine: espeak, rate: 20}", "voices.en.rate must be words per minute from 80 to 450, "
          "not 20"),
         ("{engine: gtts, slow: maybe}", "voices.en.slow must be true or false, not 'maybe'"),
-        ("{engine: gtts, tld: 'co uk'}", "voices.en.tld must be a Google domain such as com or "
-         "co.uk, not 'co uk'"),
+        ("{engine: gtts, tld: 'co uk'}", "voices.en.tld must be a Google domain gTTS knows, such "
+         "as com, co.uk or com.au, not 'co uk'"),
+        ("{engine: gtts, tld: attacker.example}", "voices.en.tld must be a Google domain gTTS "
+         "knows, such as com, co.uk or com.au, not 'attacker.example'"),
         ("{engine: nothing}", "voices.en.engine must be one of auto, gtts, espeak, piper, not "
          "'nothing'"),
     ],

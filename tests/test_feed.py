@@ -1,13 +1,16 @@
-"""The podcast feed, read back with feedparser, ElementTree and podcast-partytime."""
+"""The podcast feed, read back with feedparser, podcastparser, ElementTree and
+podcast-partytime."""
 
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 import uuid
 import xml.etree.ElementTree as ET
 
 import feedparser
+import podcastparser
 import pytest
 from editions import (
     BASE_URL,
@@ -68,7 +71,7 @@ def test_feed_namespaced_elements_read_back_with_elementtree(make):
     data = render_feed(edition, BASE_URL, _sizes(edition))
     assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<rss ')
     assert b'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"' in data
-    assert b'xmlns:podcast="https://podcastindex.org/namespace/1.0"' in data
+    assert f'xmlns:podcast="{PODCAST}"'.encode() in data
     assert b'text="Society &amp; Culture"' in data
     channel = ET.fromstring(data).find("channel")
     assert channel.findtext("title") == one_line(edition.title)
@@ -255,3 +258,24 @@ def test_podcast_guid_follows_the_podcast_namespace_example():
     )
     assert podcast_guid("https://podnews.net/rss/") == podcast_guid("http://podnews.net/rss")
     assert uuid.UUID(podcast_guid(BASE_URL + "ko/feed.xml")).version == 5
+
+
+@pytest.mark.parametrize("make", [korean, chinese, english])
+def test_gpodders_parser_reads_each_episodes_transcript_and_chapters(make):
+    """podcastparser (gPodder) knows the podcast namespace only by the URI the specification
+    names first: under it, every episode's transcript and chapters reach the listener."""
+    edition = make()
+    data = feed_of(edition, _sizes(edition))
+    parsed = podcastparser.parse(f"{BASE_URL}{edition.language.tag}/feed.xml", io.BytesIO(data))
+
+    folder = BASE_URL + edition.language.tag
+    episodes = sorted(parsed["episodes"], key=lambda episode: episode["number"])
+    assert [episode["title"] for episode in episodes] == [
+        one_line(track.title) for track in edition.tracks
+    ]
+    for episode, track in zip(episodes, edition.tracks, strict=True):
+        assert episode["transcript_url"] in (
+            f"{folder}/{track.stem}.vtt",
+            f"{folder}/{track.stem}.txt",
+        )
+        assert episode["chapters_json_url"] == f"{folder}/{track.stem}.chapters.json"

@@ -13,17 +13,28 @@ PACKAGE = Path(__file__).parent.parent / "audioguide"
 # Each module's stage, earliest first. A module may import from its own stage and earlier ones.
 STAGES: list[tuple[str, ...]] = [
     # below every stage
-    ("audioguide", "errors", "files", "lock", "languages", "strings", "clip", "report", "cache"),
+    (
+        "audioguide",
+        "errors",
+        "files",
+        "lock",
+        "languages",
+        "strings",
+        "clip",
+        "report",
+        "cache",
+        "ffmpeg",
+    ),
     # 1. inputs
     ("script", "catalogs", "lexicon", "speech_text", "engines", "speakers"),
     # 2. plans and 3. render
-    ("edition", "audio", "tracks", "jobs"),
+    ("edition", "published", "audio", "tracks", "jobs"),
     # 4. editions and 5. site
     ("whole_guide", "package"),
     # 6. the ledger and the manifest
     ("output",),
     # the pipeline and the commands
-    ("publish", "build", "voices", "starter", "proof", "serve", "cli", "__main__"),
+    ("publish", "build", "voices", "starter", "proof", "hearing", "serve", "cli", "__main__"),
 ]
 
 
@@ -45,6 +56,9 @@ def _modules() -> dict[str, Path]:
     return found
 
 
+MODULES = _modules()
+
+
 def _imports(name: str, path: Path) -> set[str]:
     """The audioguide modules ``name`` imports when it is imported (not for type checking, not
     inside functions), relative to the package."""
@@ -56,11 +70,15 @@ def _imports(name: str, path: Path) -> set[str]:
                 base = package.split(".") if package else []
                 base = base[: len(base) - node.level + 1]
                 target = ".".join([*base, *([node.module] if node.module else [])])
-            elif (node.module or "").startswith("audioguide"):
+            elif (node.module or "").split(".")[0] == "audioguide":
                 target = (node.module or "").removeprefix("audioguide").lstrip(".")
             else:
                 continue
-            found.add(target)
+            # `from . import audio` imports the module audio; `from . import __version__` a name
+            # of the package itself.
+            names = {".".join(filter(None, [target, alias.name])) for alias in node.names}
+            modules = names & MODULES.keys()
+            found |= modules | ({target} if modules != names else set())
         elif isinstance(node, ast.Import):
             found |= {
                 alias.name.removeprefix("audioguide").lstrip(".")
@@ -68,9 +86,6 @@ def _imports(name: str, path: Path) -> set[str]:
                 if alias.name.split(".")[0] == "audioguide"
             }
     return found
-
-
-MODULES = _modules()
 
 
 @pytest.mark.parametrize("name", sorted(MODULES), ids=lambda n: n or "audioguide")

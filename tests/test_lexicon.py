@@ -91,11 +91,11 @@ def test_whole_word_matching_rule(text, grapheme, expected):
     ("text", "grapheme", "found"),
     [
         # A count with its counter, and the same digits starting a longer word.
-        ("1번 트랙, 전체 5개 중.", "5개", True),
+        ("전체 5개 트랙 중 1번 트랙.", "5개", True),
         ("5개가 남았다", "5개", True),
         ("5개국에 걸친 여정", "5개", False),  # five countries: 오 개국
         ("5개월 동안", "5개", False),
-        ("1번 트랙, 전체 5개 중.", "5개 중", True),
+        ("전체 5개 트랙 중 1번 트랙.", "5개 트랙", True),
         ("5개 중에서", "5개 중", True),
         ("5개 중국 도시", "5개 중", False),
         # A name with the particles and endings a sentence gives it.
@@ -142,7 +142,8 @@ def test_the_shipped_korean_lexicon_says_the_track_count_natively_and_nothing_el
     announcement = fill(template, number=1, total=total, title="시장과 외부 정보")
 
     said, _ = for_speech(announcement, korean, get_engine("espeak"), entries)
-    assert f"{NATIVE[total]} 개 중" in said  # a new section count needs a new lexicon entry
+    # The total first, as in the paragraph reply; a new section count needs a new lexeme.
+    assert said.startswith(f"전체 {NATIVE[total]} 개 트랙 중 1번 트랙."), said
     spoken = [
         for_speech(sentence, korean, get_engine("espeak"), entries)[0]
         for text in guide.texts()
@@ -357,11 +358,11 @@ def test_stats_lists_lexemes_whose_grapheme_the_guide_never_uses(project):
 
 
 def test_stats_counts_a_lexeme_the_track_announcements_use_as_used(project):
-    lexeme = "<lexeme><grapheme>3개 중</grapheme><alias>세 개 중</alias></lexeme>\n"
+    lexeme = "<lexeme><grapheme>3개 트랙</grapheme><alias>세 개 트랙</alias></lexeme>\n"
     install(project.locales, "ko", text=HEAD.replace('"en"', '"ko"') + lexeme + "</lexicon>")
     result = project.run("stats")
     assert result.exit_code == 0, result.stderr
-    assert "lexicon: " not in result.stdout  # "1번 트랙, 전체 3개 중." in each of three tracks
+    assert "lexicon: " not in result.stdout  # "전체 3개 트랙 중 1번 트랙." in each of three tracks
 
 
 def test_say_speaks_a_word_with_the_lexicon_applied(project, tmp_path):

@@ -49,7 +49,7 @@ def test_the_manifest_lists_every_file_with_the_size_and_hash_it_is_given():
 
     manifest = json.loads(render_manifest("test-guide", EN, editions, files, cover=COVER))
 
-    assert (manifest["manifest_version"], manifest["guide_id"]) == (3, "test-guide")
+    assert (manifest["manifest_version"], manifest["guide_id"]) == (4, "test-guide")
     assert (manifest["source_language"], manifest["cover"]) == ("en", _entry(COVER))
     assert manifest["site"] == [_entry("assets/player.js"), _entry("index.html")]
     assert [language["tag"] for language in manifest["languages"]] == ["en", "ko"]
@@ -71,6 +71,7 @@ def test_the_manifest_lists_every_file_with_the_size_and_hash_it_is_given():
         "voice": "gTTS (ko)",
         "voices": ["gTTS (ko)"],
         "captions": _entry("ko/01-welcome.vtt"),
+        "srt": _entry("ko/01-welcome.srt"),
         "chapters": _entry("ko/01-welcome.chapters.json"),
         "transcript": _entry("ko/01-welcome.txt"),
         "fallbacks": list(track.fallbacks),
@@ -83,6 +84,7 @@ def test_the_manifest_lists_every_file_with_the_size_and_hash_it_is_given():
     assert ko["full_guide"] == {
         **_entry(edition.full_guide), "duration_ms": 61_000,
         "captions": _entry(edition.full_guide_captions),
+        "srt": _entry(edition.path("full_guide_srt")),
         "chapters": _entry(edition.full_guide_chapters),
     }  # fmt: skip
     assert ko["audiobook"] == {**_entry(edition.audiobook), "duration_ms": 62_000}
@@ -222,7 +224,8 @@ _GONE = object()
     [
         ("tracks/1", {"sha256": "ABC"}, "$.languages[0].tracks[1].sha256"),
         ("tracks/0", {"captions": _GONE}, "$.languages[0].tracks[0]"),
-        ("tracks/0", {"extra": 1}, "$.languages[0].tracks[0]"),
+        # A key the schema does not name is one more file: it must be one.
+        ("tracks/0", {"extra": 1}, "$.languages[0].tracks[0].extra"),
         ("tracks/2", {"fallbacks": ["goodbye/p1", "x/y"]}, "$.languages[0].tracks[2].fallbacks[1]"),
         ("playlist", {"file": "../playlist.m3u8"}, "$.languages[0].playlist.file"),
         ("feed", {"file": "/ko/feed.xml"}, "$.languages[0].feed.file"),

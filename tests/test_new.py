@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ import yaml
 from build_helpers import Site, cli_runner, tree
 from click.testing import Result
 
-from audioguide import lexicon, script, starter
+from audioguide import __version__, lexicon, script, starter
 from audioguide.cli import main
 from audioguide.languages import resolve
 from audioguide.script import load_guide
@@ -37,6 +39,9 @@ def test_new_makes_scripts_catalogs_and_lexicons_for_each_language(guide: Site) 
     files = sorted(str(p.relative_to(guide.root)) for p in guide.root.rglob("*") if p.is_file())
 
     assert files == [
+        ".github/workflows/publish.yml",
+        ".gitignore",
+        "babel.cfg",
         "locales/audioguide.pot",
         "locales/en/pronunciation.pls",
         "locales/ko/LC_MESSAGES/audioguide.po",
@@ -128,7 +133,12 @@ def test_without_languages_the_guide_has_only_its_source_language(tmp_path: Path
 
 @pytest.mark.parametrize(
     ("args", "option"),
-    [(["--languages", "ko,xx"], "--languages"), (["--source", "klingon"], "--source")],
+    [
+        (["--languages", "ko,xx"], "--languages"),
+        (["--source", "klingon"], "--source"),
+        (["--languages", "ko@x"], "--languages"),
+        (["--languages", "de_DE@euro"], "--languages"),
+    ],
 )
 def test_an_unknown_language_is_one_line_and_writes_nothing(
     tmp_path: Path, user_error, args: list[str], option: str
@@ -136,7 +146,8 @@ def test_an_unknown_language_is_one_line_and_writes_nothing(
     result = new(str(tmp_path / "g"), *args)
 
     message = user_error(result, option)
-    assert "unknown language id" in message
+    assert re.search(r"unknown language id|has a modifier", message)
+    assert "audioguide.po" not in message  # not audioguide's own catalogs
     assert list(tmp_path.iterdir()) == []
 
 
@@ -173,7 +184,7 @@ def test_an_empty_folder_is_used_even_the_current_one(tmp_path: Path, monkeypatc
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[1:] == ["  audioguide build", "  audioguide serve"]
     assert load_guide(folder / "scripts").id == "musee-d-art"
-    assert sorted(p.name for p in folder.iterdir()) == ["locales", "scripts"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(starter.PLACED)
 
 
 def test_a_failure_half_way_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
@@ -242,3 +253,102 @@ def test_each_lexicon_is_valid_and_its_example_works_uncommented(
 
     assert lexeme.graphemes == (word,)
     assert lexeme.alias
+
+
+def test_the_readmes_pybabel_command_works_in_a_new_guide(guide: Site) -> None:
+    """The README's *Translating* runs pybabel with the guide's babel.cfg: new writes one."""
+    pybabel = Path(sys.executable).with_name("pybabel")
+    done = subprocess.run(
+        [pybabel, "extract", "-F", "babel.cfg", "-o", "locales/audioguide.pot", "scripts"],
+        cwd=guide.root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    template = (guide.root / "locales" / "audioguide.pot").read_text("utf-8")
+    assert 'msgid "Our Museum"' in template
+
+
+def test_new_writes_a_workflow_that_publishes_the_guide_on_github_pages(guide: Site) -> None:
+    path = guide.root / ".github" / "workflows" / "publish.yml"
+    done = subprocess.run(
+        [Path(sys.executable).with_name("check-jsonschema"), "--builtin-schema",
+         "vendor.github-workflows", path],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    workflow = yaml.safe_load(path.read_text("utf-8"))
+    steps = workflow["jobs"]["build"]["steps"]
+    runs = [step["run"] for step in steps if "run" in step]
+    assert runs[0] == f'python -m pip install "audioguide=={__version__}"'
+    assert runs[1:] == ["audioguide stats --check", 'audioguide build --base-url "$BASE_URL/"']
+    build = next(step for step in steps if step.get("run", "").startswith("audioguide build"))
+    assert build["env"]["BASE_URL"] == "${{ steps.pages.outputs.base_url }}"
+    uses = [step.get("uses", "").split("@")[0] for step in steps]
+    assert "actions/configure-pages" in uses
+    upload = next(step for step in steps if "upload-pages-artifact" in step.get("uses", ""))
+    assert upload["with"]["path"] == "output"
+    assert workflow["jobs"]["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages@")
+    assert workflow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+def test_what_builds_make_is_kept_out_of_git(guide: Site) -> None:
+    ignored = (guide.root / ".gitignore").read_text("utf-8").split()
+    assert {"/output/", "/proof/", "/.audioguide-cache/"} <= set(ignored)
+
+
+def test_a_long_folder_name_gives_a_guide_with_an_id_cut_to_the_limit(tmp_path: Path) -> None:
+    folder = tmp_path / ("a" * 80)
+
+    result = new(str(folder))
+
+    assert result.exit_code == 0, result.stderr
+    assert load_guide(folder / "scripts").id == "a" * script.MAX_ID
+
+
+def test_a_folder_name_too_long_for_the_file_system_is_named_with_the_limit(
+    tmp_path: Path, user_error
+) -> None:
+    result = new(str(tmp_path / ("c" * 256)))
+
+    message = user_error(result, "c" * 256)
+    assert "256 bytes" in message and "at most 255" in message
+    assert ".audioguide" not in message
+    assert list(tmp_path.iterdir()) == []
+
+
+KILL_AT = {
+    "while writing the catalogs": "starter.catalogs.update = lambda *a, **k: die()",
+    "while moving the guide into place": (
+        "moves = iter(range(3))\n"
+        "real = starter.os.replace\n"
+        "starter.os.replace = lambda *a: real(*a) if next(moves, None) is not None else die()"
+    ),
+}
+
+
+@pytest.mark.parametrize("where", sorted(KILL_AT))
+@pytest.mark.parametrize("existing", [False, True], ids=["new-folder", "empty-folder"])
+def test_a_new_killed_midway_leaves_a_folder_the_next_new_uses(
+    tmp_path: Path, where: str, existing: bool
+) -> None:
+    folder = tmp_path / "g"
+    if existing:
+        folder.mkdir()
+    program = (
+        "import os, signal, sys\n"
+        "from audioguide import starter\n"
+        "from audioguide.cli import main\n"
+        "def die(): os.kill(os.getpid(), signal.SIGKILL)\n"
+        f"{KILL_AT[where]}\n"
+        "main(['new', sys.argv[1], '--languages', 'ko'])\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", program, folder], check=False)
+    assert killed.returncode == -9
+    assert folder.is_dir() and any(folder.iterdir())  # it was stopped with work half done
+
+    result = new(str(folder), "--languages", "ko")
+
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == sorted(starter.PLACED)
+    assert load_guide(folder / "scripts").languages[1] == resolve("ko")

@@ -198,7 +198,7 @@ def test_language_chooser(site):
     assert all(a["lang"] == tag for tag, a in links.items())
     # Each language in its own name, marked with its own language.
     assert ("한국어", "ko") in parsed.texts
-    assert ("中文 (简体)", "zh-Hans") in parsed.texts
+    assert ("中文（简体）", "zh-Hans") in parsed.texts
     assert ("English", "en") in parsed.texts
     assert ("다른 편의 이야기", "ko") in parsed.texts
     assert len(parsed.all("h1")) == 1

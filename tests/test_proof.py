@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -29,6 +30,7 @@ from build_helpers import (
     tree,
 )
 
+import audioguide.proof as proof_module
 from audioguide import audio
 from audioguide.engines import Voice, get_engine
 from audioguide.languages import resolve
@@ -140,11 +142,11 @@ def test_the_page_lists_every_message_in_catalog_order_with_its_status(site: Sit
     po = site.po("ko")
     mark_fuzzy(po, WELCOME)
     edit(po, 'msgstr "들어 주셔서 감사합니다."', 'msgstr ""')
-    edit(po, "{number}번 트랙,", "{numero}번 트랙,")
+    edit(po, "{number}번 트랙.", "{numero}번 트랙.")
 
     page, line = proof_ok(site, "--lang", "ko")
 
-    assert page == site.output / "proof-ko.html"
+    assert page == site.root / "proof" / "ko.html"  # beside scripts/, not in the published output
     messages = read_page(page)
     order = catalog_order(po)
     assert [m.fields["English"] for m in messages] == [" ".join(m.split()) for m in order]
@@ -211,8 +213,8 @@ def test_each_message_s_audio_decodes_and_holds_what_the_voice_reads(site: Site)
         clips = [
             engine.synthesize(text, resolve(lang), Voice()) for lang, text in hearing.sentences
         ]
-        rate = audio.joined_rate(clips)
-        pcm = [audio.to_rate(clip, rate) for clip in clips]
+        (rate,) = {clip.sample_rate for clip in clips}  # one voice
+        pcm = [clip.pcm for clip in clips]
         expected = audio.silence(LEAD_MS, rate) + audio.silence(SENTENCE_PAUSE_MS, rate).join(pcm)
         assert decoded_ms(mp3) == pytest.approx(len(expected) * 500 / rate, abs=60)
         # The same sound, louder: the decoded samples follow the sentences' own.
@@ -275,8 +277,22 @@ def test_changed_lists_only_the_translation_edited_since_the_build(site: Site) -
     assert message.heard[0].sentences == (("ko", "끝까지 들어 주셔서 고맙습니다."),)
     assert "changed" in message.heading
     assert re.search(r": written; 1 of \d+ messages \(1 changed since the last build\)", line)
-    [audio_file] = (page.parent / "proof-ko-audio").iterdir()
-    assert message.heard[0].audio == f"proof-ko-audio/{audio_file.name}"
+    [audio_file] = (page.parent / "ko-changed-audio").glob("*.mp3")
+    assert message.heard[0].audio == f"ko-changed-audio/{audio_file.name}"
+
+
+def test_the_changes_page_leaves_the_full_page_and_its_audio_alone(site: Site) -> None:
+    full, _ = proof_ok(site, "--lang", "ko")
+    before = {p.name: p.read_bytes() for p in (full.parent / "ko-audio").iterdir()}
+    page_bytes = full.read_bytes()
+    set_translation(site.po("ko"), THANKS, "끝까지 들어 주셔서 고맙습니다.")
+
+    changes, _ = proof_ok(site, "--lang", "ko", "--changed")
+
+    assert changes != full and changes.parent == full.parent
+    assert full.read_bytes() == page_bytes
+    assert {p.name: p.read_bytes() for p in (full.parent / "ko-audio").iterdir()} == before
+    assert len(read_page(changes)) == 1
 
 
 def test_changed_counts_what_the_voice_is_given_not_only_the_text(site: Site) -> None:
@@ -311,10 +327,84 @@ def test_o_writes_the_page_and_its_audio_where_it_is_told(site: Site, tmp_path: 
     page, _ = proof_ok(site, "--lang", "ko", "-o", str(review / "ko.html"))
 
     assert page == review / "ko.html"
-    files = sorted(p.name for p in (review / "ko-audio").iterdir())
+    files = sorted(p.name for p in (review / "ko-audio").glob("*.mp3"))
     assert len(files) == 11 and all(re.fullmatch(r"[0-9a-f]{24}\.mp3", f) for f in files)
-    assert not (site.output / "proof-ko.html").exists()
+    assert not (site.root / "proof").exists()
     assert proof(site, "--lang", "ko", "-o", str(page)).exit_code == 0  # its own page: replaced
+
+
+def test_files_are_owned_by_record_not_by_how_they_look(site: Site, tmp_path: Path) -> None:
+    """A file in the audio folder that proof did not write stays, even with a name like the
+    ones proof gives; a page proof wrote is replaced, a page that looks like one is not."""
+    page, _ = proof_ok(site, "--lang", "ko", "-o", str(tmp_path / "ko.html"))
+    mine = tmp_path / "ko-audio" / ("ab" * 12 + ".mp3")
+    mine.write_bytes(b"my recording")
+    set_translation(site.po("ko"), THANKS, "끝까지 들어 주셔서 고맙습니다.")
+
+    proof_ok(site, "--lang", "ko", "-o", str(page))  # its own page: replaced, old audio gone
+
+    assert mine.read_bytes() == b"my recording"
+    assert THANKS in [m.fields["English"] for m in read_page(page)]
+    lookalike = tmp_path / "notes.html"
+    lookalike.write_bytes(page.read_bytes())  # a copy: says "audioguide proof", is not its page
+    assert proof(site, "--lang", "ko", "-o", str(lookalike)).exit_code == 2
+    assert lookalike.read_bytes() == page.read_bytes()
+
+
+def test_a_page_changed_by_hand_is_not_replaced(site: Site, tmp_path: Path, user_error) -> None:
+    page, _ = proof_ok(site, "--lang", "ko", "-o", str(tmp_path / "ko.html"))
+    page.write_bytes(page.read_bytes() + b"<!-- my notes -->\n")
+
+    result = proof(site, "--lang", "ko", "-o", str(page))
+
+    assert "is not a page audioguide proof wrote" in user_error(result, "ko.html")
+    assert page.read_bytes().endswith(b"<!-- my notes -->\n")
+
+
+def test_an_audio_folder_proof_did_not_make_is_refused(
+    site: Site, tmp_path: Path, user_error
+) -> None:
+    (tmp_path / "ko-audio").mkdir()
+    theirs = tmp_path / "ko-audio" / ("cd" * 12 + ".mp3")
+    theirs.write_bytes(b"not mine to delete")
+
+    result = proof(site, "--lang", "ko", "-o", str(tmp_path / "ko.html"))
+
+    assert "was not made by audioguide proof" in user_error(result, "ko.html")
+    assert theirs.read_bytes() == b"not mine to delete"
+    assert not (tmp_path / "ko.html").exists()
+
+
+def test_a_page_is_never_written_into_the_published_output(site: Site, user_error) -> None:
+    site.output.mkdir(exist_ok=True)
+    before = tree(site.root)
+
+    result = proof(site, "--lang", "ko", "-o", str(site.output / "ko.html"))
+
+    assert "which is published" in user_error(result, "ko.html")
+    assert tree(site.root) == before
+
+
+def test_another_users_page_in_a_sticky_folder_is_named_before_anything_is_written(
+    site: Site, tmp_path: Path, user_error, monkeypatch
+) -> None:
+    """In a sticky folder such as /tmp only a file's owner may replace it: the page is named,
+    not the temporary file a write would have failed on."""
+    if os.geteuid() != 0:
+        pytest.skip("giving a file to another user needs root (CI runs as root)")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    theirs, _ = proof_ok(site, "--lang", "ko", "-o", str(shared / "ko.html"))  # a proof page...
+    os.chown(theirs, 4242, 4242)  # ...of another user's (as root, which may give it away)
+    monkeypatch.setattr(proof_module.os, "geteuid", lambda: 4343)  # and we are a third user
+    before = tree(shared)
+
+    result = proof(site, "--lang", "ko", "-o", str(theirs))
+
+    message = user_error(result, "ko.html")
+    assert "belongs to another user" in message and ".audioguide-tmp" not in message
+    assert tree(shared) == before
 
 
 # --- bad input: one line, exit status 2, nothing written -----------------------------------------
@@ -383,4 +473,4 @@ def test_the_page_runs_no_script_and_allows_only_its_own_style_and_audio(site: S
         "base-uri 'none'; form-action 'none'"
     )
     sources = [player.get("src") for player in root.iter("audio")]
-    assert sources and all(re.fullmatch(r"proof-ko-audio/[0-9a-f]{24}\.mp3", s) for s in sources)
+    assert sources and all(re.fullmatch(r"ko-audio/[0-9a-f]{24}\.mp3", s) for s in sources)

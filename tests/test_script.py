@@ -270,6 +270,10 @@ BAD_SCRIPTS = {
         _replace("guide.yaml", "languages: [en, ko, zh_Hans]", "languages: [en, klingon]"),
         "scripts/guide.yaml", 6, "unknown language id 'klingon'",
     ),
+    "language-with-a-modifier": (
+        _replace("guide.yaml", "languages: [en, ko, zh_Hans]", "languages: [en, de_DE@euro]"),
+        "scripts/guide.yaml", 6, "has a modifier (@euro), which BCP 47",
+    ),
     "source-language-babel-cannot-parse": (
         _replace("guide.yaml", "source_language: en", "source_language: tlh"),
         "scripts/guide.yaml", 5, "unknown language id",

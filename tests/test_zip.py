@@ -60,7 +60,7 @@ def test_zip_rejects_names_that_are_not_plain_relative_paths(name):
     ("make", "words"),
     [
         (korean, ["테스트 가이드", "한국어 음성 해설 오디오 가이드, 트랙 3개."]),
-        (chinese, ["测试导览", "中文 (简体)语音导览，共3条音轨。"]),
+        (chinese, ["测试导览", "中文（简体）语音导览，共3节。"]),
         (english, ["The Test Guide", "A narrated audio guide in English, 3 tracks."]),
     ],
 )
@@ -71,8 +71,10 @@ def test_zip_holds_the_edition_in_one_folder_with_a_readme_in_its_language(make,
     assert render_zip(zip_entries(edition, files, shipped(edition.language))) == data
     folder = f"test-guide-{edition.language.tag}/"
     stems = [t.stem for t in edition.tracks]
-    expected = [f"{s}{suffix}" for s in stems for suffix in (".chapters.json", ".mp3", ".vtt")]
-    expected += ["00-full-guide.mp3", "00-full-guide.vtt", "00-full-guide.chapters.json"]
+    endings = (".chapters.json", ".mp3", ".srt", ".vtt")
+    expected = [f"{s}{suffix}" for s in stems for suffix in endings]
+    expected += ["00-full-guide.mp3", "00-full-guide.vtt", "00-full-guide.srt"]
+    expected += ["00-full-guide.chapters.json"]
     expected += ["README.txt", "playlist.m3u8", "transcript.txt"]
     expected += [f"test-guide-{edition.language.tag}.m4b"]
     with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -211,6 +211,7 @@ def _merged(
         _not_elsewhere(locales, language)
         po = PoFile(Catalog(locale=language.locale_id, domain=DOMAIN))
     else:
+        _tell_elsewhere(locales, language)
         po = read(path, language, old, locales, repair=True)
     if po.repaired:
         log.info(
@@ -576,6 +577,7 @@ def _load(locales: Path, language: Language) -> PoFile:
             "run `audioguide update` to create it",
             path,
         )
+    _tell_elsewhere(locales, language)
     return read(path, language, inside=locales)
 
 
@@ -590,6 +592,19 @@ def _not_elsewhere(locales: Path, language: Language) -> None:
                 f"to {catalog_path(locales, language)} (the folder is named by the locale id "
                 f"{language.locale_id} that guide.yaml's language resolves to)",
                 found,
+            )
+
+
+def _tell_elsewhere(locales: Path, language: Language) -> None:
+    """Warn of a second catalog of the language under another spelling of its folder
+    (``locales/zh_CN`` beside ``zh_Hans``), naming the one that is read."""
+    for folder in other_spellings(locales, language):
+        found = folder / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if os.path.lexists(found):
+            log.warning(
+                f"{found}: another {language.tag} catalog, which is not read: audioguide reads "
+                f"{catalog_path(locales, language)} (named by the locale id {language.locale_id}"
+                "); move what is only in the other into it, then remove the other"
             )
 
 

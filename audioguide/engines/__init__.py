@@ -24,7 +24,7 @@ from importlib.metadata import EntryPoint, entry_points
 
 from ..errors import EngineError
 from ..languages import Language
-from .base import AUTO, Clip, Engine, Setting, Voice
+from .base import AUTO, POORLY_UNDERSTOOD, Clip, Engine, Measured, Setting, Voice
 
 ENTRY_POINT_GROUP = "audioguide.engines"
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -35,8 +35,8 @@ BUILT_IN = {
 }
 
 __all__ = [
-    "AUTO", "BUILT_IN", "Clip", "Engine", "Setting", "Voice", "auto_engine", "choices",
-    "engine_names", "get_engine",
+    "AUTO", "BUILT_IN", "POORLY_UNDERSTOOD", "Clip", "Engine", "Measured", "Setting", "Voice",
+    "auto_engine", "choices", "engine_names", "get_engine",
 ]  # fmt: skip
 
 

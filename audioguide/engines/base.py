@@ -20,9 +20,15 @@ from ..errors import EngineError
 from ..languages import Language
 from ..lexicon import Phonemes
 
-__all__ = ["AUTO", "RATE", "Clip", "Engine", "Setting", "Voice", "shorten"]
+__all__ = [
+    "AUTO", "POORLY_UNDERSTOOD", "RATE", "Clip", "Engine", "Measured", "Setting", "Voice",
+    "shorten",
+]  # fmt: skip
 
 AUTO = "auto"  # not an engine: gtts when Google answers, else espeak
+# A voice whose speech an offline recogniser gets this wrong (character error rate, CER) is
+# poorly understood: the build warns, and ``check-speech --check`` fails a language past it.
+POORLY_UNDERSTOOD = 0.3
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,20 @@ class Setting:
     expected: str  # what a value must be, as an error says it: "true or false"
     check: Callable[[object], bool]
     default: object = None
+
+
+@dataclass(frozen=True)
+class Measured:
+    """How well a voice is understood, as measured: the character error rate (CER, 0 best, 1
+    nothing right) of an offline recogniser (``judge``) on the shipped guide's sentences as the
+    voice speaks them (``audioguide check-speech`` measures it for any build)."""
+
+    cer: float
+    judge: str  # "Whisper base", "Vosk Korean"
+
+    @property
+    def understood(self) -> bool:
+        return self.cer < POORLY_UNDERSTOOD
 
 
 @dataclass(frozen=True)
@@ -91,12 +111,21 @@ class Engine(ABC):
     text, or None when only a lexicon's ``<alias>`` respellings apply to it; ``settings``: the
     :class:`Setting`\ s it takes in guide.yaml, checked before the build writes anything.
     ``voices(language)`` lists the ``voice:`` values it offers, for ``audioguide voices``.
+    ``measured`` is data: what is known of how well its voice for a language (by locale id) is
+    understood, each judge's figure (:class:`Measured`); the build warns when every figure says
+    poorly understood, and the manifest records them.
     """
 
     name: ClassVar[str]
     parallel: ClassVar[str] = "process"
     phonemes: ClassVar[str | None] = None
     settings: ClassVar[tuple[Setting, ...]] = ()
+    measured: ClassVar[dict[str, tuple[Measured, ...]]] = {}
+
+    def known_quality(self, language: Language) -> tuple[Measured, ...]:
+        """What :attr:`measured` says of this engine's voice for ``language`` (its locale id,
+        else its bare language code), each judge's figure; empty when nothing is known."""
+        return self.measured.get(language.locale_id, self.measured.get(language.code, ()))
 
     @abstractmethod
     def available(self) -> bool:

@@ -5,7 +5,7 @@ with :func:`chunk_for_gtts` and its pieces are spoken one after another
 (Google pauses a little at each cut), so callers should hand over sentences of 100 characters
 or less. Every request has a timeout. Rate limits (429), server errors (5xx) and timeouts are
 retried a few times with exponential backoff and jitter; any other failure is reported at once.
-The MP3 Google returns is decoded to 16-bit mono PCM by :func:`audioguide.audio.decode`.
+The MP3 Google returns is decoded to 16-bit mono PCM by :func:`audioguide.ffmpeg.decode`.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from collections.abc import Callable
 import gtts
 import requests
 from gtts import gTTS, gTTSError
+from gtts.accents import accents
 from gtts.lang import tts_langs
 
-from .. import audio
 from ..errors import AudioGuideError, EngineError
+from ..ffmpeg import decode
 from ..languages import Language
 from .base import Clip, Engine, Setting, Voice, shorten
 
@@ -49,9 +50,9 @@ class GttsEngine(Engine):
     parallel = "thread"
     settings = (
         Setting("slow", "true or false", lambda v: isinstance(v, bool), False),
-        Setting("tld", "a Google domain such as com or co.uk",
-                lambda v: isinstance(v, str) and bool(re.fullmatch(r"[a-z]+(\.[a-z]+)*", v)),
-                "com"),
+        # Only the Google domains gTTS knows: the build sends the text to translate.google.<tld>.
+        Setting("tld", "a Google domain gTTS knows, such as com, co.uk or com.au",
+                lambda v: isinstance(v, str) and v in accents, "com"),
     )  # fmt: skip
 
     def __init__(
@@ -130,7 +131,7 @@ class GttsEngine(Engine):
         for piece in pieces:
             for mp3 in self._fetch(piece, language, voice):
                 try:
-                    pcm.append(audio.decode(mp3, SAMPLE_RATE))
+                    pcm.append(decode(mp3, SAMPLE_RATE))
                 except AudioGuideError as exc:
                     raise EngineError(
                         f"gTTS audio for {shorten(text)!r} cannot be decoded ({exc}); "

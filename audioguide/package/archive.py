@@ -25,13 +25,18 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
+from .. import published
 from ..catalogs import Translation
 from ..edition import Edition
 from ..errors import InternalError
+from ..published import renders
 from ..strings import ZIP_README, ZIP_README_AUDIOBOOK
 from .captions import one_line
+
+if TYPE_CHECKING:
+    from .listener import Inputs
 
 DATE_TIME = (1980, 1, 1, 0, 0, 0)
 MODE = 0o644
@@ -139,23 +144,12 @@ def zip_entries(
 ) -> dict[str, bytes | Path]:
     """The entries of the edition's zip, taken from ``files`` (keyed by output-relative path).
 
-    Each track's MP3, captions and chapters, the full-guide MP3 with its captions and chapters,
-    the audiobook, the playlist and the transcript, plus a README.txt in the edition's language;
-    all in a folder named after the zip. A file missing from ``files`` raises
-    :class:`~audioguide.errors.InternalError`.
+    The files of the kinds the zip holds (:data:`audioguide.published.KINDS`: each track's
+    audio, captions and chapters, the whole-guide files, the playlist and the transcript), plus
+    a README.txt in the edition's language; all in a folder named after the zip. A file missing
+    from ``files`` raises :class:`~audioguide.errors.InternalError`.
     """
-    wanted = [
-        path
-        for track in sorted(edition.tracks, key=lambda t: t.number)
-        for path in (
-            edition.track_file(track, ".mp3"),
-            edition.track_file(track, ".vtt"),
-            edition.track_file(track, ".chapters.json"),
-        )
-    ]
-    wanted += [edition.full_guide, edition.full_guide_captions, edition.full_guide_chapters,
-               *([edition.audiobook] if edition.audiobook else []), edition.playlist,
-               edition.transcript]  # fmt: skip
+    wanted = [path for kind, _, path in published.of_edition(edition) if kind.zipped]
     folder = posixpath.splitext(edition.zip)[0]
     entries: dict[str, bytes | Path] = {}
     for path in wanted:
@@ -176,3 +170,9 @@ def zip_entries(
         readme += translation.tool(ZIP_README_AUDIOBOOK, audiobook=book)
     entries[f"{folder}/{README}"] = readme.encode("utf-8")
     return entries
+
+
+@renders("zip")
+def _zip(given: Inputs, track: None) -> Zip:  # noqa: ARG001 - the renderers' contract
+    listened = {path: data for path, data in given.made.items() if isinstance(data, bytes)}
+    return Zip(zip_entries(given.edition, {**given.audio, **listened}, given.translation))

@@ -17,11 +17,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from ..edition import Chapter, Edition, Track
 from ..errors import InternalError
+from ..published import renders
+from ..strings import FULL_GUIDE
 from .times import json_seconds, vtt
+
+if TYPE_CHECKING:
+    from .listener import Inputs
 
 CHAPTERS_VERSION = "1.2.0"
 
@@ -51,12 +57,47 @@ def render_vtt(track: Track, lang: str) -> bytes:
 def render_full_vtt(edition: Edition, places: Sequence[Chapter]) -> bytes:
     """The captions of the whole-guide MP3: every track's, moved to where ``places`` (a chapter
     per track: where the joined file holds it) puts the track."""
-    spans = [
+    spans = _full_spans(edition, places)
+    return _vtt(edition.full_guide, places[-1].end_ms, spans, edition.language.tag)
+
+
+def _full_spans(edition: Edition, places: Sequence[Chapter]) -> list[tuple[int, int, str, str]]:
+    return [
         (place.start_ms + s.start_ms, place.start_ms + s.end_ms, s.text, s.lang)
         for track, place in zip(edition.tracks, places, strict=True)
         for s in track.sentences
     ]
-    return _vtt(edition.full_guide, places[-1].end_ms, spans, edition.language.tag)
+
+
+def render_srt(track: Track) -> bytes:
+    """The track's captions as SubRip, for the players and video editors that read SRT rather
+    than WebVTT: the same cues, numbered, with a decimal comma in the times."""
+    spans = [(s.start_ms, s.end_ms, s.text, s.lang) for s in track.sentences]
+    return _srt(track.stem, track.duration_ms, spans)
+
+
+def render_full_srt(edition: Edition, places: Sequence[Chapter]) -> bytes:
+    """The whole-guide MP3's captions as SubRip (see :func:`render_full_vtt`)."""
+    return _srt(edition.full_guide, places[-1].end_ms, _full_spans(edition, places))
+
+
+def _srt(name: str, duration_ms: int, spans: list[tuple[int, int, str, str]]) -> bytes:
+    """SubRip cues of ``(start, end, text, language)`` spans. Each cue's text is on one line;
+    SubRip marks no language and has no escapes, and its readers take ``<i>``-style tags, so
+    ``<`` and ``>`` are written as the look-alike ‹ and ›."""
+    cues = [
+        (start, end, one_line(text).replace("<", "‹").replace(">", "›"))
+        for start, end, text, _ in _timeline(name, duration_ms, spans)
+    ]
+    lines = []
+    # A cue without text would end early (its blank line closes it): it shows nothing anyway.
+    for number, (start, end, cue) in enumerate([cue for cue in cues if cue[2]], 1):
+        lines += [str(number), f"{_comma(start)} --> {_comma(end)}", cue, ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def _comma(ms: int) -> str:
+    return vtt(ms).replace(".", ",")
 
 
 def render_chapters(track: Track) -> bytes:
@@ -113,3 +154,37 @@ def _timeline(
         checked.append((start, min(end, duration_ms), text, language))
         previous = start
     return checked
+
+
+# The renderers of the captions' and chapters' kinds of file (audioguide.published).
+
+
+@renders("captions")
+def _captions(given: Inputs, track: Track) -> bytes:
+    return render_vtt(track, given.edition.language.tag)
+
+
+@renders("chapters")
+def _chapters_of(given: Inputs, track: Track) -> bytes:  # noqa: ARG001 - the renderers' contract
+    return render_chapters(track)
+
+
+@renders("full_guide_captions")
+def _full_captions(given: Inputs, track: None) -> bytes:  # noqa: ARG001
+    return render_full_vtt(given.edition, given.places)
+
+
+@renders("full_guide_chapters")
+def _full_chapters(given: Inputs, track: None) -> bytes:  # noqa: ARG001
+    title = f"{given.edition.title}: {given.translation.tool(FULL_GUIDE)}"
+    return render_full_chapters(given.edition, title, given.places)
+
+
+@renders("srt")
+def _track_srt(given: Inputs, track: Track) -> bytes:  # noqa: ARG001 - the renderers' contract
+    return render_srt(track)
+
+
+@renders("full_guide_srt")
+def _full_guide_srt(given: Inputs, track: None) -> bytes:  # noqa: ARG001
+    return render_full_srt(given.edition, given.places)

@@ -16,11 +16,15 @@ bytes.
 from __future__ import annotations
 
 import datetime
+import posixpath
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..edition import Edition, Track
 from ..errors import InternalError
+from ..published import renders
+from .archive import Zip
 from .books import (
     GENERATOR,
     block_html,
@@ -33,6 +37,9 @@ from .books import (
     x,
 )
 from .times import decimal, hms
+
+if TYPE_CHECKING:
+    from .listener import Inputs
 
 NCC = "ncc.html"
 CSS = "daisy.css"
@@ -215,3 +222,13 @@ def _par(clip_id: str) -> str:
 
 def _lang(lang: str, edition: Edition) -> str:
     return lang_attributes(lang, edition.language.tag)
+
+
+@renders("daisy_zip")
+def _daisy_zip(given: Inputs, track: None) -> Zip:  # noqa: ARG001 - the renderers' contract
+    """The book's files in one folder named after the zip, as players take it unzipped."""
+    edition, guide = given.edition, given.guide
+    book = render_daisy(edition, given.audio, published=guide.published,
+                        publisher=guide.publisher)  # fmt: skip
+    name = posixpath.splitext(edition.daisy_zip)[0]
+    return Zip({f"{name}/{file}": data for file, data in book.items()})

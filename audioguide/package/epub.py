@@ -17,14 +17,16 @@ import datetime
 import posixpath
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel import Locale
 
 from .. import strings as S
 from ..catalogs import Translation
 from ..edition import Edition, Track
+from ..published import renders
 from ..script import Accessibility
-from . import archive
+from .archive import Zip
 from .books import (
     FIXED_DATE,
     block_html,
@@ -37,6 +39,9 @@ from .books import (
 )
 from .cover import Cover
 from .times import clock, decimal
+
+if TYPE_CHECKING:
+    from .listener import Inputs
 
 ACTIVE_CLASS = "-epub-media-overlay-active"
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
@@ -66,29 +71,6 @@ h1 {{ font-size: 1.5em; line-height: 1.25; }}
 """
 
 
-def render_epub(
-    edition: Edition,
-    audio: Mapping[str, bytes | Path],
-    translation: Translation,
-    *,
-    published: datetime.date | None = None,
-    cover: Cover | None = None,
-    accessibility: Accessibility | None = None,
-) -> bytes:
-    """The EPUB's bytes.
-
-    ``audio`` maps each track's MP3 path (``edition.track_file(track, ".mp3")``) to its bytes
-    (or to the file that holds them); ``translation`` gives the book's own words (table of
-    contents, accessibility summary) in its language; ``published`` dates it
-    (``dcterms:modified``; a fixed date without it). ``accessibility`` names who evaluated the
-    book: only then does it claim conformance. Raises :class:`~audioguide.errors.InternalError`
-    when an MP3 is missing.
-    """
-    entries = epub_entries(edition, audio, translation, published=published, cover=cover,
-                           accessibility=accessibility)  # fmt: skip
-    return archive.render_zip(entries, first=MIMETYPE)
-
-
 MIMETYPE = "mimetype"  # the entry an EPUB's zip must start with, stored
 
 
@@ -101,8 +83,16 @@ def epub_entries(
     cover: Cover | None = None,
     accessibility: Accessibility | None = None,
 ) -> dict[str, bytes | Path]:
-    """The files of the EPUB :func:`render_epub` makes, by name: for a build to stream them
-    into the zip (with ``first=MIMETYPE``) without holding the audio in memory."""
+    """The files of the EPUB, by name: for a build to stream them into the zip (with
+    ``first=MIMETYPE``) without holding the audio in memory.
+
+    ``audio`` maps each track's MP3 path (``edition.track_file(track, ".mp3")``) to its bytes
+    (or to the file that holds them); ``translation`` gives the book's own words (table of
+    contents, accessibility summary) in its language; ``published`` dates it
+    (``dcterms:modified``; a fixed date without it). ``accessibility`` names who evaluated the
+    book: only then does it claim conformance. Raises :class:`~audioguide.errors.InternalError`
+    when an MP3 is missing.
+    """
     package = _package(edition, translation, published, cover, accessibility)
     files: dict[str, bytes | Path] = {
         MIMETYPE: b"application/epub+zip",
@@ -324,3 +314,12 @@ def _lines(lines: list[str]) -> str:
 def _cover_name(cover: Cover) -> str:
     """``cover.png`` or ``cover.jpg``: the name the build gives the cover, inside the book."""
     return posixpath.basename(cover.path)
+
+
+@renders("epub")
+def _epub(given: Inputs, track: None) -> Zip:  # noqa: ARG001 - the renderers' contract
+    guide = given.guide
+    entries = epub_entries(given.edition, given.audio, given.translation,
+                           published=guide.published, cover=given.cover,
+                           accessibility=guide.accessibility)  # fmt: skip
+    return Zip(entries, first=MIMETYPE)

@@ -21,16 +21,25 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 from email.utils import format_datetime
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urljoin, urlsplit
 
 from ..edition import Edition, Track
 from ..errors import BuildError, InternalError
+from ..published import renders
 from ..script import Category, check_base_url
 from .captions import one_line
 from .times import whole_seconds
 
+if TYPE_CHECKING:
+    from .listener import Inputs
+
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-PODCAST = "https://podcastindex.org/namespace/1.0"
+# The podcast namespace under the URI its specification names first, which it requires every
+# client to take as identical to https://podcastindex.org/namespace/1.0: gPodder's parser
+# (podcastparser) knows only this one, and reads neither transcripts nor chapters under the
+# other; feedparser and Podcast Index's own parser read both.
+PODCAST = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
 ATOM = "http://www.w3.org/2005/Atom"
 # The podcast namespace's UUIDv5 namespace for podcast:guid.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
@@ -207,3 +216,12 @@ def _text(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Elem
 def _multiline(text: str) -> str:
     """Text as XML can carry it: line breaks as LF, characters XML forbids removed."""
     return _NOT_XML.sub("", _CR.sub("\n", text)).strip()
+
+
+@renders("feed")
+def _feed(given: Inputs, track: None) -> bytes:  # noqa: ARG001 - the renderers' contract
+    guide = given.guide
+    return render_feed(
+        given.edition, given.base_url, dict(given.sizes), category=guide.category,
+        cover=given.cover.path, published=guide.published, email=guide.email,
+    )  # fmt: skip

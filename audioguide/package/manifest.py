@@ -26,11 +26,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .. import published
 from ..edition import Edition
 from ..errors import InternalError
 from ..languages import Language
 
-MANIFEST_VERSION = 3
+MANIFEST_VERSION = 4
 SCHEMA_FILE = "manifest.schema.json"
 
 
@@ -84,8 +85,9 @@ def render_manifest(
 
 
 def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
-    tracks = sorted(edition.tracks, key=lambda t: t.number)
-    return {
+    """The language's entry: what it is, then its files where the table of what a build
+    publishes (:mod:`audioguide.published`) says the manifest lists them."""
+    entry: dict[str, Any] = {
         "tag": edition.language.tag,
         "locale_id": edition.language.locale_id,
         "name": edition.language.name,
@@ -93,48 +95,61 @@ def _language(edition: Edition, files: dict[str, FileInfo]) -> dict[str, Any]:
         "description": edition.description,
         "completeness": round(edition.completeness, 1),
         "engine": edition.engine,
-        "voices": list(dict.fromkeys(voice for track in tracks for voice in track.voices)),
-        "page": _file(edition.page, files),
-        "tracks": [
-            {
-                "number": track.number,
-                "section_id": track.section_id,
-                "title": track.title,
-                **_file(edition.track_file(track, ".mp3"), files),
-                "duration_ms": track.duration_ms,
-                "voice": track.voices[0],
-                "voices": list(track.voices),
-                "captions": _file(edition.track_file(track, ".vtt"), files),
-                "chapters": _file(edition.track_file(track, ".chapters.json"), files),
-                "transcript": _file(edition.track_file(track, ".txt"), files),
-                "fallbacks": list(track.fallbacks),
-            }
-            for track in tracks
-        ],
-        "playlist": _file(edition.playlist, files),
-        "feed": _file(edition.feed, files),
-        "transcript": _file(edition.transcript, files),
-        "zip": _file(edition.zip, files),
-        "epub": _file(edition.epub, files),
-        "daisy": {**_file(edition.daisy_zip, files), "title": _file(edition.title_mp3, files)},
-        "full_guide": {
-            **_audio(edition.full_guide, files),
-            "captions": _file(edition.full_guide_captions, files),
-            "chapters": _file(edition.full_guide_chapters, files),
+        "voices": list(dict.fromkeys(voice for track in edition.tracks for voice in track.voices)),
+        "voice": {
+            "name": edition.tracks[0].voices[0],
+            "understood": (any(m.understood for m in edition.quality) if edition.quality else None),
+            "measured": [{"cer": m.cer, "judge": m.judge} for m in edition.quality],
         },
-        **({"audiobook": _audio(edition.audiobook, files)} if edition.audiobook else {}),
+        "tracks": [],
     }
+    for track in sorted(edition.tracks, key=lambda t: t.number):
+        listed: dict[str, Any] = {
+            "number": track.number,
+            "section_id": track.section_id,
+            "title": track.title,
+        }
+        for kind in published.KINDS:
+            if kind.per == "track" and kind.manifest is not None:
+                _place(listed, kind, kind.path(edition, track), files, track.duration_ms)
+        listed |= {
+            "voice": track.voices[0],
+            "voices": list(track.voices),
+            "fallbacks": list(track.fallbacks),
+        }
+        entry["tracks"].append(listed)
+    for kind, of_track, path in published.of_edition(edition):
+        if of_track is None and kind.manifest is not None:
+            _place(entry, kind, path, files)
+    return entry
 
 
-def _audio(path: str, files: dict[str, FileInfo]) -> dict[str, Any]:
-    entry = _file(path, files)
-    duration = files[path].duration_ms
-    if duration is None:
-        raise InternalError(
-            f"no duration for {path}; pass FileInfo(..., duration_ms=...) measured from the "
-            "encoded file"
-        )
-    return {**entry, "duration_ms": duration}
+def _place(
+    entry: dict[str, Any],
+    kind: published.Kind,
+    path: str,
+    files: dict[str, FileInfo],
+    duration_ms: int | None = None,
+) -> None:
+    """List ``path`` in ``entry`` where ``kind`` says: its own key, a key of another file's
+    object (``parent.key``), or the entry itself (``""``). A timed kind's duration is its
+    file's, else ``duration_ms`` (a track's, from its timeline)."""
+    listed = _file(path, files)
+    if kind.timed:
+        duration = files[path].duration_ms
+        duration = duration if duration is not None else duration_ms
+        if duration is None:
+            raise InternalError(
+                f"no duration for {path}; pass FileInfo(..., duration_ms=...) measured from the "
+                "encoded file"
+            )
+        listed["duration_ms"] = duration
+    parent, _, key = kind.manifest.rpartition(".") if kind.manifest else ("", "", "")
+    into = entry[parent] if parent else entry
+    if key:
+        into[key] = listed
+    else:
+        into |= listed
 
 
 def _entries(node: Any) -> list[dict[str, Any]]:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import posixpath
+from typing import TYPE_CHECKING
 
 from ..edition import Edition
+from ..published import renders
 from .captions import one_line
 from .times import whole_seconds
+
+if TYPE_CHECKING:
+    from .listener import Inputs
 
 
 def render_playlist(edition: Edition) -> bytes:
@@ -21,3 +26,8 @@ def render_playlist(edition: Edition) -> bytes:
         lines.append(f"#EXTINF:{whole_seconds(track.duration_ms)},{title}")
         lines.append(posixpath.basename(edition.track_file(track, ".mp3")))
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@renders("playlist")
+def _playlist(given: Inputs, track: None) -> bytes:  # noqa: ARG001 - the renderers' contract
+    return render_playlist(given.edition)

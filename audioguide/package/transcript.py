@@ -9,13 +9,19 @@ language.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from babel import Locale
 
 from ..catalogs import Translation
 from ..edition import Edition, Track
 from ..languages import Language
+from ..published import renders
 from ..strings import UNTRANSLATED
 from .captions import one_line
+
+if TYPE_CHECKING:
+    from .listener import Inputs
 
 
 def render_transcript(edition: Edition, translation: Translation, source: Language) -> bytes:
@@ -58,3 +64,15 @@ def _name_in(language: Language, display: Language) -> str:
     except (ValueError, LookupError):
         name = None
     return name or language.name
+
+
+@renders("track_transcript")
+def _track_transcript(given: Inputs, track: Track) -> bytes:
+    return render_track_transcript(
+        given.edition, track, given.translation, given.guide.source_language
+    )
+
+
+@renders("transcript")
+def _transcript(given: Inputs, track: None) -> bytes:  # noqa: ARG001 - the renderers' contract
+    return render_transcript(given.edition, given.translation, given.guide.source_language)

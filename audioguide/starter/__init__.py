@@ -6,9 +6,11 @@ copied with their ``$placeholders`` filled (:class:`string.Template`). The catal
 ``audioguide extract`` and ``audioguide update`` make them; the sample translations kept here
 (``locales/<lang>/LC_MESSAGES/audioguide.po``) fill them for the languages they cover.
 
-Everything is written into a folder of its own first, then moved into place (the folder
-renamed to DIR, or its two folders moved into an empty DIR): an error or Ctrl-C leaves no
-half-made guide.
+Beside them: ``babel.cfg`` (for ``pybabel``, as the README's *Translating* runs it), a
+``.gitignore`` for what builds make, and ``.github/workflows/publish.yml``, which publishes the
+guide on GitHub Pages. Everything is written into a folder of its own inside DIR first, then
+moved into place: an error leaves no half-made guide, and a ``new`` that was killed leaves only
+what its record names, which the next ``new`` takes for an empty folder.
 """
 
 from __future__ import annotations
@@ -16,19 +18,18 @@ from __future__ import annotations
 import logging
 import os
 import re
-import secrets
 import shutil
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from string import Template
 
-from .. import catalogs, lexicon
+from .. import __version__, catalogs, lexicon
 from ..engines import get_engine
 from ..errors import LanguageError, OptionError
 from ..files import TEMPORARY_PREFIX
 from ..languages import Language, resolve
-from ..script import load_guide
+from ..script import MAX_ID, load_guide
 
 FILES = Path(__file__).parent
 DEFAULT_ID = "my-guide"
@@ -55,20 +56,34 @@ def editions(source: str, others: str) -> list[Language]:
 
 
 def guide_id(folder: Path) -> str:
-    """The guide's id for a folder: its name in lowercase ASCII letters, digits and hyphens."""
+    """The guide's id for a folder: its name in lowercase ASCII letters, digits and hyphens,
+    cut to the longest id guide.yaml takes."""
     ascii_name = unicodedata.normalize("NFKD", folder.name).encode("ascii", "ignore").decode()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_name.lower())) or DEFAULT_ID
+    words = re.findall(r"[a-z0-9]+", ascii_name.lower())
+    return "-".join(words)[:MAX_ID].strip("-") or DEFAULT_ID
 
 
 def create(folder: Path, languages: Sequence[Language]) -> Path:
     """Make a new guide in ``folder`` (a new or empty folder) in ``languages``, the source
     language first; return the folder it is in. A folder that is not new or empty is an
-    :class:`OptionError`, and nothing is written."""
+    :class:`OptionError`, and nothing is written.
+
+    What an interrupted ``new`` left is recognised by its record, ``.audioguide-new`` (written
+    before anything else, naming everything ``new`` puts in the folder): a folder holding only
+    the record and what it names counts as empty, and what is there is made anew."""
     target = Path(folder).resolve()
+    if len(os.fsencode(target.name)) > NAME_MAX:
+        raise OptionError(
+            f"is a name of {len(os.fsencode(target.name))} bytes; file systems take at most "
+            f"{NAME_MAX}: give a shorter folder name",
+            folder,
+        )
+    left: list[Path] | None = []
     if target.exists():
         if not target.is_dir():
             raise OptionError("is not a folder; give a new folder, or an empty one", folder)
-        if any(target.iterdir()):
+        left = _interrupted(target)
+        if left is None:
             raise OptionError(
                 "is not empty; give a new folder, or an empty one, for the new guide", folder
             )
@@ -80,25 +95,68 @@ def create(folder: Path, languages: Sequence[Language]) -> Path:
                 f"({language.locale_id}): its edition needs another engine under voices: in "
                 "guide.yaml (see `audioguide voices`)"
             )
-    # Made aside, then moved in: into the empty folder (which may be the current one), or as
-    # the new folder itself.
-    existing = target.is_dir()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    name = f"{TEMPORARY_PREFIX}new-{secrets.token_hex(4)}"
-    staging = target / name if existing else target.parent / name
-    staging.mkdir()
+    # The record first, then everything made aside in the folder and moved into place; the
+    # record goes last. An error removes what was made; a kill leaves only what the record names.
+    made = not target.exists()
     try:
+        target.mkdir(parents=True, exist_ok=True)
+        for path in left or []:
+            if path.name != RECORD:
+                _remove(path)
+        record = target / RECORD
+        record.write_bytes(_RECORD_TEXT)
+        staging = target / STAGING
+        staging.mkdir()
         _write(staging, guide_id(target), languages)
-        if existing:
-            for child in sorted(staging.iterdir()):
-                os.replace(child, target / child.name)
-            staging.rmdir()
-        else:
-            os.replace(staging, target)
+        for name in PLACED:
+            os.replace(staging / name, target / name)
+        staging.rmdir()
+        record.unlink()
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if made:
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            for name in (*PLACED, STAGING, RECORD):
+                _remove(target / name)
         raise
     return target
+
+
+# What `new` puts in a guide's folder, and where it makes it first.
+PLACED = (".github", ".gitignore", "babel.cfg", "locales", "scripts")
+STAGING = f"{TEMPORARY_PREFIX}new"
+RECORD = ".audioguide-new"
+_RECORD_TEXT = (
+    "audioguide new is making a guide here; if it was stopped, run it again. It puts here: "
+    + " ".join((*PLACED, STAGING, RECORD))
+    + "\n"
+).encode()
+NAME_MAX = 255  # bytes in one file name, on every common file system
+
+
+def _interrupted(target: Path) -> list[Path] | None:
+    """What an interrupted ``new`` left in ``target`` (nothing: an empty folder), or None when
+    something else is there: anything but the record and what it names, or no record."""
+    entries = sorted(target.iterdir())
+    if not entries:
+        return []
+    record = target / RECORD
+    if record.is_symlink() or not record.is_file():
+        return None
+    with open(record, "rb") as handle:
+        text = handle.read(len(_RECORD_TEXT) + 1)
+    if not _RECORD_TEXT.startswith(text):  # written by new (a kill may have cut it short)
+        return None
+    if any(entry.name not in (*PLACED, STAGING, RECORD) for entry in entries):
+        return None
+    return entries
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _write(root: Path, id_: str, languages: Sequence[Language]) -> None:
@@ -108,9 +166,15 @@ def _write(root: Path, id_: str, languages: Sequence[Language]) -> None:
         "id": id_,
         "source": languages[0].locale_id,
         "languages": ", ".join(language.locale_id for language in languages),
+        "version": __version__,
     }
     for template in sorted((FILES / "scripts").glob("*.yaml")):
         _fill(template, scripts / template.name, values)
+    shutil.copyfile(FILES / "babel.cfg", root / "babel.cfg")
+    shutil.copyfile(FILES / "gitignore", root / ".gitignore")
+    workflows = root / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    _fill(FILES / "publish.yml", workflows / "publish.yml", values)
     for language in languages:
         grapheme, alias = EXAMPLE_LEXEMES.get(language.locale_id, DEFAULT_LEXEME)
         path = lexicon.path_for(locales, language)

@@ -10,15 +10,15 @@
     <grapheme>코로나19</grapheme>
     <alias>코로나 일구</alias>
   </lexeme>
-  <!-- 5개 중, in the track announcement "1번 트랙, 전체 5개 중." (the guide has five tracks):
-       개 counts with native Korean numbers, 다섯 개, but espeak reads the digit in
+  <!-- 5개 트랙, in the track announcement "전체 5개 트랙 중 1번 트랙." (the guide has five
+       tracks): 개 counts with native Korean numbers, 다섯 개, but espeak reads the digit in
        Sino-Korean, 오 개. The grapheme is the announcement's own words, so the entry changes
        nothing else; 5개국 (five countries) in the journey paragraph is rightly Sino-Korean,
        오 개국, and is another word in any case (국 is not a particle: see the README). When
-       the number of sections changes, change this entry to the new total (6개 중: 여섯 개 중,
-       7개 중: 일곱 개 중, ...). -->
+       the number of sections changes, change this entry to the new total (6개 트랙: 여섯 개
+       트랙, 7개 트랙: 일곱 개 트랙, ...). -->
   <lexeme>
-    <grapheme>5개 중</grapheme>
-    <alias>다섯 개 중</alias>
+    <grapheme>5개 트랙</grapheme>
+    <alias>다섯 개 트랙</alias>
   </lexeme>
 </lexicon>

@@ -19,6 +19,7 @@ from pathlib import Path
 import imageio_ffmpeg
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+from editions import render_epub
 from timelines import make_track, spoken_title
 
 from audioguide import strings as S
@@ -27,7 +28,6 @@ from audioguide.edition import Edition, Track
 from audioguide.languages import resolve
 from audioguide.package.archive import render_zip
 from audioguide.package.daisy import render_daisy
-from audioguide.package.epub import render_epub
 from audioguide.package.player import render_site
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +60,7 @@ TEXTS = {
     ),
     "zh_Hans": (
         "来自边境的声音",
-        "一份由三条音轨组成的简短测试导览。",
+        "一份由三节组成的简短测试导览。",
         [
             ("市场", ["市场改变了日常生活。", "人们买卖食物，也交换消息。"]),
             ("离开家乡", ["许多人在冬天离开。", "那时河面已经结冰。"]),

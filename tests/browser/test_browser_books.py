@@ -9,12 +9,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from editions import chinese, english, fake_mp3, korean, shipped
+from editions import chinese, english, fake_mp3, korean, render_epub, shipped
 from test_browser_player import wait
 from timelines import make_track
 
 from audioguide.package.captions import render_vtt
-from audioguide.package.epub import render_epub
 from audioguide.serve import make_server
 
 pytestmark = pytest.mark.slow  # a browser: not in `make test-fast`

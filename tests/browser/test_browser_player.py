@@ -181,7 +181,7 @@ def test_next_track_changes_source_and_announces_it(open_page, base_url, edition
     ko = next(e for e in editions if e.language.tag == "ko")
     wait(driver, "return document.getElementById('announce').textContent.length > 0")
     announced = prop(driver, "announce", "e.textContent")
-    assert announced == f"2번 트랙, 전체 3개 중. {ko.tracks[1].title}."
+    assert announced == f"전체 3개 트랙 중 2번 트랙. {ko.tracks[1].title}."
     assert prop(driver, "announce", "e.getAttribute('role')") == "status"
     assert prop(driver, "now-title", "e.textContent") == "고향을 떠나며"
     current = js(driver, "return document.querySelector('.pick[aria-current]').id")
@@ -584,7 +584,7 @@ def test_the_where_am_i_parts_keep_their_language(open_page, base_url):
         "return [...document.querySelectorAll('#announce span')]"
         ".map(s => [s.textContent, s.getAttribute('lang')])",
     )
-    assert parts[:2] == [["3번 트랙, 전체 3개 중.", None], ["A new life.", "en"]]
+    assert parts[:2] == [["전체 3개 트랙 중 3번 트랙.", None], ["A new life.", "en"]]
     assert re.fullmatch(r"전체 2개 문단 중 1번 문단, 전체 0:06 중 0:0[12]\.", parts[2][0])
 
 
@@ -640,7 +640,7 @@ def test_the_announcement_of_an_untranslated_title_carries_its_language(open_pag
         "return [...document.querySelectorAll('#announce span')]"
         ".map(s => [s.textContent, s.getAttribute('lang')])",
     )
-    assert parts == [["3번 트랙, 전체 3개 중.", None], ["A new life.", "en"]]
+    assert parts == [["전체 3개 트랙 중 3번 트랙.", None], ["A new life.", "en"]]
     assert prop(driver, "now-title", "e.lang") == "en"
 
 

@@ -33,7 +33,7 @@ def proofs(tools, tmp_path_factory) -> dict[str, Path]:
     text = po.read_text(encoding="utf-8")
     text = text.replace('msgid "Welcome"', '#, fuzzy\nmsgid "Welcome"', 1)
     text = text.replace('msgstr "들어 주셔서 감사합니다."', 'msgstr ""', 1)
-    text = text.replace("{number}번 트랙,", "{numero}번 트랙,", 1)
+    text = text.replace("{number}번 트랙.", "{numero}번 트랙.", 1)
     po.write_text(text, encoding="utf-8")
     pages = {}
     for tag, locale_id in TAGS.items():
