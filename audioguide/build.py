@@ -16,9 +16,12 @@ changed synthesises nothing and rewrites nothing. One build at a time per output
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import cache, catalogs, jobs, lexicon, stamp, tracks
 from .engines import AUTO, BUILT_IN, get_engine
@@ -30,8 +33,11 @@ from .package.cover import keep_cover, load_cover
 from .publish import Languages
 from .report import Reporter
 from .script import GUIDE_FILE, check_base_url, load_guide, placeholder
-from .speakers import choose, warn_poorly_understood
+from .speakers import Speaker, choose, warn_poorly_understood
 from .stamp import Options, Stamped, Summary
+
+if TYPE_CHECKING:
+    from .cluster import Cluster
 
 log = logging.getLogger(__name__)
 PREVIEW_URL = "http://127.0.0.1:8000/"  # where `audioguide serve` shows the output
@@ -105,9 +111,15 @@ def _build(
         for lang in languages
     }  # fmt: skip
 
+    # The cluster, when one is given: its workers checked before anything is written.
+    remote = _cluster(options, speakers.values())
     output.mkdir(parents=True, exist_ok=True)
     waiting = f"another build is writing {output}; waiting for it to finish"
-    with locked(output / LOCK_FILE, waiting), cache.opened(options.cache) as cache_root:
+    with (
+        remote or contextlib.nullcontext(),
+        locked(output / LOCK_FILE, waiting),
+        cache.opened(options.cache) as cache_root,
+    ):
         keep_cover(guide, cover, cache_root)
         folder = Output.read(output)
         folder.built = build_date(folder)
@@ -131,7 +143,7 @@ def _build(
         #    soon as its tracks are all there.
         run = Languages(plans, folder, guide, translations, cover, base_url, cache_root, report,
                         verify=options.verify)  # fmt: skip
-        with jobs.pool(run.workers(options.jobs), run.preload()) as queue:
+        with jobs.pool(run.workers(options.jobs), run.preload(), remote) as queue:
             run.start(queue)
             player.prepare()  # while the workers render: not after the last track
             queue.run()
@@ -201,6 +213,19 @@ class _Told(logging.Handler):
 
     def stop(self) -> None:
         self.open = False
+
+
+def _cluster(options: Options, speakers: Iterable[Speaker]) -> Cluster | None:
+    """The Dask cluster ``--scheduler`` names, connected and checked; None without one (and
+    then nothing of Dask is imported)."""
+    if not options.scheduler:
+        return None
+    try:
+        from .cluster import Cluster
+    except ImportError:
+        raise OptionError("--scheduler needs Dask's distributed; install it with "
+                          "pip install 'audioguide[dask]'") from None  # fmt: skip
+    return Cluster(options.scheduler, speakers, options.jobs)
 
 
 def _base_url(given: str | None) -> str | None:

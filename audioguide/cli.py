@@ -468,6 +468,13 @@ def _engine_option(command: Callable[..., Any]) -> Callable[..., Any]:
     help="Make an M4B audiobook per language, or not, whatever guide.yaml's audiobook: says "
     "(its AAC encoding is about a third of a build's work).",
 )
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    envvar="AUDIOGUIDE_SCHEDULER",
+    help="Synthesise and render the tracks on the Dask cluster whose scheduler is at ADDRESS "
+    "(tcp://host:8786; needs audioguide[dask]).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress, only warnings and errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as a JSON object.")
 @_paths("scripts", "locales", "output")
@@ -484,6 +491,7 @@ def build_(
     base_url: str | None,
     verify: bool,
     audiobook: bool | None,
+    scheduler: str | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -500,6 +508,7 @@ def build_(
         base_url=base_url,
         verify=verify,
         audiobook=audiobook,
+        scheduler=scheduler or None,
     )
     progress, warned = _Progress(quiet), _Warnings()
     log.addHandler(warned)

@@ -6,7 +6,8 @@ process). On Linux, while this process runs no other thread, they are forked fro
 they start at once with what it has loaded; otherwise a forkserver starts them. Every worker
 dies with its parent, however the parent ends (``kill -9`` included), ignores Ctrl-C (the build
 stops by cancelling what is queued and lets the jobs in hand finish), and says which job it
-takes, so that a worker that dies can be named.
+takes, so that a worker that dies can be named. ``build --scheduler`` hands the same jobs to a
+Dask cluster instead (:mod:`audioguide.cluster`), through the same small :class:`Executor`.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import BuildError
 
@@ -33,14 +34,45 @@ if TYPE_CHECKING:
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-@contextmanager
-def pool(workers: int, preload: Sequence[str]) -> Iterator[Jobs]:
-    """A queue of jobs for ``workers`` processes, which import the modules ``preload`` names
-    before they fork (once, not per worker, and shared by their memory)."""
-    started: list[tuple[ProcessPoolExecutor, Any]] = []  # the pool, and its queue of starts
+class Executor(Protocol):
+    """Where jobs run, ``concurrent.futures`` style: the local worker processes
+    (:class:`Processes`, the default) or a Dask cluster (:mod:`audioguide.cluster`)."""
 
-    def start() -> tuple[ProcessPoolExecutor, Any]:
-        if not started:
+    at_once: int  # jobs to have in hand at a time
+
+    def submit(self, job: int, function: Callable[..., Any], *args: Any) -> Future[Any]: ...
+
+    def started(self) -> Iterable[int]:
+        """The jobs that started since last asked."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@contextmanager
+def pool(workers: int, preload: Sequence[str], executor: Executor | None = None) -> Iterator[Jobs]:
+    """A queue of jobs for ``executor``, by default ``workers`` local processes, which import
+    the modules ``preload`` names before they fork (once, not per worker, and shared by their
+    memory)."""
+    executor = executor or Processes(workers, preload)
+    try:
+        yield Jobs(executor)
+    finally:
+        executor.close()
+
+
+class Processes:
+    """The local worker processes, started with the first job."""
+
+    def __init__(self, workers: int, preload: Sequence[str]) -> None:
+        self.workers, self.preload = workers, preload
+        # Two jobs per worker in hand: each has its next one queued while this process writes
+        # a language's listener files (a join added first waits behind at most those).
+        self.at_once = 2 * workers
+        self.pools: list[tuple[ProcessPoolExecutor, Any]] = []  # the pool, and its starts
+
+    def _start(self) -> tuple[ProcessPoolExecutor, Any]:
+        if not self.pools:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
@@ -51,30 +83,35 @@ def pool(workers: int, preload: Sequence[str]) -> Iterator[Jobs]:
                 # forkserver first starts Python and imports it all again: about 0.3 s on an
                 # idle machine, over a second on a busy one). Safe only while no other thread
                 # could hold a lock; otherwise, and elsewhere, the forkserver starts them.
-                for module in preload:
+                for module in self.preload:
                     importlib.import_module(module)
                 gc.freeze()  # what is loaded now stays shared: the workers' collector skips it
                 context = multiprocessing.get_context("fork")
                 parent = os.getpid()
             else:
                 context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(list(preload))
+                context.set_forkserver_preload(list(self.preload))
             starts = context.SimpleQueue()
             executor = ProcessPoolExecutor(
-                max_workers=workers,
+                max_workers=self.workers,
                 mp_context=context,
                 initializer=_worker_init,
                 initargs=(starts, parent),
             )
-            started.append((executor, starts))
-        return started[0]
+            self.pools.append((executor, starts))
+        return self.pools[0]
 
-    try:
-        # Two jobs per worker in hand: each has its next one queued while this process writes
-        # a language's listener files (a join added first waits behind at most those).
-        yield Jobs(start, at_once=2 * workers)
-    finally:
-        for executor, starts in started:
+    def submit(self, job: int, function: Callable[..., Any], *args: Any) -> Future[Any]:
+        executor, _ = self._start()
+        return executor.submit(_run_job, job, function, *args)
+
+    def started(self) -> Iterable[int]:
+        for _, starts in self.pools:
+            while not starts.empty():
+                yield starts.get()
+
+    def close(self) -> None:
+        for executor, starts in self.pools:
             executor.shutdown(wait=True, cancel_futures=True)
             starts.close()
             gc.unfreeze()
@@ -87,9 +124,9 @@ class Jobs:
     next, not after every track queued before it. The first error cancels what has not started
     and is raised; a worker that dies is one :class:`BuildError` naming what it was doing."""
 
-    def __init__(self, pool: Callable[[], tuple[ProcessPoolExecutor, Any]], at_once: int):
-        self.pool = pool  # starts the workers on first use; with the queue of their starts
-        self.at_once = at_once
+    def __init__(self, executor: Executor):
+        self.executor = executor
+        self.at_once = executor.at_once
         self.queued: deque[
             tuple[int, Callable[..., Any], tuple[object, ...], Callable[[Any], object] | None]
         ] = deque()
@@ -114,8 +151,7 @@ class Jobs:
     def _hand_over(self) -> None:
         while self.queued and len(self.waiting) < self.at_once:
             job, function, args, then = self.queued.popleft()
-            executor, _ = self.pool()
-            self.waiting[executor.submit(_run_job, job, function, *args)] = (job, then)
+            self.waiting[self.executor.submit(job, function, *args)] = (job, then)
 
     def run(self) -> None:
         """Run every job (and the jobs they add) to the end."""
@@ -140,9 +176,7 @@ class Jobs:
             raise
 
     def _note_started(self) -> None:
-        _, starts = self.pool()
-        while not starts.empty():
-            self.running.add(starts.get())
+        self.running.update(self.executor.started())
 
     def _died(self) -> str:
         self._note_started()

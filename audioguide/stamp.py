@@ -46,6 +46,7 @@ class Options:
     base_url: str | None = None
     verify: bool = False  # read every published file again; make again what differs
     audiobook: bool | None = None  # an M4B audiobook per language (None: as guide.yaml says)
+    scheduler: str | None = None  # a Dask scheduler's address: render on its cluster
 
 
 @dataclass(frozen=True)

@@ -489,8 +489,7 @@ def _clip(
     clip = store.get_clip(utterance.key)
     if clip is not None:
         return clip, False
-    who = utterance.speaker
-    clip = get_engine(who.engine).synthesize(sentence.spoken, who.language, who.voice)
+    clip = synthesise(sentence.spoken, utterance.speaker)
     store.put_clip(utterance.key, clip)
     return clip, True
 
@@ -502,23 +501,9 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     MP3 is there always has its record, so a killed build never forces a needless re-render.
     """
     store = cache.Cache(cache_root)
-    said = list(zip(plan.track.sentences, plan.utterances, strict=True))
+    said = zip(plan.track.sentences, plan.utterances, strict=True)
     clips = [_clip(sentence, utterance, store) for sentence, utterance in said]
-    # Each clip stays at its voice's rate, its pause at the same; where voices' rates differ,
-    # the pass that encodes resamples to the highest.
-    pieces = [audio.pause(LEAD_MS, clips[0][0].sample_rate)]
-    position = _ms(pieces[0])
-    times: list[tuple[int, int]] = []
-    for (_, utterance), (clip, _) in zip(said, clips, strict=True):
-        times.append((round(position), round(position + _ms(clip))))
-        pieces += [clip, audio.pause(utterance.pause_ms, clip.sample_rate)]
-        position += _ms(clip) + _ms(pieces[-1])
     synthesised = sum(made for _, made in clips)
-    damaged = tuple(str(path) for path in store.damaged)
-    rendered = Rendered(
-        round(position), tuple(times), synthesised, len(clips) - synthesised, damaged
-    )
-    tags = dataclasses.replace(plan.tags, chapters=timeline(plan, rendered).chapters)
     # The same normalised audio as AAC, for the audiobook, goes into the cache before the MP3
     # goes into place: a finished MP3 always has its part and its record, which describes the
     # part (its size, hash and frames) so that a damaged one is found before it is used.
@@ -526,15 +511,57 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
         if plan.audiobook:
             store.clear(store.part_path(plan.inputs))
             with files.into_place(store.part_path(plan.inputs), durable=False) as aac:
-                audio.encode_normalised(pieces, tmp, aac)
-                rendered = dataclasses.replace(rendered, part=Part.of(aac.read_bytes()))
+                rendered = encode(plan, [clip for clip, _ in clips], tmp, aac)
         else:
-            audio.encode_normalised(pieces, tmp)
-        audio.write_tags(tmp, tags)
-        data = tmp.read_bytes()
-        rendered = dataclasses.replace(rendered, mp3=(len(data), hashlib.sha256(data).hexdigest()))
+            rendered = encode(plan, [clip for clip, _ in clips], tmp)
         store.put_record(plan.inputs, rendered.record())
-    return rendered
+    damaged = tuple(str(path) for path in store.damaged)
+    return dataclasses.replace(
+        rendered, synthesised=synthesised, cached=len(clips) - synthesised, damaged=damaged
+    )
+
+
+def synthesise(spoken: str, who: Speaker) -> Clip:
+    """One sentence, as ``who`` says it (``spoken``: as the voice is given it)."""
+    return get_engine(who.engine).synthesize(spoken, who.language, who.voice)
+
+
+def encode(plan: TrackPlan, clips: list[Clip], mp3: Path, aac: Path | None = None) -> Rendered:
+    """The track's tagged MP3 at ``mp3`` (and its AAC part at ``aac``, for an audiobook) made of
+    ``clips``, one per sentence of the plan; a pure function of the plan and the clips, which
+    touches no cache and no other file."""
+    # Each clip stays at its voice's rate, its pause at the same; where voices' rates differ,
+    # the pass that encodes resamples to the highest.
+    pieces = [audio.pause(LEAD_MS, clips[0].sample_rate)]
+    position = _ms(pieces[0])
+    times: list[tuple[int, int]] = []
+    for utterance, clip in zip(plan.utterances, clips, strict=True):
+        times.append((round(position), round(position + _ms(clip))))
+        pieces += [clip, audio.pause(utterance.pause_ms, clip.sample_rate)]
+        position += _ms(clip) + _ms(pieces[-1])
+    rendered = Rendered(round(position), tuple(times), synthesised=0, cached=len(clips))
+    tags = dataclasses.replace(plan.tags, chapters=timeline(plan, rendered).chapters)
+    if aac is not None:
+        audio.encode_normalised(pieces, mp3, aac)
+        rendered = dataclasses.replace(rendered, part=Part.of(aac.read_bytes()))
+    else:
+        audio.encode_normalised(pieces, mp3)
+    audio.write_tags(mp3, tags)
+    data = mp3.read_bytes()
+    return dataclasses.replace(rendered, mp3=(len(data), hashlib.sha256(data).hexdigest()))
+
+
+def put(
+    plan: TrackPlan, store: cache.Cache, mp3: bytes, aac: bytes | None, rendered: Rendered
+) -> None:
+    """Put a track made elsewhere (:func:`encode`'s files, as bytes) in place as :func:`render`
+    does: its AAC part, then its record, then its MP3."""
+    with files.into_place(plan.path, durable=False) as tmp:
+        tmp.write_bytes(mp3)
+        if aac is not None:
+            store.clear(store.part_path(plan.inputs))
+            files.write_atomic(store.part_path(plan.inputs), aac, durable=False)
+        store.put_record(plan.inputs, rendered.record())
 
 
 def _ms(clip: Clip) -> Fraction:

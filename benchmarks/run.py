@@ -20,7 +20,9 @@ Prints, each against its target:
   second for Mandarin and English, and the shipped guide built with Kokoro for zh_Hans and en
   (`benchmarks/run.py kokoro` runs these lines alone);
 - peak memory (PSS of the whole process tree, ffmpeg included, sampled every 20 ms) building a
-  200-section guide.
+  200-section guide;
+- the same guide on a local 2-worker Dask cluster (`build --scheduler`) against the local pool
+  on the same cores: the cluster's overhead, and the bytes sent each way per second of audio.
 
 The cold build, the floor and the plain script run in turns, three times each, and the fastest
 of each counts: on a shared machine the ratios of one run are what to compare, not absolute
@@ -29,6 +31,7 @@ times. Where the machine is busy, no-op and --help also print their CPU time.
 
 from __future__ import annotations
 
+import importlib
 import io
 import itertools
 import json
@@ -56,12 +59,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def build(
-    work: Path, *extra: str, scripts: str = "scripts", watch: bool = False, engine: bool = True
+    work: Path,
+    *extra: str,
+    scripts: str = "scripts",
+    watch: bool = False,
+    engine: bool = True,
+    quiet: bool = True,
 ) -> dict:
     """Run `audioguide build --json` in a subprocess (with espeak, unless not ``engine``: then
-    the voices guide.yaml gives); return its summary (+ peak memory)."""
+    the voices guide.yaml gives); return its summary (+ peak memory, and its stderr)."""
     args = [sys.executable, "-m", "audioguide", "build", *(["--engine", "espeak"] * engine),
-            "--json", "--quiet", "--scripts", scripts, "--locales", "locales",
+            "--json", *(["--quiet"] if quiet else []),
+            "--scripts", scripts, "--locales", "locales",
             "--output", "output", "--cache", "cache", *extra]  # fmt: skip
     started, cpu = time.monotonic(), _children_cpu()
     process = subprocess.Popen(args, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -76,6 +85,7 @@ def build(
     # CPU of the command and the processes it waited for (all of them when no worker starts).
     summary["cpu"] = _children_cpu() - cpu
     summary["peak_mb"] = peak[0] / 1024
+    summary["stderr"] = err.decode()
     return summary
 
 
@@ -453,6 +463,49 @@ def generated_guide(folder: Path, sections: int = 200) -> None:
         )
 
 
+def cluster_overhead(work: Path) -> str:
+    """The 200-section guide (``work/generated``) built on a local Dask cluster of two worker
+    processes against the local pool, on the same cores: the cluster's overhead, and the bytes
+    sent each way per second of audio. The workers are started and warmed up first, as a
+    cluster's workers are long-lived; each build starts cold (no output, no cache)."""
+    import re
+
+    try:
+        import distributed
+    except ImportError:
+        return "distributed not installed (pip install 'audioguide[dask]')"
+    cores = min(2, os.cpu_count() or 1)
+    with (
+        distributed.LocalCluster(n_workers=cores, threads_per_worker=1, processes=True,
+                                 host="127.0.0.1", dashboard_address="127.0.0.1:0") as cluster,
+        distributed.Client(cluster, set_as_default=False) as client,
+    ):  # fmt: skip
+        for module in ("audioguide.cluster", "audioguide.tracks", "audioguide.engines.espeak"):
+            client.run(importlib.import_module, module)
+        runs: dict[str, dict] = {}
+        for _ in range(2):  # in turns; the fastest of each counts
+            for where, extra in (
+                ("pool", ()),
+                ("cluster", ("--scheduler", cluster.scheduler_address)),
+            ):
+                shutil.rmtree(work / "cluster-out", ignore_errors=True)
+                shutil.rmtree(work / "cache", ignore_errors=True)
+                run = build(work, "--output", "cluster-out", "--lang", "en", *extra,
+                            scripts="generated", quiet=False)  # fmt: skip
+                if where not in runs or run["wall"] < runs[where]["wall"]:
+                    runs[where] = run
+    pool, remote = runs["pool"], runs["cluster"]
+    found = re.search(r"sent the cluster ([\d.]+) MB and received ([\d.]+) MB", remote["stderr"])
+    sent, received = (float(found[1]), float(found[2])) if found else (float("nan"),) * 2
+    seconds = remote["audio_seconds"]
+    return (
+        f"{seconds:.0f} s of audio in {remote['wall']:.1f} s on a local {cores}-worker cluster, "
+        f"{pool['wall']:.1f} s with the local pool: {remote['wall'] / pool['wall'] - 1:+.0%} "
+        f"(target <= +15%); {sent * 1e6 / seconds / 1e3:.1f} kB sent and "
+        f"{received * 1e6 / seconds / 1e3:.1f} kB received per second of audio"
+    )
+
+
 def audiobook_cost(output: Path) -> tuple[float, float, float]:
     """Seconds the audiobooks add, measured serially here on the cold build's tracks: encoding
     every track's audio as AAC (in the build it runs in the track's worker), then joining each
@@ -569,9 +622,21 @@ def main() -> None:
               f"peak PSS {big['peak_mb']:.0f} MB (target < 140 MB); "
               f"{big['audio_seconds'] / big['wall'] / speed:.0%} of the shipped guide's speed "
               "(target >= 90%)")  # fmt: skip
+        print(f"200-section guide on a cluster: {cluster_overhead(work)}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def cluster_only() -> None:
+    """`python benchmarks/run.py cluster`: only the cluster's line."""
+    work = Path(tempfile.mkdtemp(prefix="audioguide-bench-"))
+    try:
+        shutil.copytree(ROOT / "locales", work / "locales")
+        generated_guide(work / "generated")
+        print(f"200-section guide on a cluster: {cluster_overhead(work)}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    cluster_only() if sys.argv[1:] == ["cluster"] else main()

@@ -1,4 +1,5 @@
-"""The README cannot drift from the command line: every command and every option is in it."""
+"""The README cannot drift from the command line and the scripts: every command and every option
+is in it, and its examples of guide.yaml and of a section script have exactly their fields."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from pathlib import Path
 
 import click
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from audioguide.cli import main
+from audioguide.script import SECTION_FIELDS, SETTINGS
 
 README = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
 TABLE_ROWS = "\n".join(line for line in README.splitlines() if line.startswith("|"))
@@ -77,3 +80,21 @@ def test_every_option_is_in_an_option_table(command: str, option: str) -> None:
     assert re.search(rf"`[^`|]*(?<![\w-]){re.escape(option)}(?![\w-])", TABLE_ROWS), (
         f"`audioguide {command} {option}` is not in any option table of README.md"
     )
+
+
+def _example(caption: str) -> dict[str, object]:
+    """The YAML example the README gives below ``caption`` (in *Writing a guide*)."""
+    block = README.split(f"{caption}\n\n```yaml\n", 1)[1].split("\n```", 1)[0]
+    return yaml.safe_load(block)
+
+
+def test_the_guide_yaml_example_has_every_field_a_guide_may_have_and_no_other() -> None:
+    given = set(_example("`scripts/guide.yaml`:"))
+
+    assert given == {setting.name for setting in SETTINGS}
+
+
+def test_the_section_example_has_every_field_a_section_may_have_and_no_other() -> None:
+    given = set(_example("`scripts/NN-<slug>.yaml`, one per section, in order:"))
+
+    assert given == set(SECTION_FIELDS)

@@ -208,12 +208,12 @@ def test_a_language_the_offline_voice_cannot_speak_is_warned_about(tmp_path: Pat
 
 
 def test_guide_yaml_shows_every_field_with_a_comment_and_each_one_works(guide: Site) -> None:
-    """Every field script.py accepts is in guide.yaml, after a comment line; with every optional
+    """Every field load_guide accepts is in guide.yaml, after a comment line; with every optional
     one uncommented (cover: names a file the build would look for) the guide still loads."""
     path = guide.scripts / "guide.yaml"
     lines = path.read_text("utf-8").splitlines()
     field = re.compile(r"# ((  )?[a-z_]+:( |$))")  # a field, commented out
-    for name in script._GUIDE_FIELDS:
+    for name in (setting.name for setting in script.SETTINGS):
         (at,) = [n for n, line in enumerate(lines) if re.match(rf"(# )?{name}:( |$)", line)]
         explained = lines[at - 1]
         assert explained.startswith("# ") and not field.match(explained), name
@@ -234,7 +234,7 @@ def test_the_sample_sections_use_every_section_field(guide: Site) -> None:
     for path in guide.scripts.glob("0*.yaml"):
         used |= set(yaml.safe_load(path.read_text("utf-8")))
 
-    assert used == set(script._SECTION_FIELDS)
+    assert used == set(script.SECTION_FIELDS)
 
 
 @pytest.mark.parametrize(

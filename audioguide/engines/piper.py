@@ -156,6 +156,20 @@ def model_hash(model: Path) -> str:
     return _file_hash(model, stat.st_size, stat.st_mtime_ns)
 
 
+def version_of(model: str, config: str, language: Language, voice: Voice) -> str:
+    """What identifies the sound of the model and config with these SHA-256 hashes, here (a
+    Dask worker asks before it has the model)."""
+    try:
+        runtime = package_version("onnxruntime")
+    except PackageNotFoundError:
+        runtime = "missing"
+    phonemes = espeak.EspeakEngine().version(language, voice)
+    return (
+        f"piper (onnxruntime {runtime}, model sha256 {model}, config sha256 {config}, "
+        f"phonemes from {phonemes})"
+    )
+
+
 class PiperEngine(Engine):
     """Piper: natural neural voices, offline, a few times real time on a CPU."""
 
@@ -209,15 +223,7 @@ class PiperEngine(Engine):
 
     def version(self, language: Language, voice: Voice) -> str:
         found = find_voice(self._name(language, voice))
-        try:
-            runtime = package_version("onnxruntime")
-        except PackageNotFoundError:
-            runtime = "missing"
-        phonemes = espeak.EspeakEngine().version(language, voice)
-        return (
-            f"piper (onnxruntime {runtime}, model sha256 {model_hash(found.model)}, "
-            f"config sha256 {model_hash(found.config)}, phonemes from {phonemes})"
-        )
+        return version_of(model_hash(found.model), model_hash(found.config), language, voice)
 
     def describe(self, language: Language, voice: Voice) -> str:
         found = find_voice(self._name(language, voice))
