@@ -33,6 +33,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .clip import Clip
 from .files import write_atomic
@@ -150,7 +151,7 @@ class Cache:
 
     # track records
 
-    def get_record(self, digest: str) -> dict | None:
+    def get_record(self, digest: str) -> dict[str, Any] | None:
         """The record stored under ``digest``; None when there is none or it is damaged. (What a
         record must hold is for the caller to check: :meth:`discard` one it cannot use.)"""
         path = self.record_path(digest)
@@ -167,7 +168,7 @@ class Cache:
         self.damaged.append(path)
         return None
 
-    def put_record(self, digest: str, record: dict) -> None:
+    def put_record(self, digest: str, record: dict[str, Any]) -> None:
         entry = {"record": record, "sha256": _record_sum(record)}
         data = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8")
         self._write(self.record_path(digest), data)
@@ -238,5 +239,5 @@ def _clip(data: bytes) -> Clip | None:
     return Clip(pcm=body[count * _WORD.size :], sample_rate=rate, words=words)
 
 
-def _record_sum(record: dict) -> str:
+def _record_sum(record: dict[str, Any]) -> str:
     return key(record)

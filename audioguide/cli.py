@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
+from typing import TYPE_CHECKING, Any, ClassVar, Never, NoReturn
 
 import click
 
@@ -150,7 +150,7 @@ class _Echo(logging.Handler):
     the command ends well): an error that stops the command is then its only line, never
     buried under warnings about what it would have done."""
 
-    bars: ClassVar[dict[str, tqdm]] = {}  # the build's progress bars, while they show
+    bars: ClassVar[dict[str, tqdm[Never]]] = {}  # the build's progress bars, while they show
     holding: ClassVar[list[_Echo]] = []  # handlers still holding warnings back
 
     def __init__(self, level: int) -> None:
@@ -348,7 +348,7 @@ class _Progress(Reporter):
     def __init__(self, quiet: bool):
         self.quiet = quiet
         self.terminal = sys.stderr.isatty()
-        self.bars: dict[str, tqdm] = _Echo.bars
+        self.bars: dict[str, tqdm[Never]] = _Echo.bars
 
     def start(self, language: Language, total: int) -> None:
         _Echo.checked()  # the build's work starts: its checks passed

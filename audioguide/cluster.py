@@ -151,7 +151,7 @@ class Cluster:
         job: int,  # noqa: ARG002 - the local pool's names a worker that dies; Dask retries
         function: Callable[..., Any],
         *args: Any,
-    ) -> concurrent.futures.Future:
+    ) -> concurrent.futures.Future[Any]:
         if function is tracks.render:
             return self.threads.submit(self._render, *args)
         return self.threads.submit(function, *args)  # a join: it reads output/
@@ -178,8 +178,8 @@ class Cluster:
     def _render(self, plan: tracks.TrackPlan, cache_root: Path) -> tracks.Rendered:
         """What :func:`audioguide.tracks.render` does, its work done on the cluster."""
         store = cache.Cache(cache_root)
-        clips: list[Clip | distributed.Future] = []
-        missing: dict[str, distributed.Future] = {}
+        clips: list[Clip | distributed.Future[Clip]] = []
+        missing: dict[str, distributed.Future[Clip]] = {}
         for sentence, utterance in zip(plan.track.sentences, plan.utterances, strict=True):
             clip = store.get_clip(utterance.key)
             if clip is None:
@@ -194,7 +194,8 @@ class Cluster:
             else:
                 self._count(sent=len(clip.pcm))
                 clips.append(clip)
-        futures = list(missing.values())
+        futures: list[distributed.Future[Any]] = list(missing.values())
+        rendered: tracks.Rendered  # _encode's, through Dask's gather (which has no types)
         try:
             track = self.client.submit(_encode, plan, clips, key=f"audioguide-track-{plan.inputs}",
                                        retries=RETRIES)  # fmt: skip

@@ -169,7 +169,8 @@ def _cn2an() -> Any:
 
 @cache
 def _num2words() -> Callable[..., str]:
-    return import_module("num2words").num2words
+    function: Callable[..., str] = import_module("num2words").num2words  # num2words has no types
+    return function
 
 
 def looped(heard: str) -> bool:
@@ -190,7 +191,7 @@ def error_rate(meant: str, heard: str) -> float:
     """
     if not meant:
         return 0.0
-    distance = import_module("rapidfuzz.distance.Levenshtein").distance(meant, heard)
+    distance: int = import_module("rapidfuzz.distance.Levenshtein").distance(meant, heard)
     return min(1.0, distance / len(meant))
 
 

@@ -40,7 +40,7 @@ class Executor(Protocol):
 
     at_once: int  # jobs to have in hand at a time
 
-    def submit(self, job: int, function: Callable[..., Any], *args: Any) -> Future: ...
+    def submit(self, job: int, function: Callable[..., Any], *args: Any) -> Future[Any]: ...
 
     def started(self) -> Iterable[int]:
         """The jobs that started since last asked."""
@@ -101,7 +101,7 @@ class Processes:
             self.pools.append((executor, starts))
         return self.pools[0]
 
-    def submit(self, job: int, function: Callable[..., Any], *args: Any) -> Future:
+    def submit(self, job: int, function: Callable[..., Any], *args: Any) -> Future[Any]:
         executor, _ = self._start()
         return executor.submit(_run_job, job, function, *args)
 
@@ -127,17 +127,19 @@ class Jobs:
     def __init__(self, executor: Executor):
         self.executor = executor
         self.at_once = executor.at_once
-        self.queued: deque[tuple[int, Callable, tuple, Callable | None]] = deque()
-        self.waiting: dict[Future, tuple[int, Callable | None]] = {}
+        self.queued: deque[
+            tuple[int, Callable[..., Any], tuple[object, ...], Callable[[Any], object] | None]
+        ] = deque()
+        self.waiting: dict[Future[Any], tuple[int, Callable[[Any], object] | None]] = {}
         self.names: list[str] = []
         self.running: set[int] = set()
 
     def submit(
         self,
         name: str,
-        function: Callable,
+        function: Callable[..., Any],
         *args: object,
-        then: Callable | None = None,
+        then: Callable[[Any], object] | None = None,
         first: bool = False,
     ) -> None:
         """Queue ``function(*args)``; ``name`` says what it makes ("ko/01-welcome.mp3 (espeak)")."""

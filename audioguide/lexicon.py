@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 from typing import NoReturn
@@ -200,6 +200,19 @@ def parse(data: bytes, path: Path, language: Language | None = None) -> Lexicon:
     return Lexicon(path, tuple(handler.lexemes))
 
 
+@dataclass
+class _Reading:
+    """A <lexeme> while its elements are read: the first <alias> and <phoneme> count (PLS), the
+    phoneme in its own alphabet when it names one, else the lexicon's."""
+
+    line: int | None
+    alphabet: str
+    graphemes: list[str] = field(default_factory=list)
+    alias: str | None = None
+    phoneme: str | None = None
+    phoneme_alphabet: str | None = None  # of the <phoneme> being read, when it names one
+
+
 class _Handler(ContentHandler):
     """Builds lexemes from SAX events, checking the PLS structure as it goes."""
 
@@ -212,9 +225,9 @@ class _Handler(ContentHandler):
         self.root_lang: Language | None = None
         self.root_line = 1
         self.lexemes: list[Lexeme] = []
-        self.seen: dict[str, int] = {}
+        self.seen: dict[str, int | None] = {}
         self.text: list[str] = []
-        self.lexeme: dict | None = None
+        self.lexeme: _Reading | None = None
 
     def setDocumentLocator(self, locator: Locator) -> None:
         self.locator = locator
@@ -251,11 +264,10 @@ class _Handler(ContentHandler):
         if local == "lexicon":
             self._lexicon(attrs)
         elif local == "lexeme":
-            self.lexeme = {"graphemes": [], "alias": None, "phoneme": None, "line": self.line()}
-            self.lexeme["alphabet"] = self.alphabet
+            self.lexeme = _Reading(line=self.line(), alphabet=self.alphabet)
         elif local == "phoneme" and attrs.get((None, "alphabet")):
             assert self.lexeme is not None
-            self.lexeme["phoneme_alphabet"] = attrs.get((None, "alphabet"))
+            self.lexeme.phoneme_alphabet = attrs.get((None, "alphabet"))
         self.stack.append(local)
         self.text = []
 
@@ -290,25 +302,25 @@ class _Handler(ContentHandler):
             if text in self.seen:
                 self.fail(f"the grapheme {text!r} is already in the lexeme at line "
                           f"{self.seen[text]}; keep one of them")  # fmt: skip
-            self.seen[text] = lexeme["line"]
-            lexeme["graphemes"].append(text)
-        elif local in {"alias", "phoneme"} and lexeme[local] is None:  # PLS: the first one
-            lexeme[local] = text
-            if local == "phoneme":
-                lexeme["alphabet"] = lexeme.pop("phoneme_alphabet", lexeme["alphabet"])
+            self.seen[text] = lexeme.line
+            lexeme.graphemes.append(text)
+        elif local == "alias" and lexeme.alias is None:  # PLS: the first one
+            lexeme.alias = text
+        elif local == "phoneme" and lexeme.phoneme is None:
+            lexeme.phoneme = text
+            lexeme.alphabet = lexeme.phoneme_alphabet or lexeme.alphabet
         elif local == "lexeme":
-            if not lexeme["graphemes"]:
+            if not lexeme.graphemes:
                 self.fail("a <lexeme> needs a <grapheme>: the word as the guide writes it")
-            if lexeme["alias"] is None and lexeme["phoneme"] is None:
+            if lexeme.alias is None and lexeme.phoneme is None:
                 self.fail("a <lexeme> needs an <alias> or a <phoneme>: how to say the word")
-            lexeme.pop("phoneme_alphabet", None)
             self.lexemes.append(
                 Lexeme(
-                    graphemes=tuple(lexeme["graphemes"]),
-                    alias=lexeme["alias"],
-                    phoneme=lexeme["phoneme"],
-                    alphabet=lexeme["alphabet"],
-                    line=lexeme["line"] or 1,
+                    graphemes=tuple(lexeme.graphemes),
+                    alias=lexeme.alias,
+                    phoneme=lexeme.phoneme,
+                    alphabet=lexeme.alphabet,
+                    line=lexeme.line or 1,
                 )
             )
             self.lexeme = None

@@ -465,7 +465,7 @@ def _hearings(
     return found
 
 
-def _shape(block: Block) -> tuple:
+def _shape(block: Block) -> tuple[str, str, tuple[tuple[str, str, str], ...]]:
     """What of a block is heard or shown: its text, language and sentences (not their times)."""
     return (block.text, block.lang, tuple(_sentence(s) for s in block.sentences))
 
@@ -474,7 +474,7 @@ def _sentence(sentence: Sentence) -> tuple[str, str, str]:
     return (sentence.text, sentence.spoken, sentence.lang)
 
 
-def _shown_changes(guide: Guide, translation: Translation, last: Edition | None) -> dict:
+def _shown_changes(guide: Guide, translation: Translation, last: Edition | None) -> dict[str, bool]:
     """Whether the guide's title and description differ from what the last build showed (the
     text, and the language it is shown in), by msgid."""
     shown: list[tuple[Text, tuple[str | None, str] | None]] = [

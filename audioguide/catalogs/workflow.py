@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
@@ -61,7 +61,7 @@ def extract_yaml(
     keywords: object,  # noqa: ARG001 - Babel's extractor signature
     comment_tags: object,  # noqa: ARG001
     options: object,  # noqa: ARG001
-) -> Iterator[tuple]:
+) -> Iterator[tuple[int, None, str, list[str]]]:
     """Babel extractor for section scripts (registered as the ``audioguide`` method).
 
     Reads the guide the file belongs to (the folder holding it and ``guide.yaml``) as every
@@ -177,7 +177,9 @@ def _locked(locales: Path) -> Iterator[None]:
 # --- update ------------------------------------------------------------------------------
 
 
-def update(guide: Guide, locales: Path, languages: Iterable[Language] | None = None) -> dict:
+def update(
+    guide: Guide, locales: Path, languages: Iterable[Language] | None = None
+) -> dict[str, str]:
     """Merge the template into each language's catalog, creating missing ones.
 
     Returns ``{locale id: "created" | "updated" | "unchanged"}``.
@@ -494,7 +496,7 @@ class Stats:
             ))  # fmt: skip
         return problems
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "language": self.language.locale_id,
             "catalog": str(self.path),

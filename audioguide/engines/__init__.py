@@ -81,7 +81,7 @@ def get_engine(name: str) -> Engine:
     """The engine called ``name``, one instance per process. Raises :class:`EngineError`."""
     if name in BUILT_IN:
         module, _, attribute = BUILT_IN[name].partition(":")
-        engine_class = getattr(import_module(module), attribute)
+        engine_class: type[Engine] = getattr(import_module(module), attribute)
     else:
         entry_point = _plugins().get(name)
         if entry_point is None:
@@ -90,15 +90,16 @@ def get_engine(name: str) -> Engine:
             )
         where = entry_point.dist.name if entry_point.dist else entry_point.value
         try:
-            engine_class = entry_point.load()
+            loaded: object = entry_point.load()
         except Exception as exc:  # whatever a broken plug-in raises on import
             raise EngineError(
                 f"the voice engine plug-in {name!r} (from {where}) cannot be loaded "
                 f"({type(exc).__name__}: {exc}); reinstall or uninstall it"
             ) from None
-        if not (isinstance(engine_class, type) and issubclass(engine_class, Engine)):
+        if not (isinstance(loaded, type) and issubclass(loaded, Engine)):
             raise EngineError(
                 f"the voice engine plug-in {name!r} (from {where}) is not an "
                 "audioguide.engines.Engine subclass; fix or uninstall it"
             )
+        engine_class = loaded
     return engine_class()

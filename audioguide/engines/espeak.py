@@ -119,7 +119,9 @@ _words: list[tuple[int, int]] = []
 _event_rate: list[int] = []
 
 
-def _on_synth(wav: ctypes.Array, count: int, events: ctypes.Array) -> int:
+def _on_synth(
+    wav: ctypes._Pointer[ctypes.c_short], count: int, events: ctypes._Pointer[_Event]
+) -> int:
     if wav and count > 0:
         _samples.append(ctypes.string_at(wav, count * 2))
     index = 0
@@ -281,8 +283,8 @@ def _set_voice(lib: ctypes.CDLL, name: str) -> bool:
     # found the first time is loaded directly from then on: the same file, the same voice.
     known = _voice_files.get(name)
     if known is not None:
-        return lib.espeak_SetVoiceByName(known.encode("utf-8")) == EE_OK
-    if lib.espeak_SetVoiceByName(name.encode("utf-8")) != EE_OK:
+        return _voice_by_name(lib, known)
+    if not _voice_by_name(lib, name):
         return False
     identifier = lib.espeak_GetCurrentVoice().contents.identifier or b""
     # The library lowercases the name (not the variant) before it opens a file: a voice file
@@ -300,6 +302,12 @@ def voice_names() -> frozenset[str]:
     with _lock:
         _initialised()
     return _voice_names
+
+
+def _voice_by_name(lib: ctypes.CDLL, name: str) -> bool:
+    """Whether the library took the voice (or voice file) ``name`` (its restype is c_int)."""
+    status: int = lib.espeak_SetVoiceByName(name.encode("utf-8"))
+    return status == EE_OK
 
 
 def _list_voices(lib: ctypes.CDLL) -> frozenset[str]:

@@ -60,7 +60,7 @@ class PiperVoice:
 def _read_config(model: Path) -> dict[str, Any]:
     config = model.with_name(model.name + ".json")
     try:
-        data = json.loads(config.read_text("utf-8"))
+        data: dict[str, Any] = json.loads(config.read_text("utf-8"))  # or the next line fails
         data["phoneme_id_map"]["^"], data["espeak"]["voice"], data["audio"]["sample_rate"]
     except OSError as exc:
         raise EngineError(

@@ -175,4 +175,5 @@ def _file(path: str, files: dict[str, FileInfo]) -> dict[str, Any]:
 def load_schema() -> dict[str, Any]:
     """The manifest's JSON Schema (a fresh copy)."""
     text = resources.files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)  # a JSON object: the file is ours
+    return schema

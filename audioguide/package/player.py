@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from babel import Locale
@@ -273,7 +273,8 @@ def _guide_context(
     editions: Sequence[Edition],
     t: _Texts,
     sizes: Mapping[str, int],
-) -> dict:
+) -> dict[str, Any]:
+    """The page's template variables (of many kinds: texts, views, the edition itself)."""
     language = edition.language
     locale = Locale.parse(language.locale_id)
     translated = language != source.language
@@ -396,7 +397,9 @@ def _choice(edition: Edition) -> _Choice:
     )
 
 
-def _also(editions: Sequence[Edition], texts: dict[str, _Texts], msgid: str) -> list:
+def _also(
+    editions: Sequence[Edition], texts: dict[str, _Texts], msgid: str
+) -> list[tuple[str, str]]:
     """``msgid`` in each other language that translates it: ``[(tag, text)]``."""
     source = texts[editions[0].language.tag](msgid)
     pairs = [(e.language.tag, texts[e.language.tag](msgid)) for e in editions[1:]]

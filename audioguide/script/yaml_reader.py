@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, cast, overload
 
 import yaml
 
@@ -31,7 +32,7 @@ MAX_VALUES = 100_000  # values in one file, aliases expanded ("billion laughs")
 
 
 class _TooDeep(yaml.YAMLError):
-    def __init__(self, line: int):
+    def __init__(self, line: int | None):
         self.line = line
 
 
@@ -44,10 +45,17 @@ class _Loader(yaml.SafeLoader):
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
-                raise _TooDeep(self.peek_event().start_mark.line + 1)
+                raise _TooDeep(self._next_line())
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+    def _next_line(self) -> int | None:
+        """The line (from 1) where the parser's next event starts. (PyYAML's stubs leave
+        ``peek_event`` unannotated; it returns that :class:`yaml.Event`.)"""
+        peek = cast("Callable[[], yaml.Event]", self.peek_event)
+        mark = peek().start_mark
+        return mark.line + 1 if mark else None
 
 
 def _visible(char: str) -> bool:
