@@ -3,8 +3,10 @@
 An offline speech recogniser (faster-whisper, with a Whisper model folder the user gives) listens
 to every sentence of the built tracks, cut from the track's MP3 at the times the build recorded,
 and its text is compared with what the voice was meant to say: the sentence as the build gave it
-to the voice (numbers read by the project's rules, pronunciation lexicon aliases applied). Where
-the voice was given lexicon phonemes rather than words, the sentence as written stands in.
+to the voice (numbers read by the project's rules, pronunciation lexicon aliases applied), or as
+it is written, whichever the recogniser's text is nearer (a lexicon respelling is heard as the
+word it respells). Where the voice was given lexicon phonemes rather than words, only the
+sentence as written counts.
 
 The measure is the character error rate (CER): the edits (characters left out, added or
 changed) that turn the recogniser's text into the meant one, over the meant one's length. Both
@@ -307,14 +309,16 @@ def hear(
     for track, block, sentence in jobs:
         if track is not current:
             current, samples = track, _samples(output / edition.track_file(track, ".mp3"))
-        meant = comparable(_meant(sentence), code)
+        meant = meant_texts(sentence, code)
         if not meant:
             continue
         start = max(0, sentence.start_ms - MARGIN_MS) * SAMPLE_RATE // 1000
         end = (sentence.end_ms + MARGIN_MS) * SAMPLE_RATE // 1000
-        text = transcribe(samples[start:end], code, min(MAX_TOKENS, 4 * len(meant) + 16))
+        longest = max(len(text) for text in meant)
+        text = transcribe(samples[start:end], code, min(MAX_TOKENS, 4 * longest + 16))
         said = comparable(text, code)
         loop = looped(said)
+        cer, length = sentence_error(meant, said)
         heard.append(
             Heard(
                 track=track.number,
@@ -325,20 +329,34 @@ def hear(
                 end_ms=sentence.end_ms,
                 meant=sentence.spoken,
                 heard=text.strip(),
-                cer=1.0 if loop else error_rate(meant, said),
+                cer=1.0 if loop else cer,
                 looped=loop,
             )
         )
-        lengths.append(len(meant))
+        lengths.append(length)
     voice = edition.tracks[0].voices[0] if edition.tracks else edition.engine
     return Judged(edition.language.tag, edition.language.locale_id, voice, judge, tuple(heard),
                   tuple(lengths))  # fmt: skip
 
 
-def _meant(sentence: Sentence) -> str:
-    """What the voice was meant to say, in words: as it was given the sentence, unless it was
-    given phonemes (``[[...]]``: espeak's), where the sentence as written stands in."""
-    return sentence.text if "[[" in sentence.spoken else sentence.spoken
+def meant_texts(sentence: Sentence, code: str) -> list[str]:
+    """What the voice was meant to say, comparable: as it was given the sentence, and as the
+    sentence is written. A lexicon respelling (潮显 for 朝鲜, which gives the voice its tones) is
+    heard as the word it respells; phonemes (``[[...]]``, espeak's) are no words at all."""
+    found = [comparable(sentence.text, code)]
+    if "[[" not in sentence.spoken:
+        found.append(comparable(sentence.spoken, code))
+    return list(dict.fromkeys(text for text in found if text))
+
+
+def sentence_error(meant: Sequence[str], heard: str) -> tuple[float, int]:
+    """The CER of ``heard`` against the nearer of the ``meant`` texts (all comparable), and
+    that text's length (a sentence's weight in its language's CER).
+
+    >>> sentence_error(["朝鲜人", "潮显人"], "朝鲜人")
+    (0.0, 3)
+    """
+    return min(((error_rate(text, heard), len(text)) for text in meant), key=lambda e: e[0])
 
 
 def _samples(path: Path) -> Any:

@@ -13,7 +13,8 @@ import yaml
 from build_helpers import Site, cli_runner
 
 from audioguide.cli import main
-from audioguide.hearing import comparable, error_rate, looped
+from audioguide.edition import Sentence
+from audioguide.hearing import comparable, error_rate, looped, meant_texts, sentence_error
 
 ZH_SENTENCES = "市场在朝鲜发挥着重要作用。很多家庭靠做小生意生活。"
 KO_SENTENCES = "시장은 북한에서 큰 역할을 합니다. 많은 가족이 작은 장사로 살아갑니다."
@@ -85,6 +86,17 @@ def test_a_recogniser_that_repeats_itself_is_caught_and_a_sentence_counts_at_mos
     assert not looped(comparable("시장은 북한에서 큰 역할을 합니다", "ko"))
     assert error_rate("abc", "xyzxyzxyzxyz") == 1.0  # more wrong than said: capped at 1
     assert error_rate("abcd", "abcd") == 0.0
+
+
+def test_a_lexicon_respelling_is_heard_as_the_word_it_respells() -> None:
+    """潮显 gives the voice the tones of 朝鲜; a listener, and the recogniser, hear 朝鲜."""
+    sentence = Sentence("逃离朝鲜的人们。", "逃离潮显的人们。", "zh-Hans", None, 0, 1000)
+    heard = comparable("逃離朝鮮的人們", "zh")
+
+    assert sentence_error(meant_texts(sentence, "zh"), heard) == (0.0, len(heard))
+    # what the voice was given counts too: a reading the lexicon changed on purpose
+    spelled = comparable("逃离潮显的人们", "zh")
+    assert sentence_error(meant_texts(sentence, "zh"), spelled)[0] == 0.0
 
 
 # --- hearing real builds ------------------------------------------------------------------------
