@@ -33,6 +33,7 @@ from readers import ffprobe, ffprobe_chapters, loudness, partytime
 from test_books import daisy_problems
 from test_books_validators import epubcheck, epubcheck_jar  # noqa: F401 - a fixture
 
+from audioguide.output import Output
 from audioguide.script import PODCAST_CATEGORIES as CATEGORIES
 
 pytestmark = pytest.mark.slow  # real builds and Java: not in `make test-fast`
@@ -156,11 +157,18 @@ def test_the_daisy_book_names_the_author_publisher_and_date_guide_yaml_gives(pub
     assert meta["dc:date"] == ["2024-05-01"]
 
 
-def test_the_daisy_book_makes_up_no_date_and_no_publisher(built: Built):
+def test_the_daisy_book_without_published_gives_its_first_build_date_and_an_unknown_publisher(
+    built: Built,
+):
+    """DAISY 2.02 requires dc:date and dc:publisher: without published: the date is the one
+    the first build into the folder recorded (never a made-up one), and the publisher is said
+    to be unknown in the book's own language."""
     meta = _ncc_meta(built.site, "ko")
+    recorded = Output.read(built.site.output).built
+    assert recorded is not None
     assert meta["dc:creator"] == ["Test Org"]
-    assert "dc:date" not in meta  # not 2000-01-01: the guide gives no published:
-    assert meta["dc:publisher"] == ["Unknown"]  # required once; as DAISY's tools say it
+    assert meta["dc:date"] == [recorded.isoformat()]
+    assert meta["dc:publisher"] == ["발행처 미상"]
 
 
 def test_only_an_evaluated_epub_claims_conformance(published: Site, built: Built):

@@ -683,7 +683,10 @@ def test_without_javascript_every_track_plays(driver, base_url, editions):
                  [...li.querySelectorAll('a')].map(a => a.getAttribute('href'))])""",
         )
         assert items == [
-            [f"{t.number} {t.title}", [f"{t.stem}.mp3", f"{t.stem}.vtt", f"{t.stem}.txt"]]
+            [
+                f"{t.number} {t.title}",
+                [f"{t.stem}.mp3", f"{t.stem}.vtt", f"{t.stem}.srt", f"{t.stem}.txt"],
+            ]
             for t in ko.tracks
         ]
         assert js(driver, "return document.getElementById('enhanced').hidden")  # no script ran

@@ -40,7 +40,7 @@ def proofs(tools, tmp_path_factory) -> dict[str, Path]:
         result = site.cli("proof", "--lang", locale_id, "--engine", "espeak",
                           "--cache", str(site.cache))  # fmt: skip
         assert result.exit_code == 0, result.stdout + result.stderr
-        pages[tag] = site.output / f"proof-{tag}.html"
+        pages[tag] = site.scripts.parent / "proof" / f"{tag}.html"
     return pages
 
 
