@@ -9,8 +9,10 @@ TESTS  := $(VENV)/.installed-test
 guide: $(BASE)
 	$(VENV)/bin/audioguide build
 
+# Every test, on every core: the slow ones (real builds with the neural voices and the speech
+# recogniser, browsers, Java) are most of the time, and run side by side.
 test: $(TESTS)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 # The edit-test loop: every test but those marked slow (processes, browsers, Java), on every core.
 test-fast: $(TESTS)
