@@ -38,7 +38,7 @@ import distributed
 
 import audioguide
 
-from . import cache, tracks
+from . import cache, speech, tracks
 from .clip import Clip
 from .engines import get_engine
 from .errors import BuildError, EngineError
@@ -322,9 +322,9 @@ def _synthesise(
     here = _here(who, model, data)
     if get_engine(who.engine).parallel == "thread":  # a network voice: capped cluster-wide
         with distributed.Semaphore(max_leases=online_limit, name=ONLINE_VOICE):
-            return tracks.synthesise(spoken, here)
+            return speech.synthesise(spoken, here)
     with _process_voice:
-        return tracks.synthesise(spoken, here)
+        return speech.synthesise(spoken, here)
 
 
 def _encode(

@@ -17,34 +17,22 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from . import __version__, audio, cache, edition, files, published
+from . import __version__, audio, cache, edition, files, published, speech
 from .audio import Picture
 from .catalogs import Translation, fill
-from .engines import Clip, get_engine
+from .engines import Clip
 from .errors import InternalError
 from .languages import Language
-from .lexicon import Entries
 from .script import Guide, Pauses, Section
 from .speakers import Speaker, sentences
+from .speech import LEAD_MS, Utterance
 from .strings import TRACK_ANNOUNCEMENT
 
-LEAD_MS = 250  # silence before the announcement, so no player clips the first word
 # Bump when a change to rendering should rebuild every track.
 RENDER_VERSION = "8"
-
-
-@dataclass(frozen=True)
-class Utterance:
-    """What synthesis needs of one sentence besides its text: who says it, its clip's cache key,
-    and the silence after it."""
-
-    speaker: Speaker
-    key: str
-    pause_ms: int
 
 
 @dataclass(frozen=True)
@@ -294,7 +282,7 @@ def _spoken(text: str, who: Speaker, pause_ms: int, fallback: str | None = None)
     return [
         (
             edition.Sentence(written, given, who.language.tag, fallback),
-            Utterance(who, _key(who, given, applied), pause_ms),
+            Utterance(who, speech.key(who, given, applied), pause_ms),
         )
         for written, given, applied in sentences(text, who)
     ]
@@ -303,16 +291,6 @@ def _spoken(text: str, who: Speaker, pause_ms: int, fallback: str | None = None)
 def _voices(voice: Speaker, utterances: list[Utterance]) -> tuple[str, ...]:
     """Every voice that says one of ``utterances``, ``voice`` (the language's) first."""
     return tuple(dict.fromkeys([voice.description, *(u.speaker.description for u in utterances)]))
-
-
-def _key(who: Speaker, spoken: str, applied: Entries) -> str:
-    """A clip's cache key: the engine, its version, the voice and its settings, the language,
-    the text given, and the lexicon entries applied to this sentence (none: the key is as it
-    would be without a lexicon)."""
-    lexemes = [[list(entry) for entry in applied]] if applied else []
-    return cache.key(
-        who.engine, who.version, who.voice.identity(), who.language.tag, spoken, *lexemes
-    )
 
 
 def _inputs(plan: TrackPlan) -> str:
@@ -482,18 +460,6 @@ def timeline(plan: TrackPlan, rendered: Rendered) -> edition.Track:
     return dataclasses.replace(plan.track, duration_ms=rendered.duration_ms, blocks=blocks)
 
 
-def _clip(
-    sentence: edition.Sentence, utterance: Utterance, store: cache.Cache
-) -> tuple[Clip, bool]:
-    """The sentence's clip, and whether it had to be synthesised."""
-    clip = store.get_clip(utterance.key)
-    if clip is not None:
-        return clip, False
-    clip = synthesise(sentence.spoken, utterance.speaker)
-    store.put_clip(utterance.key, clip)
-    return clip, True
-
-
 def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     """Build the track's MP3 at ``plan.path`` and return where everything landed (in a worker).
 
@@ -502,7 +468,7 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     """
     store = cache.Cache(cache_root)
     said = zip(plan.track.sentences, plan.utterances, strict=True)
-    clips = [_clip(sentence, utterance, store) for sentence, utterance in said]
+    clips = [speech.clip(sentence.spoken, utterance, store) for sentence, utterance in said]
     synthesised = sum(made for _, made in clips)
     # The same normalised audio as AAC, for the audiobook, goes into the cache before the MP3
     # goes into place: a finished MP3 always has its part and its record, which describes the
@@ -521,31 +487,18 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     )
 
 
-def synthesise(spoken: str, who: Speaker) -> Clip:
-    """One sentence, as ``who`` says it (``spoken``: as the voice is given it)."""
-    return get_engine(who.engine).synthesize(spoken, who.language, who.voice)
-
-
 def encode(plan: TrackPlan, clips: list[Clip], mp3: Path, aac: Path | None = None) -> Rendered:
     """The track's tagged MP3 at ``mp3`` (and its AAC part at ``aac``, for an audiobook) made of
     ``clips``, one per sentence of the plan; a pure function of the plan and the clips, which
     touches no cache and no other file."""
-    # Each clip stays at its voice's rate, its pause at the same; where voices' rates differ,
-    # the pass that encodes resamples to the highest.
-    pieces = [audio.pause(LEAD_MS, clips[0].sample_rate)]
-    position = _ms(pieces[0])
-    times: list[tuple[int, int]] = []
-    for utterance, clip in zip(plan.utterances, clips, strict=True):
-        times.append((round(position), round(position + _ms(clip))))
-        pieces += [clip, audio.pause(utterance.pause_ms, clip.sample_rate)]
-        position += _ms(clip) + _ms(pieces[-1])
-    rendered = Rendered(round(position), tuple(times), synthesised=0, cached=len(clips))
+    joined = speech.join(clips, [utterance.pause_ms for utterance in plan.utterances])
+    rendered = Rendered(joined.duration_ms, joined.times, synthesised=0, cached=len(clips))
     tags = dataclasses.replace(plan.tags, chapters=timeline(plan, rendered).chapters)
     if aac is not None:
-        audio.encode_normalised(pieces, mp3, aac)
+        audio.encode_normalised(joined.pieces, mp3, aac)
         rendered = dataclasses.replace(rendered, part=Part.of(aac.read_bytes()))
     else:
-        audio.encode_normalised(pieces, mp3)
+        audio.encode_normalised(joined.pieces, mp3)
     audio.write_tags(mp3, tags)
     data = mp3.read_bytes()
     return dataclasses.replace(rendered, mp3=(len(data), hashlib.sha256(data).hexdigest()))
@@ -562,8 +515,3 @@ def put(
             store.clear(store.part_path(plan.inputs))
             files.write_atomic(store.part_path(plan.inputs), aac, durable=False)
         store.put_record(plan.inputs, rendered.record())
-
-
-def _ms(clip: Clip) -> Fraction:
-    """How long ``clip`` plays, in milliseconds, exactly (rounded only where a time is kept)."""
-    return Fraction(len(clip.pcm) * 500, clip.sample_rate)

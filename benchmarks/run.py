@@ -18,7 +18,7 @@ Prints, each against its target:
   all cores (and the build's peak memory);
 - the Kokoro voice (the model and voices the tests assemble, if there): seconds of audio per CPU
   second for Mandarin and English, and the shipped guide built with Kokoro for zh_Hans and en
-  (`benchmarks/run.py kokoro` runs these lines alone);
+  (`benchmarks/run.py kokoro` runs these lines alone, `benchmarks/run.py piper` the Piper lines);
 - peak memory (PSS of the whole process tree, ffmpeg included, sampled every 20 ms) building a
   200-section guide;
 - the same guide on a local 2-worker Dask cluster (`build --scheduler`) against the local pool
@@ -546,6 +546,10 @@ def main() -> None:
         shutil.copytree(ROOT / "locales", work / "locales")
         if sys.argv[1:] == ["kokoro"]:
             kokoro_lines(work)
+            return
+        if sys.argv[1:] == ["piper"]:
+            print(f"piper voice:     {piper_speed(work)}")
+            print(f"piper build:     {piper(work)}")
             return
         print(f"audioguide benchmark, {os.cpu_count()} cores, espeak voice\n")
 
