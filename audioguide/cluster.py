@@ -175,7 +175,7 @@ class Cluster:
             sent, received = self.traffic.sent / 1e6, self.traffic.received / 1e6
             log.info(f"sent the cluster {sent:.1f} MB and received {received:.1f} MB")
 
-    def _render(self, plan: tracks.TrackPlan, cache_root: Path) -> tracks.Rendered:
+    def _render(self, plan: tracks.TrackPlan, output: Path, cache_root: Path) -> tracks.Rendered:
         """What :func:`audioguide.tracks.render` does, its work done on the cluster."""
         store = cache.Cache(cache_root)
         clips: list[Clip | distributed.Future] = []
@@ -204,7 +204,7 @@ class Cluster:
         except distributed.KilledWorker:
             raise BuildError(
                 f"Dask workers died each time they rendered {plan.speaker.language.tag}/"
-                f"{plan.path.name}: in the voice, most likely, or for want of memory; choose "
+                f"{plan.name}: in the voice, most likely, or for want of memory; choose "
                 "another engine or voice for its language, or give the workers more memory"
             ) from None
         except (OSError, TimeoutError, concurrent.futures.CancelledError):
@@ -218,7 +218,7 @@ class Cluster:
         self._count(received=len(mp3) + len(aac or b"") + sum(len(c.pcm) for c in made.values()))
         for key, clip in made.items():
             store.put_clip(key, clip)
-        tracks.put(plan, store, mp3, aac, rendered)
+        tracks.put(plan, output, store, mp3, aac, rendered)
         damaged = tuple(str(path) for path in store.damaged)
         return replace(rendered, synthesised=len(missing), cached=len(clips) - len(missing),
                        damaged=damaged)  # fmt: skip

@@ -425,7 +425,7 @@ def _hearings(
         if then is not None and then.voices[0] != voice.description:
             then = None  # another voice spoke it: everything in it sounds otherwise now
         plan = tracks.plan_track(section, len(guide.sections), album, translation, voice,
-                                 fallback, guide.pauses, Path(section.stem))  # fmt: skip
+                                 fallback, guide.pauses, section.stem)  # fmt: skip
         announcement = plan.track.announcement
         utterances = plan.utterances[: len(announcement.sentences)]
         add(

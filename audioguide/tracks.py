@@ -17,7 +17,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import __version__, audio, cache, edition, files, published, speech
@@ -47,10 +47,15 @@ class TrackPlan:
     artist: str | None  # the guide's author, or its publisher, or no one
     cover: Picture | None
     speaker: Speaker  # the language's voice
-    path: Path  # the MP3 to write
+    path: str  # the MP3 to write, relative to the output folder
     inputs: str  # hash of everything above that shapes the file
     date: str | None = None  # guide.yaml's published, for the tags
     audiobook: bool = False  # also its audio as AAC, for the language's M4B
+
+    @property
+    def name(self) -> str:
+        """The MP3's file name."""
+        return PurePosixPath(self.path).name
 
     @property
     def tags(self) -> audio.Tags:
@@ -93,12 +98,10 @@ def plan_edition(
     fallback_voice: Speaker,
     completeness: float,
     cover: Picture,
-    output: Path,
     audiobook: bool = False,
 ) -> EditionPlan:
     """The plan of the guide in ``language``, spoken by ``voice`` (``fallback_voice``, the
-    source language's, reads what is untranslated), its MP3s under ``output``; with an M4B
-    audiobook if ``audiobook``."""
+    source language's, reads what is untranslated); with an M4B audiobook if ``audiobook``."""
     title = translation(guide.title.value)
     description = translation(guide.description.value) if guide.description else None
     plans = tuple(
@@ -110,7 +113,7 @@ def plan_edition(
             voice=voice,
             fallback_voice=fallback_voice,
             pauses=guide.pauses,
-            path=output / published.kind("mp3").format(tag=language.tag, stem=section.stem),
+            path=published.kind("mp3").format(tag=language.tag, stem=section.stem),
             artist=guide.author or guide.publisher,
             cover=cover,
             date=guide.published.isoformat() if guide.published else None,
@@ -122,7 +125,7 @@ def plan_edition(
     date = guide.published.isoformat() if guide.published else None
     title_plan = plan_title(title.text, voice, fallback_voice if title.fallback else voice,
                             total=len(guide.sections), pauses=guide.pauses,
-                            path=output / published.kind("title_mp3").format(tag=language.tag),
+                            path=published.kind("title_mp3").format(tag=language.tag),
                             artist=guide.author or guide.publisher, cover=cover,
                             date=date)  # fmt: skip
     planned = edition.Edition(
@@ -152,7 +155,7 @@ def plan_track(
     voice: Speaker,
     fallback_voice: Speaker,
     pauses: Pauses,
-    path: Path,
+    path: str,
     *,
     artist: str | None = None,
     cover: Picture | None = None,
@@ -246,7 +249,7 @@ def plan_title(
     reader: Speaker,
     total: int,
     pauses: Pauses,
-    path: Path,
+    path: str,
     *,
     artist: str | None = None,
     cover: Picture | None = None,
@@ -396,12 +399,12 @@ def _is_sha256(value: object) -> bool:
     return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value) is not None
 
 
-def made(plan: TrackPlan, store: cache.Cache) -> Rendered | None:
-    """What rendering ``plan`` gave, when its MP3 is there and was made from the same inputs,
-    with its record and AAC part in the cache, both as they were made; else None (a damaged
-    record or part is noted in ``store.damaged``). Whether the MP3 is still as it was made is
-    for the caller to check (:func:`intact`)."""
-    if audio.read_inputs(plan.path) != plan.inputs:
+def made(plan: TrackPlan, output: Path, store: cache.Cache) -> Rendered | None:
+    """What rendering ``plan`` gave, when its MP3 is there in ``output`` and was made from the
+    same inputs, with its record and AAC part in the cache, both as they were made; else None
+    (a damaged record or part is noted in ``store.damaged``). Whether the MP3 is still as it
+    was made is for the caller to check (:func:`intact`)."""
+    if audio.read_inputs(output / plan.path) != plan.inputs:
         return None
     record = store.get_record(plan.inputs)
     if record is None:
@@ -419,14 +422,14 @@ def made(plan: TrackPlan, store: cache.Cache) -> Rendered | None:
     return found
 
 
-def intact(plan: TrackPlan, rendered: Rendered, read: bool) -> bool:
-    """Whether the MP3 at ``plan.path`` is the one ``rendered`` describes: of its size, and
-    with ``read``, of its SHA-256 too (the whole file is read)."""
+def intact(plan: TrackPlan, output: Path, rendered: Rendered, read: bool) -> bool:
+    """Whether the MP3 at ``plan.path`` in ``output`` is the one ``rendered`` describes: of its
+    size, and with ``read``, of its SHA-256 too (the whole file is read)."""
     if rendered.mp3 is None:
         return False
     size, sha256 = rendered.mp3
     try:
-        with open(plan.path, "rb") as handle:
+        with open(output / plan.path, "rb") as handle:
             if os.fstat(handle.fileno()).st_size != size:
                 return False
             return not read or hashlib.file_digest(handle, "sha256").hexdigest() == sha256
@@ -460,8 +463,9 @@ def timeline(plan: TrackPlan, rendered: Rendered) -> edition.Track:
     return dataclasses.replace(plan.track, duration_ms=rendered.duration_ms, blocks=blocks)
 
 
-def render(plan: TrackPlan, cache_root: Path) -> Rendered:
-    """Build the track's MP3 at ``plan.path`` and return where everything landed (in a worker).
+def render(plan: TrackPlan, output: Path, cache_root: Path) -> Rendered:
+    """Build the track's MP3 at ``plan.path`` in ``output`` and return where everything landed
+    (in a worker).
 
     The cache record of its timings is written before the MP3 is moved into place: a track whose
     MP3 is there always has its record, so a killed build never forces a needless re-render.
@@ -473,7 +477,7 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     # The same normalised audio as AAC, for the audiobook, goes into the cache before the MP3
     # goes into place: a finished MP3 always has its part and its record, which describes the
     # part (its size, hash and frames) so that a damaged one is found before it is used.
-    with files.into_place(plan.path, durable=False) as tmp:
+    with files.into_place(output / plan.path, durable=False) as tmp:
         if plan.audiobook:
             store.clear(store.part_path(plan.inputs))
             with files.into_place(store.part_path(plan.inputs), durable=False) as aac:
@@ -505,11 +509,16 @@ def encode(plan: TrackPlan, clips: list[Clip], mp3: Path, aac: Path | None = Non
 
 
 def put(
-    plan: TrackPlan, store: cache.Cache, mp3: bytes, aac: bytes | None, rendered: Rendered
+    plan: TrackPlan,
+    output: Path,
+    store: cache.Cache,
+    mp3: bytes,
+    aac: bytes | None,
+    rendered: Rendered,
 ) -> None:
     """Put a track made elsewhere (:func:`encode`'s files, as bytes) in place as :func:`render`
     does: its AAC part, then its record, then its MP3."""
-    with files.into_place(plan.path, durable=False) as tmp:
+    with files.into_place(output / plan.path, durable=False) as tmp:
         tmp.write_bytes(mp3)
         if aac is not None:
             store.clear(store.part_path(plan.inputs))
