@@ -99,6 +99,7 @@ class Cluster:
         # Every thread of the cluster busy, and three tracks more waiting on each: this
         # process waits on each in a thread of its own (the joins run in them too).
         self.at_once = max(8, 4 * threads)
+        self.sentence_jobs = False  # each clip is a task of its own (:meth:`_render`)
         self.threads = concurrent.futures.ThreadPoolExecutor(self.at_once + 2, "audioguide-task")
 
     def _ready(self, speakers: list[Speaker]) -> None:

@@ -16,11 +16,12 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import jobs, tracks, whole_guide
+from . import jobs, speech, tracks, whole_guide
 from .cache import Cache
 from .catalogs import Translation
 from .edition import Chapter, Edition
 from .engines import get_engine
+from .engines.base import shorten
 from .errors import InternalError
 from .output import Output, info_of
 from .package.cover import Cover
@@ -54,6 +55,7 @@ class Languages:
         self.lengths: dict[str, int] = {}  # of the whole-guide files, in ms
         self.places: dict[str, tuple[Chapter, ...]] = {}  # each track's in the full-guide file
         self.counts = dict.fromkeys(("synthesised", "cached", "written", "unchanged"), 0)
+        self.fresh: set[str] = set()  # clips synthesised by jobs of their own, not yet counted
         self.built: dict[str, Edition] = {}  # each language's timeline, once spoken
         self.infos: dict[str, FileInfo] = {}  # the size and hash of every file written
         self.verify = verify  # read every track found made, to check its SHA-256
@@ -122,14 +124,57 @@ class Languages:
         self.folder.claim(track.path for track in todo)
         for tag in dict.fromkeys(track.speaker.language.tag for track in todo):
             self.folder.withdraw(tag)
-        for track in todo:
-            who = track.speaker
-            queue.submit(f"{who.language.tag}/{track.name} (with {who.engine})",
-                         tracks.render, track, self.folder.root, self.store.root,
-                         then=functools.partial(self._made, queue, track))  # fmt: skip
+        for track in self._speak_first(queue, todo):
+            self._render(queue, track)
         for tag in self.plans:
             if self._all_there(tag):  # nothing to render
                 self._tracks_done(queue, tag)
+
+    def _render(self, queue: jobs.Jobs, track: tracks.TrackPlan, first: bool = False) -> None:
+        who = track.speaker
+        queue.submit(f"{who.language.tag}/{track.name} (with {who.engine})",
+                     tracks.render, track, self.folder.root, self.store.root, first=first,
+                     then=functools.partial(self._made, queue, track))  # fmt: skip
+
+    def _speak_first(
+        self, queue: jobs.Jobs, todo: list[tracks.TrackPlan]
+    ) -> list[tracks.TrackPlan]:
+        """Hand out the sentences of the voices whose synthesis is most of the work (a neural
+        voice's) as jobs of their own, the longest first, each into the cache; each track that
+        says one of them is rendered from the cache once its last one is there. Returns the
+        tracks that wait for none. A track of several minutes would keep one core speaking while
+        the others have nothing left to do; sentences are seconds."""
+        if not queue.executor.sentence_jobs:
+            return todo
+        said: dict[str, tuple[str, speech.Utterance]] = {}
+        for track in todo:
+            for sentence, utterance in zip(track.track.sentences, track.utterances, strict=True):
+                if get_engine(utterance.speaker.engine).synthesis_bound:
+                    said.setdefault(utterance.key, (sentence.spoken, utterance))
+        waiting: dict[str, list[tuple[tracks.TrackPlan, set[str]]]] = {}
+        ready = []
+        for track in todo:
+            keys = {utterance.key for utterance in track.utterances if utterance.key in said}
+            for key in keys:
+                waiting.setdefault(key, []).append((track, keys))
+            if not keys:
+                ready.append(track)
+
+        def spoken(key: str, made: bool) -> None:
+            if made:
+                self.counts["synthesised"] += 1
+                self.fresh.add(key)
+            for track, keys in waiting.pop(key):
+                keys.discard(key)
+                if not keys:  # its every clip is there: ahead of the sentences still queued
+                    self._render(queue, track, first=True)
+
+        for key, (text, utterance) in sorted(said.items(), key=lambda item: -len(item[1][0])):
+            who = utterance.speaker
+            queue.submit(f"{who.language.tag}: the sentence {shorten(text)!r} (with "
+                         f"{who.engine})", speech.make, text, utterance, self.store.root,
+                         then=functools.partial(spoken, key))  # fmt: skip
+        return ready
 
     def _reusable(self, track: tracks.TrackPlan, known: FileInfo | None) -> tracks.Rendered | None:
         """What rendering ``track`` gave, when its MP3 is there as it was made: of the size
@@ -177,8 +222,11 @@ class Languages:
         tag = track.speaker.language.tag
         self.rendered[tag][track.inputs] = result
         self.checked.add(track.path)
+        # A clip its sentence's own job made counts as synthesised there, not as cached here.
+        taken = [u.key for u in track.utterances if u.key in self.fresh]
+        self.fresh.difference_update(taken)
         self.counts["synthesised"] += result.synthesised
-        self.counts["cached"] += result.cached
+        self.counts["cached"] += result.cached - len(set(taken))
         _tell_damaged(result.damaged)
         if track is not self.plans[tag].title:  # the spoken title is no track
             self.counts["written"] += 1

@@ -5,7 +5,8 @@ that the build (:mod:`audioguide.tracks`), ``audioguide proof`` and the Dask clu
 same clip from the cache, and none is synthesised twice. :func:`clip` takes a sentence's clip
 from the cache or synthesises it into the cache; :func:`join` lays clips out one after another,
 after a lead of silence and each with its pause, as a track, a proof and ``audioguide say``
-play them.
+play them. :func:`make` is a sentence as a job of its own: a neural voice's sentences are handed
+out one by one, the longest first, so that no core idles while another speaks a whole track.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 from . import cache
 from .audio import pause
@@ -57,6 +59,12 @@ def clip(spoken: str, utterance: Utterance, store: cache.Cache) -> tuple[Clip, b
     made = synthesise(spoken, utterance.speaker)
     store.put_clip(utterance.key, made)
     return made, True
+
+
+def make(spoken: str, utterance: Utterance, cache_root: Path) -> bool:
+    """The clip of the sentence ``spoken`` into the cache at ``cache_root``, unless it is there
+    (in a worker, a job of its own); whether it had to be synthesised."""
+    return clip(spoken, utterance, cache.Cache(cache_root))[1]
 
 
 @dataclass(frozen=True)
