@@ -106,8 +106,7 @@ def _build(
     book = guide.audiobook if options.audiobook is None else options.audiobook
     plans = {
         lang.tag: tracks.plan_edition(guide, lang, translations[lang.tag], speakers[lang.tag],
-                                      source, completeness.get(lang.tag, 100.0), cover, output,
-                                      book)
+                                      source, completeness.get(lang.tag, 100.0), cover, book)
         for lang in languages
     }  # fmt: skip
 
@@ -185,7 +184,7 @@ def _build(
         relied = run.relied_on()
         for who in speakers.values():
             relied += get_engine(who.engine).files(who.language, who.voice)
-        names = tuple((t, track.path.name) for t, plan in plans.items() for track in plan.tracks)
+        names = tuple((t, track.name) for t, plan in plans.items() for track in plan.tracks)
         stamp.write(output, stamp_key, [*folder.files, RECORD], relied,
                     Stamped(names, audio_seconds, tuple(told.messages)))  # fmt: skip
 

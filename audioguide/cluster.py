@@ -38,7 +38,7 @@ import distributed
 
 import audioguide
 
-from . import cache, tracks
+from . import cache, speech, tracks
 from .clip import Clip
 from .engines import get_engine
 from .errors import BuildError, EngineError
@@ -99,6 +99,7 @@ class Cluster:
         # Every thread of the cluster busy, and three tracks more waiting on each: this
         # process waits on each in a thread of its own (the joins run in them too).
         self.at_once = max(8, 4 * threads)
+        self.sentence_jobs = False  # each clip is a task of its own (:meth:`_render`)
         self.threads = concurrent.futures.ThreadPoolExecutor(self.at_once + 2, "audioguide-task")
 
     def _ready(self, speakers: list[Speaker]) -> None:
@@ -175,7 +176,7 @@ class Cluster:
             sent, received = self.traffic.sent / 1e6, self.traffic.received / 1e6
             log.info(f"sent the cluster {sent:.1f} MB and received {received:.1f} MB")
 
-    def _render(self, plan: tracks.TrackPlan, cache_root: Path) -> tracks.Rendered:
+    def _render(self, plan: tracks.TrackPlan, output: Path, cache_root: Path) -> tracks.Rendered:
         """What :func:`audioguide.tracks.render` does, its work done on the cluster."""
         store = cache.Cache(cache_root)
         clips: list[Clip | distributed.Future[Clip]] = []
@@ -205,7 +206,7 @@ class Cluster:
         except distributed.KilledWorker:
             raise BuildError(
                 f"Dask workers died each time they rendered {plan.speaker.language.tag}/"
-                f"{plan.path.name}: in the voice, most likely, or for want of memory; choose "
+                f"{plan.name}: in the voice, most likely, or for want of memory; choose "
                 "another engine or voice for its language, or give the workers more memory"
             ) from None
         except (OSError, TimeoutError, concurrent.futures.CancelledError):
@@ -219,7 +220,7 @@ class Cluster:
         self._count(received=len(mp3) + len(aac or b"") + sum(len(c.pcm) for c in made.values()))
         for key, clip in made.items():
             store.put_clip(key, clip)
-        tracks.put(plan, store, mp3, aac, rendered)
+        tracks.put(plan, output, store, mp3, aac, rendered)
         damaged = tuple(str(path) for path in store.damaged)
         return replace(rendered, synthesised=len(missing), cached=len(clips) - len(missing),
                        damaged=damaged)  # fmt: skip
@@ -323,9 +324,9 @@ def _synthesise(
     here = _here(who, model, data)
     if get_engine(who.engine).parallel == "thread":  # a network voice: capped cluster-wide
         with distributed.Semaphore(max_leases=online_limit, name=ONLINE_VOICE):
-            return tracks.synthesise(spoken, here)
+            return speech.synthesise(spoken, here)
     with _process_voice:
-        return tracks.synthesise(spoken, here)
+        return speech.synthesise(spoken, here)
 
 
 def _encode(

@@ -39,6 +39,9 @@ class Executor(Protocol):
     (:class:`Processes`, the default) or a Dask cluster (:mod:`audioguide.cluster`)."""
 
     at_once: int  # jobs to have in hand at a time
+    # Whether a sentence's clip is worth a job of its own (:func:`audioguide.speech.make`): on
+    # the cluster every clip is a task of its own already.
+    sentence_jobs: bool
 
     def submit(self, job: int, function: Callable[..., Any], *args: Any) -> Future[Any]: ...
 
@@ -63,6 +66,8 @@ def pool(workers: int, preload: Sequence[str], executor: Executor | None = None)
 
 class Processes:
     """The local worker processes, started with the first job."""
+
+    sentence_jobs = True
 
     def __init__(self, workers: int, preload: Sequence[str]) -> None:
         self.workers, self.preload = workers, preload

@@ -8,8 +8,8 @@ message's sentences.
 
 What is spoken is decided as the build decides it: the same voices (:func:`speakers.choose`),
 the same sentences (:func:`speakers.sentences`), the announcement as :func:`tracks.plan_track`
-plans it, and every sentence's clip under the build's own cache key (``tracks._key``), taken from
-the sentence cache or synthesised into it (``tracks._clip``). So a proof after a build, or a
+plans it, and every sentence's clip under the build's own cache key (:func:`speech.key`), taken
+from the sentence cache or synthesised into it (:func:`speech.clip`). So a proof after a build, or a
 build after a proof, synthesises nothing twice.
 
 The audio of each message (its sentences with the track's pauses between them) is encoded as
@@ -43,7 +43,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Message
 
-from . import __version__, audio, catalogs, lexicon, tracks
+from . import __version__, audio, catalogs, lexicon, speech, tracks
 from .cache import DEFAULT_CACHE, Cache, key
 from .catalogs import Stats, Translated, Translation
 from .edition import Block, Edition, Sentence
@@ -51,7 +51,7 @@ from .errors import OptionError
 from .files import into_place, read_input, remove_temporary, write_atomic
 from .languages import Language
 from .output import Output
-from .package.player import _environment as player_templates
+from .package.player import templates as player_templates
 from .script import Guide, Text
 from .speakers import Speaker, choose, sentences
 from .strings import TRACK_ANNOUNCEMENT
@@ -85,7 +85,7 @@ class Said:
     who says it and its clip's cache key (``utterance``), and the lexicon entries applied."""
 
     sentence: Sentence
-    utterance: tracks.Utterance
+    utterance: speech.Utterance
     lexemes: tuple[tuple[str, str], ...] = ()
 
 
@@ -104,7 +104,7 @@ class Hearing:
         if not self.said:
             return None
         parts = [[s.utterance.key, s.utterance.pause_ms] for s in self.said]
-        made = [AUDIO_VERSION, __version__, tracks.LEAD_MS, audio.BITRATE, audio.TARGET_LUFS,
+        made = [AUDIO_VERSION, __version__, speech.LEAD_MS, audio.BITRATE, audio.TARGET_LUFS,
                 audio.CEILING_DBFS]  # fmt: skip
         return key(made, parts)[:24] + ".mp3"
 
@@ -407,7 +407,7 @@ def _hearings(
         who = fallback if text.fallback else voice
         return tuple(
             Said(Sentence(written, given, who.language.tag, None),
-                 tracks.Utterance(who, tracks._key(who, given, applied), pause), applied)
+                 speech.Utterance(who, speech.key(who, given, applied), pause), applied)
             for written, given, applied in sentences(text.text, who)
         )  # fmt: skip
 
@@ -425,7 +425,7 @@ def _hearings(
         if then is not None and then.voices[0] != voice.description:
             then = None  # another voice spoke it: everything in it sounds otherwise now
         plan = tracks.plan_track(section, len(guide.sections), album, translation, voice,
-                                 fallback, guide.pauses, Path(section.stem))  # fmt: skip
+                                 fallback, guide.pauses, section.stem)  # fmt: skip
         announcement = plan.track.announcement
         utterances = plan.utterances[: len(announcement.sentences)]
         add(
@@ -502,15 +502,13 @@ def _make_audio(
     track joins them, then encoded."""
     if hearing.file is None or (reuse and (folder / hearing.file).is_file()):
         return
-    clips = [tracks._clip(s.sentence, s.utterance, store) for s in hearing.said]
+    clips = [speech.clip(s.sentence.spoken, s.utterance, store) for s in hearing.said]
     for _, made in clips:
         counts["synthesised" if made else "cached"] += 1
-    pieces = [audio.pause(tracks.LEAD_MS, clips[0][0].sample_rate)]
-    for said, (clip, _) in zip(hearing.said, clips, strict=True):
-        pieces += [clip, audio.pause(said.utterance.pause_ms, clip.sample_rate)]
-    pieces.pop()  # no pause after the last sentence
+    pauses = [*(s.utterance.pause_ms for s in hearing.said[:-1]), 0]  # none after the last
+    joined = speech.join([clip for clip, _ in clips], pauses)
     with into_place(folder / hearing.file) as tmp:
-        audio.encode_normalised(pieces, tmp)
+        audio.encode_normalised(joined.pieces, tmp)
     counts["encoded"] += 1
 
 

@@ -16,11 +16,12 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import jobs, tracks, whole_guide
+from . import jobs, speech, tracks, whole_guide
 from .cache import Cache
 from .catalogs import Translation
 from .edition import Chapter, Edition
 from .engines import get_engine
+from .engines.base import shorten
 from .errors import InternalError
 from .output import Output, info_of
 from .package.cover import Cover
@@ -54,13 +55,14 @@ class Languages:
         self.lengths: dict[str, int] = {}  # of the whole-guide files, in ms
         self.places: dict[str, tuple[Chapter, ...]] = {}  # each track's in the full-guide file
         self.counts = dict.fromkeys(("synthesised", "cached", "written", "unchanged"), 0)
+        self.fresh: set[str] = set()  # clips synthesised by jobs of their own, not yet counted
         self.built: dict[str, Edition] = {}  # each language's timeline, once spoken
         self.infos: dict[str, FileInfo] = {}  # the size and hash of every file written
         self.verify = verify  # read every track found made, to check its SHA-256
-        # Each track (and spoken title) by its output-relative path, and those of them whose
-        # bytes are known to be as made: made now, or read and checked.
+        # Each track (and spoken title) by its path, and those of them whose bytes are known to
+        # be as made: made now, or read and checked.
         self.renders = {
-            self._relative(track): (tag, track) for tag, plan in plans.items()
+            track.path: (tag, track) for tag, plan in plans.items()
             for track in plan.renders
         }  # fmt: skip
         self.checked: set[str] = set()
@@ -102,15 +104,16 @@ class Languages:
             waiting = []
             trusted = self.trusted[tag] = self.folder.trusted(tag)
             for track in plan.renders:
-                found = self._reusable(track, trusted.get(self._relative(track)))
-                log.debug(f"{track.path}: {'to render' if found is None else 'up to date'}")
+                found = self._reusable(track, trusted.get(track.path))
+                state = "to render" if found is None else "up to date"
+                log.debug(f"{self.folder.root / track.path}: {state}")
                 if found is None:
                     waiting.append(track)
                     continue
                 self.rendered[tag][track.inputs] = found
                 if track is not plan.title:
                     self.counts["unchanged"] += 1
-                    self.report.advance(plan.edition.language, track.path.name, written=False)
+                    self.report.advance(plan.edition.language, track.name, written=False)
             # Language by language, so that each one's joins and files follow as soon as its
             # tracks are done; within one the longest first (in guide order where equal), so
             # that what the last busy worker is left with, while the others have no more work,
@@ -118,36 +121,76 @@ class Languages:
             todo += sorted(waiting, key=lambda track: -_spoken(track))
         _tell_damaged(str(path) for path in self.store.damaged)
         # Before any file of a language changes, the manifest stops listing that language.
-        self.folder.claim(str(track.path.relative_to(self.folder.root)) for track in todo)
+        self.folder.claim(track.path for track in todo)
         for tag in dict.fromkeys(track.speaker.language.tag for track in todo):
             self.folder.withdraw(tag)
-        for track in todo:
-            who = track.speaker
-            queue.submit(f"{who.language.tag}/{track.path.name} (with {who.engine})",
-                         tracks.render, track, self.store.root,
-                         then=functools.partial(self._made, queue, track))  # fmt: skip
+        for track in self._speak_first(queue, todo):
+            self._render(queue, track)
         for tag in self.plans:
             if self._all_there(tag):  # nothing to render
                 self._tracks_done(queue, tag)
 
-    def _relative(self, track: tracks.TrackPlan) -> str:
-        return track.path.relative_to(self.folder.root).as_posix()
+    def _render(self, queue: jobs.Jobs, track: tracks.TrackPlan, first: bool = False) -> None:
+        who = track.speaker
+        queue.submit(f"{who.language.tag}/{track.name} (with {who.engine})",
+                     tracks.render, track, self.folder.root, self.store.root, first=first,
+                     then=functools.partial(self._made, queue, track))  # fmt: skip
+
+    def _speak_first(
+        self, queue: jobs.Jobs, todo: list[tracks.TrackPlan]
+    ) -> list[tracks.TrackPlan]:
+        """Hand out the sentences of the voices whose synthesis is most of the work (a neural
+        voice's) as jobs of their own, the longest first, each into the cache; each track that
+        says one of them is rendered from the cache once its last one is there. Returns the
+        tracks that wait for none. A track of several minutes would keep one core speaking while
+        the others have nothing left to do; sentences are seconds."""
+        if not queue.executor.sentence_jobs:
+            return todo
+        said: dict[str, tuple[str, speech.Utterance]] = {}
+        for track in todo:
+            for sentence, utterance in zip(track.track.sentences, track.utterances, strict=True):
+                if get_engine(utterance.speaker.engine).synthesis_bound:
+                    said.setdefault(utterance.key, (sentence.spoken, utterance))
+        waiting: dict[str, list[tuple[tracks.TrackPlan, set[str]]]] = {}
+        ready = []
+        for track in todo:
+            keys = {utterance.key for utterance in track.utterances if utterance.key in said}
+            for key in keys:
+                waiting.setdefault(key, []).append((track, keys))
+            if not keys:
+                ready.append(track)
+
+        def spoken(key: str, made: bool) -> None:
+            if made:
+                self.counts["synthesised"] += 1
+                self.fresh.add(key)
+            for track, keys in waiting.pop(key):
+                keys.discard(key)
+                if not keys:  # its every clip is there: ahead of the sentences still queued
+                    self._render(queue, track, first=True)
+
+        for key, (text, utterance) in sorted(said.items(), key=lambda item: -len(item[1][0])):
+            who = utterance.speaker
+            queue.submit(f"{who.language.tag}: the sentence {shorten(text)!r} (with "
+                         f"{who.engine})", speech.make, text, utterance, self.store.root,
+                         then=functools.partial(spoken, key))  # fmt: skip
+        return ready
 
     def _reusable(self, track: tracks.TrackPlan, known: FileInfo | None) -> tracks.Rendered | None:
         """What rendering ``track`` gave, when its MP3 is there as it was made: of the size
         (and with ``--verify`` the SHA-256) its record gives, and, while its language is listed,
         as the ledger lists it (``known``). A track made from other inputs is None; one made
         from the same inputs but not as made is told, then made again."""
-        found = tracks.made(track, self.store)
+        found = tracks.made(track, self.folder.root, self.store)
         if found is None:
             return None
         if (known is not None and (known.bytes, known.sha256) != found.mp3) or not tracks.intact(
-            track, found, read=self.verify
+            track, self.folder.root, found, read=self.verify
         ):
-            log.info(f"{track.path} is not as it was made; making it again")
+            log.info(f"{self.folder.root / track.path} is not as it was made; making it again")
             return None
         if self.verify:
-            self.checked.add(self._relative(track))
+            self.checked.add(track.path)
         return found
 
     def _check(self, paths: Iterable[Path]) -> None:
@@ -159,10 +202,12 @@ class Languages:
             if relative not in self.renders or relative in self.checked:
                 continue
             tag, track = self.renders[relative]
-            if not tracks.intact(track, self.rendered[tag][track.inputs], read=True):
-                log.info(f"{track.path} is not as it was made; making it again")
+            if not tracks.intact(
+                track, self.folder.root, self.rendered[tag][track.inputs], read=True
+            ):
+                log.info(f"{self.folder.root / track.path} is not as it was made; making it again")
                 self.folder.withdraw(tag)
-                result = tracks.render(track, self.store.root)
+                result = tracks.render(track, self.folder.root, self.store.root)
                 _tell_damaged(result.damaged)
                 self.rendered[tag][track.inputs] = result
                 if track is not self.plans[tag].title:
@@ -176,13 +221,16 @@ class Languages:
     def _made(self, queue: jobs.Jobs, track: tracks.TrackPlan, result: tracks.Rendered) -> None:
         tag = track.speaker.language.tag
         self.rendered[tag][track.inputs] = result
-        self.checked.add(self._relative(track))
+        self.checked.add(track.path)
+        # A clip its sentence's own job made counts as synthesised there, not as cached here.
+        taken = [u.key for u in track.utterances if u.key in self.fresh]
+        self.fresh.difference_update(taken)
         self.counts["synthesised"] += result.synthesised
-        self.counts["cached"] += result.cached
+        self.counts["cached"] += result.cached - len(set(taken))
         _tell_damaged(result.damaged)
         if track is not self.plans[tag].title:  # the spoken title is no track
             self.counts["written"] += 1
-            self.report.advance(track.speaker.language, track.path.name, written=True)
+            self.report.advance(track.speaker.language, track.name, written=True)
         if self._all_there(tag):
             self._tracks_done(queue, tag)
 

@@ -17,34 +17,22 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from fractions import Fraction
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import __version__, audio, cache, edition, files, published
+from . import __version__, audio, cache, edition, files, published, speech
 from .audio import Picture
 from .catalogs import Translation, fill
-from .engines import Clip, get_engine
+from .engines import Clip
 from .errors import InternalError
 from .languages import Language
-from .lexicon import Entries
 from .script import Guide, Pauses, Section
 from .speakers import Speaker, sentences
+from .speech import LEAD_MS, Utterance
 from .strings import TRACK_ANNOUNCEMENT
 
-LEAD_MS = 250  # silence before the announcement, so no player clips the first word
 # Bump when a change to rendering should rebuild every track.
 RENDER_VERSION = "8"
-
-
-@dataclass(frozen=True)
-class Utterance:
-    """What synthesis needs of one sentence besides its text: who says it, its clip's cache key,
-    and the silence after it."""
-
-    speaker: Speaker
-    key: str
-    pause_ms: int
 
 
 @dataclass(frozen=True)
@@ -59,10 +47,15 @@ class TrackPlan:
     artist: str | None  # the guide's author, or its publisher, or no one
     cover: Picture | None
     speaker: Speaker  # the language's voice
-    path: Path  # the MP3 to write
+    path: str  # the MP3 to write, relative to the output folder
     inputs: str  # hash of everything above that shapes the file
     date: str | None = None  # guide.yaml's published, for the tags
     audiobook: bool = False  # also its audio as AAC, for the language's M4B
+
+    @property
+    def name(self) -> str:
+        """The MP3's file name."""
+        return PurePosixPath(self.path).name
 
     @property
     def tags(self) -> audio.Tags:
@@ -105,12 +98,10 @@ def plan_edition(
     fallback_voice: Speaker,
     completeness: float,
     cover: Picture,
-    output: Path,
     audiobook: bool = False,
 ) -> EditionPlan:
     """The plan of the guide in ``language``, spoken by ``voice`` (``fallback_voice``, the
-    source language's, reads what is untranslated), its MP3s under ``output``; with an M4B
-    audiobook if ``audiobook``."""
+    source language's, reads what is untranslated); with an M4B audiobook if ``audiobook``."""
     title = translation(guide.title.value)
     description = translation(guide.description.value) if guide.description else None
     plans = tuple(
@@ -122,7 +113,7 @@ def plan_edition(
             voice=voice,
             fallback_voice=fallback_voice,
             pauses=guide.pauses,
-            path=output / published.kind("mp3").format(tag=language.tag, stem=section.stem),
+            path=published.kind("mp3").format(tag=language.tag, stem=section.stem),
             artist=guide.author or guide.publisher,
             cover=cover,
             date=guide.published.isoformat() if guide.published else None,
@@ -134,7 +125,7 @@ def plan_edition(
     date = guide.published.isoformat() if guide.published else None
     title_plan = plan_title(title.text, voice, fallback_voice if title.fallback else voice,
                             total=len(guide.sections), pauses=guide.pauses,
-                            path=output / published.kind("title_mp3").format(tag=language.tag),
+                            path=published.kind("title_mp3").format(tag=language.tag),
                             artist=guide.author or guide.publisher, cover=cover,
                             date=date)  # fmt: skip
     planned = edition.Edition(
@@ -164,7 +155,7 @@ def plan_track(
     voice: Speaker,
     fallback_voice: Speaker,
     pauses: Pauses,
-    path: Path,
+    path: str,
     *,
     artist: str | None = None,
     cover: Picture | None = None,
@@ -258,7 +249,7 @@ def plan_title(
     reader: Speaker,
     total: int,
     pauses: Pauses,
-    path: Path,
+    path: str,
     *,
     artist: str | None = None,
     cover: Picture | None = None,
@@ -294,7 +285,7 @@ def _spoken(text: str, who: Speaker, pause_ms: int, fallback: str | None = None)
     return [
         (
             edition.Sentence(written, given, who.language.tag, fallback),
-            Utterance(who, _key(who, given, applied), pause_ms),
+            Utterance(who, speech.key(who, given, applied), pause_ms),
         )
         for written, given, applied in sentences(text, who)
     ]
@@ -303,16 +294,6 @@ def _spoken(text: str, who: Speaker, pause_ms: int, fallback: str | None = None)
 def _voices(voice: Speaker, utterances: list[Utterance]) -> tuple[str, ...]:
     """Every voice that says one of ``utterances``, ``voice`` (the language's) first."""
     return tuple(dict.fromkeys([voice.description, *(u.speaker.description for u in utterances)]))
-
-
-def _key(who: Speaker, spoken: str, applied: Entries) -> str:
-    """A clip's cache key: the engine, its version, the voice and its settings, the language,
-    the text given, and the lexicon entries applied to this sentence (none: the key is as it
-    would be without a lexicon)."""
-    lexemes = [[list(entry) for entry in applied]] if applied else []
-    return cache.key(
-        who.engine, who.version, who.voice.identity(), who.language.tag, spoken, *lexemes
-    )
 
 
 def _inputs(plan: TrackPlan) -> str:
@@ -418,12 +399,12 @@ def _is_sha256(value: object) -> bool:
     return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value) is not None
 
 
-def made(plan: TrackPlan, store: cache.Cache) -> Rendered | None:
-    """What rendering ``plan`` gave, when its MP3 is there and was made from the same inputs,
-    with its record and AAC part in the cache, both as they were made; else None (a damaged
-    record or part is noted in ``store.damaged``). Whether the MP3 is still as it was made is
-    for the caller to check (:func:`intact`)."""
-    if audio.read_inputs(plan.path) != plan.inputs:
+def made(plan: TrackPlan, output: Path, store: cache.Cache) -> Rendered | None:
+    """What rendering ``plan`` gave, when its MP3 is there in ``output`` and was made from the
+    same inputs, with its record and AAC part in the cache, both as they were made; else None
+    (a damaged record or part is noted in ``store.damaged``). Whether the MP3 is still as it
+    was made is for the caller to check (:func:`intact`)."""
+    if audio.read_inputs(output / plan.path) != plan.inputs:
         return None
     record = store.get_record(plan.inputs)
     if record is None:
@@ -441,14 +422,14 @@ def made(plan: TrackPlan, store: cache.Cache) -> Rendered | None:
     return found
 
 
-def intact(plan: TrackPlan, rendered: Rendered, read: bool) -> bool:
-    """Whether the MP3 at ``plan.path`` is the one ``rendered`` describes: of its size, and
-    with ``read``, of its SHA-256 too (the whole file is read)."""
+def intact(plan: TrackPlan, output: Path, rendered: Rendered, read: bool) -> bool:
+    """Whether the MP3 at ``plan.path`` in ``output`` is the one ``rendered`` describes: of its
+    size, and with ``read``, of its SHA-256 too (the whole file is read)."""
     if rendered.mp3 is None:
         return False
     size, sha256 = rendered.mp3
     try:
-        with open(plan.path, "rb") as handle:
+        with open(output / plan.path, "rb") as handle:
             if os.fstat(handle.fileno()).st_size != size:
                 return False
             return not read or hashlib.file_digest(handle, "sha256").hexdigest() == sha256
@@ -482,32 +463,21 @@ def timeline(plan: TrackPlan, rendered: Rendered) -> edition.Track:
     return dataclasses.replace(plan.track, duration_ms=rendered.duration_ms, blocks=blocks)
 
 
-def _clip(
-    sentence: edition.Sentence, utterance: Utterance, store: cache.Cache
-) -> tuple[Clip, bool]:
-    """The sentence's clip, and whether it had to be synthesised."""
-    clip = store.get_clip(utterance.key)
-    if clip is not None:
-        return clip, False
-    clip = synthesise(sentence.spoken, utterance.speaker)
-    store.put_clip(utterance.key, clip)
-    return clip, True
-
-
-def render(plan: TrackPlan, cache_root: Path) -> Rendered:
-    """Build the track's MP3 at ``plan.path`` and return where everything landed (in a worker).
+def render(plan: TrackPlan, output: Path, cache_root: Path) -> Rendered:
+    """Build the track's MP3 at ``plan.path`` in ``output`` and return where everything landed
+    (in a worker).
 
     The cache record of its timings is written before the MP3 is moved into place: a track whose
     MP3 is there always has its record, so a killed build never forces a needless re-render.
     """
     store = cache.Cache(cache_root)
     said = zip(plan.track.sentences, plan.utterances, strict=True)
-    clips = [_clip(sentence, utterance, store) for sentence, utterance in said]
+    clips = [speech.clip(sentence.spoken, utterance, store) for sentence, utterance in said]
     synthesised = sum(made for _, made in clips)
     # The same normalised audio as AAC, for the audiobook, goes into the cache before the MP3
     # goes into place: a finished MP3 always has its part and its record, which describes the
     # part (its size, hash and frames) so that a damaged one is found before it is used.
-    with files.into_place(plan.path, durable=False) as tmp:
+    with files.into_place(output / plan.path, durable=False) as tmp:
         if plan.audiobook:
             store.clear(store.part_path(plan.inputs))
             with files.into_place(store.part_path(plan.inputs), durable=False) as aac:
@@ -521,49 +491,36 @@ def render(plan: TrackPlan, cache_root: Path) -> Rendered:
     )
 
 
-def synthesise(spoken: str, who: Speaker) -> Clip:
-    """One sentence, as ``who`` says it (``spoken``: as the voice is given it)."""
-    return get_engine(who.engine).synthesize(spoken, who.language, who.voice)
-
-
 def encode(plan: TrackPlan, clips: list[Clip], mp3: Path, aac: Path | None = None) -> Rendered:
     """The track's tagged MP3 at ``mp3`` (and its AAC part at ``aac``, for an audiobook) made of
     ``clips``, one per sentence of the plan; a pure function of the plan and the clips, which
     touches no cache and no other file."""
-    # Each clip stays at its voice's rate, its pause at the same; where voices' rates differ,
-    # the pass that encodes resamples to the highest.
-    pieces = [audio.pause(LEAD_MS, clips[0].sample_rate)]
-    position = _ms(pieces[0])
-    times: list[tuple[int, int]] = []
-    for utterance, clip in zip(plan.utterances, clips, strict=True):
-        times.append((round(position), round(position + _ms(clip))))
-        pieces += [clip, audio.pause(utterance.pause_ms, clip.sample_rate)]
-        position += _ms(clip) + _ms(pieces[-1])
-    rendered = Rendered(round(position), tuple(times), synthesised=0, cached=len(clips))
+    joined = speech.join(clips, [utterance.pause_ms for utterance in plan.utterances])
+    rendered = Rendered(joined.duration_ms, joined.times, synthesised=0, cached=len(clips))
     tags = dataclasses.replace(plan.tags, chapters=timeline(plan, rendered).chapters)
     if aac is not None:
-        audio.encode_normalised(pieces, mp3, aac)
+        audio.encode_normalised(joined.pieces, mp3, aac)
         rendered = dataclasses.replace(rendered, part=Part.of(aac.read_bytes()))
     else:
-        audio.encode_normalised(pieces, mp3)
+        audio.encode_normalised(joined.pieces, mp3)
     audio.write_tags(mp3, tags)
     data = mp3.read_bytes()
     return dataclasses.replace(rendered, mp3=(len(data), hashlib.sha256(data).hexdigest()))
 
 
 def put(
-    plan: TrackPlan, store: cache.Cache, mp3: bytes, aac: bytes | None, rendered: Rendered
+    plan: TrackPlan,
+    output: Path,
+    store: cache.Cache,
+    mp3: bytes,
+    aac: bytes | None,
+    rendered: Rendered,
 ) -> None:
     """Put a track made elsewhere (:func:`encode`'s files, as bytes) in place as :func:`render`
     does: its AAC part, then its record, then its MP3."""
-    with files.into_place(plan.path, durable=False) as tmp:
+    with files.into_place(output / plan.path, durable=False) as tmp:
         tmp.write_bytes(mp3)
         if aac is not None:
             store.clear(store.part_path(plan.inputs))
             files.write_atomic(store.part_path(plan.inputs), aac, durable=False)
         store.put_record(plan.inputs, rendered.record())
-
-
-def _ms(clip: Clip) -> Fraction:
-    """How long ``clip`` plays, in milliseconds, exactly (rounded only where a time is kept)."""
-    return Fraction(len(clip.pcm) * 500, clip.sample_rate)

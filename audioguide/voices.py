@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import audio, catalogs, lexicon
-from .engines import Clip, auto_engine, engine_names, get_engine
+from . import audio, catalogs, lexicon, speech
+from .engines import auto_engine, engine_names, get_engine
 from .errors import AudioGuideError, BuildError, EngineError, OptionError
 from .files import refuse_special, write_atomic
 from .languages import Language
@@ -93,17 +93,14 @@ def say(
     check_target(path, guide.path, locales)
     words = {language.tag: lexicon.load(locales, language)}
     who = choose(guide, [language], words, engine)[language.tag]
-    voice = get_engine(who.engine)
     spoken = [said for _, said, _ in sentences(text, who)]
     if not spoken:
         raise AudioGuideError(f"{text!r} has no words to speak; give a word or a sentence")
-    clips = [voice.synthesize(said, language, who.voice) for said in spoken]
-    pieces: list[Clip] = []
-    for clip in clips:
-        pieces += [clip, audio.pause(SAY_PAUSE_MS, clip.sample_rate)]
+    clips = [speech.synthesise(said, who) for said in spoken]
+    joined = speech.join(clips, [*[SAY_PAUSE_MS] * (len(clips) - 1), 0], lead_ms=0)
     with tempfile.TemporaryDirectory(prefix="audioguide-say-") as folder:
         mp3 = Path(folder) / "say.mp3"
-        audio.encode_normalised(pieces[:-1], mp3)
+        audio.encode_normalised(joined.pieces, mp3)
         write_atomic(path, mp3.read_bytes())
     return spoken
 

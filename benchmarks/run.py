@@ -18,7 +18,7 @@ Prints, each against its target:
   all cores (and the build's peak memory);
 - the Kokoro voice (the model and voices the tests assemble, if there): seconds of audio per CPU
   second for Mandarin and English, and the shipped guide built with Kokoro for zh_Hans and en
-  (`benchmarks/run.py kokoro` runs these lines alone);
+  (`benchmarks/run.py kokoro` runs these lines alone, `benchmarks/run.py piper` the Piper lines);
 - peak memory (PSS of the whole process tree, ffmpeg included, sampled every 20 ms) building a
   200-section guide;
 - the same guide on a local 2-worker Dask cluster (`build --scheduler`) against the local pool
@@ -332,7 +332,8 @@ def piper(work: Path) -> str:
     loaded once and run on one onnxruntime thread (workers x threads = cores), the longest
     sentences first. Both walls count from the first sentence (the floor's workers load their
     model before the clock; the build's start, checks and packaging count against it)."""
-    from audioguide.speakers import choose, sentences
+    from audioguide import tracks
+    from audioguide.speakers import choose
 
     guide = load_guide(work / "scripts")
     english = guide.source_language
@@ -343,9 +344,12 @@ def piper(work: Path) -> str:
     words = {english.tag: lexicon.load(work / "locales", english)}
     (who,) = choose(guide, [english], words, "piper").values()
     speak = translation(guide, work / "locales", english)
-    texts = [speak(t.value).text for s in guide.sections for t in (s.title, *s.paragraphs)]
-    said = sorted((spoken for text in texts for _, spoken, _ in sentences(text, who)), key=len,
-                  reverse=True)  # fmt: skip
+    # Every clip the build makes: the sections' sentences, each track's announcement and the
+    # spoken title, each once.
+    plan = tracks.plan_edition(guide, english, speak, who, who, 100.0, None)
+    clips = {u.key: s.spoken for track in plan.renders
+             for s, u in zip(track.track.sentences, track.utterances, strict=True)}  # fmt: skip
+    said = sorted(clips.values(), key=len, reverse=True)
     cores = os.cpu_count() or 1
     floor_wall, run = float("inf"), None
     for _ in range(2):  # in turns; the fastest of each counts
@@ -546,6 +550,10 @@ def main() -> None:
         shutil.copytree(ROOT / "locales", work / "locales")
         if sys.argv[1:] == ["kokoro"]:
             kokoro_lines(work)
+            return
+        if sys.argv[1:] == ["piper"]:
+            print(f"piper voice:     {piper_speed(work)}")
+            print(f"piper build:     {piper(work)}")
             return
         print(f"audioguide benchmark, {os.cpu_count()} cores, espeak voice\n")
 

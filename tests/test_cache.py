@@ -181,25 +181,25 @@ def _plan(tmp_path: Path) -> tracks.TrackPlan:
     voice = speakers.speaker("espeak", english, Voice())
     return tracks.plan_track(
         section, 1, "Guide", Translation(english, None, None), voice, voice, Pauses(),
-        tmp_path / "out" / "01-intro.mp3", audiobook=True,
+        "out/01-intro.mp3", audiobook=True,
     )  # fmt: skip
 
 
 def test_the_record_is_stored_before_the_track_is_put_in_place(tmp_path: Path, monkeypatch):
     plan = _plan(tmp_path)
-    plan.path.parent.mkdir()
+    (tmp_path / plan.path).parent.mkdir()
     root = tmp_path / "cache"
     moves = []
     real = os.replace
 
     def replace(source, destination):
-        if Path(destination) == plan.path:
+        if Path(destination) == tmp_path / plan.path:
             moves.append(cache.Cache(root).get_record(plan.inputs))
             assert files.is_temporary(Path(source))
         real(source, destination)
 
     monkeypatch.setattr(os, "replace", replace)
-    rendered = tracks.render(plan, root)
+    rendered = tracks.render(plan, tmp_path, root)
     assert moves == [rendered.record()]
 
 

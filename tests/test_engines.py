@@ -9,13 +9,14 @@ fixture installs it the way pip lays out an installed package: the package folde
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import tomllib
 from pathlib import Path
 
 import pytest
-from build_helpers import environment, new_site, run
+from build_helpers import environment, new_site, run, summary
 
 from audioguide import audio
 from audioguide.engines import AUTO, BUILT_IN, choices, engine_names, get_engine
@@ -91,6 +92,38 @@ def test_a_plugin_engine_builds_a_guide_by_name(tmp_path, plugin_path):
     listed = audioguide(site, "voices", "--lang", "ko", plugin=plugin_path)
     assert listed.returncode == 0, listed.stderr
     assert "  tone     available      beep-ko" in listed.stdout
+
+
+@pytest.mark.slow
+def test_a_neural_voices_sentences_are_spoken_once_each_the_longest_first(tmp_path, plugin_path):
+    """An engine whose synthesis is most of the work (``synthesis_bound``) has its sentences
+    handed out as jobs of their own, the longest first across every track, so that no core is
+    left speaking a whole track while the others idle; each is spoken once, and a build from
+    the cache speaks none."""
+    site = new_site(tmp_path / "site")
+    set_voices(site, "  en: {engine: slowtone}\n")
+    spoken = tmp_path / "spoken.txt"
+    path = os.pathsep.join(filter(None, [str(plugin_path), os.environ.get("PYTHONPATH")]))
+    env = environment(PYTHONPATH=path, AUDIOGUIDE_TONE_SPOKEN=str(spoken))
+
+    def build() -> dict:
+        command = [sys.executable, "-m", "audioguide", "build", "--lang", "en", "--jobs", "1",
+                   "--json", *site.folders("build")]  # fmt: skip
+        result = run(command, cwd=site.root, env=env, timeout=300)
+        assert result.returncode == 0, result.stderr
+        return summary(result.stdout)
+
+    first = build()
+    said = spoken.read_text("utf-8").splitlines()
+    assert len(said) == len(set(said)) == first["clips_synthesised"] > 3
+    assert [len(text) for text in said] == sorted((len(text) for text in said), reverse=True)
+    assert first["tracks_written"] == 3
+
+    shutil.rmtree(site.output)
+    again = build()
+    assert spoken.read_text("utf-8").splitlines() == said  # nothing spoken again
+    assert (again["clips_synthesised"], again["tracks_written"]) == (0, 3)
+    assert again["clips_cached"] == first["clips_synthesised"] + first["clips_cached"]
 
 
 def test_a_plugin_checks_its_own_settings(tmp_path, plugin_path):

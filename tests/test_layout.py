@@ -29,7 +29,7 @@ STAGES: list[tuple[str, ...]] = [
     # 1. inputs
     ("script", "catalogs", "lexicon", "speech_text", "engines", "speakers"),
     # 2. plans and 3. render
-    ("edition", "published", "audio", "tracks", "jobs", "cluster"),
+    ("edition", "published", "audio", "speech", "tracks", "jobs", "cluster"),
     # 4. editions and 5. site
     ("whole_guide", "package"),
     # 6. the ledger and the manifest

@@ -186,13 +186,13 @@ def test_gtts_voice_renders_a_tagged_track(built: Built, tmp_path: Path, tone_mp
         voice=voice,
         fallback_voice=voice,
         pauses=guide.pauses,
-        path=tmp_path / "01-welcome.mp3",
+        path="01-welcome.mp3",
     )
     spoken = [s.spoken for s in plan.track.sentences]
 
     with responses.RequestsMock() as google:
         google.post(GOOGLE, body=google_answer(tone_mp3))
-        first = tracks.render(plan, tmp_path / "cache")
+        first = tracks.render(plan, tmp_path, tmp_path / "cache")
         asked = [sent_text(call) for call in google.calls]
     assert asked == spoken  # one sentence per request, in order
     assert (first.synthesised, first.cached) == (len(spoken), 0)
@@ -212,7 +212,7 @@ def test_gtts_voice_renders_a_tagged_track(built: Built, tmp_path: Path, tone_mp
     assert all(end - start == pytest.approx(400, abs=30) for start, end in first.times)
 
     with responses.RequestsMock() as google:  # unregistered: any request would fail
-        again = tracks.render(plan, tmp_path / "cache")
+        again = tracks.render(plan, tmp_path, tmp_path / "cache")
         assert len(google.calls) == 0
     assert (again.synthesised, again.cached) == (0, len(spoken))
     assert again.duration_ms == first.duration_ms

@@ -33,7 +33,7 @@ def _plan(catalog: Catalog) -> tracks.TrackPlan:
     english = speakers.speaker("espeak", ENGLISH, Voice())
     return tracks.plan_track(
         _section(), 3, "Guide", Translation(FRENCH, catalog, None), french, english, Pauses(),
-        Path("out.mp3"),
+        "out.mp3",
     )  # fmt: skip
 
 

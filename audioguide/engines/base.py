@@ -111,6 +111,9 @@ class Engine(ABC):
     ``phonemes``: the PLS alphabet (``x-espeak``) of the phonemes :meth:`spoken` can put in the
     text, or None when only a lexicon's ``<alias>`` respellings apply to it; ``settings``: the
     :class:`Setting`\ s it takes in guide.yaml, checked before the build writes anything.
+    ``synthesis_bound``: whether speaking takes far longer than encoding what was said (a
+    neural voice): the build then hands out its sentences as jobs of their own, the longest
+    first, before the tracks are joined from the cache, so that every core speaks to the end.
     ``voices(language)`` lists the ``voice:`` values it offers, for ``audioguide voices``.
     ``measured`` is data: what is known of how well its voice for a language (by locale id) is
     understood, each judge's figure (:class:`Measured`); the build warns when every figure says
@@ -119,6 +122,7 @@ class Engine(ABC):
 
     name: ClassVar[str]
     parallel: ClassVar[str] = "process"
+    synthesis_bound: ClassVar[bool] = False
     phonemes: ClassVar[str | None] = None
     settings: ClassVar[tuple[Setting, ...]] = ()
     measured: ClassVar[dict[str, tuple[Measured, ...]]] = {}

@@ -179,6 +179,7 @@ class KokoroEngine(Engine):
 
     name = "kokoro"
     parallel = "process"
+    synthesis_bound = True
     settings = (RATE, MODEL, VOICES)
     # Measured on 25 of the shipped guide's sentences as this voice speaks them (zf_xiaobei).
     measured: ClassVar[dict[str, tuple[Measured, ...]]] = {

@@ -175,6 +175,7 @@ class PiperEngine(Engine):
 
     name = "piper"
     parallel = "process"
+    synthesis_bound = True
     settings = (RATE,)
 
     def available(self) -> bool:

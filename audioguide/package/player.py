@@ -153,7 +153,7 @@ def render_site(
     """
     if not editions:
         raise ValueError("render_site needs at least one edition")
-    env = _environment()
+    env = templates()
     source = editions[0]
     site: dict[str, bytes] = {}
     for name in ASSETS:
@@ -512,13 +512,15 @@ def _href(path: str, folder: str) -> str:
 def prepare() -> None:
     """Compile the site's templates now (the build does it while its workers render, rather
     than after the last track)."""
-    env = _environment()
+    env = templates()
     for name in ("index.html", "guide.html"):
         env.get_template(name)
 
 
 @cache
-def _environment() -> Environment:
+def templates() -> Environment:
+    """The site's templates (autoescaped, strict, compiled once per process in memory): the
+    player's pages, and those of the commands that show a guide, such as ``audioguide proof``."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     env = Environment(

@@ -4,6 +4,7 @@ checked from the audio alone (count the beeps)."""
 from __future__ import annotations
 
 import math
+import os
 import re
 from array import array
 
@@ -59,3 +60,19 @@ class ToneEngine(Engine):
         gap = bytes(2 * (SAMPLE_RATE * GAP_MS // 1000))
         timings = tuple((match.start(), n * (beep_ms + GAP_MS)) for n, match in enumerate(words))
         return Clip(pcm=(beep + gap) * len(words), sample_rate=SAMPLE_RATE, words=timings)
+
+
+class SlowToneEngine(ToneEngine):
+    """Beeps, declared to take far longer to speak than to encode (as a neural voice does); with
+    ``AUDIOGUIDE_TONE_SPOKEN`` set, each sentence it speaks is appended to that file, a line
+    each, in the order spoken."""
+
+    name = "slowtone"
+    synthesis_bound = True
+
+    def synthesize(self, text: str, language: Language, voice) -> Clip:
+        spoken = os.environ.get("AUDIOGUIDE_TONE_SPOKEN")
+        if spoken:
+            with open(spoken, "a", encoding="utf-8") as log:
+                log.write(text.replace("\n", " ") + "\n")
+        return super().synthesize(text, language, voice)
