@@ -283,15 +283,13 @@ def _guide_context(
         """``tag`` when it is not the page's language (an untranslated text's)."""
         return tag if tag != language.tag else None
 
-    def link(kind: published.Kind, path: str) -> _Link:
-        offer = kind.offer
-        assert offer is not None
+    def link(kind: published.Kind, offer: published.Offer, path: str) -> _Link:
         size = _size(sizes[path], locale)
         text = t(S.PLAYER_DOWNLOAD, name=t(offer.name), format=offer.format, size=size)
         hint = t(offer.hint) if offer.hint else ""
         return _Link(kind.name, _href(path, edition.folder), text, hint, kind.type, offer.download)
 
-    offered = [kind for kind in published.KINDS if kind.offer]
+    offered = [(kind, kind.offer) for kind in published.KINDS if kind.offer]
 
     tracks = []
     for track in edition.tracks:
@@ -308,7 +306,9 @@ def _guide_context(
                 mp3=_href(mp3, edition.folder),
                 vtt=_href(vtt, edition.folder),
                 files=tuple(
-                    link(kind, kind.path(edition, track)) for kind in offered if kind.per == "track"
+                    link(kind, offer, kind.path(edition, track))
+                    for kind, offer in offered
+                    if kind.per == "track"
                 ),
                 chapters=" ".join(decimal(chapter.start_ms) for chapter in track.chapters),
                 cues=tuple(
@@ -335,7 +335,7 @@ def _guide_context(
     fallback_note = None
     if translated and any(tr.fallbacks or tr.title_lang for tr in tracks):
         fallback_note = t(S.PLAYER_FALLBACK_NOTE, language=_language_name(source, locale))
-    downloads = [link(kind, path) for kind, track, path in published.of_edition(edition)
+    downloads = [link(kind, kind.offer, path) for kind, track, path in published.of_edition(edition)
                  if kind.offer and track is None]  # fmt: skip
     rates = [(rate, t(S.PLAYER_RATE, rate=format_decimal(rate, locale=locale))) for rate in RATES]
     steps = [(step, _unit(step, "duration-second", locale)) for step in STEPS]
