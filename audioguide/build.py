@@ -23,11 +23,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import cache, catalogs, jobs, lexicon, stamp, tracks
+from . import cache, catalogs, jobs, lexicon, published, stamp, tracks
 from .engines import AUTO, BUILT_IN, get_engine
 from .errors import CatalogError, OptionError
 from .lock import locked
-from .output import MANIFEST, RECORD, Output, Site, build_date, check_folder, files_of
+from .output import MANIFEST, RECORD, Output, Site, build_date, check_folder
 from .package import player
 from .package.cover import keep_cover, load_cover
 from .publish import Languages
@@ -132,7 +132,7 @@ def _build(
         site_names = player.site_files([lang.tag for lang in guide.languages])
         writes = [MANIFEST, cover.path, *site_names]
         writes += [edition.page for edition, _ in kept.values()]
-        writes += [path for plan in plans.values() for path in files_of(plan.edition)]
+        writes += [path for plan in plans.values() for path in published.files(plan.edition)]
         folder.check_ours(writes)
         folder.remove_temporary_files()
         if options.verify:

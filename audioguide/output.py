@@ -143,7 +143,7 @@ class Output:
         manifest lists it (a language is withdrawn before any of its files change)."""
         if tag not in self.listed:
             return {}
-        found = {path: self.files.get(path) for path in files_of(self.editions[tag])}
+        found = {path: self.files.get(path) for path in published.files(self.editions[tag])}
         return {path: info for path, info in found.items() if info is not None}
 
     def kept(self, tag: str, guide_id: str) -> tuple[Edition, dict[str, FileInfo]] | None:
@@ -154,7 +154,7 @@ class Output:
         if edition is None or edition.guide_id != guide_id or tag not in self.listed:
             return None
         infos = self.trusted(tag)
-        if len(infos) != len(files_of(edition)):
+        if len(infos) != len(published.files(edition)):
             return None
         for path, info in infos.items():
             try:
@@ -183,7 +183,7 @@ class Output:
     def differing(self) -> list[str]:
         """The files the manifest lists that are missing, or whose size or SHA-256 is not what
         the record says: read in full."""
-        listed = [path for tag in self.listed for path in files_of(self.editions[tag])]
+        listed = [path for tag in self.listed for path in published.files(self.editions[tag])]
         if self.site is not None:
             listed += [self.site.cover, *self.site.files]
         found = []
@@ -284,7 +284,7 @@ class Output:
 
     def languages_of(self, path: str) -> list[str]:
         """The listed languages whose file ``path`` is (none for the site's own files)."""
-        return [tag for tag in self.listed if path in files_of(self.editions[tag])]
+        return [tag for tag in self.listed if path in published.files(self.editions[tag])]
 
     def _owners(self, path: str) -> list[str]:
         """What stops being listed when ``path`` changes: its language; every language for a
@@ -334,7 +334,7 @@ class Output:
             return
         editions = [self.editions[tag] for tag in self.listed]
         named = [self.site.cover, *self.site.files]
-        named += [path for edition in editions for path in files_of(edition)]
+        named += [path for edition in editions for path in published.files(edition)]
         infos = {path: info for path in named if (info := self.files.get(path)) is not None}
         data = render_manifest(
             self.site.guide_id, self.site.source, editions, infos, cover=self.site.cover
@@ -397,11 +397,6 @@ def info_of(path: Path, known: FileInfo | None, duration_ms: int | None = None) 
     if known is not None and path.stat().st_size == known.bytes:
         return FileInfo(known.bytes, known.sha256, duration_ms)
     return FileInfo.of_file(path, duration_ms)
-
-
-def files_of(edition: Edition) -> list[str]:
-    """Every file a build writes for ``edition`` (:mod:`audioguide.published`)."""
-    return published.files(edition)
 
 
 def build_date(folder: Output) -> datetime.date:

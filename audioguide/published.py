@@ -3,8 +3,8 @@
 Each :class:`Kind` is one row: where its files go (a path pattern, per track, per edition or
 per guide), the media type it is served with, whether the language's zip holds it, and where the
 manifest lists it. Everything that needs to know an edition's files reads this table: the
-edition's paths (:meth:`audioguide.edition.Edition.path`), the ledger
-(:func:`audioguide.output.files_of`), the zip, the manifest, ``serve`` and the feed. The files
+edition's paths (:meth:`audioguide.edition.Edition.path`), the ledger (:mod:`audioguide.output`),
+the zip, the manifest, ``serve``, the feed and the player's links. The files
 are made by the stage the row names: the tracks' MP3s by :mod:`audioguide.tracks`, the
 whole-guide joins by :mod:`audioguide.whole_guide`, the pages by
 :mod:`audioguide.package.player`, and every other kind by the renderer registered under its

@@ -26,7 +26,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from ..edition import Edition, Track
 from ..errors import BuildError, InternalError
-from ..published import renders
+from ..published import kind, renders
 from ..script import Category, check_base_url
 from .captions import one_line
 from .times import whole_seconds
@@ -82,7 +82,7 @@ def render_feed(
     ET.SubElement(
         channel,
         f"{{{ATOM}}}link",
-        {"href": feed_url, "rel": "self", "type": "application/rss+xml"},
+        {"href": feed_url, "rel": "self", "type": kind("feed").type},
     )
     if published:
         _text(channel, "pubDate", _date(published, max(t.number for t in edition.tracks)))
@@ -135,7 +135,7 @@ def _item(
     ET.SubElement(
         item,
         "enclosure",
-        {"url": url(base, audio), "length": str(sizes[audio]), "type": "audio/mpeg"},
+        {"url": url(base, audio), "length": str(sizes[audio]), "type": kind("mp3").type},
     )
     _text(item, "guid", episode_guid(edition, track), isPermaLink="false")
     _text(item, f"{{{ITUNES}}}duration", str(whole_seconds(track.duration_ms)))
@@ -146,8 +146,8 @@ def _item(
         item,
         f"{{{PODCAST}}}transcript",
         {
-            "url": url(base, edition.track_file(track, ".vtt")),
-            "type": "text/vtt",
+            "url": url(base, edition.path("captions", track)),
+            "type": kind("captions").type,
             "language": tag,
             "rel": "captions",
         },
@@ -156,8 +156,8 @@ def _item(
         item,
         f"{{{PODCAST}}}transcript",
         {
-            "url": url(base, edition.track_file(track, ".txt")),
-            "type": "text/plain",
+            "url": url(base, edition.path("track_transcript", track)),
+            "type": kind("track_transcript").type,
             "language": tag,
         },
     )
@@ -165,7 +165,8 @@ def _item(
         item,
         f"{{{PODCAST}}}chapters",
         {
-            "url": url(base, edition.track_file(track, ".chapters.json")),
+            "url": url(base, edition.path("chapters", track)),
+            # the podcast namespace's own type for its chapters (served as plain JSON)
             "type": "application/json+chapters",
         },
     )
